@@ -1,0 +1,25 @@
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(MORPH_WEBHOOK_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/morph_webhook"
+    CACHE STRING "Where morph_webhookConfig.cmake is installed")
+
+install(TARGETS morph_webhook EXPORT morph_webhookTargets)
+install(DIRECTORY include/ DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+install(EXPORT morph_webhookTargets
+  NAMESPACE morph::
+  DESTINATION "${MORPH_WEBHOOK_CMAKE_DIR}")
+
+configure_package_config_file(
+  "${CMAKE_CURRENT_LIST_DIR}/morph_webhookConfig.cmake.in"
+  "${CMAKE_CURRENT_BINARY_DIR}/morph_webhookConfig.cmake"
+  INSTALL_DESTINATION "${MORPH_WEBHOOK_CMAKE_DIR}")
+# Header-only: the package fits any architecture.
+write_basic_package_version_file(
+  "${CMAKE_CURRENT_BINARY_DIR}/morph_webhookConfigVersion.cmake"
+  COMPATIBILITY SameMajorVersion
+  ARCH_INDEPENDENT)
+install(FILES
+  "${CMAKE_CURRENT_BINARY_DIR}/morph_webhookConfig.cmake"
+  "${CMAKE_CURRENT_BINARY_DIR}/morph_webhookConfigVersion.cmake"
+  DESTINATION "${MORPH_WEBHOOK_CMAKE_DIR}")

@@ -1,0 +1,13 @@
+/// @file webhook.hpp
+/// @brief The single include of morph-webhook: the core API (types, errors, parser, headers,
+/// owned copies, JSON output, dispatch). HTTP-stack adapters live in
+/// `morph/webhook/adapters/*.hpp` and are included separately.
+#ifndef MORPH_WEBHOOK_HPP
+#define MORPH_WEBHOOK_HPP
+
+#include "morph/webhook/version.hpp"
+#include "morph/webhook/error.hpp"
+#include "morph/webhook/types.hpp"
+#include "morph/webhook/parser.hpp"
+
+#endif  // MORPH_WEBHOOK_HPP

@@ -11,10 +11,27 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <string_view>
+#include <vector>
+
+#include "morph/webhook/datetime.hpp"
 #include "morph/webhook/error.hpp"
 #include "morph/webhook/types.hpp"
 
 namespace morph::webhook {
+
+namespace detail {
+template <class Event>
+class Walker;
+}  // namespace detail
 
 /// Parses and checks Morph webhook bodies. Owns every buffer; reuse one per thread.
 ///
@@ -63,7 +80,19 @@ class Parser {
                                                      const ParseOptions& options) noexcept;
 
  private:
-  // Implementation in the second half of this file.
+  template <class Event>
+  Result<Event> run(simdjson::padded_string_view body, std::size_t size,
+                    const ParseOptions& options) noexcept;
+  template <class Event>
+  Result<Event> run_copy(std::string_view body, const ParseOptions& options) noexcept;
+
+  ParseOptions options_{};
+  simdjson::ondemand::parser json_{};
+  std::unique_ptr<char[]> buffer_{};     // padded copy of the body
+  std::size_t buffer_capacity_ = 0;
+  std::vector<ResourceRef> refs_{};      // every ref of the current event
+  std::vector<Warning> warnings_{};      // every warning of the current event
+  std::vector<std::string_view> keys_{}; // scratch: unknown keys, for duplicate detection
 };
 
 /// Parses a crmEngagement event with this thread's Parser. Results stay valid until the next
@@ -74,6 +103,1141 @@ class Parser {
 /// Parses an event of any model with this thread's Parser (same lifetime as parse_event()).
 [[nodiscard]] Result<ResourceEvent> parse_envelope(std::string_view body,
                                                    const ParseOptions& options = {}) noexcept;
+
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+namespace detail {
+
+namespace od = simdjson::ondemand;
+
+/// The event name `<model>::<trigger>`, split; false when malformed.
+inline bool split_event_name(std::string_view text, std::string_view& model,
+                             Trigger& trigger) noexcept {
+  const std::size_t sep = text.find("::");
+  if (sep == std::string_view::npos || sep == 0) return false;
+  model = text.substr(0, sep);
+  for (const char c : model) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_';
+    if (!ok) return false;
+  }
+  const std::string_view name = text.substr(sep + 2);
+  if (name == "created") {
+    trigger = Trigger::created;
+  } else if (name == "updated") {
+    trigger = Trigger::updated;
+  } else if (name == "deleted") {
+    trigger = Trigger::deleted;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+inline EngagementType engagement_type_from(std::string_view s) noexcept {
+  if (s == "call") return EngagementType::call;
+  if (s == "meeting") return EngagementType::meeting;
+  if (s == "email") return EngagementType::email;
+  if (s == "task") return EngagementType::task;
+  if (s == "note") return EngagementType::note;
+  return EngagementType::unknown;
+}
+
+inline Direction direction_from(std::string_view s) noexcept {
+  if (s == "inbound") return Direction::inbound;
+  if (s == "outbound") return Direction::outbound;
+  return Direction::unknown;
+}
+
+inline EngagementStatus status_from(std::string_view s) noexcept {
+  if (s == "planned") return EngagementStatus::planned;
+  if (s == "inProgress") return EngagementStatus::in_progress;
+  if (s == "completed") return EngagementStatus::completed;
+  if (s == "canceled") return EngagementStatus::canceled;
+  return EngagementStatus::unknown;
+}
+
+/// Appends `key` to `out` as one RFC 6901 reference token (`~` -> `~0`, `/` -> `~1`).
+inline void append_pointer_token(std::string& out, std::string_view key) {
+  for (const char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+}
+
+/// `"text"`, cut after 64 bytes, for messages.
+inline std::string quoted(std::string_view text) {
+  constexpr std::size_t limit = 64;
+  std::string out = "\"";
+  out.append(text.substr(0, limit));
+  out += text.size() > limit ? "\"..." : "\"";
+  return out;
+}
+
+constexpr bool is_json_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/// Name of a JSON type, for messages.
+constexpr std::string_view type_name(od::json_type t) noexcept {
+  switch (t) {
+    case od::json_type::array: return "an array";
+    case od::json_type::object: return "an object";
+    case od::json_type::number: return "a number";
+    case od::json_type::string: return "a string";
+    case od::json_type::boolean: return "a boolean";
+    case od::json_type::null: return "null";
+  }
+  return "a value";
+}
+
+/// Known keys of the objects we interpret. Keys outside these sets are validated as JSON and
+/// otherwise ignored (Morph adds keys over time).
+inline constexpr std::uint32_t root_event = 1u << 0;
+inline constexpr std::uint32_t root_data = 1u << 1;
+inline constexpr std::uint32_t data_object = 1u << 0;
+inline constexpr std::uint32_t data_model = 1u << 1;
+inline constexpr std::uint32_t data_id = 1u << 2;
+inline constexpr std::uint32_t data_fields = 1u << 3;
+inline constexpr std::uint32_t data_created_at = 1u << 4;
+inline constexpr std::uint32_t data_updated_at = 1u << 5;
+inline constexpr std::uint32_t data_raw_resource = 1u << 6;
+inline constexpr std::uint32_t data_warnings = 1u << 7;
+inline constexpr std::uint32_t field_type = 1u << 0;
+inline constexpr std::uint32_t field_direction = 1u << 1;
+inline constexpr std::uint32_t field_status = 1u << 2;
+inline constexpr std::uint32_t field_title = 1u << 3;
+inline constexpr std::uint32_t field_description = 1u << 4;
+inline constexpr std::uint32_t field_started_at = 1u << 5;
+inline constexpr std::uint32_t field_ended_at = 1u << 6;
+inline constexpr std::uint32_t field_duration = 1u << 7;
+inline constexpr std::uint32_t field_owner = 1u << 8;
+inline constexpr std::uint32_t field_users = 1u << 9;
+inline constexpr std::uint32_t field_companies = 1u << 10;
+inline constexpr std::uint32_t field_contacts = 1u << 11;
+inline constexpr std::uint32_t field_opportunities = 1u << 12;
+inline constexpr std::uint32_t ref_object = 1u << 0;
+inline constexpr std::uint32_t ref_model = 1u << 1;
+inline constexpr std::uint32_t ref_id = 1u << 2;
+inline constexpr std::uint32_t warning_code = 1u << 0;
+inline constexpr std::uint32_t warning_message = 1u << 1;
+
+inline std::uint32_t data_key(std::string_view k) noexcept {
+  switch (k.size()) {
+    case 2: return k == "id" ? data_id : 0;
+    case 5: return k == "model" ? data_model : 0;
+    case 6:
+      if (k == "object") return data_object;
+      return k == "fields" ? data_fields : 0;
+    case 8: return k == "warnings" ? data_warnings : 0;
+    case 9:
+      if (k == "createdAt") return data_created_at;
+      return k == "updatedAt" ? data_updated_at : 0;
+    case 11: return k == "rawResource" ? data_raw_resource : 0;
+    default: return 0;
+  }
+}
+
+inline std::uint32_t field_key(std::string_view k) noexcept {
+  switch (k.size()) {
+    case 4: return k == "type" ? field_type : 0;
+    case 5:
+      if (k == "title") return field_title;
+      if (k == "owner") return field_owner;
+      return k == "users" ? field_users : 0;
+    case 6: return k == "status" ? field_status : 0;
+    case 7:
+      if (k == "endedAt") return field_ended_at;
+      return 0;
+    case 8:
+      if (k == "duration") return field_duration;
+      return k == "contacts" ? field_contacts : 0;
+    case 9:
+      if (k == "direction") return field_direction;
+      if (k == "startedAt") return field_started_at;
+      return k == "companies" ? field_companies : 0;
+    case 11: return k == "description" ? field_description : 0;
+    case 13: return k == "opportunities" ? field_opportunities : 0;
+    default: return 0;
+  }
+}
+
+inline std::uint32_t ref_key(std::string_view k) noexcept {
+  if (k == "id") return ref_id;
+  if (k == "model") return ref_model;
+  return k == "object" ? ref_object : 0;
+}
+
+inline std::uint32_t warning_key(std::string_view k) noexcept {
+  if (k == "code") return warning_code;
+  return k == "message" ? warning_message : 0;
+}
+
+/// Where a ref list landed in the parser's ref storage.
+struct ListSlot {
+  std::size_t begin = 0;
+  std::size_t count = 0;
+  bool present = false;
+};
+
+/// Everything one walk over a body produces; turned into a WebhookEvent or ResourceEvent.
+struct WalkOutput {
+  std::string_view event;
+  Trigger trigger = Trigger::created;
+  std::string_view model;       // from `event`
+  std::string_view data_model;  // from `data.model`
+  std::string_view id;
+  std::string_view fields_raw;
+  Timestamp created_at;
+  Timestamp updated_at;
+  std::optional<std::string_view> raw_resource;
+  Engagement fields;
+  ListSlot users, companies, contacts, opportunities;
+  std::size_t warnings = 0;
+};
+
+std::string json_message(simdjson::error_code e);
+
+/// One validating pass over a simdjson On-Demand document.
+///
+/// Every function returns true on success. On failure it returns false with `error` set; the
+/// JSON Pointer is built on the way back up (each level prepends its own token), so the
+/// success path never spends a cycle on pointers.
+template <class Event>
+class Walker {
+ public:
+  static constexpr bool typed = std::is_same_v<Event, WebhookEvent>;
+
+  Walker(od::document& doc, const ParseOptions& options, std::vector<ResourceRef>& refs,
+         std::vector<Warning>& warnings, std::vector<std::string_view>& keys,
+         const char* end) noexcept
+      : doc_(doc), options_(options), refs_(refs), warnings_(warnings), keys_(keys), end_(end) {}
+
+  Error error;
+  WalkOutput out;
+
+  /// Walks the whole document: the root object, then checks nothing follows it.
+  bool walk_root() {
+    od::json_type type{};
+    if (auto e = doc_.type().get(type)) return json_fail(e);
+    if (type != od::json_type::object) {
+      return fail(ErrorCode::wrong_type, "the body must be a JSON object, not " +
+                                             std::string(type_name(type)));
+    }
+    od::object root;
+    if (auto e = doc_.get_object().get(root)) return json_fail(e);
+    std::uint32_t seen = 0;
+    const std::size_t keys_mark = keys_.size();
+    bool data_deferred = false;
+    for (auto item : root) {
+      od::field field;
+      std::string_view key;
+      if (auto e = std::move(item).get(field)) return json_fail(e);
+      if (auto e = field.unescaped_key().get(key)) return json_fail(e);
+      const std::uint32_t k = key == "event" ? root_event : key == "data" ? root_data : 0;
+      if (k != 0 && !mark_seen(seen, k)) return unwind(key);
+      if (k == root_event) {
+        if (!walk_event(field.value())) return unwind(key);
+      } else if (k == root_data) {
+        // The typed walk needs the model from `event`; Morph sends `event` first, but JSON
+        // objects are unordered: when `data` comes first it is walked in a second pass.
+        if (typed && !(seen & root_event)) {
+          data_deferred = true;
+        } else if (!walk_data(field.value())) {
+          return unwind(key);
+        }
+      } else {
+        if (!unknown_key(keys_mark, key)) return unwind(key);
+        if (!validate(field.value(), 2)) return unwind(key);
+      }
+    }
+    if (!check_duplicates(keys_mark)) return false;
+    if (!(seen & root_event)) {
+      return fail_at(ErrorCode::missing_field, "event",
+                     "the body has no \"event\" member (expected \"<model>::<trigger>\")");
+    }
+    if (!(seen & root_data)) {
+      return fail_at(ErrorCode::missing_field, "data", "the body has no \"data\" member");
+    }
+    if (!at_end()) return false;
+    if (data_deferred && !walk_deferred_data()) return false;
+    if (out.data_model != out.model) {
+      fail(ErrorCode::model_mismatch, "data.model is " + quoted(out.data_model) +
+                                          " but the event names " + quoted(out.model));
+      unwind("model");
+      return unwind("data");
+    }
+    return true;
+  }
+
+  /// Pure JSON validation of the whole document (used to rank syntax errors first).
+  bool validate_document() {
+    od::json_type type{};
+    if (auto e = doc_.type().get(type)) return json_fail(e);
+    if (type != od::json_type::object && type != od::json_type::array) {
+      // Scalar documents: simdjson wants the document-level getters.
+      return validate_scalar_document(type);
+    }
+    if (type == od::json_type::object) {
+      od::object obj;
+      if (auto e = doc_.get_object().get(obj)) return json_fail(e);
+      if (!validate_object(obj, 1)) return false;
+    } else {
+      od::array arr;
+      if (auto e = doc_.get_array().get(arr)) return json_fail(e);
+      if (!validate_array(arr, 1)) return false;
+    }
+    return at_end();
+  }
+
+ private:
+  // ---- failure helpers (cold) ----
+
+  bool fail(ErrorCode code, std::string message) {
+    error.code = code;
+    error.pointer.clear();
+    error.message = std::move(message);
+    return false;
+  }
+  bool fail_at(ErrorCode code, std::string_view key, std::string message) {
+    fail(code, std::move(message));
+    return unwind(key);
+  }
+  bool json_fail(simdjson::error_code e) { return fail(ErrorCode::invalid_json, json_message(e)); }
+  bool unwind(std::string_view key) {
+    std::string token = "/";
+    append_pointer_token(token, key);
+    error.pointer.insert(0, token);
+    return false;
+  }
+  bool unwind(std::size_t index) {
+    error.pointer.insert(0, "/" + std::to_string(index));
+    return false;
+  }
+  bool wrong_type(std::string_view what, od::json_type got) {
+    std::string message = "expected ";
+    message += what;
+    message += ", got ";
+    message += type_name(got);
+    return fail(ErrorCode::wrong_type, std::move(message));
+  }
+  bool depth_fail() {
+    return fail(ErrorCode::invalid_json, "the body nests arrays and objects deeper than the limit of " +
+                                             std::to_string(options_.max_depth) + " levels");
+  }
+
+  // ---- small shared steps ----
+
+  bool strict() const noexcept { return options_.policy == Policy::strict; }
+
+  /// Records a known key; false (duplicate_key) when it was already seen.
+  bool mark_seen(std::uint32_t& seen, std::uint32_t bit) {
+    if (seen & bit) {
+      return fail(ErrorCode::duplicate_key, "the key appears more than once in this object");
+    }
+    seen |= bit;
+    return true;
+  }
+
+  /// Remembers an unknown key of an interpreted object, for check_duplicates().
+  bool unknown_key(std::size_t /*mark*/, std::string_view key) {
+    keys_.push_back(key);
+    return true;
+  }
+
+  /// Fails with duplicate_key when two unknown keys recorded since `mark` are equal; then
+  /// forgets them. Sorting keeps hostile objects with many keys at O(n log n).
+  bool check_duplicates(std::size_t mark) {
+    const std::size_t n = keys_.size() - mark;
+    if (n >= 2) {
+      const auto first = keys_.begin() + static_cast<std::ptrdiff_t>(mark);
+      std::sort(first, keys_.end());
+      const auto dup = std::adjacent_find(first, keys_.end());
+      if (dup != keys_.end()) {
+        const std::string key(*dup);
+        keys_.resize(mark);
+        return fail_at(ErrorCode::duplicate_key, key,
+                       "the key appears more than once in this object");
+      }
+    }
+    keys_.resize(mark);
+    return true;
+  }
+
+  /// True when the document has nothing after the root value.
+  bool at_end() {
+    const char* location = nullptr;
+    if (doc_.current_location().get(location) == simdjson::OUT_OF_BOUNDS) return true;
+    return fail(ErrorCode::invalid_json,
+                "the body is not valid JSON: unexpected content after the root value");
+  }
+
+  /// Where the value just consumed ends: the next structural character, minus whitespace.
+  const char* value_end() {
+    const char* location = nullptr;
+    if (doc_.current_location().get(location) != simdjson::SUCCESS) location = end_;
+    while (is_json_space(location[-1])) --location;
+    return location;
+  }
+
+  /// Reads a string member; wrong_type otherwise.
+  bool get_string(od::value v, std::string_view& result, std::string_view what) {
+    od::json_type type{};
+    if (auto e = v.type().get(type)) return json_fail(e);
+    if (type != od::json_type::string) return wrong_type(what, type);
+    if (auto e = v.get_string().get(result)) return json_fail(e);
+    return true;
+  }
+
+  /// Reads an optional engagement member's type: false on error, sets `is_null` for a null the
+  /// lenient policy treats as absent.
+  bool nullable(od::value& v, od::json_type& type, bool& is_null, std::string_view what) {
+    if (auto e = v.type().get(type)) return json_fail(e);
+    is_null = false;
+    if (type != od::json_type::null) return true;
+    bool null_ok = false;
+    if (auto e = v.is_null().get(null_ok)) return json_fail(e);
+    if (!null_ok) return json_fail(simdjson::N_ATOM_ERROR);
+    if (strict()) return wrong_type(what, type);
+    is_null = true;
+    return true;
+  }
+
+  bool timestamp(od::value v, Timestamp& result) {
+    if (!get_string(v, result.text, "an RFC 3339 date-time string")) return false;
+    const DateTimeError e = parse_datetime(result.text, strict(), result.time);
+    if (e == DateTimeError::none) return true;
+    std::string message = "invalid date-time ";
+    message += quoted(result.text);
+    message += ": ";
+    message += to_string(e);
+    message += " (expected e.g. 2025-03-06T09:05:04.606Z)";
+    return fail(ErrorCode::invalid_value, std::move(message));
+  }
+
+  // ---- generic validation of values we do not interpret ----
+
+  bool validate(od::value v, std::uint32_t depth) {
+    od::json_type type{};
+    if (auto e = v.type().get(type)) return json_fail(e);
+    switch (type) {
+      case od::json_type::object: {
+        od::object obj;
+        if (auto e = v.get_object().get(obj)) return json_fail(e);
+        return validate_object(obj, depth);
+      }
+      case od::json_type::array: {
+        od::array arr;
+        if (auto e = v.get_array().get(arr)) return json_fail(e);
+        return validate_array(arr, depth);
+      }
+      case od::json_type::string: {
+        std::string_view s;
+        if (auto e = v.get_string().get(s)) return json_fail(e);
+        return true;
+      }
+      case od::json_type::number: {
+        od::number n;
+        if (auto e = v.get_number().get(n)) return json_fail(e);
+        return true;
+      }
+      case od::json_type::boolean: {
+        bool b = false;
+        if (auto e = v.get_bool().get(b)) return json_fail(e);
+        return true;
+      }
+      case od::json_type::null: {
+        bool is_null = false;
+        if (auto e = v.is_null().get(is_null)) return json_fail(e);
+        return is_null ? true : json_fail(simdjson::N_ATOM_ERROR);
+      }
+    }
+    return json_fail(simdjson::TAPE_ERROR);
+  }
+
+  bool validate_object(od::object& obj, std::uint32_t depth) {
+    if (depth > options_.max_depth) return depth_fail();
+    for (auto item : obj) {
+      od::field field;
+      std::string_view key;
+      if (auto e = std::move(item).get(field)) return json_fail(e);
+      if (auto e = field.unescaped_key().get(key)) return json_fail(e);
+      if (!validate(field.value(), depth + 1)) return unwind(key);
+    }
+    return true;
+  }
+
+  bool validate_array(od::array& arr, std::uint32_t depth) {
+    if (depth > options_.max_depth) return depth_fail();
+    std::size_t index = 0;
+    for (auto item : arr) {
+      od::value element;
+      if (auto e = std::move(item).get(element)) return json_fail(e);
+      if (!validate(element, depth + 1)) return unwind(index);
+      ++index;
+    }
+    return true;
+  }
+
+  bool validate_scalar_document(od::json_type type) {
+    switch (type) {
+      case od::json_type::string: {
+        std::string_view s;
+        if (auto e = doc_.get_string().get(s)) return json_fail(e);
+        break;
+      }
+      case od::json_type::number: {
+        od::number n;
+        if (auto e = doc_.get_number().get(n)) return json_fail(e);
+        break;
+      }
+      case od::json_type::boolean: {
+        bool b = false;
+        if (auto e = doc_.get_bool().get(b)) return json_fail(e);
+        break;
+      }
+      case od::json_type::null: {
+        bool is_null = false;
+        if (auto e = doc_.is_null().get(is_null)) return json_fail(e);
+        if (!is_null) return json_fail(simdjson::N_ATOM_ERROR);
+        break;
+      }
+      default: return json_fail(simdjson::TAPE_ERROR);
+    }
+    return at_end();
+  }
+
+  /// Validates any value and returns its raw text (byte for byte, outer whitespace trimmed).
+  bool raw_value(od::value v, std::uint32_t depth, std::string_view& raw) {
+    const char* begin = v.raw_json_token().data();
+    if (!validate(v, depth)) return false;
+    raw = std::string_view(begin, static_cast<std::size_t>(value_end() - begin));
+    return true;
+  }
+
+  // ---- the envelope ----
+
+  bool walk_event(od::value v) {
+    if (!get_string(v, out.event, "the event name as a string like \"crmEngagement::created\"")) {
+      return false;
+    }
+    if (!split_event_name(out.event, out.model, out.trigger)) {
+      return fail(ErrorCode::unknown_event,
+                  "unknown event " + quoted(out.event) +
+                      ": expected \"<model>::<trigger>\" with trigger created, updated or deleted");
+    }
+    if (typed && out.model != "crmEngagement") {
+      std::string message = "the event is for model " + quoted(out.model);
+      message += is_known_model(out.model) ? "" : " (not a documented Morph model)";
+      message += "; this parser reads crmEngagement events (use parse_envelope for other models)";
+      return fail(ErrorCode::unsupported_model, std::move(message));
+    }
+    return true;
+  }
+
+  /// Second pass when `data` came before `event`: only `event` and `data` are read again.
+  bool walk_deferred_data() {
+    doc_.rewind();
+    od::object root;
+    if (auto e = doc_.get_object().get(root)) return json_fail(e);
+    for (auto item : root) {
+      od::field field;
+      std::string_view key;
+      if (auto e = std::move(item).get(field)) return json_fail(e);
+      if (auto e = field.unescaped_key().get(key)) return json_fail(e);
+      if (key == "event") {
+        if (!walk_event(field.value())) return unwind(key);
+      } else if (key == "data") {
+        if (!walk_data(field.value())) return unwind(key);
+      }
+    }
+    return true;
+  }
+
+  bool walk_data(od::value v) {
+    od::json_type type{};
+    if (auto e = v.type().get(type)) return json_fail(e);
+    if (type != od::json_type::object) return wrong_type("a resource object", type);
+    od::object obj;
+    if (auto e = v.get_object().get(obj)) return json_fail(e);
+    std::uint32_t seen = 0;
+    const std::size_t keys_mark = keys_.size();
+    for (auto item : obj) {
+      od::field field;
+      std::string_view key;
+      if (auto e = std::move(item).get(field)) return json_fail(e);
+      if (auto e = field.unescaped_key().get(key)) return json_fail(e);
+      const std::uint32_t k = data_key(key);
+      if (k != 0 && !mark_seen(seen, k)) return unwind(key);
+      bool ok = true;
+      switch (k) {
+        case data_object: {
+          std::string_view object;
+          ok = get_string(field.value(), object, "the string \"resource\"");
+          if (ok && object != "resource") {
+            ok = fail(ErrorCode::invalid_value,
+                      "expected \"resource\", got " + quoted(object));
+          }
+          break;
+        }
+        case data_model:
+          ok = get_string(field.value(), out.data_model, "the model name as a string");
+          break;
+        case data_id:
+          ok = get_string(field.value(), out.id, "the id as a string");
+          if (ok && out.id.empty()) {
+            ok = fail(ErrorCode::invalid_value, "the id is empty; expected a non-empty string");
+          }
+          break;
+        case data_fields: ok = walk_fields(field.value()); break;
+        case data_created_at: ok = timestamp(field.value(), out.created_at); break;
+        case data_updated_at: ok = timestamp(field.value(), out.updated_at); break;
+        case data_raw_resource: {
+          std::string_view raw;
+          ok = raw_value(field.value(), 3, raw);
+          out.raw_resource = raw;
+          break;
+        }
+        case data_warnings: ok = walk_warnings(field.value()); break;
+        default:
+          ok = unknown_key(keys_mark, key) && validate(field.value(), 3);
+          break;
+      }
+      if (!ok) return unwind(key);
+    }
+    if (!check_duplicates(keys_mark)) return false;
+    struct Required {
+      std::uint32_t bit;
+      std::string_view key;
+      const char* what;
+    };
+    static constexpr Required required[] = {
+        {data_object, "object", "the resource has no \"object\" member (expected \"resource\")"},
+        {data_model, "model", "the resource has no \"model\" member"},
+        {data_id, "id", "the resource has no \"id\" member"},
+        {data_fields, "fields", "the resource has no \"fields\" object"},
+        {data_created_at, "createdAt", "the resource has no \"createdAt\" date-time"},
+        {data_updated_at, "updatedAt", "the resource has no \"updatedAt\" date-time"},
+    };
+    for (const Required& r : required) {
+      if (!(seen & r.bit)) return fail_at(ErrorCode::missing_field, r.key, r.what);
+    }
+    return true;
+  }
+
+  bool walk_warnings(od::value v) {
+    od::json_type type{};
+    bool is_null = false;
+    if (!nullable(v, type, is_null, "an array of warnings")) return false;
+    if (is_null) return true;
+    if (type != od::json_type::array) return wrong_type("an array of warnings", type);
+    od::array arr;
+    if (auto e = v.get_array().get(arr)) return json_fail(e);
+    std::size_t index = 0;
+    for (auto item : arr) {
+      od::value element;
+      if (auto e = std::move(item).get(element)) return json_fail(e);
+      if (!walk_warning(element)) return unwind(index);
+      ++index;
+    }
+    return true;
+  }
+
+  bool walk_warning(od::value v) {
+    od::json_type type{};
+    if (auto e = v.type().get(type)) return json_fail(e);
+    if (type != od::json_type::object) return wrong_type("a warning object", type);
+    if (warnings_.size() >= options_.max_warnings) {
+      return fail(ErrorCode::invalid_value, "more warnings than the limit of " +
+                                                std::to_string(options_.max_warnings));
+    }
+    od::object obj;
+    if (auto e = v.get_object().get(obj)) return json_fail(e);
+    Warning warning;
+    std::uint32_t seen = 0;
+    const std::size_t keys_mark = keys_.size();
+    for (auto item : obj) {
+      od::field field;
+      std::string_view key;
+      if (auto e = std::move(item).get(field)) return json_fail(e);
+      if (auto e = field.unescaped_key().get(key)) return json_fail(e);
+      const std::uint32_t k = warning_key(key);
+      if (k != 0 && !mark_seen(seen, k)) return unwind(key);
+      bool ok = true;
+      if (k == warning_code) {
+        ok = get_string(field.value(), warning.code, "the warning code as a string");
+      } else if (k == warning_message) {
+        od::value value = field.value();
+        od::json_type t{};
+        bool is_null = false;
+        ok = nullable(value, t, is_null, "the warning message as a string");
+        if (ok && !is_null) {
+          std::string_view message;
+          ok = get_string(value, message, "the warning message as a string");
+          warning.message = message;
+        }
+      } else {
+        ok = unknown_key(keys_mark, key) && validate(field.value(), 5);
+      }
+      if (!ok) return unwind(key);
+    }
+    if (!check_duplicates(keys_mark)) return false;
+    if (!(seen & warning_code)) {
+      return fail_at(ErrorCode::missing_field, "code", "the warning has no \"code\" string");
+    }
+    warnings_.push_back(warning);
+    ++out.warnings;
+    return true;
+  }
+
+  // ---- crmEngagement fields ----
+
+  bool walk_fields(od::value v) {
+    od::json_type type{};
+    if (auto e = v.type().get(type)) return json_fail(e);
+    if (type != od::json_type::object) return wrong_type("the fields object", type);
+    if constexpr (!typed) {
+      return raw_value(v, 3, out.fields_raw);
+    } else {
+      od::object obj;
+      if (auto e = v.get_object().get(obj)) return json_fail(e);
+      return walk_engagement(obj);
+    }
+  }
+
+  template <class E, class From>
+  bool enum_field(od::value v, std::optional<EnumField<E>>& result, From from,
+                  std::string_view what, std::string_view allowed) {
+    od::json_type type{};
+    bool is_null = false;
+    if (!nullable(v, type, is_null, what)) return false;
+    if (is_null) return true;
+    EnumField<E> f;
+    if (!get_string(v, f.text, what)) return false;
+    f.value = from(f.text);
+    if (f.value == E::unknown && strict()) {
+      return fail(ErrorCode::invalid_value,
+                  "unknown value " + quoted(f.text) + "; expected one of " + std::string(allowed));
+    }
+    result = f;
+    return true;
+  }
+
+  bool text_field(od::value v, std::optional<std::string_view>& result) {
+    od::json_type type{};
+    bool is_null = false;
+    if (!nullable(v, type, is_null, "a string")) return false;
+    if (is_null) return true;
+    std::string_view s;
+    if (!get_string(v, s, "a string")) return false;
+    result = s;
+    return true;
+  }
+
+  bool time_field(od::value v, std::optional<Timestamp>& result) {
+    od::json_type type{};
+    bool is_null = false;
+    if (!nullable(v, type, is_null, "an RFC 3339 date-time string")) return false;
+    if (is_null) return true;
+    Timestamp t;
+    if (!timestamp(v, t)) return false;
+    result = t;
+    return true;
+  }
+
+  bool duration_field(od::value v, std::optional<std::int64_t>& result) {
+    static constexpr std::string_view what = "a whole number of seconds >= 0";
+    od::json_type type{};
+    bool is_null = false;
+    if (!nullable(v, type, is_null, what)) return false;
+    if (is_null) return true;
+    if (type != od::json_type::number) return wrong_type(what, type);
+    od::number n;
+    if (auto e = v.get_number().get(n)) return json_fail(e);
+    std::int64_t seconds = 0;
+    switch (n.get_number_type()) {
+      case simdjson::ondemand::number_type::signed_integer:
+        seconds = n.get_int64();
+        if (seconds < 0) {
+          return fail(ErrorCode::invalid_value,
+                      "the duration " + std::to_string(seconds) + " is negative; expected " +
+                          std::string(what));
+        }
+        break;
+      case simdjson::ondemand::number_type::unsigned_integer:
+        return fail(ErrorCode::invalid_value,
+                    "the duration " + std::to_string(n.get_uint64()) +
+                        " is too large; expected at most 9223372036854775807 seconds");
+      default: {
+        const double d = n.get_double();
+        // 3.0 is an integer (zod agrees); 3.5, negatives and out-of-range values are not.
+        if (!(d >= 0.0) || d >= 9223372036854775808.0 ||
+            static_cast<double>(static_cast<std::int64_t>(d)) != d) {
+          std::string_view raw = v.raw_json_token();
+          while (!raw.empty() && is_json_space(raw.back())) raw.remove_suffix(1);
+          const std::string token(raw.substr(0, 32));
+          return fail(ErrorCode::invalid_value,
+                      "the duration " + token + " is not " + std::string(what));
+        }
+        seconds = static_cast<std::int64_t>(d);
+        break;
+      }
+    }
+    result = seconds;
+    return true;
+  }
+
+  /// One ref object into `ref`. `expected` is the model the contract names for this place.
+  bool walk_ref(od::value v, std::string_view expected, std::uint32_t depth, ResourceRef& ref) {
+    od::json_type type{};
+    if (auto e = v.type().get(type)) return json_fail(e);
+    if (type != od::json_type::object) return wrong_type("a resourceRef object", type);
+    if (refs_.size() >= options_.max_refs) {
+      return fail(ErrorCode::invalid_value,
+                  "more refs than the limit of " + std::to_string(options_.max_refs));
+    }
+    const char* begin = v.raw_json_token().data();
+    od::object obj;
+    if (auto e = v.get_object().get(obj)) return json_fail(e);
+    std::uint32_t seen = 0;
+    const std::size_t keys_mark = keys_.size();
+    for (auto item : obj) {
+      od::field field;
+      std::string_view key;
+      if (auto e = std::move(item).get(field)) return json_fail(e);
+      if (auto e = field.unescaped_key().get(key)) return json_fail(e);
+      const std::uint32_t k = ref_key(key);
+      if (k != 0 && !mark_seen(seen, k)) return unwind(key);
+      bool ok = true;
+      switch (k) {
+        case ref_object:
+          ok = get_string(field.value(), ref.object, "\"resourceRef\" or \"resource\"");
+          if (ok && strict() && ref.object != "resourceRef" && ref.object != "resource") {
+            ok = fail(ErrorCode::invalid_value,
+                      "expected \"resourceRef\" or \"resource\", got " + quoted(ref.object));
+          }
+          break;
+        case ref_model:
+          ok = get_string(field.value(), ref.model, "the model name as a string");
+          if (ok && strict() && ref.model != expected) {
+            ok = fail(ErrorCode::invalid_value, "expected model " + quoted(expected) + ", got " +
+                                                    quoted(ref.model));
+          }
+          break;
+        case ref_id:
+          ok = get_string(field.value(), ref.id, "the id as a string");
+          if (ok && ref.id.empty()) {
+            ok = fail(ErrorCode::invalid_value, "the id is empty; expected a non-empty string");
+          }
+          break;
+        default:
+          // Extras (remote, rawResource, an expanded ref's fields...) are kept in raw_json.
+          ok = unknown_key(keys_mark, key) && validate(field.value(), depth + 1);
+          break;
+      }
+      if (!ok) return unwind(key);
+    }
+    if (!check_duplicates(keys_mark)) return false;
+    if (!(seen & ref_id)) return fail_at(ErrorCode::missing_field, "id", "the ref has no \"id\"");
+    if (strict()) {
+      if (!(seen & ref_object)) {
+        return fail_at(ErrorCode::missing_field, "object",
+                       "the ref has no \"object\" (expected \"resourceRef\")");
+      }
+      if (!(seen & ref_model)) {
+        return fail_at(ErrorCode::missing_field, "model",
+                       "the ref has no \"model\" (expected " + quoted(expected) + ")");
+      }
+    }
+    ref.raw_json = std::string_view(begin, static_cast<std::size_t>(value_end() - begin));
+    return true;
+  }
+
+  bool owner_field(od::value v) {
+    od::json_type type{};
+    bool is_null = false;
+    if (!nullable(v, type, is_null, "a resourceRef object")) return false;
+    if (is_null) return true;
+    ResourceRef ref;
+    if (!walk_ref(v, "genericUser", 4, ref)) return false;
+    out.fields.owner = ref;
+    return true;
+  }
+
+  bool ref_list(od::value v, std::string_view expected, ListSlot& slot) {
+    od::json_type type{};
+    bool is_null = false;
+    if (!nullable(v, type, is_null, "an array of resourceRef objects")) return false;
+    if (is_null) return true;
+    if (type != od::json_type::array) return wrong_type("an array of resourceRef objects", type);
+    od::array arr;
+    if (auto e = v.get_array().get(arr)) return json_fail(e);
+    slot.begin = refs_.size();
+    slot.present = true;
+    std::size_t index = 0;
+    for (auto item : arr) {
+      od::value element;
+      if (auto e = std::move(item).get(element)) return json_fail(e);
+      ResourceRef ref;
+      if (!walk_ref(element, expected, 5, ref)) return unwind(index);
+      refs_.push_back(ref);
+      ++index;
+    }
+    slot.count = index;
+    return true;
+  }
+
+  bool walk_engagement(od::object& obj) {
+    Engagement& f = out.fields;
+    std::uint32_t seen = 0;
+    const std::size_t keys_mark = keys_.size();
+    for (auto item : obj) {
+      od::field field;
+      std::string_view key;
+      if (auto e = std::move(item).get(field)) return json_fail(e);
+      if (auto e = field.unescaped_key().get(key)) return json_fail(e);
+      const std::uint32_t k = field_key(key);
+      if (k != 0 && !mark_seen(seen, k)) return unwind(key);
+      od::value v = field.value();
+      bool ok = true;
+      switch (k) {
+        case field_type:
+          ok = enum_field(v, f.type, engagement_type_from, "the engagement type as a string",
+                          "call, meeting, email, task, note");
+          break;
+        case field_direction:
+          ok = enum_field(v, f.direction, direction_from, "the direction as a string",
+                          "inbound, outbound");
+          break;
+        case field_status:
+          ok = enum_field(v, f.status, status_from, "the status as a string",
+                          "planned, inProgress, completed, canceled");
+          break;
+        case field_title: ok = text_field(v, f.title); break;
+        case field_description: ok = text_field(v, f.description); break;
+        case field_started_at: ok = time_field(v, f.started_at); break;
+        case field_ended_at: ok = time_field(v, f.ended_at); break;
+        case field_duration: ok = duration_field(v, f.duration); break;
+        case field_owner: ok = owner_field(v); break;
+        case field_users: ok = ref_list(v, "genericUser", out.users); break;
+        case field_companies: ok = ref_list(v, "genericCompany", out.companies); break;
+        case field_contacts: ok = ref_list(v, "genericContact", out.contacts); break;
+        case field_opportunities: ok = ref_list(v, "crmOpportunity", out.opportunities); break;
+        default: ok = unknown_key(keys_mark, key) && validate(v, 4); break;
+      }
+      if (!ok) return unwind(key);
+    }
+    if (!check_duplicates(keys_mark)) return false;
+    if (strict()) {
+      if (!f.type) {
+        return fail_at(ErrorCode::missing_field, "type",
+                       "the strict policy requires \"type\" (call, meeting, email, task, note)");
+      }
+      if (!f.started_at) {
+        return fail_at(ErrorCode::missing_field, "startedAt",
+                       "the strict policy requires \"startedAt\" (an RFC 3339 date-time)");
+      }
+    }
+    return true;
+  }
+
+  od::document& doc_;
+  const ParseOptions& options_;
+  std::vector<ResourceRef>& refs_;
+  std::vector<Warning>& warnings_;
+  std::vector<std::string_view>& keys_;
+  const char* end_;
+};
+
+/// The message for a simdjson error: what is wrong in words a webhook author understands.
+inline std::string json_message(simdjson::error_code e) {
+  std::string message = "the body is not valid JSON: ";
+  switch (e) {
+    case simdjson::INCORRECT_TYPE:
+    case simdjson::T_ATOM_ERROR:
+    case simdjson::F_ATOM_ERROR:
+    case simdjson::N_ATOM_ERROR:
+      message += "a value is not a valid literal (expected true, false, null, a number, a "
+                 "string, an object or an array)";
+      break;
+    case simdjson::NUMBER_ERROR:
+      message += "a number is malformed or out of the range of a double";
+      break;
+    case simdjson::STRING_ERROR:
+      message += "a string has an invalid escape sequence";
+      break;
+    case simdjson::UNESCAPED_CHARS:
+      message += "a string holds an unescaped control character (below 0x20)";
+      break;
+    case simdjson::UNCLOSED_STRING:
+      message += "a string is not closed";
+      break;
+    case simdjson::UTF8_ERROR:
+      message += "the text is not valid UTF-8";
+      break;
+    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
+      message += "an object or array is not closed, or something follows the root value";
+      break;
+    case simdjson::DEPTH_ERROR:
+      message += "arrays and objects nest too deep";
+      break;
+    default:
+      message += simdjson::error_message(e);
+      break;
+  }
+  return message;
+}
+
+inline bool only_whitespace(std::string_view body) noexcept {
+  for (const char c : body) {
+    if (!is_json_space(c)) return false;
+  }
+  return true;
+}
+
+}  // namespace detail
+
+namespace detail {
+inline Error body_too_large(std::size_t size, std::size_t limit) {
+  return Error{ErrorCode::body_too_large, "", "",
+               "the body has " + std::to_string(size) + " bytes; the limit is " +
+                   std::to_string(limit) + " (ParseOptions::max_body_bytes)"};
+}
+}  // namespace detail
+
+template <class Event>
+Result<Event> Parser::run(simdjson::padded_string_view body, std::size_t size,
+                          const ParseOptions& options) noexcept {
+  refs_.clear();
+  warnings_.clear();
+  keys_.clear();
+  if (size > options.max_body_bytes) return detail::body_too_large(size, options.max_body_bytes);
+  const std::string_view text(body.data(), size);
+  if (detail::only_whitespace(text)) {
+    return Error{ErrorCode::empty_body, "", "", "the body is empty; expected a JSON object"};
+  }
+
+  simdjson::ondemand::document doc;
+  if (auto e = json_.iterate(body).get(doc)) {
+    return Error{ErrorCode::invalid_json, "", "", detail::json_message(e)};
+  }
+  detail::Walker<Event> walker(doc, options, refs_, warnings_, keys_, body.data() + size);
+  if (!walker.walk_root()) {
+    Error error = std::move(walker.error);
+    if (error.code != ErrorCode::invalid_json) {
+      // A semantic error was found first; a syntax error anywhere in the body still wins, so
+      // that "not JSON" is never reported as something subtler. Error path only.
+      keys_.clear();
+      simdjson::ondemand::document check;
+      if (auto e = json_.iterate(body).get(check)) {
+        return Error{ErrorCode::invalid_json, "", "", detail::json_message(e)};
+      }
+      detail::Walker<Event> validator(check, options, refs_, warnings_, keys_,
+                                      body.data() + size);
+      if (!validator.validate_document()) return std::move(validator.error);
+    }
+    return error;
+  }
+
+  detail::WalkOutput& out = walker.out;
+  Event event;
+  event.event = out.event;
+  event.trigger = out.trigger;
+  event.model = out.model;
+  event.id = out.id;
+  event.created_at = out.created_at;
+  event.updated_at = out.updated_at;
+  event.raw_resource = out.raw_resource;
+  event.warnings = WarningList(warnings_.data(), warnings_.size());
+  if constexpr (std::is_same_v<Event, WebhookEvent>) {
+    event.fields = out.fields;
+    // Ref lists were appended to one vector (which may have grown); point into it now.
+    const auto list = [this](const detail::ListSlot& slot) -> std::optional<RefList> {
+      if (!slot.present) return std::nullopt;
+      return RefList(refs_.data() + slot.begin, slot.count);
+    };
+    event.fields.users = list(out.users);
+    event.fields.companies = list(out.companies);
+    event.fields.contacts = list(out.contacts);
+    event.fields.opportunities = list(out.opportunities);
+  } else {
+    event.fields = out.fields_raw;
+  }
+  return event;
+}
+
+template <class Event>
+Result<Event> Parser::run_copy(std::string_view body, const ParseOptions& options) noexcept {
+  if (body.size() > options.max_body_bytes) {
+    return detail::body_too_large(body.size(), options.max_body_bytes);
+  }
+  const std::size_t needed = body.size() + simdjson::SIMDJSON_PADDING;
+  if (buffer_capacity_ < needed) {
+    // Grow geometrically so a slowly growing stream of bodies does not reallocate each time.
+    const std::size_t capacity = std::max(needed, buffer_capacity_ + buffer_capacity_ / 2);
+    buffer_.reset(new (std::nothrow) char[capacity]);
+    if (!buffer_) {
+      buffer_capacity_ = 0;
+      return Error{ErrorCode::body_too_large, "", "", "out of memory copying the body"};
+    }
+    buffer_capacity_ = capacity;
+  }
+  if (!body.empty()) std::memcpy(buffer_.get(), body.data(), body.size());
+  std::memset(buffer_.get() + body.size(), 0, simdjson::SIMDJSON_PADDING);
+  return run<Event>(simdjson::padded_string_view(buffer_.get(), body.size(), needed), body.size(),
+                    options);
+}
+
+inline Result<WebhookEvent> Parser::parse(std::string_view body) noexcept {
+  return run_copy<WebhookEvent>(body, options_);
+}
+inline Result<WebhookEvent> Parser::parse(std::string_view body,
+                                          const ParseOptions& options) noexcept {
+  return run_copy<WebhookEvent>(body, options);
+}
+inline Result<WebhookEvent> Parser::parse(simdjson::padded_string_view body) noexcept {
+  return run<WebhookEvent>(body, body.length(), options_);
+}
+inline Result<WebhookEvent> Parser::parse(simdjson::padded_string_view body,
+                                          const ParseOptions& options) noexcept {
+  return run<WebhookEvent>(body, body.length(), options);
+}
+inline Result<ResourceEvent> Parser::parse_envelope(std::string_view body) noexcept {
+  return run_copy<ResourceEvent>(body, options_);
+}
+inline Result<ResourceEvent> Parser::parse_envelope(std::string_view body,
+                                                    const ParseOptions& options) noexcept {
+  return run_copy<ResourceEvent>(body, options);
+}
+inline Result<ResourceEvent> Parser::parse_envelope(simdjson::padded_string_view body,
+                                                    const ParseOptions& options) noexcept {
+  return run<ResourceEvent>(body, body.length(), options);
+}
+
+namespace detail {
+inline Parser& thread_parser() noexcept {
+  static thread_local Parser parser;
+  return parser;
+}
+}  // namespace detail
+
+inline Result<WebhookEvent> parse_event(std::string_view body,
+                                        const ParseOptions& options) noexcept {
+  return detail::thread_parser().parse(body, options);
+}
+
+inline Result<ResourceEvent> parse_envelope(std::string_view body,
+                                            const ParseOptions& options) noexcept {
+  return detail::thread_parser().parse_envelope(body, options);
+}
 
 }  // namespace morph::webhook
 

@@ -1,0 +1,127 @@
+/// @file request.hpp
+/// @brief parse_request(): a whole webhook request (headers + body) in, a checked Request out;
+/// http_status() and error_json() to answer it.
+///
+/// ## Answering Morph
+/// Morph treats `200 OK` as "accepted" and anything else as a failed delivery. For a request
+/// the library rejects, answer http_status(error) with error_json(error) as the body:
+///
+/// | ErrorCode                                              | status |
+/// |--------------------------------------------------------|--------|
+/// | `body_too_large`                                       | 413 Content Too Large |
+/// | `unsupported_model` (well-formed event of another model) | 422 Unprocessable Content |
+/// | `missing_header`, `invalid_header`, `duplicate_header` | 400 Bad Request |
+/// | every other body error (`empty_body`, `invalid_json`, `duplicate_key`, `missing_field`, `wrong_type`, `invalid_value`, `unknown_event`, `model_mismatch`) | 400 Bad Request |
+///
+/// ## Lifetime rule
+/// Request::headers points into the caller's header storage; Request::event points into the
+/// Parser that parsed the body (this thread's Parser for the overloads without one), see
+/// parser.hpp.
+#ifndef MORPH_WEBHOOK_REQUEST_HPP
+#define MORPH_WEBHOOK_REQUEST_HPP
+
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "morph/webhook/error.hpp"
+#include "morph/webhook/headers.hpp"
+#include "morph/webhook/json_writer.hpp"
+#include "morph/webhook/parser.hpp"
+#include "morph/webhook/types.hpp"
+
+namespace morph::webhook {
+
+/// A checked webhook request: the three Morph headers and the crmEngagement event.
+struct Request {
+  Headers headers;     ///< Views into the caller's header storage.
+  WebhookEvent event;  ///< Views into the Parser that parsed the body.
+};
+
+/// Checks the headers (see validate_headers()), then parses the body with this thread's
+/// Parser (see parse_event()). Headers are checked first: a request with bad headers is
+/// rejected without looking at the body.
+template <class H, std::enable_if_t<detail::is_header_range_v<H>, int> = 0>
+[[nodiscard]] Result<Request> parse_request(const H& headers, std::string_view body,
+                                            const ParseOptions& options = {},
+                                            const HeaderOptions& header_options = {}) noexcept {
+  Result<Headers> checked = validate_headers(headers, header_options);
+  if (!checked) return std::move(checked).error();
+  Result<WebhookEvent> event = parse_event(body, options);
+  if (!event) return std::move(event).error();
+  return Request{*checked, *event};
+}
+
+/// Same, for headers written inline: `parse_request({{"x-owner-id", "42"}, ...}, body)`.
+[[nodiscard]] inline Result<Request> parse_request(HeaderList headers, std::string_view body,
+                                                   const ParseOptions& options = {},
+                                                   const HeaderOptions& header_options = {}) noexcept {
+  Result<Headers> checked = validate_headers(headers, header_options);
+  if (!checked) return std::move(checked).error();
+  Result<WebhookEvent> event = parse_event(body, options);
+  if (!event) return std::move(event).error();
+  return Request{*checked, *event};
+}
+
+/// Same, with a Parser you own and explicit options; the event points into `parser`.
+template <class H, std::enable_if_t<detail::is_header_range_v<H>, int> = 0>
+[[nodiscard]] Result<Request> parse_request(Parser& parser, const H& headers,
+                                            std::string_view body, const ParseOptions& options,
+                                            const HeaderOptions& header_options = {}) noexcept {
+  Result<Headers> checked = validate_headers(headers, header_options);
+  if (!checked) return std::move(checked).error();
+  Result<WebhookEvent> event = parser.parse(body, options);
+  if (!event) return std::move(event).error();
+  return Request{*checked, *event};
+}
+
+/// Same, with a Parser you own and its options (Parser::options()).
+template <class H, std::enable_if_t<detail::is_header_range_v<H>, int> = 0>
+[[nodiscard]] Result<Request> parse_request(Parser& parser, const H& headers,
+                                            std::string_view body) noexcept {
+  return parse_request(parser, headers, body, parser.options());
+}
+
+/// The HTTP status a receiver should answer for `code` (see the table in request.hpp):
+/// 413 for `body_too_large`, 422 for `unsupported_model`, 400 for everything else.
+[[nodiscard]] constexpr int http_status(ErrorCode code) noexcept {
+  switch (code) {
+    case ErrorCode::body_too_large: return 413;
+    case ErrorCode::unsupported_model: return 422;
+    default: return 400;
+  }
+}
+
+/// The HTTP status a receiver should answer for `error` (see http_status(ErrorCode)).
+[[nodiscard]] inline int http_status(const Error& error) noexcept {
+  return http_status(error.code);
+}
+
+/// Appends the JSON response body for `error` to `out`:
+/// `{"error":{"code":"...","pointer":"...","message":"..."}}`, with `"header":"..."` after
+/// `"pointer"` for header errors (whose pointer is always `""`). Always valid JSON.
+inline void append_error_json(std::string& out, const Error& error) {
+  out += "{\"error\":{\"code\":";
+  append_json_string(out, to_string(error.code));
+  out += ",\"pointer\":";
+  append_json_string(out, error.pointer);
+  if (error.is_header_error()) {
+    out += ",\"header\":";
+    append_json_string(out, error.header);
+  }
+  out += ",\"message\":";
+  append_json_string(out, error.message);
+  out += "}}";
+}
+
+/// The JSON response body for `error` (see append_error_json()).
+[[nodiscard]] inline std::string error_json(const Error& error) {
+  std::string out;
+  append_error_json(out, error);
+  return out;
+}
+
+}  // namespace morph::webhook
+
+#endif  // MORPH_WEBHOOK_REQUEST_HPP

@@ -1,0 +1,82 @@
+/// @file checker.hpp
+/// @brief One body in, one Outcome out: headers first (as a receiver does), then the typed
+/// crmEngagement parse, then the envelope-level parse for events of other models.
+#ifndef MORPH_WEBHOOK_TOOLS_CLI_CHECKER_HPP
+#define MORPH_WEBHOOK_TOOLS_CLI_CHECKER_HPP
+
+#include <simdjson.h>
+
+#include <optional>
+#include <utility>
+#include <variant>
+
+#include "morph/webhook/error.hpp"
+#include "morph/webhook/parser.hpp"
+#include "morph/webhook/types.hpp"
+
+#if __has_include("morph/webhook/headers.hpp")
+#include "morph/webhook/headers.hpp"
+#define MORPH_WEBHOOK_CLI_HAVE_HEADERS 1
+#else
+#define MORPH_WEBHOOK_CLI_HAVE_HEADERS 0
+#endif
+
+namespace morph::webhook::cli {
+
+#if MORPH_WEBHOOK_CLI_HAVE_HEADERS
+/// The checked request headers.
+using CheckedHeaders = Headers;
+#else
+/// Stand-in until morph/webhook/headers.hpp exists (same members as morph::webhook::Headers).
+struct CheckedHeaders {
+  std::string_view connector_id;     ///< `x-conector-id` / `x-connector-id`.
+  std::string_view owner_id;         ///< `x-owner-id`.
+  std::string_view idempotency_key;  ///< `x-idempotency-key`.
+};
+#endif
+
+/// What checking one body gave: a typed crmEngagement event, an event of another model
+/// checked at the envelope level, or an error.
+using Outcome = std::variant<WebhookEvent, ResourceEvent, Error>;
+
+/// Checks bodies with one reused Parser. Views in an Outcome stay valid until the next check().
+class Checker {
+ public:
+  /// A checker with these parse options.
+  explicit Checker(const ParseOptions& options) : options_(options), parser_(options) {}
+
+  /// Applies checked headers (from validate_headers()) to every later body.
+  void set_headers(const CheckedHeaders& headers) {
+    headers_ = headers;
+    header_error_.reset();
+  }
+  /// Makes every later body fail with this header error (what a receiver would answer).
+  void set_header_error(Error error) {
+    header_error_ = std::move(error);
+    headers_.reset();
+  }
+  /// The headers applied to every body, if any were given and valid.
+  [[nodiscard]] const std::optional<CheckedHeaders>& headers() const noexcept { return headers_; }
+
+  /// Checks one body, parsed in place (`body` must be padded).
+  [[nodiscard]] Outcome check(simdjson::padded_string_view body) {
+    if (header_error_) return *header_error_;  // headers are checked before the body
+    Result<WebhookEvent> typed = parser_.parse(body, options_);
+    if (typed) return std::move(*typed);
+    if (typed.error().code != ErrorCode::unsupported_model) return std::move(typed).error();
+    // A well-formed event of another model: check it at the envelope level.
+    Result<ResourceEvent> envelope = parser_.parse_envelope(body, options_);
+    if (envelope) return std::move(*envelope);
+    return std::move(envelope).error();
+  }
+
+ private:
+  ParseOptions options_;
+  Parser parser_;
+  std::optional<CheckedHeaders> headers_;
+  std::optional<Error> header_error_;
+};
+
+}  // namespace morph::webhook::cli
+
+#endif  // MORPH_WEBHOOK_TOOLS_CLI_CHECKER_HPP

@@ -1,0 +1,533 @@
+/// @file report.hpp
+/// @brief Writing the results of `morph-webhook check`: one JSON object per body
+/// (`--format json`) or one readable line per body plus a summary (`--format text`).
+#ifndef MORPH_WEBHOOK_TOOLS_CLI_REPORT_HPP
+#define MORPH_WEBHOOK_TOOLS_CLI_REPORT_HPP
+
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "checker.hpp"
+#include "morph/webhook/error.hpp"
+#include "morph/webhook/json_writer.hpp"
+#include "morph/webhook/types.hpp"
+#include "options.hpp"
+
+namespace morph::webhook::cli {
+
+/// Where a body came from: the file (absent for standard input) and the line (--ndjson only).
+struct Origin {
+  std::optional<std::string_view> file;  ///< Path as given; nullopt for standard input.
+  std::optional<std::size_t> line;       ///< 1-based line number in --ndjson mode.
+};
+
+/// A buffered writer to a file descriptor that remembers write errors.
+class Sink {
+ public:
+  /// Writes to `fd`.
+  explicit Sink(int fd) : fd_(fd) { buffer_.reserve(kFlushAt + (std::size_t{64} << 10)); }
+  Sink(const Sink&) = delete;
+  Sink& operator=(const Sink&) = delete;
+  ~Sink() { flush(); }
+
+  /// The buffer to append to; call maybe_flush() after appending.
+  [[nodiscard]] std::string& buffer() noexcept { return buffer_; }
+  /// Flushes when enough output has accumulated.
+  void maybe_flush() {
+    if (buffer_.size() >= kFlushAt) flush();
+  }
+  /// Writes out everything buffered.
+  void flush() {
+    std::size_t done = 0;
+    while (done < buffer_.size() && !failed_) {
+      const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        failed_ = true;
+        errno_ = errno;
+        break;
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    buffer_.clear();
+  }
+  /// True once a write failed (e.g. disk full, closed pipe with SIGPIPE ignored).
+  [[nodiscard]] bool failed() const noexcept { return failed_; }
+  /// The errno of the failed write.
+  [[nodiscard]] int error_number() const noexcept { return errno_; }
+
+ private:
+  static constexpr std::size_t kFlushAt = std::size_t{1} << 20;
+  std::string buffer_;
+  int fd_;
+  bool failed_ = false;
+  int errno_ = 0;
+};
+
+namespace detail {
+
+/// Appends a decimal integer.
+template <class Int>
+void append_int(std::string& out, Int value) {
+  char digits[24];
+  const auto res = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, static_cast<std::size_t>(res.ptr - digits));
+}
+
+/// Appends raw JSON text that the parser validated, on one line: whitespace between tokens is
+/// dropped (strings are copied byte for byte), so each result stays on one line and compact
+/// Morph output comes out unchanged.
+inline void append_raw_json(std::string& out, std::string_view raw) {
+  const std::size_t start = out.size();
+  out.reserve(out.size() + raw.size());
+  bool in_string = false;
+  std::size_t i = 0;
+  while (i < raw.size()) {
+    const char c = raw[i];
+    if (in_string) {
+      // Copy up to the next quote or backslash in one go.
+      std::size_t run = i;
+      while (run < raw.size() && raw[run] != '"' && raw[run] != '\\' &&
+             static_cast<unsigned char>(raw[run]) >= 0x20) {
+        ++run;
+      }
+      out.append(raw.data() + i, run - i);
+      if (run == raw.size()) break;
+      if (static_cast<unsigned char>(raw[run]) < 0x20) {
+        // Unreachable for validated JSON; escaped so the output stays valid regardless.
+        static constexpr char hex[] = "0123456789abcdef";
+        const auto b = static_cast<unsigned char>(raw[run]);
+        out += "\\u00";
+        out += hex[b >> 4];
+        out += hex[b & 0xF];
+        i = run + 1;
+      } else if (raw[run] == '\\') {
+        out.append(raw.data() + run, run + 1 < raw.size() ? 2 : 1);
+        i = run + 2;
+      } else {
+        out += '"';
+        in_string = false;
+        i = run + 1;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      ++i;
+      continue;
+    }
+    out += c;
+    ++i;
+  }
+  if (out.size() == start || in_string) {
+    // Never expected from a validated value; keep the output valid JSON anyway.
+    out.resize(start);
+    out += "null";
+  }
+}
+
+/// `"key":` with a leading comma when `first` is false.
+inline void append_key(std::string& out, std::string_view key, bool& first) {
+  if (!first) out += ',';
+  first = false;
+  out += '"';
+  out += key;  // keys are our own ASCII literals
+  out += "\":";
+}
+
+/// `{"model":...,"id":...}`.
+inline void append_ref(std::string& out, const ResourceRef& ref) {
+  out += "{\"model\":";
+  append_json_string(out, ref.model);
+  out += ",\"id\":";
+  append_json_string(out, ref.id);
+  out += '}';
+}
+
+/// `[{"model":...,"id":...},...]`.
+inline void append_ref_list(std::string& out, RefList refs) {
+  out += '[';
+  bool first = true;
+  for (const ResourceRef& ref : refs) {
+    if (!first) out += ',';
+    first = false;
+    append_ref(out, ref);
+  }
+  out += ']';
+}
+
+/// The present crmEngagement fields, with their original values, in the contract's order.
+inline void append_engagement_fields(std::string& out, const Engagement& f) {
+  out += '{';
+  bool first = true;
+  if (f.type) {
+    append_key(out, "type", first);
+    append_json_string(out, f.type->text);
+  }
+  if (f.direction) {
+    append_key(out, "direction", first);
+    append_json_string(out, f.direction->text);
+  }
+  if (f.status) {
+    append_key(out, "status", first);
+    append_json_string(out, f.status->text);
+  }
+  if (f.title) {
+    append_key(out, "title", first);
+    append_json_string(out, *f.title);
+  }
+  if (f.description) {
+    append_key(out, "description", first);
+    append_json_string(out, *f.description);
+  }
+  if (f.started_at) {
+    append_key(out, "startedAt", first);
+    append_json_string(out, f.started_at->text);
+  }
+  if (f.ended_at) {
+    append_key(out, "endedAt", first);
+    append_json_string(out, f.ended_at->text);
+  }
+  if (f.duration) {
+    append_key(out, "duration", first);
+    append_int(out, *f.duration);
+  }
+  if (f.owner) {
+    append_key(out, "owner", first);
+    append_ref(out, *f.owner);
+  }
+  const std::pair<std::string_view, const std::optional<RefList>*> lists[] = {
+      {"users", &f.users},
+      {"companies", &f.companies},
+      {"contacts", &f.contacts},
+      {"opportunities", &f.opportunities},
+  };
+  for (const auto& [key, list] : lists) {
+    if (*list) {
+      append_key(out, key, first);
+      append_ref_list(out, **list);
+    }
+  }
+  out += '}';
+}
+
+/// `[{"code":...,"message":...},...]` (message only when Morph sent one).
+inline void append_warnings(std::string& out, WarningList warnings) {
+  out += '[';
+  bool first = true;
+  for (const Warning& w : warnings) {
+    if (!first) out += ',';
+    first = false;
+    out += "{\"code\":";
+    append_json_string(out, w.code);
+    if (w.message) {
+      out += ",\"message\":";
+      append_json_string(out, *w.message);
+    }
+    out += '}';
+  }
+  out += ']';
+}
+
+/// `"file":...,"line":N,` as they apply (after `{"ok":...`).
+inline void append_origin(std::string& out, const Origin& origin) {
+  if (origin.file) {
+    out += ",\"file\":";
+    append_json_string(out, *origin.file);
+  }
+  if (origin.line) {
+    out += ",\"line\":";
+    append_int(out, *origin.line);
+  }
+}
+
+/// The members every valid event has, typed or envelope-level, up to `"fields":`.
+template <class Event>
+void append_event_head(std::string& out, const Origin& origin, const Event& e) {
+  out += "{\"ok\":true";
+  append_origin(out, origin);
+  out += ",\"event\":";
+  append_json_string(out, e.event);
+  out += ",\"trigger\":";
+  append_json_string(out, to_string(e.trigger));
+  out += ",\"model\":";
+  append_json_string(out, e.model);
+  out += ",\"id\":";
+  append_json_string(out, e.id);
+  out += ",\"createdAt\":";
+  append_json_string(out, e.created_at.text);
+  out += ",\"updatedAt\":";
+  append_json_string(out, e.updated_at.text);
+  out += ",\"fields\":";
+}
+
+/// The members after `"fields":...`: warnings, rawResource, headers, and the closing brace.
+template <class Event>
+void append_event_tail(std::string& out, const Event& e, const CheckedHeaders* headers) {
+  out += ",\"warnings\":";
+  append_warnings(out, e.warnings);
+  if (e.raw_resource) {
+    out += ",\"rawResource\":";
+    append_raw_json(out, *e.raw_resource);
+  }
+  if (headers != nullptr) {
+    out += ",\"headers\":{\"connectorId\":";
+    append_json_string(out, headers->connector_id);
+    out += ",\"ownerId\":";
+    append_json_string(out, headers->owner_id);
+    out += ",\"idempotencyKey\":";
+    append_json_string(out, headers->idempotency_key);
+    out += '}';
+  }
+  out += "}\n";
+}
+
+/// Appends `text` for a terminal: control bytes, DEL and bytes that are not well-formed
+/// UTF-8 become `\xNN`, so hostile input cannot move the cursor or change colours.
+inline void append_safe_text(std::string& out, std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7F) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      const std::size_t n = morph::webhook::detail::utf8_sequence_length(text, i);
+      if (n > 0) {
+        out.append(text.data() + i, n);
+        i += n;
+        continue;
+      }
+    }
+    out += "\\x";
+    out += hex[c >> 4];
+    out += hex[c & 0xF];
+    ++i;
+  }
+}
+
+/// Number of refs in an engagement (owner plus the four lists).
+inline std::size_t count_refs(const Engagement& f) {
+  std::size_t n = f.owner ? 1 : 0;
+  for (const auto* list : {&f.users, &f.companies, &f.contacts, &f.opportunities}) {
+    if (*list) n += (*list)->size();
+  }
+  return n;
+}
+
+}  // namespace detail
+
+/// Writes one result per body in the chosen format and keeps the tallies for the summary.
+class Reporter {
+ public:
+  /// Reports to `out` in `format`, with ANSI colours when `colour` (text format only).
+  Reporter(Sink& out, Format format, bool colour) : out_(out), format_(format), colour_(colour) {}
+
+  /// Reports one body.
+  void report(const Origin& origin, const Outcome& outcome, const CheckedHeaders* headers) {
+    ++total_;
+    if (const auto* event = std::get_if<WebhookEvent>(&outcome)) {
+      ++valid_;
+      warnings_ += event->warnings.size();
+      format_ == Format::json ? json_event(origin, *event, headers) : text_event(origin, *event);
+    } else if (const auto* envelope = std::get_if<ResourceEvent>(&outcome)) {
+      ++valid_;
+      ++envelopes_;
+      warnings_ += envelope->warnings.size();
+      format_ == Format::json ? json_envelope(origin, *envelope, headers)
+                              : text_envelope(origin, *envelope);
+    } else {
+      const auto& error = std::get<Error>(outcome);
+      ++invalid_;
+      ++per_code_[static_cast<std::size_t>(error.code)];
+      format_ == Format::json ? json_error(origin, error) : text_error(origin, error);
+    }
+    out_.maybe_flush();
+  }
+
+  /// Writes the summary (text format only; JSON output holds one object per body and nothing
+  /// else).
+  void summary() {
+    if (format_ != Format::text) return;
+    std::string& out = out_.buffer();
+    if (total_ > 0) out += '\n';
+    style(out, "\x1b[1m");
+    detail::append_int(out, total_);
+    out += total_ == 1 ? " body: " : " bodies: ";
+    style(out, valid_ > 0 ? "\x1b[32m" : "");
+    detail::append_int(out, valid_);
+    out += " valid";
+    style(out, "\x1b[0m\x1b[1m");
+    out += ", ";
+    style(out, invalid_ > 0 ? "\x1b[31m" : "");
+    detail::append_int(out, invalid_);
+    out += " invalid";
+    style(out, "\x1b[0m");
+    if (envelopes_ > 0 || warnings_ > 0) {
+      out += " (";
+      bool first = true;
+      if (envelopes_ > 0) {
+        detail::append_int(out, envelopes_);
+        out += " of other models, checked at the envelope level";
+        first = false;
+      }
+      if (warnings_ > 0) {
+        if (!first) out += "; ";
+        detail::append_int(out, warnings_);
+        out += warnings_ == 1 ? " Morph warning" : " Morph warnings";
+      }
+      out += ')';
+    }
+    out += '\n';
+    for (const ErrorCode code : all_error_codes) {
+      const std::size_t n = per_code_[static_cast<std::size_t>(code)];
+      if (n == 0) continue;
+      out += "  ";
+      const std::string_view name = to_string(code);
+      out += name;
+      out.append(name.size() < 20 ? 20 - name.size() : 1, ' ');
+      detail::append_int(out, n);
+      out += '\n';
+    }
+    out_.maybe_flush();
+  }
+
+  /// Bodies reported.
+  [[nodiscard]] std::size_t total() const noexcept { return total_; }
+  /// Invalid bodies reported.
+  [[nodiscard]] std::size_t invalid() const noexcept { return invalid_; }
+
+ private:
+  void style(std::string& out, std::string_view code) const {
+    if (colour_) out += code;
+  }
+
+  void json_event(const Origin& origin, const WebhookEvent& e, const CheckedHeaders* headers) {
+    std::string& out = out_.buffer();
+    detail::append_event_head(out, origin, e);
+    detail::append_engagement_fields(out, e.fields);
+    detail::append_event_tail(out, e, headers);
+  }
+
+  void json_envelope(const Origin& origin, const ResourceEvent& e,
+                     const CheckedHeaders* headers) {
+    std::string& out = out_.buffer();
+    detail::append_event_head(out, origin, e);
+    detail::append_raw_json(out, e.fields);
+    detail::append_event_tail(out, e, headers);
+  }
+
+  void json_error(const Origin& origin, const Error& error) {
+    std::string& out = out_.buffer();
+    out += "{\"ok\":false";
+    detail::append_origin(out, origin);
+    out += ",\"error\":{\"code\":";
+    append_json_string(out, to_string(error.code));
+    out += ",\"pointer\":";
+    append_json_string(out, error.pointer);
+    if (error.is_header_error()) {
+      out += ",\"header\":";
+      append_json_string(out, error.header);
+    }
+    out += ",\"message\":";
+    append_json_string(out, error.message);
+    out += "}}\n";
+  }
+
+  // Text lines: `OK   file:line  event  id=...  refs=N  warnings=N`.
+  void text_prefix(std::string& out, bool ok, const Origin& origin) const {
+    style(out, ok ? "\x1b[32m" : "\x1b[1;31m");
+    out += ok ? "OK " : "ERR";
+    style(out, "\x1b[0m");
+    out += "  ";
+    detail::append_safe_text(out, origin.file ? *origin.file : std::string_view("<stdin>"));
+    if (origin.line) {
+      out += ':';
+      detail::append_int(out, *origin.line);
+    }
+    out += "  ";
+  }
+
+  template <class Event>
+  void text_event_head(std::string& out, const Origin& origin, const Event& e) const {
+    text_prefix(out, true, origin);
+    detail::append_safe_text(out, e.event);
+    out += "  id=";
+    detail::append_safe_text(out, e.id);
+  }
+
+  void text_event(const Origin& origin, const WebhookEvent& e) {
+    std::string& out = out_.buffer();
+    text_event_head(out, origin, e);
+    if (e.fields.type) {
+      out += "  type=";
+      detail::append_safe_text(out, e.fields.type->text);
+      if (e.fields.type->is_unknown()) out += "(unknown)";
+    }
+    out += "  refs=";
+    detail::append_int(out, detail::count_refs(e.fields));
+    text_warnings(out, e.warnings);
+    out += '\n';
+  }
+
+  void text_envelope(const Origin& origin, const ResourceEvent& e) {
+    std::string& out = out_.buffer();
+    text_event_head(out, origin, e);
+    out += "  (envelope checked; fields not typed)";
+    text_warnings(out, e.warnings);
+    out += '\n';
+  }
+
+  void text_warnings(std::string& out, WarningList warnings) const {
+    out += "  warnings=";
+    if (!warnings.empty()) style(out, "\x1b[33m");
+    detail::append_int(out, warnings.size());
+    if (!warnings.empty()) style(out, "\x1b[0m");
+  }
+
+  void text_error(const Origin& origin, const Error& error) {
+    std::string& out = out_.buffer();
+    text_prefix(out, false, origin);
+    style(out, "\x1b[1m");
+    out += to_string(error.code);
+    style(out, "\x1b[0m");
+    if (error.is_header_error()) {
+      out += " in header ";
+      detail::append_safe_text(out, error.header);
+    } else {
+      out += " at \"";
+      detail::append_safe_text(out, error.pointer);
+      out += '"';
+    }
+    out += ": ";
+    detail::append_safe_text(out, error.message);
+    out += '\n';
+  }
+
+  Sink& out_;
+  Format format_;
+  bool colour_;
+  std::size_t total_ = 0;
+  std::size_t valid_ = 0;
+  std::size_t invalid_ = 0;
+  std::size_t envelopes_ = 0;
+  std::size_t warnings_ = 0;
+  std::array<std::size_t, std::size(all_error_codes)> per_code_{};
+};
+
+}  // namespace morph::webhook::cli
+
+#endif  // MORPH_WEBHOOK_TOOLS_CLI_REPORT_HPP

@@ -1,0 +1,232 @@
+/// @file morph_webhook_cli.cpp
+/// @brief `morph-webhook check`: checks Morph webhook bodies (files, standard input, NDJSON
+/// logs) and reports each result as text or JSON. See `morph-webhook --help`.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/checker.hpp"
+#include "cli/header_file.hpp"
+#include "cli/input.hpp"
+#include "cli/options.hpp"
+#include "cli/report.hpp"
+#include "morph/webhook/version.hpp"
+
+namespace {
+
+namespace cli = morph::webhook::cli;
+namespace mw = morph::webhook;
+
+constexpr int exit_valid = 0;
+constexpr int exit_invalid = 1;
+constexpr int exit_usage = 2;
+
+/// Prints `morph-webhook: <message>` on stderr.
+void print_error(const std::string& message) {
+  std::string line = "morph-webhook: ";
+  cli::detail::append_safe_text(line, message);
+  line += '\n';
+  std::fputs(line.c_str(), stderr);
+}
+
+/// A progress line on stderr for big inputs, only when stderr is a terminal.
+class Progress {
+ public:
+  explicit Progress(bool enabled) : enabled_(enabled) {}
+
+  /// Starts a new input.
+  void start(const cli::Input& input) {
+    name_ = input.is_stdin() ? "<stdin>" : input.name();
+    size_ = input.size();
+    shown_ = false;
+  }
+  /// Reports `bytes` read so far and `bodies` checked so far in this input.
+  void update(std::size_t bytes, std::size_t bodies) {
+    if (!enabled_ || bytes < kThreshold) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (shown_ && now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    shown_ = true;
+    std::string line = "\r\x1b[K";
+    cli::detail::append_safe_text(line, name_);
+    char numbers[128];
+    const double mb = static_cast<double>(bytes) / 1e6;
+    if (size_ && *size_ > 0) {
+      const double total = static_cast<double>(*size_) / 1e6;
+      std::snprintf(numbers, sizeof numbers, ": %.1f / %.1f MB (%.0f%%), %zu bodies", mb, total,
+                    100.0 * mb / total, bodies);
+    } else {
+      std::snprintf(numbers, sizeof numbers, ": %.1f MB, %zu bodies", mb, bodies);
+    }
+    line += numbers;
+    std::fputs(line.c_str(), stderr);
+    std::fflush(stderr);
+  }
+  /// Clears the progress line, if one is shown.
+  void finish() {
+    if (!shown_) return;
+    std::fputs("\r\x1b[K", stderr);
+    std::fflush(stderr);
+    shown_ = false;
+  }
+
+ private:
+  static constexpr std::size_t kThreshold = std::size_t{4} << 20;
+  bool enabled_;
+  bool shown_ = false;
+  std::string name_;
+  std::optional<std::size_t> size_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+/// True when ANSI colours suit stdout: a terminal, NO_COLOR unset, TERM not "dumb".
+bool use_colour() {
+  if (::isatty(STDOUT_FILENO) == 0) return false;
+  const char* no_colour = std::getenv("NO_COLOR");
+  if (no_colour != nullptr && no_colour[0] != '\0') return false;
+  const char* term = std::getenv("TERM");
+  return term == nullptr || std::strcmp(term, "dumb") != 0;
+}
+
+/// Reads `path` whole into `text`; false (with `error`) when it cannot be read.
+bool read_small_file(const std::string& path, std::string& text, std::string& error) {
+  cli::Input input(path);
+  if (!input.ok()) {
+    error = input.error();
+    return false;
+  }
+  cli::PaddedBuffer buffer;
+  if (!cli::read_whole(input, buffer, [](std::size_t) {})) {
+    error = input.error();
+    return false;
+  }
+  text.assign(buffer.data(), buffer.size());
+  return true;
+}
+
+/// Loads and checks the `--headers` file, then applies the result to `checker`.
+/// `fields` keeps the header storage alive for the views in the checked headers.
+/// Returns false on an I/O or format error (exit status 2).
+bool load_headers(const std::string& path, cli::HeaderFields& fields, cli::Checker& checker) {
+  std::string text;
+  std::string error;
+  if (!read_small_file(path, text, error)) {
+    print_error("cannot read headers file " + path + ": " + error);
+    return false;
+  }
+  cli::HeaderBlock block = cli::parse_header_block(text);
+  if (!block.error.empty()) {
+    print_error("headers file " + path + ": " + block.error);
+    return false;
+  }
+  fields = std::move(block.fields);
+#if MORPH_WEBHOOK_CLI_HAVE_HEADERS
+  mw::Result<mw::Headers> checked = mw::validate_headers(fields);
+  if (checked) {
+    checker.set_headers(*checked);
+  } else {
+    checker.set_header_error(checked.error());
+  }
+  return true;
+#else
+  (void)checker;
+  print_error("--headers is not available: this build has no morph/webhook/headers.hpp");
+  return false;
+#endif
+}
+
+/// Runs `check` with the given options; returns the exit status.
+int run_check(const cli::Options& options) {
+  mw::ParseOptions parse_options;
+  parse_options.policy = options.strict ? mw::Policy::strict : mw::Policy::lenient;
+  if (options.max_bytes) parse_options.max_body_bytes = *options.max_bytes;
+
+  cli::Checker checker(parse_options);
+  cli::HeaderFields header_fields;  // outlives every check: the checked headers point into it
+  if (options.headers_file && !load_headers(*options.headers_file, header_fields, checker)) {
+    return exit_usage;
+  }
+
+  cli::Sink out(STDOUT_FILENO);
+  cli::Reporter reporter(out, options.format,
+                         options.format == cli::Format::text && use_colour());
+  Progress progress(::isatty(STDERR_FILENO) != 0);
+  cli::PaddedBuffer buffer;  // one buffer for every input: no allocation once it is big enough
+  bool io_error = false;
+
+  std::vector<std::string> files = options.files;
+  if (files.empty()) files.emplace_back("-");
+
+  for (const std::string& path : files) {
+    cli::Input input(path);
+    if (!input.ok()) {
+      out.flush();
+      print_error("cannot open " + path + ": " + input.error());
+      io_error = true;
+      continue;
+    }
+    progress.start(input);
+    cli::Origin origin;
+    if (!input.is_stdin()) origin.file = input.name();
+    const auto* headers = checker.headers() ? &*checker.headers() : nullptr;
+    const std::size_t before = reporter.total();
+
+    bool read_ok = true;
+    if (options.ndjson) {
+      read_ok = cli::for_each_line(
+          input, buffer,
+          [&](simdjson::padded_string_view line, std::size_t line_number) {
+            origin.line = line_number;
+            reporter.report(origin, checker.check(line), headers);
+          },
+          [&](std::size_t bytes) { progress.update(bytes, reporter.total() - before); });
+    } else {
+      read_ok = cli::read_whole(input, buffer, [&](std::size_t bytes) {
+        progress.update(bytes, 0);
+      });
+      if (read_ok) reporter.report(origin, checker.check(buffer.view(0, buffer.size())), headers);
+    }
+    progress.finish();
+    if (!read_ok) {
+      out.flush();
+      print_error("cannot read " + path + ": " + input.error());
+      io_error = true;
+    }
+  }
+
+  reporter.summary();
+  out.flush();
+  if (out.failed()) {
+    print_error(std::string("cannot write the results: ") + std::strerror(out.error_number()));
+    return exit_usage;
+  }
+  if (io_error) return exit_usage;
+  return reporter.invalid() > 0 ? exit_invalid : exit_valid;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const cli::ParsedArgs args = cli::parse_args(argc, argv);
+  if (!args.error.empty()) {
+    print_error(args.error);
+    std::fputs("Try 'morph-webhook --help'.\n", stderr);
+    return exit_usage;
+  }
+  if (args.options.help) {
+    std::fwrite(cli::usage_text.data(), 1, cli::usage_text.size(), stdout);
+    return std::fflush(stdout) == 0 ? exit_valid : exit_usage;
+  }
+  if (args.options.version) {
+    std::puts("morph-webhook " MORPH_WEBHOOK_VERSION_STRING);
+    return std::fflush(stdout) == 0 ? exit_valid : exit_usage;
+  }
+  return run_check(args.options);
+}

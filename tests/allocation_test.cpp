@@ -1,0 +1,84 @@
+// After warm-up, a successful parse allocates nothing, whatever the number of refs.
+// This binary replaces the global operator new to count allocations.
+#include <morph/webhook.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <string>
+
+#include "catch.hpp"
+#include "test_support.hpp"
+
+namespace {
+std::atomic<std::size_t> allocation_count{0};
+}  // namespace
+
+void* operator new(std::size_t size) {
+  allocation_count.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t size) { return ::operator new(size); }
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+  allocation_count.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(size == 0 ? 1 : size);
+}
+void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept {
+  return ::operator new(size, tag);
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+using namespace morph::webhook;
+using morph::webhook::test::read_data;
+
+TEST_CASE("parsing allocates nothing after warm-up", "[parser][allocation]") {
+  const char* files[] = {"contract_example.json", "raw_resource_object.json",
+                         "dropped_type_and_started_at.json", "expanded_owner_ref.json",
+                         "unknown_keys_everywhere.json", "data_before_event.json"};
+  // A body with many refs and warnings in every list.
+  std::string refs;
+  for (int i = 0; i < 300; ++i) {
+    refs += std::string(i ? "," : "") + R"({"object":"resourceRef","model":"genericContact","id":"c)" +
+            std::to_string(i) + "\"}";
+  }
+  std::string many = read_data("bodies/contract_example.json");
+  const std::string from = R"("companies":[])";
+  many.replace(many.find(from), from.size(), "\"companies\":[" + refs + "],\"users\":[" + refs + "]");
+
+  std::vector<std::string> bodies;
+  for (const char* f : files) bodies.push_back(read_data(std::string("bodies/") + f));
+  bodies.push_back(many);
+
+  Parser parser;
+  ParseOptions strict;
+  strict.policy = Policy::strict;
+  std::vector<bool> strict_ok;
+  for (const auto& body : bodies) {  // warm-up: buffers grow
+    REQUIRE(parser.parse(body));
+    strict_ok.push_back(static_cast<bool>(parser.parse(body, strict)));
+  }
+
+  for (const Policy policy : {Policy::lenient, Policy::strict}) {
+    ParseOptions options;
+    options.policy = policy;
+    for (std::size_t i = 0; i < bodies.size(); ++i) {
+      if (policy == Policy::strict && !strict_ok[i]) continue;
+      const std::string& body = bodies[i];
+      const std::size_t before = allocation_count.load();
+      const auto r = parser.parse(body, options);
+      const std::size_t after = allocation_count.load();
+      REQUIRE(r);
+      INFO(body.substr(0, 80));
+      CHECK(after - before == 0);
+    }
+  }
+  // The envelope path too.
+  const std::size_t before = allocation_count.load();
+  const auto r = parser.parse_envelope(bodies[0]);
+  CHECK(allocation_count.load() - before == 0);
+  CHECK(r);
+}

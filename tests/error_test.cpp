@@ -1,0 +1,71 @@
+// ErrorCode names, Error formatting and Result<T> semantics.
+#include <morph/webhook.hpp>
+
+#include <string>
+#include <utility>
+
+#include "catch.hpp"
+
+using namespace morph::webhook;
+
+TEST_CASE("error codes have their documented names", "[error]") {
+  const char* names[] = {"empty_body",    "body_too_large", "invalid_json",     "duplicate_key",
+                         "missing_field", "wrong_type",     "invalid_value",    "unknown_event",
+                         "model_mismatch", "unsupported_model", "missing_header", "invalid_header",
+                         "duplicate_header"};
+  REQUIRE(std::size(all_error_codes) == std::size(names));
+  for (std::size_t i = 0; i < std::size(names); ++i) {
+    CHECK(to_string(all_error_codes[i]) == names[i]);
+  }
+}
+
+TEST_CASE("enums have their wire names", "[types]") {
+  CHECK(to_string(Trigger::created) == "created");
+  CHECK(to_string(Trigger::deleted) == "deleted");
+  CHECK(to_string(EngagementType::meeting) == "meeting");
+  CHECK(to_string(EngagementType::unknown) == "unknown");
+  CHECK(to_string(Direction::inbound) == "inbound");
+  CHECK(to_string(EngagementStatus::in_progress) == "inProgress");
+  CHECK(to_string(EngagementStatus::canceled) == "canceled");
+  CHECK(to_string(Policy::strict) == "strict");
+  CHECK(is_known_model("crmEngagement"));
+  CHECK(is_known_model("accountingInvoiceItem"));
+  CHECK_FALSE(is_known_model("crmQuote"));
+  CHECK(std::size(known_models) == 17);
+}
+
+TEST_CASE("errors format for logs", "[error]") {
+  const Error body{ErrorCode::wrong_type, "/data/id", "", "expected a string"};
+  CHECK(to_string(body) == "wrong_type at \"/data/id\": expected a string");
+  const Error header{ErrorCode::missing_header, "", "x-owner-id", "missing"};
+  CHECK(header.is_header_error());
+  CHECK(to_string(header) == "missing_header in header x-owner-id: missing");
+}
+
+TEST_CASE("Result holds a value or an error", "[error]") {
+  Result<std::string> ok(std::string("value"));
+  CHECK(ok.has_value());
+  CHECK(static_cast<bool>(ok));
+  CHECK(*ok == "value");
+  CHECK(ok->size() == 5);
+  CHECK(ok.value() == "value");
+
+  Result<std::string> bad(Error{ErrorCode::invalid_json, "", "", "broken"});
+  CHECK_FALSE(bad.has_value());
+  CHECK(bad.error().code == ErrorCode::invalid_json);
+  CHECK(bad.error().message == "broken");
+#if MORPH_WEBHOOK_EXCEPTIONS
+  CHECK_THROWS_AS(bad.value(), BadResultAccess);
+#endif
+
+  // Copies and moves keep the alternative.
+  Result<std::string> copy = bad;
+  CHECK(copy.error().message == "broken");
+  copy = ok;
+  CHECK(*copy == "value");
+  Result<std::string> moved = std::move(copy);
+  CHECK(*moved == "value");
+  moved = bad;
+  CHECK_FALSE(moved);
+  CHECK(std::move(moved).error().code == ErrorCode::invalid_json);
+}

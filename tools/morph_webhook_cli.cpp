@@ -127,7 +127,6 @@ bool load_headers(const std::string& path, cli::HeaderFields& fields, cli::Check
     return false;
   }
   fields = std::move(block.fields);
-#if MORPH_WEBHOOK_CLI_HAVE_HEADERS
   mw::Result<mw::Headers> checked = mw::validate_headers(fields);
   if (checked) {
     checker.set_headers(*checked);
@@ -135,11 +134,6 @@ bool load_headers(const std::string& path, cli::HeaderFields& fields, cli::Check
     checker.set_header_error(checked.error());
   }
   return true;
-#else
-  (void)checker;
-  print_error("--headers is not available: this build has no morph/webhook/headers.hpp");
-  return false;
-#endif
 }
 
 /// Runs `check` with the given options; returns the exit status.

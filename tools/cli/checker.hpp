@@ -11,29 +11,14 @@
 #include <variant>
 
 #include "morph/webhook/error.hpp"
+#include "morph/webhook/headers.hpp"
 #include "morph/webhook/parser.hpp"
 #include "morph/webhook/types.hpp"
 
-#if __has_include("morph/webhook/headers.hpp")
-#include "morph/webhook/headers.hpp"
-#define MORPH_WEBHOOK_CLI_HAVE_HEADERS 1
-#else
-#define MORPH_WEBHOOK_CLI_HAVE_HEADERS 0
-#endif
-
 namespace morph::webhook::cli {
 
-#if MORPH_WEBHOOK_CLI_HAVE_HEADERS
-/// The checked request headers.
+/// The checked request headers (from validate_headers()).
 using CheckedHeaders = Headers;
-#else
-/// Stand-in until morph/webhook/headers.hpp exists (same members as morph::webhook::Headers).
-struct CheckedHeaders {
-  std::string_view connector_id;     ///< `x-conector-id` / `x-connector-id`.
-  std::string_view owner_id;         ///< `x-owner-id`.
-  std::string_view idempotency_key;  ///< `x-idempotency-key`.
-};
-#endif
 
 /// What checking one body gave: a typed crmEngagement event, an event of another model
 /// checked at the envelope level, or an error.

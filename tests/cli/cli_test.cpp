@@ -1,0 +1,760 @@
+// Tests of the `morph-webhook` command-line tool: each case runs the built binary (path from
+// MORPH_WEBHOOK_CLI_PATH) with bounded I/O and a deadline, and checks exit status and output.
+// JSON output is parsed back with nlohmann::json, an independent parser that rejects invalid
+// UTF-8, and compared field by field with the bodies that went in.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <csignal>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "catch.hpp"
+#include "morph/webhook/json_writer.hpp"
+#include "morph/webhook/version.hpp"
+
+extern char** environ;
+
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+const std::string payloads = MORPH_WEBHOOK_PAYLOADS_DIR;
+
+// ---------------------------------------------------------------------------------------------
+// Running the tool
+
+struct Run {
+  int status = -1;   // exit status, or 128 + signal
+  std::string out;   // stdout
+  std::string err;   // stderr
+};
+
+constexpr std::size_t max_output = std::size_t{256} << 20;
+constexpr auto deadline = std::chrono::seconds(60);
+
+/// Runs `morph-webhook args...` with `input` on stdin; fails the test on a timeout.
+Run run_cli(const std::vector<std::string>& args, const std::string& input = {}) {
+  static const bool sigpipe_ignored = [] {
+    std::signal(SIGPIPE, SIG_IGN);  // a child that exits early must not kill the test
+    return true;
+  }();
+  (void)sigpipe_ignored;
+
+  int in[2], out[2], err[2];
+  REQUIRE(::pipe2(in, O_CLOEXEC) == 0);
+  REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+  REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+
+  std::vector<std::string> storage;
+  storage.emplace_back(MORPH_WEBHOOK_CLI_PATH);
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& s : storage) argv.push_back(s.data());
+  argv.push_back(nullptr);
+
+  pid_t pid = -1;
+  const int spawned =
+      ::posix_spawn(&pid, MORPH_WEBHOOK_CLI_PATH, &actions, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  ::close(in[0]);
+  ::close(out[1]);
+  ::close(err[1]);
+  REQUIRE(spawned == 0);
+
+  ::fcntl(in[1], F_SETFL, O_NONBLOCK);
+  Run run;
+  std::size_t written = 0;
+  int stdin_fd = in[1];
+  if (input.empty()) {
+    ::close(stdin_fd);
+    stdin_fd = -1;
+  }
+  int fds[2] = {out[0], err[0]};
+  std::string* sinks[2] = {&run.out, &run.err};
+  const auto stop = std::chrono::steady_clock::now() + deadline;
+  bool timed_out = false;
+  while (fds[0] >= 0 || fds[1] >= 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        stop - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    pollfd p[3];
+    nfds_t n = 0;
+    for (int fd : fds) p[n++] = pollfd{fd, POLLIN, 0};
+    p[n++] = pollfd{stdin_fd, POLLOUT, 0};
+    const int ready = ::poll(p, n, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    REQUIRE(ready >= 0);
+    for (int k = 0; k < 2; ++k) {
+      if (fds[k] < 0 || (p[k].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      char buffer[65536];
+      const ssize_t got = ::read(fds[k], buffer, sizeof buffer);
+      if (got > 0) {
+        sinks[k]->append(buffer, static_cast<std::size_t>(got));
+        REQUIRE(sinks[k]->size() <= max_output);
+      } else if (got == 0 || errno != EINTR) {
+        ::close(fds[k]);
+        fds[k] = -1;
+      }
+    }
+    if (stdin_fd >= 0 && (p[2].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
+      const ssize_t put = ::write(stdin_fd, input.data() + written, input.size() - written);
+      if (put > 0) written += static_cast<std::size_t>(put);
+      if ((put < 0 && errno != EAGAIN && errno != EINTR) || written == input.size()) {
+        ::close(stdin_fd);  // done, or the child closed its end
+        stdin_fd = -1;
+      }
+    }
+  }
+  if (stdin_fd >= 0) ::close(stdin_fd);
+  for (int fd : fds) {
+    if (fd >= 0) ::close(fd);
+  }
+  if (timed_out) ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  REQUIRE_FALSE(timed_out);
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return run;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE(in);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const auto nl = text.find('\n', pos);
+    const auto end = nl == std::string::npos ? text.size() : nl;
+    lines.push_back(text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return lines;
+}
+
+/// Parses every line of `out` as one JSON object (fails the test on invalid JSON).
+std::vector<json> json_lines(const std::string& out) {
+  std::vector<json> objects;
+  for (const std::string& line : split_lines(out)) {
+    INFO("output line: " << line);
+    json value;
+    REQUIRE_NOTHROW(value = json::parse(line));
+    REQUIRE(value.is_object());
+    REQUIRE(value.contains("ok"));
+    REQUIRE(value["ok"].is_boolean());
+    objects.push_back(std::move(value));
+  }
+  return objects;
+}
+
+/// True when `text` is well-formed UTF-8 with no control bytes other than '\n'.
+bool is_clean_terminal_text(const std::string& text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n' || (c >= 0x20 && c < 0x7F)) {
+      ++i;
+    } else if (c >= 0x80) {
+      const std::size_t n = morph::webhook::detail::utf8_sequence_length(text, i);
+      if (n == 0) return false;
+      i += n;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+/// A temporary directory, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "morph-webhook-cli-XXXXXX").string();
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  /// Writes `content` to `name` in the directory and returns the full path.
+  std::string write(const std::string& name, const std::string& content) const {
+    const std::string path = (path_ / name).string();
+    std::ofstream out(path, std::ios::binary);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    REQUIRE(out.good());
+    return path;
+  }
+
+ private:
+  fs::path path_;
+};
+
+/// What `check --format json` should print as `fields` for a crmEngagement body: the present
+/// fields with their original values, refs reduced to {"model","id"}, nulls (absent) dropped.
+json expected_engagement_fields(const json& fields) {
+  const auto ref = [](const json& r) { return json{{"model", r["model"]}, {"id", r["id"]}}; };
+  json out = json::object();
+  for (const auto& [key, value] : fields.items()) {
+    if (value.is_null()) continue;
+    if (key == "owner") {
+      out[key] = ref(value);
+    } else if (key == "users" || key == "companies" || key == "contacts" ||
+               key == "opportunities") {
+      json list = json::array();
+      for (const json& r : value) list.push_back(ref(r));
+      out[key] = list;
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+/// Checks one valid JSON result against the body it came from.
+void check_against_body(const json& result, const json& body) {
+  const json& data = body["data"];
+  const std::string event = body["event"];
+  CHECK(result["ok"] == true);
+  CHECK(result["event"] == event);
+  CHECK(result["trigger"] == event.substr(event.find("::") + 2));
+  CHECK(result["model"] == data["model"]);
+  CHECK(result["id"] == data["id"]);
+  CHECK(result["createdAt"] == data["createdAt"]);
+  CHECK(result["updatedAt"] == data["updatedAt"]);
+  if (data["model"] == "crmEngagement") {
+    CHECK(result["fields"] == expected_engagement_fields(data["fields"]));
+  } else {
+    CHECK(result["fields"] == data["fields"]);  // raw JSON, echoed
+  }
+  CHECK(result["warnings"] == data.value("warnings", json::array()));
+  if (data.contains("rawResource")) {
+    REQUIRE(result.contains("rawResource"));
+    CHECK(result["rawResource"] == data["rawResource"]);
+  } else {
+    CHECK_FALSE(result.contains("rawResource"));
+  }
+}
+
+// A compact crmEngagement body with `@TITLE@` and `@DESC@` to fill in (raw JSON text).
+const std::string body_template =
+    R"({"event":"crmEngagement::created","data":{"object":"resource","model":"crmEngagement",)"
+    R"("id":"29090716","fields":{"type":"call","title":@TITLE@,"description":@DESC@,)"
+    R"("startedAt":"2015-10-07T13:10:00.781Z","duration":38,)"
+    R"("owner":{"object":"resourceRef","model":"genericUser","id":"123"},)"
+    R"("contacts":[{"object":"resourceRef","model":"genericContact","id":"247"}]},)"
+    R"("createdAt":"2015-10-07T13:10:00.781Z","updatedAt":"2015-10-07T13:10:00.781Z",)"
+    R"("rawResource":{"engagement":{"id":29090716,"type":"CALL"}}}})";
+
+std::string make_body(const std::string& title_json, const std::string& desc_json = "\"d\"") {
+  std::string body = body_template;
+  body.replace(body.find("@TITLE@"), 7, title_json);
+  body.replace(body.find("@DESC@"), 6, desc_json);
+  return body;
+}
+
+}  // namespace
+
+// =============================================================================================
+
+TEST_CASE("usage errors, help and version", "[usage]") {
+  struct Case {
+    std::vector<std::string> args;
+    int status;
+    std::string in_stdout;
+    std::string in_stderr;
+  };
+  const std::vector<Case> cases = {
+      {{}, 2, "", "missing command"},
+      {{"--help"}, 0, "Usage: morph-webhook check", ""},
+      {{"-h"}, 0, "Exit status: 0", ""},
+      {{"check", "--help"}, 0, "--ndjson", ""},
+      {{"--version"}, 0, "morph-webhook " MORPH_WEBHOOK_VERSION_STRING "\n", ""},
+      {{"check", "--version"}, 0, MORPH_WEBHOOK_VERSION_STRING, ""},
+      {{"frobnicate"}, 2, "", "unknown command"},
+      {{"check", "--bogus"}, 2, "", "unknown option"},
+      {{"check", "--format", "xml"}, 2, "", "--format must be"},
+      {{"check", "--format"}, 2, "", "needs a value"},
+      {{"check", "--max-bytes", "12k"}, 2, "", "--max-bytes needs"},
+      {{"check", "--max-bytes=-1"}, 2, "", "--max-bytes needs"},
+      {{"check", "--strict=yes"}, 2, "", "takes no value"},
+      {{"check", "/nonexistent/body.json"}, 2, "", "cannot open /nonexistent/body.json"},
+      {{"check", payloads}, 2, "", "is a directory"},
+      {{"check", "--headers", "/nonexistent/headers.txt", payloads + "/call-created.json"},
+       2, "", "cannot read headers file"},
+  };
+  for (const Case& c : cases) {
+    std::string joined;
+    for (const auto& a : c.args) joined += a + " ";
+    INFO("args: " << joined);
+    const Run run = run_cli(c.args);
+    CHECK(run.status == c.status);
+    CHECK(run.out.find(c.in_stdout) != std::string::npos);
+    CHECK(run.err.find(c.in_stderr) != std::string::npos);
+    if (c.status == 2) {  // no per-body result (text mode may still print the summary)
+      CHECK(run.out.find("OK ") == std::string::npos);
+      CHECK(run.out.find("ERR") == std::string::npos);
+    }
+  }
+
+  SECTION("an unreadable file does not stop the others, but the exit status is 2") {
+    const Run run = run_cli({"check", "--format=json", "/nonexistent/a.json",
+                             payloads + "/call-created.json"});
+    CHECK(run.status == 2);
+    const auto results = json_lines(run.out);
+    REQUIRE(results.size() == 1);
+    CHECK(results[0]["ok"] == true);
+  }
+}
+
+TEST_CASE("every sample payload, JSON format, compared with its body", "[payloads]") {
+  struct Case {
+    std::string file;
+    bool ok;
+    std::string code;     // for invalid ones
+    std::string pointer;  // for invalid ones
+  };
+  const std::vector<Case> cases = {
+      {"call-created.json", true, "", ""},
+      {"meeting-updated.json", true, "", ""},
+      {"email-created.json", true, "", ""},
+      {"call-deleted.json", true, "", ""},
+      {"note-dropped-fields.json", true, "", ""},
+      {"contact-updated.json", true, "", ""},
+      {"invalid/bad-date.json", false, "invalid_value", "/data/fields/startedAt"},
+      {"invalid/negative-duration.json", false, "invalid_value", "/data/fields/duration"},
+      {"invalid/model-mismatch.json", false, "model_mismatch", "/data/model"},
+      {"invalid/trailing-garbage.json", false, "invalid_json", ""},
+  };
+  for (const Case& c : cases) {
+    INFO("payload: " << c.file);
+    const std::string path = payloads + "/" + c.file;
+    const Run run = run_cli({"check", "--format", "json", path});
+    CHECK(run.status == (c.ok ? 0 : 1));
+    CHECK(run.err.empty());
+    const auto results = json_lines(run.out);
+    REQUIRE(results.size() == 1);
+    const json& r = results[0];
+    CHECK(r["file"] == path);
+    CHECK_FALSE(r.contains("line"));
+    CHECK_FALSE(r.contains("headers"));
+    if (c.ok) {
+      check_against_body(r, json::parse(read_file(path)));
+    } else {
+      CHECK(r["ok"] == false);
+      CHECK(r["error"]["code"] == c.code);
+      CHECK(r["error"]["pointer"] == c.pointer);
+      CHECK_FALSE(r["error"].contains("header"));
+      CHECK_FALSE(r["error"]["message"].get<std::string>().empty());
+    }
+  }
+
+  SECTION("--strict rejects the dropped required fields that lenient accepts") {
+    const Run run =
+        run_cli({"check", "--strict", "--format=json", payloads + "/note-dropped-fields.json"});
+    CHECK(run.status == 1);
+    const auto results = json_lines(run.out);
+    REQUIRE(results.size() == 1);
+    CHECK(results[0]["error"]["code"] == "missing_field");
+  }
+  SECTION("--max-bytes sets the body limit") {
+    const Run small =
+        run_cli({"check", "--max-bytes", "100", "--format=json", payloads + "/call-created.json"});
+    CHECK(small.status == 1);
+    const auto results = json_lines(small.out);
+    REQUIRE(results.size() == 1);
+    CHECK(results[0]["error"]["code"] == "body_too_large");
+    const Run exact = run_cli({"check", "--max-bytes=100000", payloads + "/call-created.json"});
+    CHECK(exact.status == 0);
+  }
+}
+
+TEST_CASE("text format: one line per body and a summary", "[text]") {
+  const std::vector<std::string> valid = {"call-created.json",        "call-deleted.json",
+                                          "contact-updated.json",     "email-created.json",
+                                          "meeting-updated.json",     "note-dropped-fields.json"};
+  const std::vector<std::string> invalid = {"invalid/bad-date.json", "invalid/model-mismatch.json",
+                                            "invalid/negative-duration.json",
+                                            "invalid/trailing-garbage.json"};
+  std::vector<std::string> args = {"check"};
+  for (const auto& f : valid) args.push_back(payloads + "/" + f);
+  for (const auto& f : invalid) args.push_back(payloads + "/" + f);
+
+  const Run run = run_cli(args);
+  CHECK(run.status == 1);
+  CHECK(run.out.find('\x1b') == std::string::npos);  // no colour into a pipe
+  const auto lines = split_lines(run.out);
+  REQUIRE(lines.size() >= 10);
+  for (std::size_t i = 0; i < valid.size(); ++i) {
+    INFO(lines[i]);
+    CHECK(lines[i].rfind("OK ", 0) == 0);
+    CHECK(lines[i].find(valid[i]) != std::string::npos);
+  }
+  CHECK(lines[0].find("crmEngagement::created  id=29090716  type=call  refs=3  warnings=0") !=
+        std::string::npos);
+  CHECK(lines[5].find("warnings=2") != std::string::npos);
+  for (std::size_t i = 0; i < invalid.size(); ++i) {
+    INFO(lines[valid.size() + i]);
+    CHECK(lines[valid.size() + i].rfind("ERR", 0) == 0);
+    CHECK(lines[valid.size() + i].find(invalid[i]) != std::string::npos);
+  }
+  CHECK(lines[6].find("invalid_value at \"/data/fields/startedAt\": ") != std::string::npos);
+  CHECK(run.out.find("\n10 bodies: 6 valid, 4 invalid") != std::string::npos);
+  CHECK(run.out.find("\n  invalid_value       2\n") != std::string::npos);
+  CHECK(run.out.find("\n  model_mismatch      1\n") != std::string::npos);
+  CHECK(run.out.find("\n  invalid_json        1\n") != std::string::npos);
+
+  SECTION("all valid: exit status 0") {
+    std::vector<std::string> only_valid = {"check"};
+    for (const auto& f : valid) only_valid.push_back(payloads + "/" + f);
+    const Run ok = run_cli(only_valid);
+    CHECK(ok.status == 0);
+    CHECK(ok.out.find("6 bodies: 6 valid, 0 invalid") != std::string::npos);
+  }
+}
+
+TEST_CASE("NDJSON logs: bad lines in the middle, blank lines, CRLF, huge lines", "[ndjson]") {
+  SECTION("the sample log") {
+    const std::string path = payloads + "/events.ndjson";
+    const Run run = run_cli({"check", "--ndjson", "--format", "json", path});
+    CHECK(run.status == 1);
+    const auto results = json_lines(run.out);
+    REQUIRE(results.size() == 20);  // 21 lines, one blank
+    const auto source = split_lines(read_file(path));
+    std::size_t k = 0;
+    for (std::size_t line = 1; line <= source.size(); ++line) {
+      if (source[line - 1].empty()) continue;
+      INFO("line " << line);
+      const json& r = results[k++];
+      CHECK(r["line"] == line);
+      CHECK(r["file"] == path);
+      if (line == 8 || line == 18) {
+        CHECK(r["error"]["code"] == "invalid_value");
+      } else if (line == 14) {
+        CHECK(r["error"]["code"] == "invalid_json");
+      } else {
+        check_against_body(r, json::parse(source[line - 1]));
+      }
+    }
+    const Run text = run_cli({"check", "--ndjson", path});
+    CHECK(text.out.find("events.ndjson:8  invalid_value") != std::string::npos);
+    CHECK(text.out.find("events.ndjson:14  invalid_json") != std::string::npos);
+    CHECK(text.out.find("20 bodies: 17 valid, 3 invalid") != std::string::npos);
+  }
+
+  SECTION("CRLF, whitespace-only lines, a line over 2 MB, no final newline") {
+    std::string huge(std::size_t{2} << 20, 'x');
+    for (std::size_t i = 0; i < huge.size(); i += 100) huge[i] = ' ';
+    const std::string a = make_body("\"first\"");
+    const std::string big = make_body("\"big\"", "\"" + huge + "\"");
+    const std::string bad = make_body("\"bad\"").substr(0, 120);
+    const std::string log = a + "\r\n" + "   \t\r\n" + "\r\n" + big + "\r\n" + bad + "\n\n" + a;
+    TempDir dir;
+    const std::string path = dir.write("log.ndjson", log);
+    const Run run = run_cli({"check", "--ndjson", "--format=json", path});
+    CHECK(run.status == 1);
+    const auto results = json_lines(run.out);
+    REQUIRE(results.size() == 4);
+    CHECK(results[0]["line"] == 1);
+    CHECK(results[0]["fields"]["title"] == "first");
+    CHECK(results[1]["line"] == 4);
+    CHECK(results[1]["fields"]["description"] == huge);
+    CHECK(results[2]["line"] == 5);
+    CHECK(results[2]["error"]["code"] == "invalid_json");
+    CHECK(results[3]["line"] == 7);
+    CHECK(results[3]["ok"] == true);
+
+    const Run limited = run_cli({"check", "--ndjson", "--format=json", "--max-bytes=65536", path});
+    const auto limited_results = json_lines(limited.out);
+    REQUIRE(limited_results.size() == 4);
+    CHECK(limited_results[0]["ok"] == true);
+    CHECK(limited_results[1]["error"]["code"] == "body_too_large");
+    CHECK(limited_results[3]["ok"] == true);
+  }
+
+  SECTION("many lines across read chunks keep their numbers") {
+    std::string log;
+    const std::size_t count = 30000;  // ~12 MB: several 4 MB reads, lines cut at chunk ends
+    for (std::size_t i = 0; i < count; ++i) {
+      log += make_body("\"event " + std::to_string(i) + "\"", "\"" + std::string(i % 700, 'd') + "\"");
+      log += '\n';
+    }
+    TempDir dir;
+    const std::string path = dir.write("many.ndjson", log);
+    const Run run = run_cli({"check", "--ndjson", "--format=json", path});
+    CHECK(run.status == 0);
+    const auto results = json_lines(run.out);
+    REQUIRE(results.size() == count);
+    for (std::size_t i = 0; i < count; i += 997) {
+      CHECK(results[i]["line"] == i + 1);
+      CHECK(results[i]["fields"]["title"] == "event " + std::to_string(i));
+    }
+  }
+
+  SECTION("only blank lines: no bodies, exit status 0") {
+    TempDir dir;
+    const std::string path = dir.write("blank.ndjson", "\n  \n\r\n\t\n");
+    const Run run = run_cli({"check", "--ndjson", path});
+    CHECK(run.status == 0);
+    CHECK(run.out.find("0 bodies: 0 valid, 0 invalid") != std::string::npos);
+    const Run json_run = run_cli({"check", "--ndjson", "--format=json", path});
+    CHECK(json_run.status == 0);
+    CHECK(json_run.out.empty());
+  }
+}
+
+TEST_CASE("standard input: no FILE or '-'", "[stdin]") {
+  const std::string body = read_file(payloads + "/call-created.json");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"check", "--format=json"},
+        std::vector<std::string>{"check", "--format=json", "-"}}) {
+    const Run run = run_cli(args, body);
+    CHECK(run.status == 0);
+    const auto results = json_lines(run.out);
+    REQUIRE(results.size() == 1);
+    CHECK_FALSE(results[0].contains("file"));
+    check_against_body(results[0], json::parse(body));
+  }
+
+  SECTION("a file and stdin together") {
+    const Run run =
+        run_cli({"check", "--format=json", payloads + "/invalid/bad-date.json", "-"}, body);
+    CHECK(run.status == 1);
+    const auto results = json_lines(run.out);
+    REQUIRE(results.size() == 2);
+    CHECK(results[0]["ok"] == false);
+    CHECK(results[1]["ok"] == true);
+    CHECK_FALSE(results[1].contains("file"));
+  }
+  SECTION("an NDJSON log on stdin") {
+    const Run run = run_cli({"check", "--ndjson", "--format=json"},
+                            read_file(payloads + "/events.ndjson"));
+    CHECK(run.status == 1);
+    const auto results = json_lines(run.out);
+    REQUIRE(results.size() == 20);
+    CHECK(results[7]["line"] == 8);
+    CHECK(results[7]["ok"] == false);
+    CHECK_FALSE(results[7].contains("file"));
+  }
+  SECTION("empty stdin is an empty body") {
+    const Run run = run_cli({"check", "--format=json"});
+    CHECK(run.status == 1);
+    const auto results = json_lines(run.out);
+    REQUIRE(results.size() == 1);
+    CHECK(results[0]["error"]["code"] == "empty_body");
+    const Run text = run_cli({"check"});
+    CHECK(text.out.rfind("ERR  <stdin>  empty_body", 0) == 0);
+  }
+}
+
+TEST_CASE("--headers: a curl -D header block checked for every body", "[headers]") {
+  SECTION("the sample headers apply to every body") {
+    const Run run = run_cli({"check", "--format=json", "--headers", payloads + "/headers.txt",
+                             payloads + "/call-created.json", payloads + "/contact-updated.json"});
+    CHECK(run.status == 0);
+    const auto results = json_lines(run.out);
+    REQUIRE(results.size() == 2);
+    for (const json& r : results) {
+      CHECK(r["headers"] == json{{"connectorId", "hubspot"},
+                                 {"ownerId", "acme-prod-eu"},
+                                 {"idempotencyKey", "call-29090716-created-1444223400781}"}});
+    }
+  }
+
+  struct Case {
+    std::string name;
+    std::string block;
+    bool ok;
+    std::string code;
+    std::string header;
+  };
+  const std::vector<Case> cases = {
+      {"LF, REST spelling, mixed case", "X-Connector-Id: hubspot\nX-OWNER-ID:  42\t\nx-idempotency-key: 4567890123\n",
+       true, "", ""},
+      {"request line first", "POST /webhooks/morph HTTP/1.1\r\nHost: example.com\r\nx-conector-id: hubspot\r\nx-owner-id: 42\r\nx-idempotency-key: k\r\n\r\n",
+       true, "", ""},
+      {"100 Continue block first", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nx-conector-id: hubspot\r\nx-owner-id: 42\r\nx-idempotency-key: k\r\n\r\n",
+       true, "", ""},
+      {"stops at the first blank line", "x-conector-id: hubspot\nx-owner-id: 42\nx-idempotency-key: k\n\nx-owner-id: 43\n",
+       true, "", ""},
+      {"missing owner", "x-conector-id: hubspot\r\nx-idempotency-key: k\r\n", false,
+       "missing_header", "x-owner-id"},
+      {"empty file", "", false, "missing_header", "x-conector-id"},
+      {"owner twice, two values", "x-conector-id: hubspot\nx-owner-id: 42\nX-Owner-Id: 43\nx-idempotency-key: k\n",
+       false, "duplicate_header", "x-owner-id"},
+      {"both connector spellings, two values", "x-conector-id: hubspot\nx-connector-id: salesforce\nx-owner-id: 42\nx-idempotency-key: k\n",
+       false, "duplicate_header", ""},
+      {"empty value", "x-conector-id: hubspot\nx-owner-id:   \nx-idempotency-key: k\n", false,
+       "invalid_header", "x-owner-id"},
+      {"control byte in a value", std::string("x-conector-id: hub\x01spot\nx-owner-id: 42\nx-idempotency-key: k\n"),
+       false, "invalid_header", "x-conector-id"},
+  };
+  TempDir dir;
+  for (const Case& c : cases) {
+    INFO("case: " << c.name);
+    const std::string path = dir.write("headers.txt", c.block);
+    const Run run = run_cli({"check", "--format=json", "--ndjson", "--headers", path,
+                             payloads + "/events.ndjson"});
+    const auto results = json_lines(run.out);
+    REQUIRE(results.size() == 20);
+    if (c.ok) {
+      CHECK(run.status == 1);  // the log's own bad lines
+      CHECK(results[0]["headers"]["ownerId"] == "42");
+      CHECK(results[7]["error"]["code"] == "invalid_value");
+    } else {
+      CHECK(run.status == 1);
+      for (const json& r : results) {  // reported for each body it applies to
+        CHECK(r["ok"] == false);
+        CHECK(r["error"]["code"] == c.code);
+        CHECK(r["error"]["pointer"] == "");
+        if (!c.header.empty()) CHECK(r["error"]["header"] == c.header);
+        CHECK(r["error"].contains("header"));
+      }
+    }
+  }
+
+  SECTION("a file that is not a header block is a usage error") {
+    const std::string path = dir.write("bad.txt", "x-owner-id: 42\nthis is not a header\n");
+    const Run run = run_cli({"check", "--headers", path, payloads + "/call-created.json"});
+    CHECK(run.status == 2);
+    CHECK(run.err.find("line 2") != std::string::npos);
+    CHECK(run.out.empty());
+  }
+  SECTION("text format names the header") {
+    const std::string path = dir.write("h.txt", "x-conector-id: hubspot\n");
+    const Run run = run_cli({"check", "--headers", path, payloads + "/call-created.json"});
+    CHECK(run.status == 1);
+    CHECK(run.out.find("missing_header in header x-owner-id") != std::string::npos);
+  }
+}
+
+TEST_CASE("hostile bodies: the JSON output stays valid JSON, text stays clean", "[hostile]") {
+  using namespace std::string_literals;
+  struct Case {
+    std::string name;
+    std::string body;
+    bool ok;
+    std::string code;                  // when !ok; empty: any code
+    std::optional<std::string> title;  // when ok: the decoded title
+  };
+  const std::vector<Case> cases = {
+      {"raw NUL in a string", make_body("\"a\0b\""s), false, "invalid_json", {}},
+      {"raw control byte in a string", make_body("\"a\x01\x1b[31mb\""), false, "invalid_json", {}},
+      {"invalid UTF-8 in a string", make_body("\"caf\xc3\x28 \xff\xfe\""), false, "invalid_json", {}},
+      {"overlong UTF-8", make_body("\"\xc0\xaf\""), false, "invalid_json", {}},
+      {"UTF-16 surrogate bytes", make_body("\"\xed\xa0\x80\""), false, "invalid_json", {}},
+      {"invalid UTF-8 in rawResource",
+       make_body("\"t\"").replace(make_body("\"t\"").find("CALL"), 4, "CA\xffLL"), false,
+       "invalid_json", {}},
+      {"invalid UTF-8 in a key", make_body("\"t\"").replace(2, 5, "ev\xffnt"), false, "", {}},
+      {"NUL bytes only", "\0\0\0\0"s, false, "", {}},
+      {"binary garbage", "\xff\xfe\x00{\"event\"\x01\x02\x7f"s, false, "", {}},
+      {"trailing NUL", make_body("\"t\"") + "\0"s, false, "invalid_json", {}},
+      {"escaped NUL", make_body(R"("a\u0000b")"), true, "", "a\0b"s},
+      {"escaped control bytes", make_body(R"("\u0001\u001f\b\f\n\r\t\u007f")"), true, "",
+       "\x01\x1f\b\f\n\r\t\x7f"s},
+      {"escaped ESC sequence", make_body(R"("\u001b[2J\u001b[31mred")"), true, "",
+       "\x1b[2J\x1b[31mred"s},
+      {"U+2028 and U+2029", make_body("\"a\xe2\x80\xa8" "b\xe2\x80\xa9\""), true, "",
+       "a\xe2\x80\xa8" "b\xe2\x80\xa9"s},
+      {"escaped surrogate pair", make_body(R"("\ud83d\ude00")"), true, "", "\xf0\x9f\x98\x80"s},
+      {"lone escaped surrogate", make_body(R"("\ud800x")"), false, "", {}},
+      {"quotes and backslashes", make_body(R"("\"\\\/")"), true, "", "\"\\/"s},
+      {"event with control bytes",
+       R"({"event":"crmEngagement::created\u001b[2J\u0000","data":{}})", false, "", {}},
+  };
+
+  for (const Case& c : cases) {
+    INFO("case: " << c.name);
+    const Run run = run_cli({"check", "--format=json"}, c.body);
+    CHECK((run.status == 0 || run.status == 1));
+    const auto results = json_lines(run.out);  // valid JSON, valid UTF-8
+    REQUIRE(results.size() == 1);
+    const json& r = results[0];
+    if (c.ok) {
+      CHECK(run.status == 0);
+      REQUIRE(r["ok"] == true);
+      CHECK(r["fields"]["title"] == *c.title);
+    } else if (c.name == "lone escaped surrogate") {
+      // Either rejected or replaced; the output is valid JSON in both cases (checked above).
+    } else {
+      CHECK(run.status == 1);
+      CHECK(r["ok"] == false);
+      if (!c.code.empty()) CHECK(r["error"]["code"] == c.code);
+    }
+    const Run text = run_cli({"check"}, c.body);
+    CHECK(text.status == run.status);
+    CHECK(is_clean_terminal_text(text.out));
+  }
+
+  SECTION("all of them in one NDJSON log") {
+    std::string log;
+    std::size_t count = 0;
+    for (const Case& c : cases) {
+      if (c.body.find('\n') != std::string::npos) continue;
+      log += c.body + "\n";
+      ++count;
+    }
+    const Run run = run_cli({"check", "--ndjson", "--format=json"}, log);
+    CHECK(run.status == 1);
+    const auto results = json_lines(run.out);
+    CHECK(results.size() == count);
+    const Run text = run_cli({"check", "--ndjson"}, log);
+    CHECK(is_clean_terminal_text(text.out));
+  }
+
+  SECTION("a file name with control bytes and invalid UTF-8") {
+    TempDir dir;
+    const std::string path = dir.write("bad\x01\x1b[2J\xff name.json", make_body("\"t\""));
+    const Run run = run_cli({"check", "--format=json", path});
+    CHECK(run.status == 0);
+    const auto results = json_lines(run.out);
+    REQUIRE(results.size() == 1);
+    CHECK(results[0]["file"].get<std::string>().find("\xef\xbf\xbd") != std::string::npos);
+    const Run text = run_cli({"check", path});
+    CHECK(is_clean_terminal_text(text.out));
+  }
+}

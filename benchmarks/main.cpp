@@ -1,0 +1,384 @@
+// morph_webhook_bench: morph::webhook against the JSON libraries a user would otherwise use,
+// doing the same work (parse, check, extract every field), with allocation counts, and a
+// Markdown comparison table printed at the end.
+//
+//   morph_webhook_bench [--data-dir=DIR] [--no-check] [--markdown=FILE]
+//                       [--write-payloads=DIR] [--benchmark_* flags of Google Benchmark]
+//
+// Before measuring, every contender is run on every payload and its extracted result compared
+// with morph::webhook's (the cross-check): a contender that does less than the others, or
+// disagrees, stops the run.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "alloc_counter.hpp"
+#include "common.hpp"
+#include "payloads.hpp"
+
+#ifndef MORPH_BENCH_DATA_DIR
+#define MORPH_BENCH_DATA_DIR "benchmarks/data"
+#endif
+
+namespace morph_bench {
+
+std::unique_ptr<Contender> make_dom_parse_only();
+std::string morph_error_text(std::string_view body);
+#if MORPH_BENCH_HAVE_HEADERS
+void register_header_benchmarks(std::vector<std::string>& names);
+#endif
+
+std::vector<ContenderInfo> all_contenders() {
+  std::vector<ContenderInfo> out;
+  out.push_back({"morph_lenient", "morph::webhook Parser, lenient", &make_morph_lenient});
+  out.push_back({"morph_strict", "morph::webhook Parser, strict", &make_morph_strict});
+  out.push_back({"morph_inplace", "morph::webhook Parser, lenient, in place (padded_string_view)",
+                 &make_morph_inplace});
+  out.push_back({"ondemand", "simdjson On-Demand, hand-written", &make_simdjson_ondemand});
+  out.push_back({"dom", "simdjson DOM, hand-written", &make_simdjson_dom});
+#if MORPH_BENCH_HAVE_NLOHMANN
+  out.push_back({"nlohmann", "nlohmann::json", &make_nlohmann});
+#endif
+#if MORPH_BENCH_HAVE_RAPIDJSON
+  out.push_back({"rapidjson", "RapidJSON", &make_rapidjson});
+#endif
+#if MORPH_BENCH_HAVE_BOOST_JSON
+  out.push_back({"boost_json", "Boost.JSON", &make_boost_json});
+#endif
+  return out;
+}
+
+namespace {
+
+const ContenderInfo kBaseline{"dom_parse_only",
+                              "(baseline) simdjson DOM parse() only, no extraction",
+                              &make_dom_parse_only};
+
+// What the table needs to know about each registered benchmark.
+struct BenchInfo {
+  std::string payload;
+  std::string contender;  // ContenderInfo::name
+  std::string label;
+  std::size_t events = 1;
+  std::size_t bytes = 0;
+};
+std::map<std::string, BenchInfo> g_info;
+std::vector<std::string> g_order;  // registration order
+
+void run_contender(benchmark::State& state, const Payload& payload,
+                   std::unique_ptr<Contender> (*make)(), bool expect) {
+  std::unique_ptr<Contender> contender = make();
+  // Warm-up, untimed: buffers reach their steady size (morph's documented contract).
+  for (const Body& body : payload.events) benchmark::DoNotOptimize(contender->parse(body));
+  bool wrong_verdict = false;
+  const std::uint64_t allocs_before = allocation_count();
+  for (auto _ : state) {
+    for (const Body& body : payload.events) {
+      const bool ok = contender->parse(body);
+      wrong_verdict |= ok != expect;
+    }
+  }
+  const std::uint64_t allocs = allocation_count() - allocs_before;
+  if (wrong_verdict) state.SkipWithError("a body got the wrong verdict");
+  const auto iterations = static_cast<double>(state.iterations());
+  const double events = iterations * static_cast<double>(payload.events.size());
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(payload.bytes.size()));
+  state.counters["events/s"] = benchmark::Counter(events, benchmark::Counter::kIsRate);
+  state.counters["time/event"] = benchmark::Counter(
+      events, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["allocs/event"] =
+      allocation_counting_enabled() ? static_cast<double>(allocs) / events : -1.0;
+}
+
+void register_all(const std::vector<Payload>& payloads,
+                  const std::vector<ContenderInfo>& contenders) {
+  for (const Payload& p : payloads) {
+    std::vector<const ContenderInfo*> list;
+    for (const ContenderInfo& c : contenders) list.push_back(&c);
+    if (p.valid) list.push_back(&kBaseline);  // the bare parse only means something if valid
+    for (const ContenderInfo* c : list) {
+      const std::string name = p.name + "/" + c->name;
+      const bool expect = c == &kBaseline ? true : p.valid;
+      auto make = c->make;
+      benchmark::RegisterBenchmark(name.c_str(), [&p, make, expect](benchmark::State& s) {
+        run_contender(s, p, make, expect);
+      })->Unit(benchmark::kNanosecond);
+      g_info[name] = BenchInfo{p.name, c->name, c->label, p.events.size(), p.bytes.size()};
+      g_order.push_back(name);
+    }
+  }
+}
+
+// ---- cross-check ------------------------------------------------------------------------
+
+std::string first_difference(const std::string& a, const std::string& b) {
+  std::size_t pos = 0;
+  while (pos < a.size() && pos < b.size() && a[pos] == b[pos]) ++pos;
+  const std::size_t start = a.rfind('\n', pos == 0 ? 0 : pos - 1);
+  const std::size_t from = start == std::string::npos ? 0 : start + 1;
+  auto line = [from](const std::string& s) {
+    const std::size_t end = s.find('\n', from);
+    std::string l = s.substr(from, end == std::string::npos ? std::string::npos : end - from);
+    if (l.size() > 160) l = l.substr(0, 160) + "...";
+    return l;
+  };
+  return "morph: " + line(a) + "\n      other: " + line(b);
+}
+
+bool cross_check(const std::vector<Payload>& payloads,
+                 const std::vector<ContenderInfo>& contenders) {
+  bool all_ok = true;
+  std::size_t comparisons = 0;
+  for (const Payload& p : payloads) {
+    std::vector<std::unique_ptr<Contender>> instances;
+    for (const ContenderInfo& c : contenders) instances.push_back(c.make());
+    for (std::size_t e = 0; e < p.events.size(); ++e) {
+      const Body& body = p.events[e];
+      const bool morph_ok = instances[0]->parse(body);
+      const std::string expected = instances[0]->digest();
+      if (morph_ok != p.valid) {
+        std::printf("cross-check: %s event %zu: morph %s it\n", p.name.c_str(), e,
+                    morph_ok ? "accepted" : "rejected");
+        if (!morph_ok) std::printf("  %s\n", morph_error_text(body.view()).c_str());
+        all_ok = false;
+      }
+      for (std::size_t i = 1; i < instances.size(); ++i) {
+        const bool ok = instances[i]->parse(body);
+        ++comparisons;
+        if (ok != p.valid) {
+          std::printf("cross-check: %s event %zu: %s %s it, expected %s\n", p.name.c_str(), e,
+                      contenders[i].name.c_str(), ok ? "accepted" : "rejected",
+                      p.valid ? "accept" : "reject");
+          all_ok = false;
+        } else if (ok && morph_ok) {
+          const std::string got = instances[i]->digest();
+          if (got != expected) {
+            std::printf("cross-check: %s event %zu: %s extracted something else\n      %s\n",
+                        p.name.c_str(), e, contenders[i].name.c_str(),
+                        first_difference(expected, got).c_str());
+            all_ok = false;
+          }
+        }
+      }
+    }
+    if (!p.valid) {
+      std::printf("cross-check: %s: morph says: %s\n", p.name.c_str(),
+                  morph_error_text(p.events.front().view()).c_str());
+    }
+  }
+  std::printf("cross-check: %s (%zu payloads x %zu contenders, %zu event comparisons)\n\n",
+              all_ok ? "every contender extracts the same event as morph::webhook"
+                     : "FAILED",
+              payloads.size(), contenders.size(), comparisons);
+  return all_ok;
+}
+
+// ---- comparison table -------------------------------------------------------------------
+
+struct Row {
+  double cpu_ns = 0;  // per iteration
+  double allocs = 0;
+  bool error = false;
+  std::string error_message;
+};
+
+class TableReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& run : runs) {
+      const std::string name = run.run_name.function_name;
+      const bool aggregate = run.run_type == Run::RT_Aggregate;
+      if (aggregate && run.aggregate_name != "median") continue;
+      if (!aggregate && medians_.count(name) != 0) continue;
+      Row row;
+      row.error = run.error_occurred;
+      row.error_message = run.error_message;
+      row.cpu_ns = run.GetAdjustedCPUTime() * 1e9 / benchmark::GetTimeUnitMultiplier(run.time_unit);
+      auto it = run.counters.find("allocs/event");
+      row.allocs = it == run.counters.end() ? 0.0 : static_cast<double>(it->second);
+      rows_[name] = row;
+      if (aggregate) medians_[name] = true;
+    }
+  }
+  [[nodiscard]] const std::map<std::string, Row>& rows() const { return rows_; }
+  [[nodiscard]] bool used_medians() const { return !medians_.empty(); }
+
+ private:
+  std::map<std::string, Row> rows_;
+  std::map<std::string, bool> medians_;
+};
+
+std::string fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), format, v);
+  return buf;
+}
+
+std::string human_rate(double per_second) {
+  if (per_second >= 1e6) return fmt("%.2f M", per_second / 1e6);
+  if (per_second >= 1e3) return fmt("%.1f k", per_second / 1e3);
+  return fmt("%.1f", per_second);
+}
+
+std::string human_ns(double ns) {
+  if (ns >= 1e6) return fmt("%.2f ms", ns / 1e6);
+  if (ns >= 1e4) return fmt("%.1f µs", ns / 1e3);
+  return fmt("%.0f ns", ns);
+}
+
+std::string make_table(const std::vector<Payload>& payloads, const TableReporter& reporter) {
+  std::string out = "# morph::webhook benchmark comparison\n\nCPU time per event (";
+  out += reporter.used_medians() ? "median of the repetitions" : "single run";
+  out += "); GB/s = body bytes / time; ratio = contender time / morph::webhook lenient time "
+         "(higher = slower than morph).\n";
+  std::map<std::string, double> morph_ns;  // payload -> morph lenient ns/event
+  for (const Payload& p : payloads) {
+    std::vector<std::string> names;
+    for (const std::string& n : g_order) {
+      if (g_info[n].payload == p.name && reporter.rows().count(n) != 0) names.push_back(n);
+    }
+    if (names.empty()) continue;
+    const std::size_t events = p.events.size();
+    const double bytes_per_event = static_cast<double>(p.bytes.size()) / static_cast<double>(events);
+    double base = 0;
+    auto morph = reporter.rows().find(p.name + "/morph_lenient");
+    if (morph != reporter.rows().end() && !morph->second.error) {
+      base = morph->second.cpu_ns / static_cast<double>(events);
+      morph_ns[p.name] = base;
+    }
+    out += "\n### " + p.name + ": " + p.description + "\n\n";
+    out += "| contender | time/event | GB/s | events/s | allocs/event | ratio |\n";
+    out += "|---|---:|---:|---:|---:|---:|\n";
+    for (const std::string& n : names) {
+      const Row& row = reporter.rows().at(n);
+      out += "| " + g_info[n].label + " | ";
+      if (row.error) {
+        out += "error: " + row.error_message + " | | | | |\n";
+        continue;
+      }
+      const double ns = row.cpu_ns / static_cast<double>(events);
+      out += human_ns(ns) + " | " + fmt("%.2f", bytes_per_event / ns) + " | " +
+             human_rate(1e9 / ns) + " | " +
+             (row.allocs < 0 ? std::string("n/a") : fmt("%.2f", row.allocs)) + " | " +
+             (base > 0 ? fmt("%.2f", ns / base) : std::string("-")) + " |\n";
+    }
+  }
+
+  // The issue's targets, measured (reported, not asserted).
+  auto ns_of = [&](const std::string& name, std::size_t events) -> double {
+    auto it = reporter.rows().find(name);
+    if (it == reporter.rows().end() || it->second.error) return 0;
+    return it->second.cpu_ns / static_cast<double>(events);
+  };
+  out += "\n### Targets (issue 5)\n\n";
+  const double m = ns_of("typical/morph_lenient", 1);
+  if (m > 0) {
+    const double dom = ns_of("typical/dom", 1);
+    const double nl = ns_of("typical/nlohmann", 1);
+    const double allocs = reporter.rows().at("typical/morph_lenient").allocs;
+    if (dom > 0) {
+      out += "- typical: Parser::parse " + human_ns(m) + " vs simdjson DOM extraction " +
+             human_ns(dom) + ": " + (m <= dom ? "MET" : "MISSED") + " (target: <=)\n";
+    }
+    if (nl > 0) {
+      out += "- typical: nlohmann / morph = " + fmt("%.1f", nl / m) + "x: " +
+             (nl / m >= 15 ? "MET" : "MISSED") + " (target: >= 15x)\n";
+    }
+    out += "- typical: allocations per event = " + fmt("%.2f", allocs) + ": " +
+           (allocs == 0 ? "MET" : "MISSED") + " (target: 0)\n";
+  }
+  for (const char* large : {"large_description", "large_raw"}) {
+    const double lm = ns_of(std::string(large) + "/morph_lenient", 1);
+    const double lb = ns_of(std::string(large) + "/dom_parse_only", 1);
+    if (lm > 0 && lb > 0) {
+      out += std::string("- ") + large + ": morph throughput = " + fmt("%.0f", 100 * lb / lm) +
+             "% of bare DOM parse(): " + (lb / lm >= 0.5 ? "MET" : "MISSED") +
+             " (target: >= 50%)\n";
+    }
+  }
+  return out;
+}
+
+bool take_flag(const char* arg, const char* name, std::string& value) {
+  const std::size_t n = std::strlen(name);
+  if (std::strncmp(arg, name, n) != 0 || arg[n] != '=') return false;
+  value = arg + n + 1;
+  return true;
+}
+
+}  // namespace
+}  // namespace morph_bench
+
+int main(int argc, char** argv) {
+  using namespace morph_bench;
+  std::string data_dir = MORPH_BENCH_DATA_DIR;
+  std::string markdown;
+  std::string write_dir;
+  bool check = true;
+  bool user_repetitions = false;
+  std::vector<char*> args{argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    std::string value;
+    if (take_flag(argv[i], "--data-dir", value)) {
+      data_dir = value;
+    } else if (take_flag(argv[i], "--markdown", value)) {
+      markdown = value;
+    } else if (take_flag(argv[i], "--write-payloads", value)) {
+      write_dir = value;
+    } else if (std::strcmp(argv[i], "--no-check") == 0) {
+      check = false;
+    } else {
+      if (std::strncmp(argv[i], "--benchmark_repetitions", 23) == 0) user_repetitions = true;
+      args.push_back(argv[i]);
+    }
+  }
+
+  const std::vector<Payload> payloads = make_payloads(data_dir);
+  if (!write_dir.empty()) {
+    for (const Payload& p : payloads) {
+      const std::string path = write_dir + "/" + p.name + (p.name == "ndjson" ? ".ndjson" : ".json");
+      std::ofstream(path, std::ios::binary).write(p.bytes.data(),
+                                                 static_cast<std::streamsize>(p.bytes.size()));
+      std::printf("wrote %s\n", path.c_str());
+    }
+    return 0;
+  }
+
+  const std::vector<ContenderInfo> contenders = all_contenders();
+  if (!allocation_counting_enabled()) {
+    std::printf("note: allocation counting is off in sanitizer builds\n");
+  }
+  if (check && !cross_check(payloads, contenders)) return 1;
+
+  register_all(payloads, contenders);
+#if MORPH_BENCH_HAVE_HEADERS
+  register_header_benchmarks(g_order);
+#endif
+
+  // Defaults for a noisy shared machine: 3 repetitions, medians reported (overridable).
+  static char reps[] = "--benchmark_repetitions=3";
+  static char aggregates[] = "--benchmark_report_aggregates_only=true";
+  if (!user_repetitions) {
+    args.insert(args.begin() + 1, aggregates);
+    args.insert(args.begin() + 1, reps);
+  }
+  int bench_argc = static_cast<int>(args.size());
+  args.push_back(nullptr);
+  benchmark::Initialize(&bench_argc, args.data());
+  if (benchmark::ReportUnrecognizedArguments(bench_argc, args.data())) return 1;
+
+  TableReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  const std::string table = make_table(payloads, reporter);
+  std::printf("\n%s", table.c_str());
+  if (!markdown.empty()) std::ofstream(markdown) << table;
+  benchmark::Shutdown();
+  return 0;
+}

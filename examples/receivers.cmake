@@ -1,0 +1,67 @@
+# Webhook receivers, each built only when its HTTP stack is found. Targets: httplib_receiver
+# (cpp-httplib), beast_receiver (Boost.Beast); both land in <build>/examples/.
+#
+# Included from examples/CMakeLists.txt and from tests/e2e/CMakeLists.txt (which runs first and
+# needs the targets even when MORPH_WEBHOOK_BUILD_EXAMPLES is OFF); the guard makes the second
+# include a no-op. In the including directory it also leaves the imported target
+# httplib::httplib (when found) for the e2e client.
+include_guard(GLOBAL)
+set(_mw_receivers_dir ${CMAKE_CURRENT_LIST_DIR})
+set(_mw_receivers_out ${morph_webhook_BINARY_DIR}/examples)
+
+find_package(Threads)
+
+# cpp-httplib: its CMake package if installed, else pkg-config (Debian's libcpp-httplib-dev
+# ships only a .pc file and a compiled library), else the bare header.
+if(NOT TARGET httplib::httplib)
+  find_package(httplib CONFIG QUIET)
+endif()
+if(NOT TARGET httplib::httplib)
+  find_package(PkgConfig QUIET)
+  if(PKG_CONFIG_FOUND)
+    pkg_check_modules(MORPH_WEBHOOK_HTTPLIB QUIET IMPORTED_TARGET cpp-httplib)
+    if(MORPH_WEBHOOK_HTTPLIB_FOUND)
+      add_library(httplib::httplib INTERFACE IMPORTED)
+      target_link_libraries(httplib::httplib INTERFACE PkgConfig::MORPH_WEBHOOK_HTTPLIB)
+    endif()
+  endif()
+endif()
+if(NOT TARGET httplib::httplib)
+  find_path(MORPH_WEBHOOK_HTTPLIB_INCLUDE_DIR httplib.h)
+  if(MORPH_WEBHOOK_HTTPLIB_INCLUDE_DIR AND Threads_FOUND)
+    add_library(httplib::httplib INTERFACE IMPORTED)
+    target_include_directories(httplib::httplib INTERFACE ${MORPH_WEBHOOK_HTTPLIB_INCLUDE_DIR})
+    find_library(MORPH_WEBHOOK_HTTPLIB_LIBRARY NAMES cpp-httplib httplib)
+    if(MORPH_WEBHOOK_HTTPLIB_LIBRARY)
+      target_link_libraries(httplib::httplib INTERFACE ${MORPH_WEBHOOK_HTTPLIB_LIBRARY})
+    endif()
+    target_link_libraries(httplib::httplib INTERFACE Threads::Threads)
+  endif()
+endif()
+
+if(TARGET httplib::httplib)
+  add_executable(httplib_receiver ${_mw_receivers_dir}/httplib_receiver.cpp)
+  set_target_properties(httplib_receiver PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${_mw_receivers_out})
+  target_link_libraries(httplib_receiver PRIVATE morph::webhook morph_webhook_warnings
+                        httplib::httplib)
+  message(STATUS "morph-webhook: building httplib_receiver")
+else()
+  message(STATUS "morph-webhook: cpp-httplib not found, skipping httplib_receiver")
+endif()
+
+# Boost.Beast (header-only; Boost.System is header-only since 1.69).
+if(NOT TARGET Boost::headers)
+  find_package(Boost 1.75 CONFIG QUIET)
+endif()
+if(NOT TARGET Boost::headers)
+  find_package(Boost 1.75 QUIET)
+endif()
+if(TARGET Boost::headers AND Threads_FOUND)
+  add_executable(beast_receiver ${_mw_receivers_dir}/beast_receiver.cpp)
+  set_target_properties(beast_receiver PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${_mw_receivers_out})
+  target_link_libraries(beast_receiver PRIVATE morph::webhook morph_webhook_warnings
+                        Boost::headers Threads::Threads)
+  message(STATUS "morph-webhook: building beast_receiver")
+else()
+  message(STATUS "morph-webhook: Boost (>= 1.75, for Beast) not found, skipping beast_receiver")
+endif()

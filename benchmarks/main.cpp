@@ -22,6 +22,9 @@
 #include "common.hpp"
 #include "payloads.hpp"
 
+#define MORPH_BENCH_STR2(x) #x
+#define MORPH_BENCH_STR(x) MORPH_BENCH_STR2(x)
+
 #ifndef MORPH_BENCH_DATA_DIR
 #define MORPH_BENCH_DATA_DIR "benchmarks/data"
 #endif
@@ -31,7 +34,9 @@ namespace morph_bench {
 std::unique_ptr<Contender> make_dom_parse_only();
 std::string morph_error_text(std::string_view body);
 #if MORPH_BENCH_HAVE_HEADERS
-void register_header_benchmarks(std::vector<std::string>& names);
+std::unique_ptr<Contender> make_validate_headers();
+std::unique_ptr<Contender> make_parse_request();
+std::unique_ptr<Contender> make_parse_request_own_parser();
 #endif
 
 std::vector<ContenderInfo> all_contenders() {
@@ -71,6 +76,15 @@ struct BenchInfo {
 std::map<std::string, BenchInfo> g_info;
 std::vector<std::string> g_order;  // registration order
 
+// One table: a payload, or the request section (typical body + 12 headers).
+struct Section {
+  std::string name;
+  std::string description;
+  std::size_t events = 1;
+  std::size_t bytes = 0;
+};
+std::vector<Section> g_sections;
+
 void run_contender(benchmark::State& state, const Payload& payload,
                    std::unique_ptr<Contender> (*make)(), bool expect) {
   std::unique_ptr<Contender> contender = make();
@@ -96,23 +110,49 @@ void run_contender(benchmark::State& state, const Payload& payload,
       allocation_counting_enabled() ? static_cast<double>(allocs) / events : -1.0;
 }
 
+void register_one(const std::string& section, const Payload& p, const ContenderInfo& c,
+                  bool expect) {
+  const std::string name = section + "/" + c.name;
+  auto make = c.make;
+  benchmark::RegisterBenchmark(name.c_str(), [&p, make, expect](benchmark::State& s) {
+    run_contender(s, p, make, expect);
+  })->Unit(benchmark::kNanosecond);
+  g_info[name] = BenchInfo{section, c.name, c.label, p.events.size(), p.bytes.size()};
+  g_order.push_back(name);
+}
+
 void register_all(const std::vector<Payload>& payloads,
                   const std::vector<ContenderInfo>& contenders) {
   for (const Payload& p : payloads) {
-    std::vector<const ContenderInfo*> list;
-    for (const ContenderInfo& c : contenders) list.push_back(&c);
-    if (p.valid) list.push_back(&kBaseline);  // the bare parse only means something if valid
-    for (const ContenderInfo* c : list) {
-      const std::string name = p.name + "/" + c->name;
-      const bool expect = c == &kBaseline ? true : p.valid;
-      auto make = c->make;
-      benchmark::RegisterBenchmark(name.c_str(), [&p, make, expect](benchmark::State& s) {
-        run_contender(s, p, make, expect);
-      })->Unit(benchmark::kNanosecond);
-      g_info[name] = BenchInfo{p.name, c->name, c->label, p.events.size(), p.bytes.size()};
-      g_order.push_back(name);
-    }
+    g_sections.push_back(Section{p.name, p.description, p.events.size(), p.bytes.size()});
+    for (const ContenderInfo& c : contenders) register_one(p.name, p, c, p.valid);
+    if (p.valid) register_one(p.name, p, kBaseline, true);  // meaningless on an invalid body
   }
+#if MORPH_BENCH_HAVE_HEADERS
+  // Headers and the whole request, with the typical body.
+  for (const Payload& p : payloads) {
+    if (p.name != "typical") continue;
+    g_sections.push_back(Section{"request",
+                                 "a request: 12 realistic headers (mixed case, "
+                                 "std::vector<std::pair<std::string, std::string>>) + the "
+                                 "typical body",
+                                 1, p.bytes.size()});
+    register_one("request", p, contenders.front(), true);
+    register_one("request", p,
+                 ContenderInfo{"validate_headers", "validate_headers() only (12 headers)",
+                               &make_validate_headers},
+                 true);
+    register_one("request", p,
+                 ContenderInfo{"parse_request", "parse_request(headers, body), thread's Parser",
+                               &make_parse_request},
+                 true);
+    register_one("request", p,
+                 ContenderInfo{"parse_request_own_parser",
+                               "parse_request(parser, headers, body), own Parser",
+                               &make_parse_request_own_parser},
+                 true);
+  }
+#endif
 }
 
 // ---- cross-check ------------------------------------------------------------------------
@@ -233,20 +273,20 @@ std::string human_ns(double ns) {
   return fmt("%.0f ns", ns);
 }
 
-std::string make_table(const std::vector<Payload>& payloads, const TableReporter& reporter) {
+std::string make_table(const TableReporter& reporter, const std::string& context) {
   std::string out = "# morph::webhook benchmark comparison\n\nCPU time per event (";
   out += reporter.used_medians() ? "median of the repetitions" : "single run";
   out += "); GB/s = body bytes / time; ratio = contender time / morph::webhook lenient time "
-         "(higher = slower than morph).\n";
+         "(higher = slower than morph).\n\n" + context;
   std::map<std::string, double> morph_ns;  // payload -> morph lenient ns/event
-  for (const Payload& p : payloads) {
+  for (const Section& p : g_sections) {
     std::vector<std::string> names;
     for (const std::string& n : g_order) {
       if (g_info[n].payload == p.name && reporter.rows().count(n) != 0) names.push_back(n);
     }
     if (names.empty()) continue;
-    const std::size_t events = p.events.size();
-    const double bytes_per_event = static_cast<double>(p.bytes.size()) / static_cast<double>(events);
+    const std::size_t events = p.events;
+    const double bytes_per_event = static_cast<double>(p.bytes) / static_cast<double>(events);
     double base = 0;
     auto morph = reporter.rows().find(p.name + "/morph_lenient");
     if (morph != reporter.rows().end() && !morph->second.error) {
@@ -264,7 +304,9 @@ std::string make_table(const std::vector<Payload>& payloads, const TableReporter
         continue;
       }
       const double ns = row.cpu_ns / static_cast<double>(events);
-      out += human_ns(ns) + " | " + fmt("%.2f", bytes_per_event / ns) + " | " +
+      const bool no_body = g_info[n].contender == "validate_headers";  // reads no body bytes
+      const std::string gbps = no_body ? std::string("-") : fmt("%.2f", bytes_per_event / ns);
+      out += human_ns(ns) + " | " + gbps + " | " +
              human_rate(1e9 / ns) + " | " +
              (row.allocs < 0 ? std::string("n/a") : fmt("%.2f", row.allocs)) + " | " +
              (base > 0 ? fmt("%.2f", ns / base) : std::string("-")) + " |\n";
@@ -303,6 +345,41 @@ std::string make_table(const std::vector<Payload>& payloads, const TableReporter
              " (target: >= 50%)\n";
     }
   }
+  return out;
+}
+
+// Compiler and simdjson kernels: On-Demand (used by morph::webhook and the On-Demand
+// contender) is compiled for the kernel the compiler flags allow; DOM dispatches at run time.
+std::string build_context() {
+  std::string out = "- compiler: ";
+#if defined(__clang__)
+  out += "clang ";
+#elif defined(__GNUC__)
+  out += "g++ ";
+#endif
+#if defined(__VERSION__)
+  out += __VERSION__;
+#endif
+#if defined(NDEBUG)
+  out += ", NDEBUG";
+#else
+  out += ", assertions ON (not a Release build)";
+#endif
+#if defined(__OPTIMIZE__)
+  out += ", optimized";
+#else
+  out += ", NOT optimized";
+#endif
+#if defined(__AVX2__)
+  out += ", AVX2 enabled at compile time";
+#else
+  out += ", baseline x86-64 ISA (no -march)";
+#endif
+  out += "\n- simdjson " MORPH_BENCH_STR(SIMDJSON_VERSION) ": On-Demand kernel (compile time) = ";
+  out += MORPH_BENCH_STR(SIMDJSON_BUILTIN_IMPLEMENTATION);
+  out += ", DOM kernel (run time) = ";
+  out += simdjson::get_active_implementation()->name();
+  out += "\n";
   return out;
 }
 
@@ -358,9 +435,8 @@ int main(int argc, char** argv) {
   if (check && !cross_check(payloads, contenders)) return 1;
 
   register_all(payloads, contenders);
-#if MORPH_BENCH_HAVE_HEADERS
-  register_header_benchmarks(g_order);
-#endif
+  const std::string context = build_context();
+  std::printf("%s\n", context.c_str());
 
   // Defaults for a noisy shared machine: 3 repetitions, medians reported (overridable).
   static char reps[] = "--benchmark_repetitions=3";
@@ -376,7 +452,7 @@ int main(int argc, char** argv) {
 
   TableReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  const std::string table = make_table(payloads, reporter);
+  const std::string table = make_table(reporter, context);
   std::printf("\n%s", table.c_str());
   if (!markdown.empty()) std::ofstream(markdown) << table;
   benchmark::Shutdown();

@@ -47,8 +47,8 @@ class Progress {
     size_ = input.size();
     shown_ = false;
   }
-  /// Reports `bytes` read so far and `bodies` checked so far in this input.
-  void update(std::size_t bytes, std::size_t bodies) {
+  /// Reports `bytes` read so far and, in --ndjson mode, `bodies` checked so far.
+  void update(std::size_t bytes, std::optional<std::size_t> bodies) {
     if (!enabled_ || bytes < kThreshold) return;
     const auto now = std::chrono::steady_clock::now();
     if (shown_ && now - last_ < std::chrono::milliseconds(200)) return;
@@ -60,12 +60,16 @@ class Progress {
     const double mb = static_cast<double>(bytes) / 1e6;
     if (size_ && *size_ > 0) {
       const double total = static_cast<double>(*size_) / 1e6;
-      std::snprintf(numbers, sizeof numbers, ": %.1f / %.1f MB (%.0f%%), %zu bodies", mb, total,
-                    100.0 * mb / total, bodies);
+      std::snprintf(numbers, sizeof numbers, ": %.1f / %.1f MB (%.0f%%)", mb, total,
+                    100.0 * mb / total);
     } else {
-      std::snprintf(numbers, sizeof numbers, ": %.1f MB, %zu bodies", mb, bodies);
+      std::snprintf(numbers, sizeof numbers, ": %.1f MB", mb);
     }
     line += numbers;
+    if (bodies) {
+      std::snprintf(numbers, sizeof numbers, ", %zu bodies", *bodies);
+      line += numbers;
+    }
     std::fputs(line.c_str(), stderr);
     std::fflush(stderr);
   }
@@ -148,10 +152,11 @@ int run_check(const cli::Options& options) {
     return exit_usage;
   }
 
+  Progress progress(::isatty(STDERR_FILENO) != 0);  // declared first: outlives `out`
   cli::Sink out(STDOUT_FILENO);
   cli::Reporter reporter(out, options.format,
                          options.format == cli::Format::text && use_colour());
-  Progress progress(::isatty(STDERR_FILENO) != 0);
+  if (::isatty(STDOUT_FILENO) != 0) out.set_before_write([&progress] { progress.finish(); });
   cli::PaddedBuffer buffer;  // one buffer for every input: no allocation once it is big enough
   bool io_error = false;
 
@@ -183,7 +188,7 @@ int run_check(const cli::Options& options) {
           [&](std::size_t bytes) { progress.update(bytes, reporter.total() - before); });
     } else {
       read_ok = cli::read_whole(input, buffer, [&](std::size_t bytes) {
-        progress.update(bytes, 0);
+        progress.update(bytes, std::nullopt);
       });
       if (read_ok) reporter.report(origin, checker.check(buffer.view(0, buffer.size())), headers);
     }

@@ -526,11 +526,12 @@ TEST_CASE("NDJSON logs: bad lines in the middle, blank lines, CRLF, huge lines",
     const std::string path = dir.write("many.ndjson", log);
     const Run run = run_cli({"check", "--ndjson", "--format=json", path});
     CHECK(run.status == 0);
-    const auto results = json_lines(run.out);
-    REQUIRE(results.size() == count);
-    for (std::size_t i = 0; i < count; i += 997) {
-      CHECK(results[i]["line"] == i + 1);
-      CHECK(results[i]["fields"]["title"] == "event " + std::to_string(i));
+    const auto lines = split_lines(run.out);
+    REQUIRE(lines.size() == count);
+    for (std::size_t i = 0; i < count; i += 97) {  // a sample: parsing all is slow under ASan
+      const json r = json::parse(lines[i]);
+      CHECK(r["line"] == i + 1);
+      CHECK(r["fields"]["title"] == "event " + std::to_string(i));
     }
   }
 

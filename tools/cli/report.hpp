@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,8 +46,13 @@ class Sink {
   void maybe_flush() {
     if (buffer_.size() >= kFlushAt) flush();
   }
+  /// Calls `hook` before each write (e.g. to clear a progress line on the same terminal).
+  void set_before_write(std::function<void()> hook) { before_write_ = std::move(hook); }
+
   /// Writes out everything buffered.
   void flush() {
+    if (buffer_.empty()) return;
+    if (before_write_) before_write_();
     std::size_t done = 0;
     while (done < buffer_.size() && !failed_) {
       const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
@@ -68,6 +74,7 @@ class Sink {
  private:
   static constexpr std::size_t kFlushAt = std::size_t{1} << 20;
   std::string buffer_;
+  std::function<void()> before_write_;
   int fd_;
   bool failed_ = false;
   int errno_ = 0;

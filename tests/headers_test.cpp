@@ -326,3 +326,56 @@ TEST_CASE("validate_headers: what counts as a header range", "[headers]") {
   STATIC_REQUIRE_FALSE(mw::detail::is_header_range_v<int>);
   STATIC_REQUIRE_FALSE(mw::detail::is_header_range_v<std::vector<std::pair<int, int>>>);
 }
+
+TEST_CASE("validate_headers: every byte at every position of a value", "[headers]") {
+  // The value check works eight bytes at a time; this covers every lane and the tail.
+  for (std::size_t length : {1u, 7u, 8u, 9u, 16u, 17u, 23u}) {
+    for (std::size_t pos = 0; pos < length; ++pos) {
+      for (int b = 0; b < 256; ++b) {
+        const auto byte = static_cast<unsigned char>(b);
+        std::string value(length, 'k');
+        value[pos] = static_cast<char>(byte);
+        const bool control = byte < 0x20 || byte == 0x7F;
+        const bool trimmed = byte == ' ' || byte == '\t';
+        const bool empty = trimmed && length == 1;
+        const HeaderVec headers{{"x-conector-id", "c"}, {"x-owner-id", "o"},
+                                {"x-idempotency-key", value}};
+        const auto result = mw::validate_headers(headers);
+        INFO("length " << length << ", position " << pos << ", byte " << b);
+        // A tab at either end is trimmed; anywhere else it is a control byte.
+        const bool at_edge = pos == 0 || pos + 1 == length;
+        const bool expect_invalid = empty || (control && !(byte == '\t' && at_edge));
+        REQUIRE(result.has_value() == !expect_invalid);
+        if (expect_invalid) {
+          REQUIRE(result.error().code == mw::ErrorCode::invalid_header);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("validate_headers: every byte at every position of a name", "[headers]") {
+  // Names are compared eight bytes at a time with a case mask; only the two cases of each
+  // letter (and the exact byte elsewhere) may match.
+  const std::string_view names[] = {"x-conector-id", "x-connector-id", "x-owner-id",
+                                     "x-idempotency-key"};
+  for (std::string_view name : names) {
+    for (std::size_t pos = 0; pos < name.size(); ++pos) {
+      for (int b = 0; b < 256; ++b) {
+        const auto byte = static_cast<char>(b);
+        std::string changed(name);
+        changed[pos] = byte;
+        const char lower = name[pos];
+        const bool letter = lower >= 'a' && lower <= 'z';
+        const bool same = byte == lower || (letter && byte == static_cast<char>(lower - 32));
+        HeaderVec headers{{"x-conector-id", "c"}, {"x-owner-id", "o"},
+                          {"x-idempotency-key", "k"}};
+        headers.emplace_back(changed, "different");
+        const auto result = mw::validate_headers(headers);
+        INFO(name << " position " << pos << " byte " << b);
+        // Recognised as the header: a second, different value is a duplicate.
+        REQUIRE(result.has_value() == !same);
+      }
+    }
+  }
+}

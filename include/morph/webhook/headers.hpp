@@ -28,6 +28,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <iterator>
 #include <string>
@@ -155,27 +156,87 @@ struct is_header_range_impl<H, std::void_t<decltype(std::begin(std::declval<cons
 template <class H>
 inline constexpr bool is_header_range_v = is_header_range_impl<H>::value;
 
-// ASCII case-insensitive equality with a lowercase `lower` of the same length.
-constexpr bool equals_lowercase(std::string_view name, std::string_view lower) noexcept {
+inline std::uint64_t load8(const char* p) noexcept {
+  std::uint64_t word;
+  std::memcpy(&word, p, sizeof word);
+  return word;
+}
+
+// A lowercase header name and a mask with 0x20 at its letters: `(byte | mask) == lower` is
+// an ASCII case-insensitive comparison, eight bytes at a time.
+struct NameKey {
+  char lower[24];
+  char mask[24];
+  std::size_t size;
+};
+
+constexpr NameKey make_name_key(std::string_view lower) noexcept {
+  NameKey key{};
+  key.size = lower.size();
   for (std::size_t i = 0; i < lower.size(); ++i) {
-    char c = name[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-    if (c != lower[i]) return false;
+    key.lower[i] = lower[i];
+    key.mask[i] = (lower[i] >= 'a' && lower[i] <= 'z') ? '\x20' : '\0';
+  }
+  return key;
+}
+
+// `name` (of key.size >= 8 bytes) equals the key's name, ignoring ASCII case.
+inline bool equals_key(std::string_view name, const NameKey& key) noexcept {
+  const std::size_t n = key.size;
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    if ((load8(name.data() + i) | load8(key.mask + i)) != load8(key.lower + i)) return false;
+  }
+  if (i < n) {
+    i = n - 8;  // last, overlapping word
+    if ((load8(name.data() + i) | load8(key.mask + i)) != load8(key.lower + i)) return false;
   }
   return true;
 }
 
+inline constexpr NameKey connector_key = make_name_key(connector_id_header);
+inline constexpr NameKey connector_alt_key = make_name_key(connector_id_header_alt);
+inline constexpr NameKey owner_key = make_name_key(owner_id_header);
+inline constexpr NameKey idempotency_key = make_name_key(idempotency_key_header);
+
 // Which of the three headers a name is; -1 for any other header.
 // The connector spellings map to slot 0 with `alt` telling which one was used.
-constexpr int header_slot(std::string_view name, bool& alt) noexcept {
-  // Cheap filter first: all four names have distinct lengths and start with "x-".
+inline int header_slot(std::string_view name, bool& alt) noexcept {
+  // Cheap filters first: all four names start with "x-" and have distinct lengths.
+  if (name.size() < 10 || (name[0] != 'x' && name[0] != 'X') || name[1] != '-') return -1;
   switch (name.size()) {
-    case 10: return equals_lowercase(name, owner_id_header) ? 1 : -1;
-    case 13: alt = false; return equals_lowercase(name, connector_id_header) ? 0 : -1;
-    case 14: alt = true; return equals_lowercase(name, connector_id_header_alt) ? 0 : -1;
-    case 17: return equals_lowercase(name, idempotency_key_header) ? 2 : -1;
+    case 10: return equals_key(name, owner_key) ? 1 : -1;
+    case 13: alt = false; return equals_key(name, connector_key) ? 0 : -1;
+    case 14: alt = true; return equals_key(name, connector_alt_key) ? 0 : -1;
+    case 17: return equals_key(name, idempotency_key) ? 2 : -1;
     default: return -1;
   }
+}
+
+constexpr bool is_control_byte(unsigned char c) noexcept { return c < 0x20 || c == 0x7F; }
+
+// True when `v` holds a byte below 0x20 or 0x7F; eight bytes at a time.
+inline bool has_control_byte(std::string_view v) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101u;
+  constexpr std::uint64_t highs = 0x8080808080808080u;
+  const auto word_has = [](std::uint64_t x) {
+    const std::uint64_t below_20 = (x - ones * 0x20u) & ~x & highs;  // some byte < 0x20
+    const std::uint64_t y = x ^ (ones * 0x7Fu);
+    const std::uint64_t is_7f = (y - ones) & ~y & highs;              // some byte == 0x7F
+    return (below_20 | is_7f) != 0;
+  };
+  const std::size_t n = v.size();
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (is_control_byte(static_cast<unsigned char>(v[i]))) return true;
+    }
+    return false;
+  }
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    if (word_has(load8(v.data() + i))) return true;
+  }
+  return i < n && word_has(load8(v.data() + n - 8));  // last, overlapping word
 }
 
 // Why a value is invalid; higher values win when a header is sent several times invalidly.
@@ -214,13 +275,16 @@ inline void record(HeaderSlot& slot, std::string_view raw, unsigned spelling,
   if (v.empty()) {
     problem = ValueProblem::empty;
   } else {
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      const auto c = static_cast<unsigned char>(v[i]);
-      if (c < 0x20 || c == 0x7F) {
-        problem = ValueProblem::control_byte;
-        bad = c;
-        offset = i;
-        break;
+    if (has_control_byte(v)) {
+      // Failure path: find the first one for the message.
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        const auto c = static_cast<unsigned char>(v[i]);
+        if (is_control_byte(c)) {
+          problem = ValueProblem::control_byte;
+          bad = c;
+          offset = i;
+          break;
+        }
       }
     }
     if (problem == ValueProblem::none && v.size() > max_value_bytes) {
@@ -333,11 +397,18 @@ Result<Headers> validate_header_range(It first, It last, const HeaderOptions& op
     record(slots[slot], entry_value(entry), slot == 0 ? (alt ? 2u : 1u) : 0u,
            options.max_value_bytes);
   }
-  for (int i = 0; i < 3; ++i) {
-    Error error;
-    if (slot_error(slots[i], i, options.max_value_bytes, error)) return error;
+  const auto fine = [](const HeaderSlot& slot) {
+    return slot.seen_valid && slot.problem == ValueProblem::none && !slot.conflicting;
+  };
+  if (fine(slots[0]) && fine(slots[1]) && fine(slots[2])) {
+    return Headers{slots[0].value, slots[1].value, slots[2].value};
   }
-  return Headers{slots[0].value, slots[1].value, slots[2].value};
+  // Failure path: the first wrong header, in the order connector, owner, key.
+  Error error;
+  for (int i = 0; i < 3; ++i) {
+    if (slot_error(slots[i], i, options.max_value_bytes, error)) break;
+  }
+  return error;
 }
 
 }  // namespace detail

@@ -106,9 +106,15 @@ bool read_small_file(const std::string& path, std::string& text, std::string& er
     error = input.error();
     return false;
   }
+  constexpr std::size_t limit = std::size_t{1} << 20;  // a header block is a few hundred bytes
   cli::PaddedBuffer buffer;
-  if (!cli::read_whole(input, buffer, [](std::size_t) {})) {
+  const cli::WholeRead read = cli::read_whole(input, buffer, limit, [](std::size_t) {});
+  if (!read.ok) {
     error = input.error();
+    return false;
+  }
+  if (read.too_large(limit)) {
+    error = "larger than 1 MiB; expected an HTTP header block";
     return false;
   }
   text.assign(buffer.data(), buffer.size());
@@ -178,19 +184,28 @@ int run_check(const cli::Options& options) {
     const std::size_t before = reporter.total();
 
     bool read_ok = true;
+    const std::size_t limit = parse_options.max_body_bytes;
     if (options.ndjson) {
       read_ok = cli::for_each_line(
-          input, buffer,
+          input, buffer, limit,
           [&](simdjson::padded_string_view line, std::size_t line_number) {
             origin.line = line_number;
             reporter.report(origin, checker.check(line), headers);
           },
+          [&](std::size_t line_number, std::size_t size) {
+            origin.line = line_number;
+            reporter.report(origin, checker.too_large(size), headers);
+          },
           [&](std::size_t bytes) { progress.update(bytes, reporter.total() - before); });
     } else {
-      read_ok = cli::read_whole(input, buffer, [&](std::size_t bytes) {
-        progress.update(bytes, std::nullopt);
-      });
-      if (read_ok) reporter.report(origin, checker.check(buffer.view(0, buffer.size())), headers);
+      const cli::WholeRead read = cli::read_whole(
+          input, buffer, limit, [&](std::size_t bytes) { progress.update(bytes, std::nullopt); });
+      read_ok = read.ok;
+      if (read.ok && read.too_large(limit)) {
+        reporter.report(origin, checker.too_large(read.bytes), headers);
+      } else if (read.ok) {
+        reporter.report(origin, checker.check(buffer.view(0, buffer.size())), headers);
+      }
     }
     progress.finish();
     if (!read_ok) {

@@ -409,6 +409,21 @@ TEST_CASE("every sample payload, JSON format, compared with its body", "[payload
     CHECK(results[0]["error"]["code"] == "body_too_large");
     const Run exact = run_cli({"check", "--max-bytes=100000", payloads + "/call-created.json"});
     CHECK(exact.status == 0);
+    // A body over the limit is counted, not stored, from a file or from a pipe.
+    const std::string big = make_body("\"t\"", "\"" + std::string(std::size_t{9} << 20, 'd') + "\"");
+    TempDir dir;
+    const std::string path = dir.write("big.json", big);
+    for (const Run& run : {run_cli({"check", "--format=json", path}),
+                           run_cli({"check", "--format=json"}, big)}) {
+      CHECK(run.status == 1);
+      const auto big_results = json_lines(run.out);
+      REQUIRE(big_results.size() == 1);
+      CHECK(big_results[0]["error"]["code"] == "body_too_large");
+      CHECK(big_results[0]["error"]["message"].get<std::string>().find(
+                std::to_string(big.size()) + " bytes") != std::string::npos);
+    }
+    const Run raised = run_cli({"check", "--max-bytes=20000000", path});
+    CHECK(raised.status == 0);
   }
 }
 
@@ -513,6 +528,36 @@ TEST_CASE("NDJSON logs: bad lines in the middle, blank lines, CRLF, huge lines",
     CHECK(limited_results[0]["ok"] == true);
     CHECK(limited_results[1]["error"]["code"] == "body_too_large");
     CHECK(limited_results[3]["ok"] == true);
+  }
+
+  SECTION("lines over the limit are skipped unread, with their size and line number") {
+    // 20 MB with no newline, then CRLF lines: memory stays bounded by the limit.
+    const std::string log = std::string(std::size_t{20} << 20, 'x') + "\r\n" +
+                            make_body("\"after\"") + "\r\n" + std::string(5000, ' ') + "y\r\n" +
+                            make_body("\"last\"");
+    TempDir dir;
+    const std::string path = dir.write("long.ndjson", log);
+    for (const bool from_stdin : {false, true}) {
+      INFO("stdin: " << from_stdin);
+      const Run run = from_stdin
+                          ? run_cli({"check", "--ndjson", "--format=json", "--max-bytes=4000"}, log)
+                          : run_cli({"check", "--ndjson", "--format=json", "--max-bytes=4000", path});
+      CHECK(run.status == 1);
+      const auto results = json_lines(run.out);
+      REQUIRE(results.size() == 4);
+      CHECK(results[0]["line"] == 1);
+      CHECK(results[0]["error"]["code"] == "body_too_large");
+      CHECK(results[0]["error"]["pointer"] == "");
+      CHECK(results[0]["error"]["message"].get<std::string>().find(
+                std::to_string(std::size_t{20} << 20) + " bytes") != std::string::npos);
+      CHECK(results[1]["line"] == 2);
+      CHECK(results[1]["fields"]["title"] == "after");
+      CHECK(results[2]["line"] == 3);
+      CHECK(results[2]["error"]["message"].get<std::string>().find("5001 bytes") !=
+            std::string::npos);
+      CHECK(results[3]["line"] == 4);
+      CHECK(results[3]["fields"]["title"] == "last");
+    }
   }
 
   SECTION("many lines across read chunks keep their numbers") {

@@ -6,7 +6,9 @@
 
 #include <simdjson.h>
 
+#include <cstddef>
 #include <optional>
+#include <string>
 #include <utility>
 #include <variant>
 
@@ -42,6 +44,15 @@ class Checker {
   }
   /// The headers applied to every body, if any were given and valid.
   [[nodiscard]] const std::optional<CheckedHeaders>& headers() const noexcept { return headers_; }
+
+  /// The result for a body of `size` bytes that was not read because it is larger than
+  /// ParseOptions::max_body_bytes (the same code and pointer the parser gives).
+  [[nodiscard]] Outcome too_large(std::size_t size) const {
+    if (header_error_) return *header_error_;
+    return Error{ErrorCode::body_too_large, "", "",
+                 "the body has " + std::to_string(size) + " bytes; the limit is " +
+                     std::to_string(options_.max_body_bytes) + " (--max-bytes)"};
+  }
 
   /// Checks one body, parsed in place (`body` must be padded).
   [[nodiscard]] Outcome check(simdjson::padded_string_view body) {

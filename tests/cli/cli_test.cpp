@@ -427,6 +427,68 @@ TEST_CASE("every sample payload, JSON format, compared with its body", "[payload
   }
 }
 
+TEST_CASE("fields keep their original values in JSON output", "[payloads]") {
+  // Each case: a fragment replacing `"type":"call"` in a compact body, and the expected
+  // members of the output's `fields` (lenient policy).
+  struct Case {
+    std::string name;
+    std::string fragment;
+    json expected;  // members that must be present with these values
+    std::vector<std::string> absent;
+  };
+  const std::vector<Case> cases = {
+      {"unknown enum value kept as text", R"("type":"sms","direction":"sideways")",
+       json{{"type", "sms"}, {"direction", "sideways"}}, {}},
+      {"inProgress status as sent", R"("type":"task","status":"inProgress")",
+       json{{"type", "task"}, {"status", "inProgress"}}, {}},
+      {"duration 3.0 is the integer 3", R"("type":"call","endedAt":"2015-10-07T13:10:38Z")",
+       json{{"endedAt", "2015-10-07T13:10:38Z"}}, {}},
+      {"null optional fields are absent", R"("type":"note","direction":null,"status":null)",
+       json{{"type", "note"}}, {"direction", "status"}},
+      {"expanded ref reduced to model and id",
+       R"("type":"call","users":[{"object":"resource","model":"genericUser","id":"7","fields":{"email":"a@b.c"},"createdAt":"2015-10-07T13:10:00Z","updatedAt":"2015-10-07T13:10:00Z"}])",
+       json{{"users", json::array({json{{"model", "genericUser"}, {"id", "7"}}})}}, {}},
+      {"ref extras dropped",
+       R"("type":"call","companies":[{"object":"resourceRef","model":"genericCompany","id":"9","remote":{"id":"r9"}}])",
+       json{{"companies", json::array({json{{"model", "genericCompany"}, {"id", "9"}}})}}, {}},
+      {"no type at all (dropped by Morph)", R"("direction":"inbound")",
+       json{{"direction", "inbound"}, {"title", "t"}}, {"type", "status"}},
+  };
+  for (const Case& c : cases) {
+    INFO("case: " << c.name);
+    std::string body = make_body("\"t\"");
+    const std::string from = R"("type":"call")";
+    body.replace(body.find(from), from.size(), c.fragment);
+    if (c.name.rfind("duration", 0) == 0) {
+      body.replace(body.find("\"duration\":38"), 13, "\"duration\":3.0");
+    }
+    const Run run = run_cli({"check", "--format=json"}, body);
+    CHECK(run.status == 0);
+    const auto results = json_lines(run.out);
+    REQUIRE(results.size() == 1);
+    REQUIRE(results[0]["ok"] == true);
+    const json& fields = results[0]["fields"];
+    for (const auto& [key, value] : c.expected.items()) CHECK(fields[key] == value);
+    for (const std::string& key : c.absent) CHECK_FALSE(fields.contains(key));
+    if (c.name.rfind("duration", 0) == 0) {
+      CHECK(fields["duration"].is_number_integer());
+      CHECK(fields["duration"] == 3);
+    }
+  }
+  SECTION("unknown enum values: flagged in text, rejected by --strict") {
+    std::string body = make_body("\"t\"");
+    body.replace(body.find(R"("type":"call")"), 13, R"("type":"sms")");
+    const Run text = run_cli({"check"}, body);
+    CHECK(text.status == 0);
+    CHECK(text.out.find("type=sms(unknown)") != std::string::npos);
+    const Run strict = run_cli({"check", "--strict", "--format=json"}, body);
+    CHECK(strict.status == 1);
+    const auto results = json_lines(strict.out);
+    REQUIRE(results.size() == 1);
+    CHECK(results[0]["error"]["pointer"] == "/data/fields/type");
+  }
+}
+
 TEST_CASE("text format: one line per body and a summary", "[text]") {
   const std::vector<std::string> valid = {"call-created.json",        "call-deleted.json",
                                           "contact-updated.json",     "email-created.json",

@@ -57,7 +57,8 @@ inline constexpr std::string_view usage_text =
     "Examples:\n"
     "  morph-webhook check examples/payloads/*.json\n"
     "  morph-webhook check --ndjson --format json events.ndjson | jq 'select(.ok|not)'\n"
-    "  curl -s -D headers.txt ... ; morph-webhook check --headers headers.txt body.json\n";
+    "  morph-webhook check --headers captured-headers.txt captured-body.json\n"
+    "  morph-webhook check --strict - < body.json\n";
 
 /// The result of parsing argv: options, or a usage error message.
 struct ParsedArgs {

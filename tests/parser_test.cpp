@@ -112,6 +112,23 @@ TEST_CASE("dropped fields, warnings, unknown enum values and raw JSON are kept",
     REQUIRE(r);
     CHECK(r->raw_resource == std::optional<std::string_view>(R"([1,"two",{"three":[3]}])"));
   }
+  SECTION("rawResource scalars are their exact text") {
+    const std::string body = read_data("bodies/contract_example.json");
+    const std::string from = R"("updatedAt":"2015-10-07T13:10:00.781Z"})";
+    for (const char* raw : {"-12500.0", "0", "1e3", "true", "false", "null", "\"a,b}\"",
+                            "[]", "{}", "[1, {\"x\": [2]} ]"}) {
+      for (const char* space : {"", " ", "\n\t "}) {
+        std::string edited = body;
+        edited.replace(edited.find(from), from.size(),
+                       std::string(R"("updatedAt":"2015-10-07T13:10:00.781Z","rawResource":)") +
+                           space + raw + space + "}");
+        INFO(edited.substr(edited.size() - 60));
+        const auto r = parser.parse(edited);
+        REQUIRE(r);
+        CHECK(r->raw_resource == std::optional<std::string_view>(raw));
+      }
+    }
+  }
   SECTION("an expanded ref keeps the whole resource") {
     const auto r = parser.parse(read_data("bodies/expanded_owner_ref.json"));
     REQUIRE(r);

@@ -88,16 +88,23 @@ constexpr bool read_digits(std::string_view s, std::size_t pos, std::size_t n,
 /// checked for real (month 13, Feb 30, hour 24 are refused; leap days are fine).
 [[nodiscard]] constexpr DateTimeError parse_datetime(std::string_view s, bool utc_only,
                                                      TimePoint& out) noexcept {
-  unsigned year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (!detail::read_digits(s, 0, 4, year) || s.size() < 19 || s[4] != '-' ||
-      !detail::read_digits(s, 5, 2, month) || s[7] != '-' ||
-      !detail::read_digits(s, 8, 2, day) ||
-      !(s[10] == 'T' || (!utc_only && s[10] == 't')) ||
-      !detail::read_digits(s, 11, 2, hour) || s[13] != ':' ||
-      !detail::read_digits(s, 14, 2, minute) || s[16] != ':' ||
-      !detail::read_digits(s, 17, 2, second)) {
+  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':' ||
+      !(s[10] == 'T' || (!utc_only && s[10] == 't'))) {
     return DateTimeError::bad_format;
   }
+  // The 14 digits of YYYY-MM-DDThh:mm:ss, at fixed places.
+  constexpr std::size_t digit_at[] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
+  unsigned d[14] = {};
+  for (std::size_t i = 0; i < 14; ++i) {
+    d[i] = static_cast<unsigned>(static_cast<unsigned char>(s[digit_at[i]])) - '0';
+    if (d[i] > 9) return DateTimeError::bad_format;
+  }
+  const unsigned year = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3];
+  const unsigned month = d[4] * 10 + d[5];
+  const unsigned day = d[6] * 10 + d[7];
+  const unsigned hour = d[8] * 10 + d[9];
+  const unsigned minute = d[10] * 10 + d[11];
+  const unsigned second = d[12] * 10 + d[13];
   std::size_t pos = 19;
   std::int64_t micros = 0;
   if (pos < s.size() && s[pos] == '.') {
@@ -141,7 +148,8 @@ constexpr bool read_digits(std::string_view s, std::size_t pos, std::size_t n,
   if (second > 59) return DateTimeError::bad_second;
 
   const std::int64_t days = detail::days_from_civil(year, month, day);
-  const std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+  const std::int64_t secs = days * 86400 + static_cast<std::int64_t>(hour * 3600 + minute * 60 + second) -
+                            offset_minutes * 60;
   out = TimePoint(std::chrono::microseconds(secs * 1000000 + micros));
   return DateTimeError::none;
 }

@@ -11,6 +11,16 @@
 
 #include <simdjson.h>
 
+#if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
+#include <emmintrin.h>
+#if defined(_MSC_VER)
+#include <intrin.h>
+#endif
+#define MORPH_WEBHOOK_SSE2 1
+#else
+#define MORPH_WEBHOOK_SSE2 0
+#endif
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -88,8 +98,12 @@ class Parser {
 
   ParseOptions options_{};
   simdjson::ondemand::parser json_{};
+  bool reserve_strings(std::size_t size) noexcept;
+
   std::unique_ptr<char[]> buffer_{};     // padded copy of the body
   std::size_t buffer_capacity_ = 0;
+  std::unique_ptr<std::uint8_t[]> strings_{};  // unescaped strings (those with escapes)
+  std::size_t strings_capacity_ = 0;
   std::vector<ResourceRef> refs_{};      // every ref of the current event
   std::vector<Warning> warnings_{};      // every warning of the current event
   std::vector<std::string_view> keys_{}; // scratch: unknown keys, for duplicate detection
@@ -113,6 +127,13 @@ namespace detail {
 
 namespace od = simdjson::ondemand;
 
+/// `text == literal` with the literal's size known at compile time, so the comparison is a
+/// couple of integer compares rather than a call to memcmp.
+template <std::size_t N>
+inline bool eq(std::string_view text, const char (&literal)[N]) noexcept {
+  return text.size() == N - 1 && std::memcmp(text.data(), literal, N - 1) == 0;
+}
+
 /// The event name `<model>::<trigger>`, split; false when malformed.
 inline bool split_event_name(std::string_view text, std::string_view& model,
                              Trigger& trigger) noexcept {
@@ -125,11 +146,11 @@ inline bool split_event_name(std::string_view text, std::string_view& model,
     if (!ok) return false;
   }
   const std::string_view name = text.substr(sep + 2);
-  if (name == "created") {
+  if (eq(name, "created")) {
     trigger = Trigger::created;
-  } else if (name == "updated") {
+  } else if (eq(name, "updated")) {
     trigger = Trigger::updated;
-  } else if (name == "deleted") {
+  } else if (eq(name, "deleted")) {
     trigger = Trigger::deleted;
   } else {
     return false;
@@ -138,25 +159,25 @@ inline bool split_event_name(std::string_view text, std::string_view& model,
 }
 
 inline EngagementType engagement_type_from(std::string_view s) noexcept {
-  if (s == "call") return EngagementType::call;
-  if (s == "meeting") return EngagementType::meeting;
-  if (s == "email") return EngagementType::email;
-  if (s == "task") return EngagementType::task;
-  if (s == "note") return EngagementType::note;
+  if (eq(s, "call")) return EngagementType::call;
+  if (eq(s, "meeting")) return EngagementType::meeting;
+  if (eq(s, "email")) return EngagementType::email;
+  if (eq(s, "task")) return EngagementType::task;
+  if (eq(s, "note")) return EngagementType::note;
   return EngagementType::unknown;
 }
 
 inline Direction direction_from(std::string_view s) noexcept {
-  if (s == "inbound") return Direction::inbound;
-  if (s == "outbound") return Direction::outbound;
+  if (eq(s, "inbound")) return Direction::inbound;
+  if (eq(s, "outbound")) return Direction::outbound;
   return Direction::unknown;
 }
 
 inline EngagementStatus status_from(std::string_view s) noexcept {
-  if (s == "planned") return EngagementStatus::planned;
-  if (s == "inProgress") return EngagementStatus::in_progress;
-  if (s == "completed") return EngagementStatus::completed;
-  if (s == "canceled") return EngagementStatus::canceled;
+  if (eq(s, "planned")) return EngagementStatus::planned;
+  if (eq(s, "inProgress")) return EngagementStatus::in_progress;
+  if (eq(s, "completed")) return EngagementStatus::completed;
+  if (eq(s, "canceled")) return EngagementStatus::canceled;
   return EngagementStatus::unknown;
 }
 
@@ -171,6 +192,51 @@ inline void append_pointer_token(std::string& out, std::string_view key) {
       out += c;
     }
   }
+}
+
+/// Index of the lowest set bit of a non-zero mask.
+inline std::size_t first_set_bit(unsigned mask) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  return static_cast<std::size_t>(__builtin_ctz(mask));
+#elif defined(_MSC_VER)
+  unsigned long index = 0;
+  _BitScanForward(&index, mask);
+  return index;
+#else
+  std::size_t i = 0;
+  while ((mask & 1u) == 0) {
+    mask >>= 1;
+    ++i;
+  }
+  return i;
+#endif
+}
+
+/// Length of the string content at `p` (just after its opening quote) up to the closing quote,
+/// or npos when a backslash comes first (the string then needs unescaping).
+///
+/// Only called on strings simdjson's stage 1 has already seen closed, so the scan stops inside
+/// the document; it reads at most 15 bytes past the closing quote, within the padding.
+inline std::size_t plain_string_length(const char* p) noexcept {
+  const char* s = p;
+#if MORPH_WEBHOOK_SSE2
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  for (;; s += 16) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
+    const int mask = _mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, backslash)));
+    if (mask != 0) {
+      const std::size_t i = first_set_bit(static_cast<unsigned>(mask));
+      return s[i] == '"' ? static_cast<std::size_t>(s + i - p) : std::string_view::npos;
+    }
+  }
+#else
+  for (;; ++s) {
+    if (*s == '"') return static_cast<std::size_t>(s - p);
+    if (*s == '\\') return std::string_view::npos;
+  }
+#endif
 }
 
 /// `"text"`, cut after 64 bytes, for messages.
@@ -232,53 +298,53 @@ inline constexpr std::uint32_t warning_message = 1u << 1;
 
 inline std::uint32_t data_key(std::string_view k) noexcept {
   switch (k.size()) {
-    case 2: return k == "id" ? data_id : 0;
-    case 5: return k == "model" ? data_model : 0;
+    case 2: return eq(k, "id") ? data_id : 0;
+    case 5: return eq(k, "model") ? data_model : 0;
     case 6:
-      if (k == "object") return data_object;
-      return k == "fields" ? data_fields : 0;
-    case 8: return k == "warnings" ? data_warnings : 0;
+      if (eq(k, "object")) return data_object;
+      return eq(k, "fields") ? data_fields : 0;
+    case 8: return eq(k, "warnings") ? data_warnings : 0;
     case 9:
-      if (k == "createdAt") return data_created_at;
-      return k == "updatedAt" ? data_updated_at : 0;
-    case 11: return k == "rawResource" ? data_raw_resource : 0;
+      if (eq(k, "createdAt")) return data_created_at;
+      return eq(k, "updatedAt") ? data_updated_at : 0;
+    case 11: return eq(k, "rawResource") ? data_raw_resource : 0;
     default: return 0;
   }
 }
 
 inline std::uint32_t field_key(std::string_view k) noexcept {
   switch (k.size()) {
-    case 4: return k == "type" ? field_type : 0;
+    case 4: return eq(k, "type") ? field_type : 0;
     case 5:
-      if (k == "title") return field_title;
-      if (k == "owner") return field_owner;
-      return k == "users" ? field_users : 0;
-    case 6: return k == "status" ? field_status : 0;
+      if (eq(k, "title")) return field_title;
+      if (eq(k, "owner")) return field_owner;
+      return eq(k, "users") ? field_users : 0;
+    case 6: return eq(k, "status") ? field_status : 0;
     case 7:
-      if (k == "endedAt") return field_ended_at;
+      if (eq(k, "endedAt")) return field_ended_at;
       return 0;
     case 8:
-      if (k == "duration") return field_duration;
-      return k == "contacts" ? field_contacts : 0;
+      if (eq(k, "duration")) return field_duration;
+      return eq(k, "contacts") ? field_contacts : 0;
     case 9:
-      if (k == "direction") return field_direction;
-      if (k == "startedAt") return field_started_at;
-      return k == "companies" ? field_companies : 0;
-    case 11: return k == "description" ? field_description : 0;
-    case 13: return k == "opportunities" ? field_opportunities : 0;
+      if (eq(k, "direction")) return field_direction;
+      if (eq(k, "startedAt")) return field_started_at;
+      return eq(k, "companies") ? field_companies : 0;
+    case 11: return eq(k, "description") ? field_description : 0;
+    case 13: return eq(k, "opportunities") ? field_opportunities : 0;
     default: return 0;
   }
 }
 
 inline std::uint32_t ref_key(std::string_view k) noexcept {
-  if (k == "id") return ref_id;
-  if (k == "model") return ref_model;
-  return k == "object" ? ref_object : 0;
+  if (eq(k, "id")) return ref_id;
+  if (eq(k, "model")) return ref_model;
+  return eq(k, "object") ? ref_object : 0;
 }
 
 inline std::uint32_t warning_key(std::string_view k) noexcept {
-  if (k == "code") return warning_code;
-  return k == "message" ? warning_message : 0;
+  if (eq(k, "code")) return warning_code;
+  return eq(k, "message") ? warning_message : 0;
 }
 
 /// Where a ref list landed in the parser's ref storage.
@@ -316,10 +382,11 @@ class Walker {
  public:
   static constexpr bool typed = std::is_same_v<Event, WebhookEvent>;
 
-  Walker(od::document& doc, const ParseOptions& options, std::vector<ResourceRef>& refs,
-         std::vector<Warning>& warnings, std::vector<std::string_view>& keys,
-         const char* end) noexcept
-      : doc_(doc), options_(options), refs_(refs), warnings_(warnings), keys_(keys), end_(end) {}
+  Walker(od::parser& json, od::document& doc, const ParseOptions& options,
+         std::vector<ResourceRef>& refs, std::vector<Warning>& warnings,
+         std::vector<std::string_view>& keys, std::uint8_t* strings, const char* end) noexcept
+      : json_(json), doc_(doc), options_(options), refs_(refs), warnings_(warnings), keys_(keys),
+        strings_(strings), end_(end) {}
 
   Error error;
   WalkOutput out;
@@ -341,8 +408,8 @@ class Walker {
       od::field field;
       std::string_view key;
       if (auto e = std::move(item).get(field)) return json_fail(e);
-      if (auto e = field.unescaped_key().get(key)) return json_fail(e);
-      const std::uint32_t k = key == "event" ? root_event : key == "data" ? root_data : 0;
+      if (!read_key(field, key)) return false;
+      const std::uint32_t k = eq(key, "event") ? root_event : eq(key, "data") ? root_data : 0;
       if (k != 0 && !mark_seen(seen, k)) return unwind(key);
       if (k == root_event) {
         if (!walk_event(field.value())) return unwind(key);
@@ -359,7 +426,7 @@ class Walker {
         if (!validate(field.value(), 2)) return unwind(key);
       }
     }
-    if (!check_duplicates(keys_mark)) return false;
+    if (keys_.size() != keys_mark && !check_duplicates(keys_mark)) return false;
     if (!(seen & root_event)) {
       return fail_at(ErrorCode::missing_field, "event",
                      "the body has no \"event\" member (expected \"<model>::<trigger>\")");
@@ -457,6 +524,7 @@ class Walker {
   /// forgets them. Sorting keeps hostile objects with many keys at O(n log n).
   bool check_duplicates(std::size_t mark) {
     const std::size_t n = keys_.size() - mark;
+    if (n == 0) return true;
     if (n >= 2) {
       const auto first = keys_.begin() + static_cast<std::ptrdiff_t>(mark);
       std::sort(first, keys_.end());
@@ -490,29 +558,56 @@ class Walker {
 
   /// Reads a string member; wrong_type otherwise.
   bool get_string(od::value v, std::string_view& result, std::string_view what) {
+    od::raw_json_string raw;
+    if (auto e = v.get_raw_json_string().get(raw)) return not_a(v, e, what);
+    return decode(raw, result);
+  }
+
+  /// The failure of a typed getter: wrong_type (with the type found) or invalid_json.
+  bool not_a(od::value& v, simdjson::error_code e, std::string_view what) {
+    if (e != simdjson::INCORRECT_TYPE) return json_fail(e);
     od::json_type type{};
-    if (auto e = v.type().get(type)) return json_fail(e);
-    if (type != od::json_type::string) return wrong_type(what, type);
-    if (auto e = v.get_string().get(result)) return json_fail(e);
+    if (auto te = v.type().get(type)) return json_fail(te);
+    return wrong_type(what, type);
+  }
+
+  /// The text of a string. Zero-copy: a string without escapes is a view into the input (stage 1
+  /// has validated its UTF-8 and control bytes); one with escapes is unescaped, and so checked,
+  /// into the Parser's string buffer.
+  bool decode(od::raw_json_string raw, std::string_view& result) {
+    const char* content = reinterpret_cast<const char*>(raw.raw());
+    const std::size_t length = plain_string_length(content);
+    if (length != std::string_view::npos) {
+      result = std::string_view(content, length);
+      return true;
+    }
+    if (auto e = json_.unescape(raw, strings_).get(result)) return json_fail(e);
     return true;
   }
 
-  /// Reads an optional engagement member's type: false on error, sets `is_null` for a null the
-  /// lenient policy treats as absent.
-  bool nullable(od::value& v, od::json_type& type, bool& is_null, std::string_view what) {
-    if (auto e = v.type().get(type)) return json_fail(e);
-    is_null = false;
-    if (type != od::json_type::null) return true;
-    bool null_ok = false;
-    if (auto e = v.is_null().get(null_ok)) return json_fail(e);
-    if (!null_ok) return json_fail(simdjson::N_ATOM_ERROR);
-    if (strict()) return wrong_type(what, type);
-    is_null = true;
-    return true;
+  /// The key of a field (see decode()).
+  bool read_key(od::field& field, std::string_view& key) { return decode(field.key(), key); }
+
+  /// For optional engagement members: true when the value is `null` and the lenient policy
+  /// reads it as absent; false otherwise (strict: `null` is then reported as the wrong type).
+  bool absent_null(od::value& v) {
+    bool is_null = false;
+    return !strict() && v.is_null().get(is_null) == simdjson::SUCCESS && is_null;
+  }
+
+  /// The failure of a typed getter on an optional member: fine (absent) for a lenient `null`,
+  /// otherwise as not_a(). `absent` tells the caller which.
+  bool null_or_not_a(od::value& v, simdjson::error_code e, std::string_view what, bool& absent) {
+    absent = e == simdjson::INCORRECT_TYPE && absent_null(v);
+    return absent ? true : not_a(v, e, what);
   }
 
   bool timestamp(od::value v, Timestamp& result) {
     if (!get_string(v, result.text, "an RFC 3339 date-time string")) return false;
+    return check_timestamp(result);
+  }
+
+  bool check_timestamp(Timestamp& result) {
     const DateTimeError e = parse_datetime(result.text, strict(), result.time);
     if (e == DateTimeError::none) return true;
     std::string message = "invalid date-time ";
@@ -540,9 +635,10 @@ class Walker {
         return validate_array(arr, depth);
       }
       case od::json_type::string: {
-        std::string_view s;
-        if (auto e = v.get_string().get(s)) return json_fail(e);
-        return true;
+        od::raw_json_string raw;
+        std::string_view text;
+        if (auto e = v.get_raw_json_string().get(raw)) return json_fail(e);
+        return decode(raw, text);
       }
       case od::json_type::number: {
         od::number n;
@@ -569,7 +665,7 @@ class Walker {
       od::field field;
       std::string_view key;
       if (auto e = std::move(item).get(field)) return json_fail(e);
-      if (auto e = field.unescaped_key().get(key)) return json_fail(e);
+      if (!read_key(field, key)) return false;
       if (!validate(field.value(), depth + 1)) return unwind(key);
     }
     return true;
@@ -617,9 +713,18 @@ class Walker {
 
   /// Validates any value and returns its raw text (byte for byte, outer whitespace trimmed).
   bool raw_value(od::value v, std::uint32_t depth, std::string_view& raw) {
-    const char* begin = v.raw_json_token().data();
+    // A scalar's token runs to the next structural character; a container's end is where the
+    // iterator stands once it is consumed. (simdjson 3.0.1's get_number() does not advance the
+    // iterator, so the location cannot be used for scalars.)
+    std::string_view token = v.raw_json_token();
+    const bool container = !token.empty() && (token.front() == '{' || token.front() == '[');
     if (!validate(v, depth)) return false;
-    raw = std::string_view(begin, static_cast<std::size_t>(value_end() - begin));
+    if (container) {
+      raw = std::string_view(token.data(), static_cast<std::size_t>(value_end() - token.data()));
+    } else {
+      while (!token.empty() && is_json_space(token.back())) token.remove_suffix(1);
+      raw = token;
+    }
     return true;
   }
 
@@ -652,10 +757,10 @@ class Walker {
       od::field field;
       std::string_view key;
       if (auto e = std::move(item).get(field)) return json_fail(e);
-      if (auto e = field.unescaped_key().get(key)) return json_fail(e);
-      if (key == "event") {
+      if (!read_key(field, key)) return false;
+      if (eq(key, "event")) {
         if (!walk_event(field.value())) return unwind(key);
-      } else if (key == "data") {
+      } else if (eq(key, "data")) {
         if (!walk_data(field.value())) return unwind(key);
       }
     }
@@ -663,18 +768,15 @@ class Walker {
   }
 
   bool walk_data(od::value v) {
-    od::json_type type{};
-    if (auto e = v.type().get(type)) return json_fail(e);
-    if (type != od::json_type::object) return wrong_type("a resource object", type);
     od::object obj;
-    if (auto e = v.get_object().get(obj)) return json_fail(e);
+    if (auto e = v.get_object().get(obj)) return not_a(v, e, "a resource object");
     std::uint32_t seen = 0;
     const std::size_t keys_mark = keys_.size();
     for (auto item : obj) {
       od::field field;
       std::string_view key;
       if (auto e = std::move(item).get(field)) return json_fail(e);
-      if (auto e = field.unescaped_key().get(key)) return json_fail(e);
+      if (!read_key(field, key)) return false;
       const std::uint32_t k = data_key(key);
       if (k != 0 && !mark_seen(seen, k)) return unwind(key);
       bool ok = true;
@@ -713,7 +815,7 @@ class Walker {
       }
       if (!ok) return unwind(key);
     }
-    if (!check_duplicates(keys_mark)) return false;
+    if (keys_.size() != keys_mark && !check_duplicates(keys_mark)) return false;
     struct Required {
       std::uint32_t bit;
       std::string_view key;
@@ -734,13 +836,9 @@ class Walker {
   }
 
   bool walk_warnings(od::value v) {
-    od::json_type type{};
-    bool is_null = false;
-    if (!nullable(v, type, is_null, "an array of warnings")) return false;
-    if (is_null) return true;
-    if (type != od::json_type::array) return wrong_type("an array of warnings", type);
     od::array arr;
-    if (auto e = v.get_array().get(arr)) return json_fail(e);
+    bool absent = false;
+    if (auto e = v.get_array().get(arr)) return null_or_not_a(v, e, "an array of warnings", absent);
     std::size_t index = 0;
     for (auto item : arr) {
       od::value element;
@@ -752,15 +850,12 @@ class Walker {
   }
 
   bool walk_warning(od::value v) {
-    od::json_type type{};
-    if (auto e = v.type().get(type)) return json_fail(e);
-    if (type != od::json_type::object) return wrong_type("a warning object", type);
     if (warnings_.size() >= options_.max_warnings) {
       return fail(ErrorCode::invalid_value, "more warnings than the limit of " +
                                                 std::to_string(options_.max_warnings));
     }
     od::object obj;
-    if (auto e = v.get_object().get(obj)) return json_fail(e);
+    if (auto e = v.get_object().get(obj)) return not_a(v, e, "a warning object");
     Warning warning;
     std::uint32_t seen = 0;
     const std::size_t keys_mark = keys_.size();
@@ -768,7 +863,7 @@ class Walker {
       od::field field;
       std::string_view key;
       if (auto e = std::move(item).get(field)) return json_fail(e);
-      if (auto e = field.unescaped_key().get(key)) return json_fail(e);
+      if (!read_key(field, key)) return false;
       const std::uint32_t k = warning_key(key);
       if (k != 0 && !mark_seen(seen, k)) return unwind(key);
       bool ok = true;
@@ -776,12 +871,13 @@ class Walker {
         ok = get_string(field.value(), warning.code, "the warning code as a string");
       } else if (k == warning_message) {
         od::value value = field.value();
-        od::json_type t{};
-        bool is_null = false;
-        ok = nullable(value, t, is_null, "the warning message as a string");
-        if (ok && !is_null) {
-          std::string_view message;
-          ok = get_string(value, message, "the warning message as a string");
+        od::raw_json_string raw;
+        std::string_view message;
+        bool absent = false;
+        if (auto e = value.get_raw_json_string().get(raw)) {
+          ok = null_or_not_a(value, e, "the warning message as a string", absent);
+        } else {
+          ok = decode(raw, message);
           warning.message = message;
         }
       } else {
@@ -789,7 +885,7 @@ class Walker {
       }
       if (!ok) return unwind(key);
     }
-    if (!check_duplicates(keys_mark)) return false;
+    if (keys_.size() != keys_mark && !check_duplicates(keys_mark)) return false;
     if (!(seen & warning_code)) {
       return fail_at(ErrorCode::missing_field, "code", "the warning has no \"code\" string");
     }
@@ -801,14 +897,14 @@ class Walker {
   // ---- crmEngagement fields ----
 
   bool walk_fields(od::value v) {
-    od::json_type type{};
-    if (auto e = v.type().get(type)) return json_fail(e);
-    if (type != od::json_type::object) return wrong_type("the fields object", type);
     if constexpr (!typed) {
+      od::json_type type{};
+      if (auto e = v.type().get(type)) return json_fail(e);
+      if (type != od::json_type::object) return wrong_type("the fields object", type);
       return raw_value(v, 3, out.fields_raw);
     } else {
       od::object obj;
-      if (auto e = v.get_object().get(obj)) return json_fail(e);
+      if (auto e = v.get_object().get(obj)) return not_a(v, e, "the fields object");
       return walk_engagement(obj);
     }
   }
@@ -816,12 +912,11 @@ class Walker {
   template <class E, class From>
   bool enum_field(od::value v, std::optional<EnumField<E>>& result, From from,
                   std::string_view what, std::string_view allowed) {
-    od::json_type type{};
-    bool is_null = false;
-    if (!nullable(v, type, is_null, what)) return false;
-    if (is_null) return true;
+    od::raw_json_string raw;
+    bool absent = false;
+    if (auto e = v.get_raw_json_string().get(raw)) return null_or_not_a(v, e, what, absent);
     EnumField<E> f;
-    if (!get_string(v, f.text, what)) return false;
+    if (!decode(raw, f.text)) return false;
     f.value = from(f.text);
     if (f.value == E::unknown && strict()) {
       return fail(ErrorCode::invalid_value,
@@ -832,36 +927,40 @@ class Walker {
   }
 
   bool text_field(od::value v, std::optional<std::string_view>& result) {
-    od::json_type type{};
-    bool is_null = false;
-    if (!nullable(v, type, is_null, "a string")) return false;
-    if (is_null) return true;
-    std::string_view s;
-    if (!get_string(v, s, "a string")) return false;
-    result = s;
+    od::raw_json_string raw;
+    bool absent = false;
+    if (auto e = v.get_raw_json_string().get(raw)) return null_or_not_a(v, e, "a string", absent);
+    std::string_view text;
+    if (!decode(raw, text)) return false;
+    result = text;
     return true;
   }
 
   bool time_field(od::value v, std::optional<Timestamp>& result) {
-    od::json_type type{};
-    bool is_null = false;
-    if (!nullable(v, type, is_null, "an RFC 3339 date-time string")) return false;
-    if (is_null) return true;
+    od::raw_json_string raw;
+    bool absent = false;
+    if (auto e = v.get_raw_json_string().get(raw)) {
+      return null_or_not_a(v, e, "an RFC 3339 date-time string", absent);
+    }
     Timestamp t;
-    if (!timestamp(v, t)) return false;
+    if (!decode(raw, t.text) || !check_timestamp(t)) return false;
     result = t;
     return true;
   }
 
   bool duration_field(od::value v, std::optional<std::int64_t>& result) {
     static constexpr std::string_view what = "a whole number of seconds >= 0";
-    od::json_type type{};
-    bool is_null = false;
-    if (!nullable(v, type, is_null, what)) return false;
-    if (is_null) return true;
-    if (type != od::json_type::number) return wrong_type(what, type);
     od::number n;
-    if (auto e = v.get_number().get(n)) return json_fail(e);
+    bool absent = false;
+    if (auto e = v.get_number().get(n)) {
+      // get_number() reports NUMBER_ERROR for any non-number; tell the two apart.
+      od::json_type type{};
+      if (e == simdjson::NUMBER_ERROR && v.type().get(type) == simdjson::SUCCESS &&
+          type != od::json_type::number) {
+        e = simdjson::INCORRECT_TYPE;
+      }
+      return null_or_not_a(v, e, what, absent);
+    }
     std::int64_t seconds = 0;
     switch (n.get_number_type()) {
       case simdjson::ondemand::number_type::signed_integer:
@@ -897,23 +996,20 @@ class Walker {
 
   /// One ref object into `ref`. `expected` is the model the contract names for this place.
   bool walk_ref(od::value v, std::string_view expected, std::uint32_t depth, ResourceRef& ref) {
-    od::json_type type{};
-    if (auto e = v.type().get(type)) return json_fail(e);
-    if (type != od::json_type::object) return wrong_type("a resourceRef object", type);
     if (refs_.size() >= options_.max_refs) {
       return fail(ErrorCode::invalid_value,
                   "more refs than the limit of " + std::to_string(options_.max_refs));
     }
     const char* begin = v.raw_json_token().data();
     od::object obj;
-    if (auto e = v.get_object().get(obj)) return json_fail(e);
+    if (auto e = v.get_object().get(obj)) return not_a(v, e, "a resourceRef object");
     std::uint32_t seen = 0;
     const std::size_t keys_mark = keys_.size();
     for (auto item : obj) {
       od::field field;
       std::string_view key;
       if (auto e = std::move(item).get(field)) return json_fail(e);
-      if (auto e = field.unescaped_key().get(key)) return json_fail(e);
+      if (!read_key(field, key)) return false;
       const std::uint32_t k = ref_key(key);
       if (k != 0 && !mark_seen(seen, k)) return unwind(key);
       bool ok = true;
@@ -945,7 +1041,7 @@ class Walker {
       }
       if (!ok) return unwind(key);
     }
-    if (!check_duplicates(keys_mark)) return false;
+    if (keys_.size() != keys_mark && !check_duplicates(keys_mark)) return false;
     if (!(seen & ref_id)) return fail_at(ErrorCode::missing_field, "id", "the ref has no \"id\"");
     if (strict()) {
       if (!(seen & ref_object)) {
@@ -962,10 +1058,7 @@ class Walker {
   }
 
   bool owner_field(od::value v) {
-    od::json_type type{};
-    bool is_null = false;
-    if (!nullable(v, type, is_null, "a resourceRef object")) return false;
-    if (is_null) return true;
+    if (absent_null(v)) return true;
     ResourceRef ref;
     if (!walk_ref(v, "genericUser", 4, ref)) return false;
     out.fields.owner = ref;
@@ -973,13 +1066,11 @@ class Walker {
   }
 
   bool ref_list(od::value v, std::string_view expected, ListSlot& slot) {
-    od::json_type type{};
-    bool is_null = false;
-    if (!nullable(v, type, is_null, "an array of resourceRef objects")) return false;
-    if (is_null) return true;
-    if (type != od::json_type::array) return wrong_type("an array of resourceRef objects", type);
     od::array arr;
-    if (auto e = v.get_array().get(arr)) return json_fail(e);
+    bool absent = false;
+    if (auto e = v.get_array().get(arr)) {
+      return null_or_not_a(v, e, "an array of resourceRef objects", absent);
+    }
     slot.begin = refs_.size();
     slot.present = true;
     std::size_t index = 0;
@@ -1003,7 +1094,7 @@ class Walker {
       od::field field;
       std::string_view key;
       if (auto e = std::move(item).get(field)) return json_fail(e);
-      if (auto e = field.unescaped_key().get(key)) return json_fail(e);
+      if (!read_key(field, key)) return false;
       const std::uint32_t k = field_key(key);
       if (k != 0 && !mark_seen(seen, k)) return unwind(key);
       od::value v = field.value();
@@ -1035,7 +1126,7 @@ class Walker {
       }
       if (!ok) return unwind(key);
     }
-    if (!check_duplicates(keys_mark)) return false;
+    if (keys_.size() != keys_mark && !check_duplicates(keys_mark)) return false;
     if (strict()) {
       if (!f.type) {
         return fail_at(ErrorCode::missing_field, "type",
@@ -1049,11 +1140,13 @@ class Walker {
     return true;
   }
 
+  od::parser& json_;
   od::document& doc_;
   const ParseOptions& options_;
   std::vector<ResourceRef>& refs_;
   std::vector<Warning>& warnings_;
   std::vector<std::string_view>& keys_;
+  std::uint8_t* strings_;  // where escaped strings are unescaped to (Parser-owned)
   const char* end_;
 };
 
@@ -1125,11 +1218,15 @@ Result<Event> Parser::run(simdjson::padded_string_view body, std::size_t size,
     return Error{ErrorCode::empty_body, "", "", "the body is empty; expected a JSON object"};
   }
 
+  if (!reserve_strings(size)) {
+    return Error{ErrorCode::body_too_large, "", "", "out of memory for a body of this size"};
+  }
   simdjson::ondemand::document doc;
   if (auto e = json_.iterate(body).get(doc)) {
     return Error{ErrorCode::invalid_json, "", "", detail::json_message(e)};
   }
-  detail::Walker<Event> walker(doc, options, refs_, warnings_, keys_, body.data() + size);
+  detail::Walker<Event> walker(json_, doc, options, refs_, warnings_, keys_, strings_.get(),
+                               body.data() + size);
   if (!walker.walk_root()) {
     Error error = std::move(walker.error);
     if (error.code != ErrorCode::invalid_json) {
@@ -1140,8 +1237,8 @@ Result<Event> Parser::run(simdjson::padded_string_view body, std::size_t size,
       if (auto e = json_.iterate(body).get(check)) {
         return Error{ErrorCode::invalid_json, "", "", detail::json_message(e)};
       }
-      detail::Walker<Event> validator(check, options, refs_, warnings_, keys_,
-                                      body.data() + size);
+      detail::Walker<Event> validator(json_, check, options, refs_, warnings_, keys_,
+                                      strings_.get(), body.data() + size);
       if (!validator.validate_document()) return std::move(validator.error);
     }
     return error;
@@ -1172,6 +1269,16 @@ Result<Event> Parser::run(simdjson::padded_string_view body, std::size_t size,
     event.fields = out.fields_raw;
   }
   return event;
+}
+
+inline bool Parser::reserve_strings(std::size_t size) noexcept {
+  // Unescaping never lengthens a string; simdjson may write up to its padding past the end.
+  const std::size_t needed = size + simdjson::SIMDJSON_PADDING;
+  if (strings_capacity_ >= needed) return true;
+  const std::size_t capacity = std::max(needed, strings_capacity_ + strings_capacity_ / 2);
+  strings_.reset(new (std::nothrow) std::uint8_t[capacity]);
+  strings_capacity_ = strings_ ? capacity : 0;
+  return strings_ != nullptr;
 }
 
 template <class Event>

@@ -349,18 +349,29 @@ class Reporter {
     if (const auto* event = std::get_if<WebhookEvent>(&outcome)) {
       ++valid_;
       warnings_ += event->warnings.size();
-      format_ == Format::json ? json_event(origin, *event, headers) : text_event(origin, *event);
+      if (format_ == Format::json) {
+        json_event(origin, *event, headers);
+      } else {
+        text_event(origin, *event);
+      }
     } else if (const auto* envelope = std::get_if<ResourceEvent>(&outcome)) {
       ++valid_;
       ++envelopes_;
       warnings_ += envelope->warnings.size();
-      format_ == Format::json ? json_envelope(origin, *envelope, headers)
-                              : text_envelope(origin, *envelope);
+      if (format_ == Format::json) {
+        json_envelope(origin, *envelope, headers);
+      } else {
+        text_envelope(origin, *envelope);
+      }
     } else {
       const auto& error = std::get<Error>(outcome);
       ++invalid_;
       ++per_code_[static_cast<std::size_t>(error.code)];
-      format_ == Format::json ? json_error(origin, error) : text_error(origin, error);
+      if (format_ == Format::json) {
+        json_error(origin, error);
+      } else {
+        text_error(origin, error);
+      }
     }
     out_.maybe_flush();
   }

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Consumer builds (issue 6): can users actually consume the package?
+#   1. configure this repository alone (nothing built: header-only) and install it to a
+#      temporary prefix; find_package(morph_webhook CONFIG REQUIRED) from a downstream project;
+#   2. the same downstream program built with -fno-exceptions;
+#   3. FetchContent_Declare(SOURCE_DIR <this checkout>) + FetchContent_MakeAvailable;
+#   4. FetchContent_Declare(GIT_REPOSITORY file://<this repository>) at the current commit;
+#   5. add_subdirectory(<this checkout>).
+# Each consumer is configured, built and run (exit code 0 = its checks passed); 3-5 also fail at
+# configure time if morph-webhook added tests, examples, tools or install rules of its own.
+#
+#   CONSUMERS_WORK   work directory (default: a temporary directory, removed at the end)
+#   CONSUMERS_CXX    C++ compiler for the consumers (default: c++)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo=$(pwd)
+cxx=${CONSUMERS_CXX:-c++}
+if [ -n "${CONSUMERS_WORK:-}" ]; then
+  work=$CONSUMERS_WORK
+  rm -rf "$work"
+  mkdir -p "$work"
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
+start=$(date +%s)
+note() { printf -- '---- consumers: %s (%ds)\n' "$*" "$(( $(date +%s) - start ))"; }
+
+# build_and_run <name> <source dir> <cmake args...>
+build_and_run() {
+  local name=$1 src=$2
+  shift 2
+  note "$name"
+  cmake -S "$src" -B "$work/$name" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Release \
+    "$@" > "$work/$name.configure.log" 2>&1 || { cat "$work/$name.configure.log"; return 1; }
+  grep -E '^-- consumer:' "$work/$name.configure.log" || true
+  cmake --build "$work/$name" -j2 > "$work/$name.build.log" 2>&1 ||
+    { cat "$work/$name.build.log"; return 1; }
+  "$work/$name/consumer"
+}
+
+note "install to a temporary prefix"
+cmake -S "$repo" -B "$work/package" -DCMAKE_CXX_COMPILER="$cxx" \
+  -DMORPH_WEBHOOK_BUILD_TESTS=OFF -DMORPH_WEBHOOK_BUILD_EXAMPLES=OFF \
+  -DMORPH_WEBHOOK_BUILD_TOOLS=OFF -DMORPH_WEBHOOK_BUILD_BENCHMARKS=OFF \
+  -DMORPH_WEBHOOK_BUILD_FUZZ=OFF -DMORPH_WEBHOOK_INSTALL=ON \
+  -DCMAKE_INSTALL_PREFIX="$work/prefix" > "$work/package.log" 2>&1 ||
+  { cat "$work/package.log"; exit 1; }
+cmake --build "$work/package" > /dev/null
+cmake --install "$work/package" > "$work/install.log"
+find "$work/prefix" -name 'morph_webhook*.cmake' | sed "s|$work/||"
+[ -f "$work/prefix/include/morph/webhook.hpp" ] || { echo "headers not installed"; exit 1; }
+
+build_and_run find_package tests/consumers/find_package -DCMAKE_PREFIX_PATH="$work/prefix"
+build_and_run no_exceptions tests/consumers/find_package -DCMAKE_PREFIX_PATH="$work/prefix" \
+  -DCONSUMER_NO_EXCEPTIONS=ON
+build_and_run fetchcontent_source_dir tests/consumers/fetchcontent -DMORPH_WEBHOOK_SOURCE="$repo"
+if git -C "$repo" rev-parse --verify -q HEAD > /dev/null; then
+  build_and_run fetchcontent_git tests/consumers/fetchcontent \
+    -DMORPH_WEBHOOK_GIT="file://$repo" -DMORPH_WEBHOOK_GIT_TAG="$(git -C "$repo" rev-parse HEAD)"
+else
+  note "fetchcontent_git skipped: not a git checkout"
+fi
+build_and_run add_subdirectory tests/consumers/add_subdirectory -DMORPH_WEBHOOK_SOURCE="$repo"
+note "all consumers built and passed"

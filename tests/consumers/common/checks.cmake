@@ -1,0 +1,31 @@
+# Shared by the consumer projects: the consumer executable, and proof that consuming
+# morph-webhook as a subproject builds nothing of its own (tests, examples, tools, benchmarks,
+# fuzz targets, install rules): those options default to PROJECT_IS_TOP_LEVEL.
+option(CONSUMER_NO_EXCEPTIONS "Build the consumer with -fno-exceptions" OFF)
+set(_consumer_dir ${CMAKE_CURRENT_LIST_DIR})
+
+function(consumer_add_executable)
+  add_executable(consumer ${_consumer_dir}/consumer.cpp)
+  target_link_libraries(consumer PRIVATE morph::webhook)
+  target_compile_features(consumer PRIVATE cxx_std_17)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    target_compile_options(consumer PRIVATE -Wall -Wextra)
+    if(CONSUMER_NO_EXCEPTIONS)
+      target_compile_options(consumer PRIVATE -fno-exceptions)
+    endif()
+  endif()
+endfunction()
+
+function(consumer_check_nothing_extra)
+  foreach(target morph_webhook_tests morph-webhook morph_webhook_fuzz_parse_event)
+    if(TARGET ${target})
+      message(FATAL_ERROR "consumer: morph-webhook built its own target '${target}' as a subproject")
+    endif()
+  endforeach()
+  foreach(option BUILD_TESTS BUILD_EXAMPLES BUILD_TOOLS BUILD_BENCHMARKS BUILD_FUZZ INSTALL)
+    if(MORPH_WEBHOOK_${option})
+      message(FATAL_ERROR "consumer: MORPH_WEBHOOK_${option} is ON in a subproject")
+    endif()
+  endforeach()
+  message(STATUS "consumer: morph-webhook added nothing but its library")
+endfunction()

@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
 
   httplib::Server server;
+  server.set_tcp_nodelay(true);  // small answers: do not wait for the client's delayed ACK
   // 413 from the Content-Length header, before the body is read into memory.
   server.set_payload_max_length(config.options.max_body_bytes);
 

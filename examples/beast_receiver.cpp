@@ -107,6 +107,7 @@ class Session : public std::enable_shared_from_this<Session> {
           http::status::method_not_allowed, req.version(), req.keep_alive(),
           receiver::route_error_json("method_not_allowed", "only POST is allowed on /webhooks/morph"));
       res.set(http::field::allow, "POST");
+      if (req.method() == http::verb::head) res.body().clear();  // Content-Length stays
       return send(std::move(res));
     }
     const auto start = std::chrono::steady_clock::now();

@@ -92,19 +92,24 @@ constexpr bool read_digits(std::string_view s, std::size_t pos, std::size_t n,
       !(s[10] == 'T' || (!utc_only && s[10] == 't'))) {
     return DateTimeError::bad_format;
   }
-  // The 14 digits of YYYY-MM-DDThh:mm:ss, at fixed places.
-  constexpr std::size_t digit_at[] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
-  unsigned d[14] = {};
-  for (std::size_t i = 0; i < 14; ++i) {
-    d[i] = static_cast<unsigned>(static_cast<unsigned char>(s[digit_at[i]])) - '0';
-    if (d[i] > 9) return DateTimeError::bad_format;
+  // The 14 digits of YYYY-MM-DDThh:mm:ss, at fixed places; one branch for all of them.
+  const auto digit = [&s](std::size_t i) {
+    return static_cast<unsigned>(static_cast<unsigned char>(s[i])) - unsigned{'0'};
+  };
+  const unsigned y0 = digit(0), y1 = digit(1), y2 = digit(2), y3 = digit(3);
+  const unsigned mo0 = digit(5), mo1 = digit(6), d0 = digit(8), d1 = digit(9);
+  const unsigned h0 = digit(11), h1 = digit(12), mi0 = digit(14), mi1 = digit(15);
+  const unsigned s0 = digit(17), s1 = digit(18);
+  if ((y0 > 9) | (y1 > 9) | (y2 > 9) | (y3 > 9) | (mo0 > 9) | (mo1 > 9) | (d0 > 9) | (d1 > 9) |
+      (h0 > 9) | (h1 > 9) | (mi0 > 9) | (mi1 > 9) | (s0 > 9) | (s1 > 9)) {
+    return DateTimeError::bad_format;
   }
-  const unsigned year = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3];
-  const unsigned month = d[4] * 10 + d[5];
-  const unsigned day = d[6] * 10 + d[7];
-  const unsigned hour = d[8] * 10 + d[9];
-  const unsigned minute = d[10] * 10 + d[11];
-  const unsigned second = d[12] * 10 + d[13];
+  const unsigned year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+  const unsigned month = mo0 * 10 + mo1;
+  const unsigned day = d0 * 10 + d1;
+  const unsigned hour = h0 * 10 + h1;
+  const unsigned minute = mi0 * 10 + mi1;
+  const unsigned second = s0 * 10 + s1;
   std::size_t pos = 19;
   std::int64_t micros = 0;
   if (pos < s.size() && s[pos] == '.') {

@@ -21,7 +21,17 @@
 #define MORPH_WEBHOOK_SSE2 0
 #endif
 
+#if defined(__GNUC__) || defined(__clang__)
+/// Marks an out-of-line, rarely taken function (error paths), keeping hot code small.
+#define MORPH_WEBHOOK_COLD __attribute__((cold, noinline))
+#elif defined(_MSC_VER)
+#define MORPH_WEBHOOK_COLD __declspec(noinline)
+#else
+#define MORPH_WEBHOOK_COLD
+#endif
+
 #include <algorithm>
+#include <initializer_list>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -239,12 +249,49 @@ inline std::size_t plain_string_length(const char* p) noexcept {
 #endif
 }
 
-/// `"text"`, cut after 64 bytes, for messages.
-inline std::string quoted(std::string_view text) {
-  constexpr std::size_t limit = 64;
-  std::string out = "\"";
-  out.append(text.substr(0, limit));
-  out += text.size() > limit ? "\"..." : "\"";
+/// One piece of an error message: text, text to quote, or a number. Call sites on hot paths
+/// only build these (a few stores); the message itself is formatted out of line.
+struct Piece {
+  enum class Kind : std::uint8_t { text, quoted, number } kind = Kind::text;
+  std::string_view text;
+  std::int64_t number = 0;
+  bool is_unsigned = false;
+
+  constexpr Piece(const char* t) noexcept : text(t) {}             // NOLINT: implicit by design
+  constexpr Piece(std::string_view t) noexcept : text(t) {}        // NOLINT: implicit by design
+  constexpr Piece(Kind k, std::string_view t, std::int64_t n, bool u) noexcept
+      : kind(k), text(t), number(n), is_unsigned(u) {}
+};
+
+/// `"text"` in a message (cut after 64 bytes).
+constexpr Piece quote(std::string_view text) noexcept {
+  return Piece(Piece::Kind::quoted, text, 0, false);
+}
+/// A number in a message.
+constexpr Piece num(std::int64_t n) noexcept { return Piece(Piece::Kind::number, {}, n, false); }
+/// An unsigned number in a message.
+constexpr Piece unum(std::uint64_t n) noexcept {
+  return Piece(Piece::Kind::number, {}, static_cast<std::int64_t>(n), true);
+}
+
+MORPH_WEBHOOK_COLD inline std::string format_message(std::initializer_list<Piece> pieces) {
+  std::string out;
+  for (const Piece& p : pieces) {
+    switch (p.kind) {
+      case Piece::Kind::text: out.append(p.text); break;
+      case Piece::Kind::quoted: {
+        constexpr std::size_t limit = 64;
+        out += '"';
+        out.append(p.text.substr(0, limit));
+        out += p.text.size() > limit ? "\"..." : "\"";
+        break;
+      }
+      case Piece::Kind::number:
+        out += p.is_unsigned ? std::to_string(static_cast<std::uint64_t>(p.number))
+                             : std::to_string(p.number);
+        break;
+    }
+  }
   return out;
 }
 
@@ -396,8 +443,7 @@ class Walker {
     od::json_type type{};
     if (auto e = doc_.type().get(type)) return json_fail(e);
     if (type != od::json_type::object) {
-      return fail(ErrorCode::wrong_type, "the body must be a JSON object, not " +
-                                             std::string(type_name(type)));
+      return fail(ErrorCode::wrong_type, {"the body must be a JSON object, not ", type_name(type)});
     }
     od::object root;
     if (auto e = doc_.get_object().get(root)) return json_fail(e);
@@ -429,16 +475,16 @@ class Walker {
     if (keys_.size() != keys_mark && !check_duplicates(keys_mark)) return false;
     if (!(seen & root_event)) {
       return fail_at(ErrorCode::missing_field, "event",
-                     "the body has no \"event\" member (expected \"<model>::<trigger>\")");
+                     {"the body has no \"event\" member (expected \"<model>::<trigger>\")"});
     }
     if (!(seen & root_data)) {
-      return fail_at(ErrorCode::missing_field, "data", "the body has no \"data\" member");
+      return fail_at(ErrorCode::missing_field, "data", {"the body has no \"data\" member"});
     }
     if (!at_end()) return false;
     if (data_deferred && !walk_deferred_data()) return false;
     if (out.data_model != out.model) {
-      fail(ErrorCode::model_mismatch, "data.model is " + quoted(out.data_model) +
-                                          " but the event names " + quoted(out.model));
+      fail(ErrorCode::model_mismatch, {"data.model is ", quote(out.data_model),
+                                       " but the event names ", quote(out.model)});
       unwind("model");
       return unwind("data");
     }
@@ -468,37 +514,40 @@ class Walker {
  private:
   // ---- failure helpers (cold) ----
 
-  bool fail(ErrorCode code, std::string message) {
+  MORPH_WEBHOOK_COLD bool fail(ErrorCode code, std::initializer_list<Piece> message) {
     error.code = code;
     error.pointer.clear();
-    error.message = std::move(message);
+    error.message = format_message(message);
     return false;
   }
-  bool fail_at(ErrorCode code, std::string_view key, std::string message) {
-    fail(code, std::move(message));
+  MORPH_WEBHOOK_COLD bool fail_at(ErrorCode code, std::string_view key,
+                                  std::initializer_list<Piece> message) {
+    fail(code, message);
     return unwind(key);
   }
-  bool json_fail(simdjson::error_code e) { return fail(ErrorCode::invalid_json, json_message(e)); }
-  bool unwind(std::string_view key) {
+  MORPH_WEBHOOK_COLD bool json_fail(simdjson::error_code e) {
+    error.code = ErrorCode::invalid_json;
+    error.pointer.clear();
+    error.message = json_message(e);
+    return false;
+  }
+  MORPH_WEBHOOK_COLD bool unwind(std::string_view key) {
     std::string token = "/";
     append_pointer_token(token, key);
     error.pointer.insert(0, token);
     return false;
   }
-  bool unwind(std::size_t index) {
+  MORPH_WEBHOOK_COLD bool unwind(std::size_t index) {
     error.pointer.insert(0, "/" + std::to_string(index));
     return false;
   }
-  bool wrong_type(std::string_view what, od::json_type got) {
-    std::string message = "expected ";
-    message += what;
-    message += ", got ";
-    message += type_name(got);
-    return fail(ErrorCode::wrong_type, std::move(message));
+  MORPH_WEBHOOK_COLD bool wrong_type(std::string_view what, od::json_type got) {
+    return fail(ErrorCode::wrong_type, {"expected ", what, ", got ", type_name(got)});
   }
-  bool depth_fail() {
-    return fail(ErrorCode::invalid_json, "the body nests arrays and objects deeper than the limit of " +
-                                             std::to_string(options_.max_depth) + " levels");
+  MORPH_WEBHOOK_COLD bool depth_fail() {
+    return fail(ErrorCode::invalid_json,
+                {"the body nests arrays and objects deeper than the limit of ",
+                 unum(options_.max_depth), " levels"});
   }
 
   // ---- small shared steps ----
@@ -508,7 +557,7 @@ class Walker {
   /// Records a known key; false (duplicate_key) when it was already seen.
   bool mark_seen(std::uint32_t& seen, std::uint32_t bit) {
     if (seen & bit) {
-      return fail(ErrorCode::duplicate_key, "the key appears more than once in this object");
+      return fail(ErrorCode::duplicate_key, {"the key appears more than once in this object"});
     }
     seen |= bit;
     return true;
@@ -533,7 +582,7 @@ class Walker {
         const std::string key(*dup);
         keys_.resize(mark);
         return fail_at(ErrorCode::duplicate_key, key,
-                       "the key appears more than once in this object");
+                       {"the key appears more than once in this object"});
       }
     }
     keys_.resize(mark);
@@ -545,7 +594,7 @@ class Walker {
     const char* location = nullptr;
     if (doc_.current_location().get(location) == simdjson::OUT_OF_BOUNDS) return true;
     return fail(ErrorCode::invalid_json,
-                "the body is not valid JSON: unexpected content after the root value");
+                {"the body is not valid JSON: unexpected content after the root value"});
   }
 
   /// Where the value just consumed ends: the next structural character, minus whitespace.
@@ -610,12 +659,9 @@ class Walker {
   bool check_timestamp(Timestamp& result) {
     const DateTimeError e = parse_datetime(result.text, strict(), result.time);
     if (e == DateTimeError::none) return true;
-    std::string message = "invalid date-time ";
-    message += quoted(result.text);
-    message += ": ";
-    message += to_string(e);
-    message += " (expected e.g. 2025-03-06T09:05:04.606Z)";
-    return fail(ErrorCode::invalid_value, std::move(message));
+    return fail(ErrorCode::invalid_value, {"invalid date-time ", quote(result.text), ": ",
+                                           to_string(e),
+                                           " (expected e.g. 2025-03-06T09:05:04.606Z)"});
   }
 
   // ---- generic validation of values we do not interpret ----
@@ -736,14 +782,14 @@ class Walker {
     }
     if (!split_event_name(out.event, out.model, out.trigger)) {
       return fail(ErrorCode::unknown_event,
-                  "unknown event " + quoted(out.event) +
-                      ": expected \"<model>::<trigger>\" with trigger created, updated or deleted");
+                  {"unknown event ", quote(out.event),
+                   ": expected \"<model>::<trigger>\" with trigger created, updated or deleted"});
     }
     if (typed && out.model != "crmEngagement") {
-      std::string message = "the event is for model " + quoted(out.model);
-      message += is_known_model(out.model) ? "" : " (not a documented Morph model)";
-      message += "; this parser reads crmEngagement events (use parse_envelope for other models)";
-      return fail(ErrorCode::unsupported_model, std::move(message));
+      return fail(ErrorCode::unsupported_model,
+                  {"the event is for model ", quote(out.model),
+                   is_known_model(out.model) ? "" : " (not a documented Morph model)",
+                   "; this parser reads crmEngagement events (use parse_envelope for other models)"});
     }
     return true;
   }
@@ -785,8 +831,7 @@ class Walker {
           std::string_view object;
           ok = get_string(field.value(), object, "the string \"resource\"");
           if (ok && object != "resource") {
-            ok = fail(ErrorCode::invalid_value,
-                      "expected \"resource\", got " + quoted(object));
+            ok = fail(ErrorCode::invalid_value, {"expected \"resource\", got ", quote(object)});
           }
           break;
         }
@@ -796,7 +841,7 @@ class Walker {
         case data_id:
           ok = get_string(field.value(), out.id, "the id as a string");
           if (ok && out.id.empty()) {
-            ok = fail(ErrorCode::invalid_value, "the id is empty; expected a non-empty string");
+            ok = fail(ErrorCode::invalid_value, {"the id is empty; expected a non-empty string"});
           }
           break;
         case data_fields: ok = walk_fields(field.value()); break;
@@ -830,7 +875,7 @@ class Walker {
         {data_updated_at, "updatedAt", "the resource has no \"updatedAt\" date-time"},
     };
     for (const Required& r : required) {
-      if (!(seen & r.bit)) return fail_at(ErrorCode::missing_field, r.key, r.what);
+      if (!(seen & r.bit)) return fail_at(ErrorCode::missing_field, r.key, {r.what});
     }
     return true;
   }
@@ -851,8 +896,8 @@ class Walker {
 
   bool walk_warning(od::value v) {
     if (warnings_.size() >= options_.max_warnings) {
-      return fail(ErrorCode::invalid_value, "more warnings than the limit of " +
-                                                std::to_string(options_.max_warnings));
+      return fail(ErrorCode::invalid_value,
+                  {"more warnings than the limit of ", unum(options_.max_warnings)});
     }
     od::object obj;
     if (auto e = v.get_object().get(obj)) return not_a(v, e, "a warning object");
@@ -887,7 +932,7 @@ class Walker {
     }
     if (keys_.size() != keys_mark && !check_duplicates(keys_mark)) return false;
     if (!(seen & warning_code)) {
-      return fail_at(ErrorCode::missing_field, "code", "the warning has no \"code\" string");
+      return fail_at(ErrorCode::missing_field, "code", {"the warning has no \"code\" string"});
     }
     warnings_.push_back(warning);
     ++out.warnings;
@@ -920,7 +965,7 @@ class Walker {
     f.value = from(f.text);
     if (f.value == E::unknown && strict()) {
       return fail(ErrorCode::invalid_value,
-                  "unknown value " + quoted(f.text) + "; expected one of " + std::string(allowed));
+                  {"unknown value ", quote(f.text), "; expected one of ", allowed});
     }
     result = f;
     return true;
@@ -967,14 +1012,13 @@ class Walker {
         seconds = n.get_int64();
         if (seconds < 0) {
           return fail(ErrorCode::invalid_value,
-                      "the duration " + std::to_string(seconds) + " is negative; expected " +
-                          std::string(what));
+                      {"the duration ", num(seconds), " is negative; expected ", what});
         }
         break;
       case simdjson::ondemand::number_type::unsigned_integer:
         return fail(ErrorCode::invalid_value,
-                    "the duration " + std::to_string(n.get_uint64()) +
-                        " is too large; expected at most 9223372036854775807 seconds");
+                    {"the duration ", unum(n.get_uint64()),
+                     " is too large; expected at most 9223372036854775807 seconds"});
       default: {
         const double d = n.get_double();
         // 3.0 is an integer (zod agrees); 3.5, negatives and out-of-range values are not.
@@ -982,9 +1026,8 @@ class Walker {
             static_cast<double>(static_cast<std::int64_t>(d)) != d) {
           std::string_view raw = v.raw_json_token();
           while (!raw.empty() && is_json_space(raw.back())) raw.remove_suffix(1);
-          const std::string token(raw.substr(0, 32));
           return fail(ErrorCode::invalid_value,
-                      "the duration " + token + " is not " + std::string(what));
+                      {"the duration ", raw.substr(0, 32), " is not ", what});
         }
         seconds = static_cast<std::int64_t>(d);
         break;
@@ -998,7 +1041,7 @@ class Walker {
   bool walk_ref(od::value v, std::string_view expected, std::uint32_t depth, ResourceRef& ref) {
     if (refs_.size() >= options_.max_refs) {
       return fail(ErrorCode::invalid_value,
-                  "more refs than the limit of " + std::to_string(options_.max_refs));
+                  {"more refs than the limit of ", unum(options_.max_refs)});
     }
     const char* begin = v.raw_json_token().data();
     od::object obj;
@@ -1018,20 +1061,20 @@ class Walker {
           ok = get_string(field.value(), ref.object, "\"resourceRef\" or \"resource\"");
           if (ok && strict() && ref.object != "resourceRef" && ref.object != "resource") {
             ok = fail(ErrorCode::invalid_value,
-                      "expected \"resourceRef\" or \"resource\", got " + quoted(ref.object));
+                      {"expected \"resourceRef\" or \"resource\", got ", quote(ref.object)});
           }
           break;
         case ref_model:
           ok = get_string(field.value(), ref.model, "the model name as a string");
           if (ok && strict() && ref.model != expected) {
-            ok = fail(ErrorCode::invalid_value, "expected model " + quoted(expected) + ", got " +
-                                                    quoted(ref.model));
+            ok = fail(ErrorCode::invalid_value,
+                      {"expected model ", quote(expected), ", got ", quote(ref.model)});
           }
           break;
         case ref_id:
           ok = get_string(field.value(), ref.id, "the id as a string");
           if (ok && ref.id.empty()) {
-            ok = fail(ErrorCode::invalid_value, "the id is empty; expected a non-empty string");
+            ok = fail(ErrorCode::invalid_value, {"the id is empty; expected a non-empty string"});
           }
           break;
         default:
@@ -1042,15 +1085,15 @@ class Walker {
       if (!ok) return unwind(key);
     }
     if (keys_.size() != keys_mark && !check_duplicates(keys_mark)) return false;
-    if (!(seen & ref_id)) return fail_at(ErrorCode::missing_field, "id", "the ref has no \"id\"");
+    if (!(seen & ref_id)) return fail_at(ErrorCode::missing_field, "id", {"the ref has no \"id\""});
     if (strict()) {
       if (!(seen & ref_object)) {
         return fail_at(ErrorCode::missing_field, "object",
-                       "the ref has no \"object\" (expected \"resourceRef\")");
+                       {"the ref has no \"object\" (expected \"resourceRef\")"});
       }
       if (!(seen & ref_model)) {
         return fail_at(ErrorCode::missing_field, "model",
-                       "the ref has no \"model\" (expected " + quoted(expected) + ")");
+                       {"the ref has no \"model\" (expected ", quote(expected), ")"});
       }
     }
     ref.raw_json = std::string_view(begin, static_cast<std::size_t>(value_end() - begin));
@@ -1130,11 +1173,11 @@ class Walker {
     if (strict()) {
       if (!f.type) {
         return fail_at(ErrorCode::missing_field, "type",
-                       "the strict policy requires \"type\" (call, meeting, email, task, note)");
+                       {"the strict policy requires \"type\" (call, meeting, email, task, note)"});
       }
       if (!f.started_at) {
         return fail_at(ErrorCode::missing_field, "startedAt",
-                       "the strict policy requires \"startedAt\" (an RFC 3339 date-time)");
+                       {"the strict policy requires \"startedAt\" (an RFC 3339 date-time)"});
       }
     }
     return true;
@@ -1151,7 +1194,7 @@ class Walker {
 };
 
 /// The message for a simdjson error: what is wrong in words a webhook author understands.
-inline std::string json_message(simdjson::error_code e) {
+MORPH_WEBHOOK_COLD inline std::string json_message(simdjson::error_code e) {
   std::string message = "the body is not valid JSON: ";
   switch (e) {
     case simdjson::INCORRECT_TYPE:
@@ -1199,7 +1242,13 @@ inline bool only_whitespace(std::string_view body) noexcept {
 }  // namespace detail
 
 namespace detail {
-inline Error body_too_large(std::size_t size, std::size_t limit) {
+MORPH_WEBHOOK_COLD inline Error make_error(ErrorCode code, std::initializer_list<Piece> message) {
+  return Error{code, "", "", format_message(message)};
+}
+MORPH_WEBHOOK_COLD inline Error json_error(simdjson::error_code e) {
+  return Error{ErrorCode::invalid_json, "", "", json_message(e)};
+}
+MORPH_WEBHOOK_COLD inline Error body_too_large(std::size_t size, std::size_t limit) {
   return Error{ErrorCode::body_too_large, "", "",
                "the body has " + std::to_string(size) + " bytes; the limit is " +
                    std::to_string(limit) + " (ParseOptions::max_body_bytes)"};
@@ -1215,16 +1264,13 @@ Result<Event> Parser::run(simdjson::padded_string_view body, std::size_t size,
   if (size > options.max_body_bytes) return detail::body_too_large(size, options.max_body_bytes);
   const std::string_view text(body.data(), size);
   if (detail::only_whitespace(text)) {
-    return Error{ErrorCode::empty_body, "", "", "the body is empty; expected a JSON object"};
+    return detail::make_error(ErrorCode::empty_body, {"the body is empty; expected a JSON object"});
   }
-
   if (!reserve_strings(size)) {
-    return Error{ErrorCode::body_too_large, "", "", "out of memory for a body of this size"};
+    return detail::make_error(ErrorCode::body_too_large, {"out of memory for a body of this size"});
   }
   simdjson::ondemand::document doc;
-  if (auto e = json_.iterate(body).get(doc)) {
-    return Error{ErrorCode::invalid_json, "", "", detail::json_message(e)};
-  }
+  if (auto e = json_.iterate(body).get(doc)) return detail::json_error(e);
   detail::Walker<Event> walker(json_, doc, options, refs_, warnings_, keys_, strings_.get(),
                                body.data() + size);
   if (!walker.walk_root()) {
@@ -1234,9 +1280,7 @@ Result<Event> Parser::run(simdjson::padded_string_view body, std::size_t size,
       // that "not JSON" is never reported as something subtler. Error path only.
       keys_.clear();
       simdjson::ondemand::document check;
-      if (auto e = json_.iterate(body).get(check)) {
-        return Error{ErrorCode::invalid_json, "", "", detail::json_message(e)};
-      }
+      if (auto e = json_.iterate(body).get(check)) return detail::json_error(e);
       detail::Walker<Event> validator(json_, check, options, refs_, warnings_, keys_,
                                       strings_.get(), body.data() + size);
       if (!validator.validate_document()) return std::move(validator.error);
@@ -1293,7 +1337,7 @@ Result<Event> Parser::run_copy(std::string_view body, const ParseOptions& option
     buffer_.reset(new (std::nothrow) char[capacity]);
     if (!buffer_) {
       buffer_capacity_ = 0;
-      return Error{ErrorCode::body_too_large, "", "", "out of memory copying the body"};
+      return detail::make_error(ErrorCode::body_too_large, {"out of memory copying the body"});
     }
     buffer_capacity_ = capacity;
   }

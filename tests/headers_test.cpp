@@ -325,6 +325,9 @@ TEST_CASE("validate_headers: what counts as a header range", "[headers]") {
   STATIC_REQUIRE_FALSE(mw::detail::is_header_range_v<std::string>);
   STATIC_REQUIRE_FALSE(mw::detail::is_header_range_v<int>);
   STATIC_REQUIRE_FALSE(mw::detail::is_header_range_v<std::vector<std::pair<int, int>>>);
+  STATIC_REQUIRE_FALSE(
+      mw::detail::is_header_range_v<std::vector<std::pair<std::vector<int>, std::string>>>);
+  STATIC_REQUIRE(mw::detail::is_header_range_v<std::vector<std::pair<const char*, std::string>>>);
 }
 
 TEST_CASE("validate_headers: every byte at every position of a value", "[headers]") {

@@ -96,12 +96,13 @@ struct has_name_string_value<E, std::void_t<decltype(std::declval<const E&>().na
                                             decltype(std::declval<const E&>().value())>>
     : std::true_type {};
 
-// Anything with data() and size() of chars, or convertible to std::string_view.
+// Anything with data() (of chars) and size(), or convertible to std::string_view.
 template <class S, class = void>
 struct is_text : std::is_convertible<const S&, std::string_view> {};
 template <class S>
-struct is_text<S, std::void_t<decltype(std::declval<const S&>().data()),
-                              decltype(std::declval<const S&>().size())>>
+struct is_text<S, std::enable_if_t<std::is_convertible_v<
+                      decltype(std::declval<const S&>().data()), const char*>,
+                                   std::void_t<decltype(std::declval<const S&>().size())>>>
     : std::true_type {};
 
 template <class S>

@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
       return;
     }
     handle_webhook(req, body, res, options);
+    if (body.capacity() > (std::size_t{1} << 20)) std::string().swap(body);  // keep 1 MiB at most
   });
   // Before httplib reads a body: a bodyless request to the path is answered here (405 for
   // other methods, the handler for a POST without Content-Length, whose body is empty; httplib

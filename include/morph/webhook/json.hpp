@@ -1,0 +1,290 @@
+/// @file json.hpp
+/// @brief to_json() and append_json(): an event back to canonical compact JSON in Morph's shape.
+///
+/// Output shape (compact, keys in this order, absent members left out):
+/// ```
+/// {"event":"<model>::<trigger>","data":{"object":"resource","model":...,"id":...,
+///  "fields":{...},"createdAt":...,"updatedAt":...,"rawResource":<raw>,"warnings":[...]}}
+/// ```
+/// - Strings are written with append_json_string() (valid JSON for any bytes).
+/// - Raw JSON held by an event (`rawResource`, each ref's `raw_json`, a ResourceEvent's
+///   `fields`) is copied byte for byte, so it round-trips exactly.
+/// - crmEngagement `fields` are written in schema order (type, direction, status, title,
+///   description, startedAt, endedAt, duration, owner, users, companies, contacts,
+///   opportunities), present members only; enums as their original text.
+/// - `rawResource` is left out when absent; `"rawResource":null` stays `null`.
+/// - `warnings` is left out when empty, as Morph does. A body that sent `"warnings":[]`
+///   therefore comes back without the key: both parse to the same event.
+///
+/// Round trip: for every event `e` the parser accepts under a policy,
+/// parsing `to_json(e)` under the same policy gives an event equal to `e` (operator==).
+///
+/// Events built by hand: an empty `event` is written as `model::trigger`, an empty `model`
+/// is taken from `event`, a ref with an empty `raw_json` is written from its members, a
+/// ResourceEvent with empty `fields` gets `{}`, and a Timestamp with empty `text` is written
+/// from its `time` (`2025-03-06T09:05:04.606Z`, microseconds when needed).
+#ifndef MORPH_WEBHOOK_JSON_HPP
+#define MORPH_WEBHOOK_JSON_HPP
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "morph/webhook/json_writer.hpp"
+#include "morph/webhook/types.hpp"
+
+namespace morph::webhook {
+
+namespace detail {
+
+/// Appends `value` in decimal.
+inline void append_int(std::string& out, std::int64_t value) {
+  char digits[24];
+  std::size_t n = 0;
+  // Work on the negative side so INT64_MIN needs no special case.
+  std::int64_t v = value < 0 ? value : -value;
+  do {
+    digits[n++] = static_cast<char>('0' - static_cast<int>(v % 10));
+    v /= 10;
+  } while (v != 0);
+  if (value < 0) out += '-';
+  while (n > 0) out += digits[--n];
+}
+
+/// Appends `value` as exactly `width` decimal digits (value must fit).
+inline void append_digits(std::string& out, std::int64_t value, int width) {
+  char digits[8];
+  for (int i = width - 1; i >= 0; --i) {
+    digits[i] = static_cast<char>('0' + static_cast<int>(value % 10));
+    value /= 10;
+  }
+  out.append(digits, static_cast<std::size_t>(width));
+}
+
+/// Appends an instant as an RFC 3339 UTC string: milliseconds like JavaScript's
+/// `toISOString()`, or microseconds when the instant has them. Years 0000-9999.
+inline void append_rfc3339(std::string& out, TimePoint time) {
+  const std::int64_t us = time.time_since_epoch().count();
+  constexpr std::int64_t us_per_day = std::int64_t{86400} * 1000000;
+  std::int64_t days = us / us_per_day;
+  std::int64_t rest = us % us_per_day;
+  if (rest < 0) {
+    rest += us_per_day;
+    --days;
+  }
+  // H. Hinnant's civil_from_days.
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const std::int64_t second_of_day = rest / 1000000;
+  const std::int64_t micros = rest % 1000000;
+  out += '"';
+  append_digits(out, year, 4);
+  out += '-';
+  append_digits(out, month, 2);
+  out += '-';
+  append_digits(out, day, 2);
+  out += 'T';
+  append_digits(out, second_of_day / 3600, 2);
+  out += ':';
+  append_digits(out, second_of_day / 60 % 60, 2);
+  out += ':';
+  append_digits(out, second_of_day % 60, 2);
+  out += '.';
+  if (micros % 1000 == 0) {
+    append_digits(out, micros / 1000, 3);
+  } else {
+    append_digits(out, micros, 6);
+  }
+  out += "Z\"";
+}
+
+inline void append_timestamp(std::string& out, const Timestamp& t) {
+  if (t.text.empty()) {
+    append_rfc3339(out, t.time);
+  } else {
+    append_json_string(out, t.text);
+  }
+}
+
+inline void append_ref(std::string& out, const ResourceRef& ref) {
+  if (!ref.raw_json.empty()) {
+    out += ref.raw_json;
+    return;
+  }
+  out += "{\"object\":";
+  append_json_string(out, ref.object.empty() ? std::string_view("resourceRef") : ref.object);
+  out += ",\"model\":";
+  append_json_string(out, ref.model);
+  out += ",\"id\":";
+  append_json_string(out, ref.id);
+  out += '}';
+}
+
+inline void append_ref_list(std::string& out, RefList refs) {
+  out += '[';
+  bool first = true;
+  for (const ResourceRef& ref : refs) {
+    if (!first) out += ',';
+    first = false;
+    append_ref(out, ref);
+  }
+  out += ']';
+}
+
+/// Appends the members of a crmEngagement `fields` object (no braces), present ones only.
+inline void append_engagement(std::string& out, const Engagement& f) {
+  bool first = true;
+  const auto key = [&out, &first](std::string_view name) {
+    out += first ? "\"" : ",\"";
+    first = false;
+    out += name;
+    out += "\":";
+  };
+  if (f.type) {
+    key("type");
+    append_json_string(out, f.type->text.empty() ? to_string(f.type->value) : f.type->text);
+  }
+  if (f.direction) {
+    key("direction");
+    append_json_string(out, f.direction->text.empty() ? to_string(f.direction->value)
+                                                       : f.direction->text);
+  }
+  if (f.status) {
+    key("status");
+    append_json_string(out, f.status->text.empty() ? to_string(f.status->value)
+                                                    : f.status->text);
+  }
+  if (f.title) {
+    key("title");
+    append_json_string(out, *f.title);
+  }
+  if (f.description) {
+    key("description");
+    append_json_string(out, *f.description);
+  }
+  if (f.started_at) {
+    key("startedAt");
+    append_timestamp(out, *f.started_at);
+  }
+  if (f.ended_at) {
+    key("endedAt");
+    append_timestamp(out, *f.ended_at);
+  }
+  if (f.duration) {
+    key("duration");
+    append_int(out, *f.duration);
+  }
+  if (f.owner) {
+    key("owner");
+    append_ref(out, *f.owner);
+  }
+  if (f.users) {
+    key("users");
+    append_ref_list(out, *f.users);
+  }
+  if (f.companies) {
+    key("companies");
+    append_ref_list(out, *f.companies);
+  }
+  if (f.contacts) {
+    key("contacts");
+    append_ref_list(out, *f.contacts);
+  }
+  if (f.opportunities) {
+    key("opportunities");
+    append_ref_list(out, *f.opportunities);
+  }
+}
+
+/// Shared writer for both event types.
+template <class Event>
+void append_event(std::string& out, const Event& e) {
+  // Hand-built events may leave `event` or `model` empty; derive one from the other.
+  std::string_view model = e.model;
+  if (model.empty()) model = e.event.substr(0, e.event.find("::"));
+  out += "{\"event\":";
+  if (e.event.empty()) {
+    std::string name(model);
+    name += "::";
+    name += to_string(e.trigger);
+    append_json_string(out, name);
+  } else {
+    append_json_string(out, e.event);
+  }
+  out += ",\"data\":{\"object\":\"resource\",\"model\":";
+  append_json_string(out, model);
+  out += ",\"id\":";
+  append_json_string(out, e.id);
+  out += ",\"fields\":";
+  if constexpr (std::is_same_v<Event, WebhookEvent>) {
+    out += '{';
+    append_engagement(out, e.fields);
+    out += '}';
+  } else {
+    out += e.fields.empty() ? std::string_view("{}") : e.fields;
+  }
+  out += ",\"createdAt\":";
+  append_timestamp(out, e.created_at);
+  out += ",\"updatedAt\":";
+  append_timestamp(out, e.updated_at);
+  if (e.raw_resource) {
+    out += ",\"rawResource\":";
+    out += e.raw_resource->empty() ? std::string_view("null") : *e.raw_resource;
+  }
+  if (!e.warnings.empty()) {
+    out += ",\"warnings\":[";
+    bool first = true;
+    for (const Warning& w : e.warnings) {
+      out += first ? "{\"code\":" : ",{\"code\":";
+      first = false;
+      append_json_string(out, w.code);
+      if (w.message) {
+        out += ",\"message\":";
+        append_json_string(out, *w.message);
+      }
+      out += '}';
+    }
+    out += ']';
+  }
+  out += "}}";
+}
+
+}  // namespace detail
+
+/// Appends `event` as canonical compact JSON to `out` (reuse `out` to avoid allocating).
+inline void append_json(std::string& out, const WebhookEvent& event) {
+  detail::append_event(out, event);
+}
+
+/// Appends `event` as canonical compact JSON to `out`; `fields` is copied byte for byte.
+inline void append_json(std::string& out, const ResourceEvent& event) {
+  detail::append_event(out, event);
+}
+
+/// `event` as canonical compact JSON in Morph's shape (see json.hpp).
+[[nodiscard]] inline std::string to_json(const WebhookEvent& event) {
+  std::string out;
+  append_json(out, event);
+  return out;
+}
+
+/// `event` as canonical compact JSON in Morph's shape; `fields` is copied byte for byte.
+[[nodiscard]] inline std::string to_json(const ResourceEvent& event) {
+  std::string out;
+  append_json(out, event);
+  return out;
+}
+
+}  // namespace morph::webhook
+
+#endif  // MORPH_WEBHOOK_JSON_HPP

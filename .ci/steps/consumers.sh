@@ -51,15 +51,22 @@ cmake --install "$work/package" > "$work/install.log"
 find "$work/prefix" -name 'morph_webhook*.cmake' | sed "s|$work/||"
 [ -f "$work/prefix/include/morph/webhook.hpp" ] || { echo "headers not installed"; exit 1; }
 
-build_and_run find_package tests/consumers/find_package -DCMAKE_PREFIX_PATH="$work/prefix"
-build_and_run no_exceptions tests/consumers/find_package -DCMAKE_PREFIX_PATH="$work/prefix" \
+# Every consumer runs even when one fails, so one CI run shows every packaging problem.
+failed=()
+run() { build_and_run "$@" || failed+=("$1"); }
+run find_package tests/consumers/find_package -DCMAKE_PREFIX_PATH="$work/prefix"
+run no_exceptions tests/consumers/find_package -DCMAKE_PREFIX_PATH="$work/prefix" \
   -DCONSUMER_NO_EXCEPTIONS=ON
-build_and_run fetchcontent_source_dir tests/consumers/fetchcontent -DMORPH_WEBHOOK_SOURCE="$repo"
+run fetchcontent_source_dir tests/consumers/fetchcontent -DMORPH_WEBHOOK_SOURCE="$repo"
 if git -C "$repo" rev-parse --verify -q HEAD > /dev/null; then
-  build_and_run fetchcontent_git tests/consumers/fetchcontent \
+  run fetchcontent_git tests/consumers/fetchcontent \
     -DMORPH_WEBHOOK_GIT="file://$repo" -DMORPH_WEBHOOK_GIT_TAG="$(git -C "$repo" rev-parse HEAD)"
 else
   note "fetchcontent_git skipped: not a git checkout"
 fi
-build_and_run add_subdirectory tests/consumers/add_subdirectory -DMORPH_WEBHOOK_SOURCE="$repo"
+run add_subdirectory tests/consumers/add_subdirectory -DMORPH_WEBHOOK_SOURCE="$repo"
+if [ ${#failed[@]} -gt 0 ]; then
+  note "FAILED: ${failed[*]}"
+  exit 1
+fi
 note "all consumers built and passed"

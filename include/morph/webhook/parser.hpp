@@ -445,6 +445,7 @@ class Walker {
     if (type != od::json_type::object) {
       return fail(ErrorCode::wrong_type, {"the body must be a JSON object, not ", type_name(type)});
     }
+    if (max_depth_ < 1) return depth_fail();
     od::object root;
     if (auto e = doc_.get_object().get(root)) return json_fail(e);
     std::uint32_t seen = 0;
@@ -547,7 +548,7 @@ class Walker {
   MORPH_WEBHOOK_COLD bool depth_fail() {
     return fail(ErrorCode::invalid_json,
                 {"the body nests arrays and objects deeper than the limit of ",
-                 unum(options_.max_depth), " levels"});
+                 unum(max_depth_), " levels"});
   }
 
   // ---- small shared steps ----
@@ -706,7 +707,7 @@ class Walker {
   }
 
   bool validate_object(od::object& obj, std::uint32_t depth) {
-    if (depth > options_.max_depth) return depth_fail();
+    if (depth > max_depth_) return depth_fail();
     for (auto item : obj) {
       od::field field;
       std::string_view key;
@@ -718,7 +719,7 @@ class Walker {
   }
 
   bool validate_array(od::array& arr, std::uint32_t depth) {
-    if (depth > options_.max_depth) return depth_fail();
+    if (depth > max_depth_) return depth_fail();
     std::size_t index = 0;
     for (auto item : arr) {
       od::value element;
@@ -729,7 +730,22 @@ class Walker {
     return true;
   }
 
-  bool validate_scalar_document(od::json_type type) {
+  MORPH_WEBHOOK_COLD bool validate_scalar_document(od::json_type type) {
+    // The root token must be the whole body: simdjson 3.0.1's root getters accept `nullx` or
+    // `false?` as null or false.
+    std::string_view token;
+    if (auto e = doc_.raw_json_token().get(token)) return json_fail(e);
+    while (!token.empty() && is_json_space(token.back())) token.remove_suffix(1);
+    const char* body_end = end_;
+    while (body_end > token.data() && is_json_space(body_end[-1])) --body_end;
+    if (token.data() + token.size() != body_end) {
+      return fail(ErrorCode::invalid_json,
+                  {"the body is not valid JSON: unexpected content after the root value"});
+    }
+    if ((type == od::json_type::null && token != "null") ||
+        (type == od::json_type::boolean && token != "true" && token != "false")) {
+      return json_fail(simdjson::N_ATOM_ERROR);
+    }
     switch (type) {
       case od::json_type::string: {
         std::string_view s;
@@ -816,6 +832,7 @@ class Walker {
   bool walk_data(od::value v) {
     od::object obj;
     if (auto e = v.get_object().get(obj)) return not_a(v, e, "a resource object");
+    if (max_depth_ < 2) return depth_fail();
     std::uint32_t seen = 0;
     const std::size_t keys_mark = keys_.size();
     for (auto item : obj) {
@@ -884,6 +901,7 @@ class Walker {
     od::array arr;
     bool absent = false;
     if (auto e = v.get_array().get(arr)) return null_or_not_a(v, e, "an array of warnings", absent);
+    if (max_depth_ < 3) return depth_fail();
     std::size_t index = 0;
     for (auto item : arr) {
       od::value element;
@@ -901,6 +919,7 @@ class Walker {
     }
     od::object obj;
     if (auto e = v.get_object().get(obj)) return not_a(v, e, "a warning object");
+    if (max_depth_ < 4) return depth_fail();
     Warning warning;
     std::uint32_t seen = 0;
     const std::size_t keys_mark = keys_.size();
@@ -950,6 +969,7 @@ class Walker {
     } else {
       od::object obj;
       if (auto e = v.get_object().get(obj)) return not_a(v, e, "the fields object");
+      if (max_depth_ < 3) return depth_fail();
       return walk_engagement(obj);
     }
   }
@@ -1039,13 +1059,14 @@ class Walker {
 
   /// One ref object into `ref`. `expected` is the model the contract names for this place.
   bool walk_ref(od::value v, std::string_view expected, std::uint32_t depth, ResourceRef& ref) {
-    if (refs_.size() >= options_.max_refs) {
+    if (++refs_seen_ > options_.max_refs) {
       return fail(ErrorCode::invalid_value,
                   {"more refs than the limit of ", unum(options_.max_refs)});
     }
     const char* begin = v.raw_json_token().data();
     od::object obj;
     if (auto e = v.get_object().get(obj)) return not_a(v, e, "a resourceRef object");
+    if (depth > max_depth_) return depth_fail();
     std::uint32_t seen = 0;
     const std::size_t keys_mark = keys_.size();
     for (auto item : obj) {
@@ -1114,6 +1135,7 @@ class Walker {
     if (auto e = v.get_array().get(arr)) {
       return null_or_not_a(v, e, "an array of resourceRef objects", absent);
     }
+    if (max_depth_ < 4) return depth_fail();
     slot.begin = refs_.size();
     slot.present = true;
     std::size_t index = 0;
@@ -1186,10 +1208,16 @@ class Walker {
   od::parser& json_;
   od::document& doc_;
   const ParseOptions& options_;
+  // The effective depth limit: ours, capped below simdjson's own (its iterator must never reach
+  // its limit: past it, simdjson asserts in debug builds and overruns in release ones).
+  std::uint32_t max_depth_ = std::min<std::uint32_t>(
+      options_.max_depth,
+      static_cast<std::uint32_t>(json_.max_depth() > 2 ? json_.max_depth() - 2 : 1));
   std::vector<ResourceRef>& refs_;
   std::vector<Warning>& warnings_;
   std::vector<std::string_view>& keys_;
   std::uint8_t* strings_;  // where escaped strings are unescaped to (Parser-owned)
+  std::size_t refs_seen_ = 0;  // refs met so far, the owner included (for max_refs)
   const char* end_;
 };
 

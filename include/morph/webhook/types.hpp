@@ -296,9 +296,11 @@ struct ParseOptions {
   /// Largest accepted body, in bytes (default 8 MiB); larger is `body_too_large`.
   std::size_t max_body_bytes = std::size_t{8} << 20;
   /// Deepest accepted nesting of arrays and objects, the root object being depth 1
-  /// (default 256); deeper is `invalid_json`.
+  /// (default 256); deeper is `invalid_json`. Every container counts, the ones the library
+  /// interprets included (a ref in `contacts` is at depth 5). Values above simdjson's own
+  /// limit (1024) are capped to 1022.
   std::uint32_t max_depth = 256;
-  /// Most refs accepted in one event, all lists together (default 100000); more is
+  /// Most refs accepted in one event, the owner and all lists together (default 100000); more is
   /// `invalid_value`.
   std::size_t max_refs = 100000;
   /// Most warnings accepted in one event (default 10000); more is `invalid_value`.

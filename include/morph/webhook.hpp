@@ -8,6 +8,13 @@
 #include "morph/webhook/version.hpp"
 #include "morph/webhook/error.hpp"
 #include "morph/webhook/types.hpp"
+#include "morph/webhook/datetime.hpp"
+#include "morph/webhook/json_writer.hpp"
 #include "morph/webhook/parser.hpp"
+#include "morph/webhook/headers.hpp"
+#include "morph/webhook/request.hpp"
+#include "morph/webhook/owned.hpp"
+#include "morph/webhook/json.hpp"
+#include "morph/webhook/dispatch.hpp"
 
 #endif  // MORPH_WEBHOOK_HPP

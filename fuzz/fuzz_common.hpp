@@ -316,6 +316,7 @@ struct Reference {
   bool valid = false;      ///< nlohmann accepts the text as one JSON value.
   bool duplicate = false;  ///< Some object repeats a key (nlohmann's DOM then keeps one).
   bool nul = false;        ///< The body holds a NUL byte: never JSON, but nlohmann stops there.
+  bool bom = false;        ///< The body starts with a UTF-8 BOM: nlohmann skips it, we reject.
   Json dom;                ///< The DOM, when valid.
   std::string_view body;   ///< The body itself.
 };
@@ -327,6 +328,12 @@ inline Reference reference_parse(std::string_view body) {
   // NUL is never valid JSON (not whitespace, not allowed unescaped in strings): no reference.
   if (body.find('\0') != std::string_view::npos) {
     r.nul = true;
+    return r;
+  }
+  // nlohmann skips a UTF-8 byte order mark at the start; simdjson (and so the parser) rejects
+  // it as invalid_json. RFC 8259 allows both (senders MUST NOT add one; parsers MAY ignore it).
+  if (body.substr(0, 3) == "\xEF\xBB\xBF") {
+    r.bom = true;
     return r;
   }
   DuplicateKeyFinder sax;
@@ -396,7 +403,7 @@ inline bool is_excused_divergence(const Error& e) {
 /// on JSON, and the pointer of a semantic error resolves (or, for missing_field, its parent).
 inline void cross_check_error(const Error& e, const Reference& ref) {
   const std::string text = to_string(e);
-  if (ref.nul) {
+  if (ref.nul || ref.bom) {
     MORPH_WEBHOOK_FUZZ_CHECK_MSG(
         e.code == ErrorCode::invalid_json || e.code == ErrorCode::body_too_large, text);
     return;

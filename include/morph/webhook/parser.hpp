@@ -462,9 +462,9 @@ class Walker {
     const std::size_t keys_mark = keys_.size();
     bool data_deferred = false;
     for (auto item : root) {
-      od::field field;
+      if (auto e = item.error()) return json_fail(e);
+      od::field& field = item.value_unsafe();
       std::string_view key;
-      if (auto e = std::move(item).get(field)) return json_fail(e);
       if (!read_key(field, key)) return false;
       const std::uint32_t k = eq(key, "event") ? root_event : eq(key, "data") ? root_data : 0;
       if (k != 0 && !mark_seen(seen, k)) return unwind(key);
@@ -719,9 +719,9 @@ class Walker {
   bool validate_object(od::object& obj, std::uint32_t depth) {
     if (depth > max_depth_) return depth_fail();
     for (auto item : obj) {
-      od::field field;
+      if (auto e = item.error()) return json_fail(e);
+      od::field& field = item.value_unsafe();
       std::string_view key;
-      if (auto e = std::move(item).get(field)) return json_fail(e);
       if (!read_key(field, key)) return false;
       if (!validate(field.value(), depth + 1)) return unwind(key);
     }
@@ -732,8 +732,8 @@ class Walker {
     if (depth > max_depth_) return depth_fail();
     std::size_t index = 0;
     for (auto item : arr) {
-      od::value element;
-      if (auto e = std::move(item).get(element)) return json_fail(e);
+      if (auto e = item.error()) return json_fail(e);
+      od::value& element = item.value_unsafe();
       if (!validate(element, depth + 1)) return unwind(index);
       ++index;
     }
@@ -826,9 +826,9 @@ class Walker {
     od::object root;
     if (auto e = doc_.get_object().get(root)) return json_fail(e);
     for (auto item : root) {
-      od::field field;
+      if (auto e = item.error()) return json_fail(e);
+      od::field& field = item.value_unsafe();
       std::string_view key;
-      if (auto e = std::move(item).get(field)) return json_fail(e);
       if (!read_key(field, key)) return false;
       if (eq(key, "event")) {
         if (!walk_event(field.value())) return unwind(key);
@@ -846,9 +846,9 @@ class Walker {
     std::uint32_t seen = 0;
     const std::size_t keys_mark = keys_.size();
     for (auto item : obj) {
-      od::field field;
+      if (auto e = item.error()) return json_fail(e);
+      od::field& field = item.value_unsafe();
       std::string_view key;
-      if (auto e = std::move(item).get(field)) return json_fail(e);
       if (!read_key(field, key)) return false;
       const std::uint32_t k = data_key(key);
       if (k != 0 && !mark_seen(seen, k)) return unwind(key);
@@ -914,8 +914,8 @@ class Walker {
     if (max_depth_ < 3) return depth_fail();
     std::size_t index = 0;
     for (auto item : arr) {
-      od::value element;
-      if (auto e = std::move(item).get(element)) return json_fail(e);
+      if (auto e = item.error()) return json_fail(e);
+      od::value& element = item.value_unsafe();
       if (!walk_warning(element)) return unwind(index);
       ++index;
     }
@@ -934,9 +934,9 @@ class Walker {
     std::uint32_t seen = 0;
     const std::size_t keys_mark = keys_.size();
     for (auto item : obj) {
-      od::field field;
+      if (auto e = item.error()) return json_fail(e);
+      od::field& field = item.value_unsafe();
       std::string_view key;
-      if (auto e = std::move(item).get(field)) return json_fail(e);
       if (!read_key(field, key)) return false;
       const std::uint32_t k = warning_key(key);
       if (k != 0 && !mark_seen(seen, k)) return unwind(key);
@@ -1080,9 +1080,9 @@ class Walker {
     std::uint32_t seen = 0;
     const std::size_t keys_mark = keys_.size();
     for (auto item : obj) {
-      od::field field;
+      if (auto e = item.error()) return json_fail(e);
+      od::field& field = item.value_unsafe();
       std::string_view key;
-      if (auto e = std::move(item).get(field)) return json_fail(e);
       if (!read_key(field, key)) return false;
       const std::uint32_t k = ref_key(key);
       if (k != 0 && !mark_seen(seen, k)) return unwind(key);
@@ -1150,8 +1150,8 @@ class Walker {
     slot.present = true;
     std::size_t index = 0;
     for (auto item : arr) {
-      od::value element;
-      if (auto e = std::move(item).get(element)) return json_fail(e);
+      if (auto e = item.error()) return json_fail(e);
+      od::value& element = item.value_unsafe();
       ResourceRef ref;
       if (!walk_ref(element, expected, 5, ref)) return unwind(index);
       refs_.push_back(ref);
@@ -1166,9 +1166,9 @@ class Walker {
     std::uint32_t seen = 0;
     const std::size_t keys_mark = keys_.size();
     for (auto item : obj) {
-      od::field field;
+      if (auto e = item.error()) return json_fail(e);
+      od::field& field = item.value_unsafe();
       std::string_view key;
-      if (auto e = std::move(item).get(field)) return json_fail(e);
       if (!read_key(field, key)) return false;
       const std::uint32_t k = field_key(key);
       if (k != 0 && !mark_seen(seen, k)) return unwind(key);

@@ -20,6 +20,7 @@
 #include "checker.hpp"
 #include "morph/webhook/error.hpp"
 #include "morph/webhook/json_writer.hpp"
+#include "morph/webhook/request.hpp"
 #include "morph/webhook/types.hpp"
 #include "options.hpp"
 
@@ -452,17 +453,9 @@ class Reporter {
     std::string& out = out_.buffer();
     out += "{\"ok\":false";
     detail::append_origin(out, origin);
-    out += ",\"error\":{\"code\":";
-    append_json_string(out, to_string(error.code));
-    out += ",\"pointer\":";
-    append_json_string(out, error.pointer);
-    if (error.is_header_error()) {
-      out += ",\"header\":";
-      append_json_string(out, error.header);
-    }
-    out += ",\"message\":";
-    append_json_string(out, error.message);
-    out += "}}\n";
+    out += ",\"error\":";
+    append_error_object(out, error);
+    out += "}\n";
   }
 
   // Text lines: `OK   file:line  event  id=...  refs=N  warnings=N`.

@@ -98,11 +98,11 @@ template <class H, std::enable_if_t<detail::is_header_range_v<H>, int> = 0>
   return http_status(error.code);
 }
 
-/// Appends the JSON response body for `error` to `out`:
-/// `{"error":{"code":"...","pointer":"...","message":"..."}}`, with `"header":"..."` after
-/// `"pointer"` for header errors (whose pointer is always `""`). Always valid JSON.
-inline void append_error_json(std::string& out, const Error& error) {
-  out += "{\"error\":{\"code\":";
+/// Appends `error` as a JSON object to `out`:
+/// `{"code":"...","pointer":"...","message":"..."}`, with `"header":"..."` after `"pointer"`
+/// for header errors (whose pointer is always `""`). Always valid JSON.
+inline void append_error_object(std::string& out, const Error& error) {
+  out += "{\"code\":";
   append_json_string(out, to_string(error.code));
   out += ",\"pointer\":";
   append_json_string(out, error.pointer);
@@ -112,7 +112,14 @@ inline void append_error_json(std::string& out, const Error& error) {
   }
   out += ",\"message\":";
   append_json_string(out, error.message);
-  out += "}}";
+  out += '}';
+}
+
+/// Appends the JSON response body for `error` to `out`: `{"error":<append_error_object()>}`.
+inline void append_error_json(std::string& out, const Error& error) {
+  out += "{\"error\":";
+  append_error_object(out, error);
+  out += '}';
 }
 
 /// The JSON response body for `error` (see append_error_json()).

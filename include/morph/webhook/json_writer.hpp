@@ -55,12 +55,22 @@ inline void append_json_string(std::string& out, std::string_view text) {
   out += '"';
   std::size_t i = 0;
   while (i < text.size()) {
-    // Copy the longest run that needs no escaping in one go.
+    // Copy the longest run that needs no escaping in one go: ASCII other than controls, quote
+    // and backslash, and well-formed UTF-8 sequences other than U+2028/U+2029.
     std::size_t run = i;
     while (run < text.size()) {
       const auto c = static_cast<unsigned char>(text[run]);
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
-      ++run;
+      if (c < 0x80) {
+        if (c < 0x20 || c == '"' || c == '\\') break;
+        ++run;
+        continue;
+      }
+      const std::size_t n = detail::utf8_sequence_length(text, run);
+      if (n == 0 || (n == 3 && c == 0xE2 && static_cast<unsigned char>(text[run + 1]) == 0x80 &&
+                     (static_cast<unsigned char>(text[run + 2]) & 0xFE) == 0xA8)) {
+        break;
+      }
+      run += n;
     }
     out.append(text.data() + i, run - i);
     i = run;

@@ -39,32 +39,9 @@ struct Request {
   WebhookEvent event;  ///< Views into the Parser that parsed the body.
 };
 
-/// Checks the headers (see validate_headers()), then parses the body with this thread's
-/// Parser (see parse_event()). Headers are checked first: a request with bad headers is
-/// rejected without looking at the body.
-template <class H, std::enable_if_t<detail::is_header_range_v<H>, int> = 0>
-[[nodiscard]] Result<Request> parse_request(const H& headers, std::string_view body,
-                                            const ParseOptions& options = {},
-                                            const HeaderOptions& header_options = {}) noexcept {
-  Result<Headers> checked = validate_headers(headers, header_options);
-  if (!checked) return std::move(checked).error();
-  Result<WebhookEvent> event = parse_event(body, options);
-  if (!event) return std::move(event).error();
-  return Request{*checked, *event};
-}
-
-/// Same, for headers written inline: `parse_request({{"x-owner-id", "42"}, ...}, body)`.
-[[nodiscard]] inline Result<Request> parse_request(HeaderList headers, std::string_view body,
-                                                   const ParseOptions& options = {},
-                                                   const HeaderOptions& header_options = {}) noexcept {
-  Result<Headers> checked = validate_headers(headers, header_options);
-  if (!checked) return std::move(checked).error();
-  Result<WebhookEvent> event = parse_event(body, options);
-  if (!event) return std::move(event).error();
-  return Request{*checked, *event};
-}
-
-/// Same, with a Parser you own and explicit options; the event points into `parser`.
+/// Checks the headers (see validate_headers()), then parses the body with `parser` and
+/// `options`; the event points into `parser`. Headers are checked first: a request with bad
+/// headers is rejected without looking at the body.
 template <class H, std::enable_if_t<detail::is_header_range_v<H>, int> = 0>
 [[nodiscard]] Result<Request> parse_request(Parser& parser, const H& headers,
                                             std::string_view body, const ParseOptions& options,
@@ -74,6 +51,21 @@ template <class H, std::enable_if_t<detail::is_header_range_v<H>, int> = 0>
   Result<WebhookEvent> event = parser.parse(body, options);
   if (!event) return std::move(event).error();
   return Request{*checked, *event};
+}
+
+/// Same with this thread's Parser (see parse_event() for the lifetime of the event).
+template <class H, std::enable_if_t<detail::is_header_range_v<H>, int> = 0>
+[[nodiscard]] Result<Request> parse_request(const H& headers, std::string_view body,
+                                            const ParseOptions& options = {},
+                                            const HeaderOptions& header_options = {}) noexcept {
+  return parse_request(detail::thread_parser(), headers, body, options, header_options);
+}
+
+/// Same, for headers written inline: `parse_request({{"x-owner-id", "42"}, ...}, body)`.
+[[nodiscard]] inline Result<Request> parse_request(HeaderList headers, std::string_view body,
+                                                   const ParseOptions& options = {},
+                                                   const HeaderOptions& header_options = {}) noexcept {
+  return parse_request(detail::thread_parser(), headers, body, options, header_options);
 }
 
 /// Same, with a Parser you own and its options (Parser::options()).

@@ -8,6 +8,7 @@
 #include <simdjson.h>
 
 #include "catch.hpp"
+#include "test_support.hpp"
 #include "morph/webhook/request.hpp"
 
 namespace mw = morph::webhook;
@@ -15,16 +16,7 @@ namespace mw = morph::webhook;
 namespace {
 
 // The example body of the contract (real output of Morph's HubSpot engagement mapper).
-constexpr std::string_view kBody =
-    R"({"event":"crmEngagement::created","data":{"object":"resource","model":"crmEngagement",)"
-    R"("id":"29090716","fields":{"type":"call","status":"completed","direction":"outbound",)"
-    R"("title":"Call w/ Jane","description":"Left voicemail & follow-up",)"
-    R"("startedAt":"2015-10-07T13:10:00.781Z","duration":38,)"
-    R"("owner":{"object":"resourceRef","model":"genericUser","id":"123"},)"
-    R"("contacts":[{"object":"resourceRef","model":"genericContact","id":"247"}],)"
-    R"("companies":[],)"
-    R"("opportunities":[{"object":"resourceRef","model":"crmOpportunity","id":"9001"}]},)"
-    R"("createdAt":"2015-10-07T13:10:00.781Z","updatedAt":"2015-10-07T13:10:00.781Z"}})";
+const std::string kBody = morph::webhook::test::contract_example();
 
 using HeaderVec = std::vector<std::pair<std::string, std::string>>;
 

@@ -79,6 +79,40 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (in_place) fz::check_raw_views_inside(*in_place, padded.get(), size);
   }
 
+  // The raw-byte fast paths (usual refs) decide exactly as the general path, under both
+  // policies and with tight limits; in place, whatever the padding after the body holds.
+  {
+    static mw::Parser general_parser = [] {
+      mw::Parser p;
+      mw::detail::ParserTesting::set_fast_paths(p, false);
+      return p;
+    }();
+    MORPH_WEBHOOK_FUZZ_CHECK(same(general_parser.parse(body, lenient_options), lenient));
+    MORPH_WEBHOOK_FUZZ_CHECK(same(general_parser.parse(body, strict_options), strict));
+    mw::ParseOptions tight = lenient_options;
+    tight.max_depth = 5;
+    tight.max_refs = 2;
+    MORPH_WEBHOOK_FUZZ_CHECK(
+        same(general_parser.parse(body, tight), other_parser.parse(body, tight)));
+
+    // Padding that would close a truncated ref list if it were read as part of the body.
+    static constexpr char hostile[] = R"(}]},{"object":"resourceRef","model":"genericUser","id":"1"}]}})";
+    std::unique_ptr<char[]> fast_buffer(new char[size + simdjson::SIMDJSON_PADDING]);
+    std::unique_ptr<char[]> general_buffer(new char[size + simdjson::SIMDJSON_PADDING]);
+    for (char* buffer : {fast_buffer.get(), general_buffer.get()}) {
+      if (size != 0) std::memcpy(buffer, data, size);
+      for (std::size_t i = 0; i < simdjson::SIMDJSON_PADDING; ++i) {
+        buffer[size + i] = hostile[i % (sizeof hostile - 1)];
+      }
+    }
+    const std::size_t capacity = size + simdjson::SIMDJSON_PADDING;
+    const auto fast_in_place = other_parser.parse(
+        simdjson::padded_string_view(fast_buffer.get(), size, capacity), strict_options);
+    const auto general_in_place = general_parser.parse(
+        simdjson::padded_string_view(general_buffer.get(), size, capacity), strict_options);
+    MORPH_WEBHOOK_FUZZ_CHECK(same(fast_in_place, general_in_place));
+  }
+
   // parse_event() (this thread's Parser) agrees with a Parser of our own.
   MORPH_WEBHOOK_FUZZ_CHECK(same(mw::parse_event(body), lenient));
 

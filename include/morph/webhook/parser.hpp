@@ -61,6 +61,7 @@ namespace morph::webhook {
 namespace detail {
 template <class Event>
 class Walker;
+struct ParserTesting;
 }  // namespace detail
 
 /// Parses and checks Morph webhook bodies. Owns every buffer; reuse one per thread.
@@ -127,6 +128,10 @@ class Parser {
   std::vector<ResourceRef> refs_{};      // every ref of the current event
   std::vector<Warning> warnings_{};      // every warning of the current event
   std::vector<std::string_view> keys_{}; // scratch: unknown keys, for duplicate detection
+  bool fast_paths_ = true;               // off only in tests (detail::ParserTesting)
+  std::size_t fast_refs_ = 0;            // refs the fast paths read in the last parse (tests)
+
+  friend struct detail::ParserTesting;
 };
 
 /// Parses a crmEngagement event with this thread's Parser. Results stay valid until the next
@@ -404,6 +409,54 @@ inline std::uint32_t warning_key(std::string_view k) noexcept {
   return eq(k, "message") ? warning_message : 0;
 }
 
+/// The bytes a ref usually starts with, up to its id: `{"object":"resourceRef","model":"<model>",
+/// "id":"` without whitespace, as Morph writes it (JSON.stringify order). A ref that starts
+/// with exactly these bytes is read by comparing them at once (see Walker::fast_ref()).
+struct RefPattern {
+  static constexpr std::string_view head = R"({"object":"resourceRef","model":")";
+  static constexpr std::string_view tail = R"(","id":")";
+  static constexpr std::size_t capacity = 64;
+  static constexpr std::size_t object_at = 11;    // where `resourceRef` starts in head
+  static constexpr std::size_t object_size = 11;
+
+  char bytes[capacity] = {};
+  std::size_t size = 0;
+  std::string_view model;  // the model the contract names for this place
+
+  constexpr explicit RefPattern(std::string_view m) noexcept : model(m) {
+    for (const char c : head) bytes[size++] = c;
+    for (const char c : m) bytes[size++] = c;
+    for (const char c : tail) bytes[size++] = c;
+  }
+};
+
+inline constexpr RefPattern owner_refs{"genericUser"};
+inline constexpr RefPattern user_refs{"genericUser"};
+inline constexpr RefPattern company_refs{"genericCompany"};
+inline constexpr RefPattern contact_refs{"genericContact"};
+inline constexpr RefPattern opportunity_refs{"crmOpportunity"};
+static_assert(RefPattern::head.size() + 14 + RefPattern::tail.size() <= RefPattern::capacity);
+static_assert(user_refs.size >= 48 && user_refs.size <= RefPattern::capacity);
+static_assert(RefPattern::head.substr(RefPattern::object_at, RefPattern::object_size) ==
+              "resourceRef");
+
+/// True when the `pattern.size` bytes at `p` are the pattern's. Reads 64 bytes at `p` (callers
+/// have at least that many, counting the padding).
+MORPH_WEBHOOK_INLINE bool starts_with_pattern(const char* p, const RefPattern& pattern) noexcept {
+#if MORPH_WEBHOOK_SSE2
+  // Four independent 16-byte compares: three from the start, one ending at the last byte.
+  const auto chunk = [&](std::size_t at) {
+    return _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at)),
+                          _mm_loadu_si128(reinterpret_cast<const __m128i*>(pattern.bytes + at)));
+  };
+  const __m128i all = _mm_and_si128(_mm_and_si128(chunk(0), chunk(16)),
+                                    _mm_and_si128(chunk(32), chunk(pattern.size - 16)));
+  return _mm_movemask_epi8(all) == 0xFFFF;
+#else
+  return std::memcmp(p, pattern.bytes, pattern.size) == 0;
+#endif
+}
+
 /// Where a ref list landed in the parser's ref storage.
 struct ListSlot {
   std::size_t begin = 0;
@@ -447,6 +500,11 @@ class Walker {
 
   Error error;
   WalkOutput out;
+  /// Whether refs written the usual way are read from the raw bytes (fast_ref()). Only tests
+  /// turn this off, to compare both paths.
+  bool fast_paths = true;
+  /// How many refs the fast paths read (for tests: they check the fast paths are taken).
+  std::size_t fast_refs = 0;
 
   /// Walks the whole document: the root object, then checks nothing follows it.
   bool walk_root() {
@@ -617,7 +675,7 @@ class Walker {
   }
 
   /// Reads a string member; wrong_type otherwise.
-  MORPH_WEBHOOK_INLINE bool get_string(od::value v, std::string_view& result, std::string_view what) {
+  MORPH_WEBHOOK_INLINE bool get_string(od::value& v, std::string_view& result, std::string_view what) {
     od::raw_json_string raw;
     if (auto e = v.get_raw_json_string().get(raw)) return not_a(v, e, what);
     return decode(raw, result);
@@ -662,7 +720,7 @@ class Walker {
     return absent ? true : not_a(v, e, what);
   }
 
-  MORPH_WEBHOOK_INLINE bool timestamp(od::value v, Timestamp& result) {
+  MORPH_WEBHOOK_INLINE bool timestamp(od::value& v, Timestamp& result) {
     if (!get_string(v, result.text, "an RFC 3339 date-time string")) return false;
     return check_timestamp(result);
   }
@@ -677,7 +735,7 @@ class Walker {
 
   // ---- generic validation of values we do not interpret ----
 
-  bool validate(od::value v, std::uint32_t depth) {
+  bool validate(od::value& v, std::uint32_t depth) {
     od::json_type type{};
     if (auto e = v.type().get(type)) return json_fail(e);
     switch (type) {
@@ -778,7 +836,7 @@ class Walker {
   }
 
   /// Validates any value and returns its raw text (byte for byte, outer whitespace trimmed).
-  bool raw_value(od::value v, std::uint32_t depth, std::string_view& raw) {
+  bool raw_value(od::value& v, std::uint32_t depth, std::string_view& raw) {
     // A scalar's token runs to the next structural character; a container's end is where the
     // iterator stands once it is consumed. (simdjson 3.0.1's get_number() does not advance the
     // iterator, so the location cannot be used for scalars.)
@@ -796,7 +854,7 @@ class Walker {
 
   // ---- the envelope ----
 
-  bool walk_event(od::value v) {
+  bool walk_event(od::value& v) {
     if (!get_string(v, out.event, "the event name as a string like \"crmEngagement::created\"")) {
       return false;
     }
@@ -833,7 +891,7 @@ class Walker {
     return true;
   }
 
-  bool walk_data(od::value v) {
+  bool walk_data(od::value& v) {
     od::object obj;
     if (auto e = v.get_object().get(obj)) return not_a(v, e, "a resource object");
     if (max_depth_ < 2) return depth_fail();
@@ -901,7 +959,7 @@ class Walker {
     return true;
   }
 
-  bool walk_warnings(od::value v) {
+  bool walk_warnings(od::value& v) {
     od::array arr;
     bool absent = false;
     if (auto e = v.get_array().get(arr)) return null_or_not_a(v, e, "an array of warnings", absent);
@@ -916,7 +974,7 @@ class Walker {
     return true;
   }
 
-  bool walk_warning(od::value v) {
+  bool walk_warning(od::value& v) {
     if (warnings_.size() >= options_.max_warnings) {
       return fail(ErrorCode::invalid_value,
                   {"more warnings than the limit of ", unum(options_.max_warnings)});
@@ -964,7 +1022,7 @@ class Walker {
 
   // ---- crmEngagement fields ----
 
-  bool walk_fields(od::value v) {
+  bool walk_fields(od::value& v) {
     if constexpr (!typed) {
       od::json_type type{};
       if (auto e = v.type().get(type)) return json_fail(e);
@@ -979,7 +1037,7 @@ class Walker {
   }
 
   template <class E, class From>
-  MORPH_WEBHOOK_INLINE bool enum_field(od::value v, std::optional<EnumField<E>>& result, From from,
+  MORPH_WEBHOOK_INLINE bool enum_field(od::value& v, std::optional<EnumField<E>>& result, From from,
                   std::string_view what, std::string_view allowed) {
     od::raw_json_string raw;
     bool absent = false;
@@ -995,7 +1053,7 @@ class Walker {
     return true;
   }
 
-  MORPH_WEBHOOK_INLINE bool text_field(od::value v, std::optional<std::string_view>& result) {
+  MORPH_WEBHOOK_INLINE bool text_field(od::value& v, std::optional<std::string_view>& result) {
     od::raw_json_string raw;
     bool absent = false;
     if (auto e = v.get_raw_json_string().get(raw)) return null_or_not_a(v, e, "a string", absent);
@@ -1005,7 +1063,7 @@ class Walker {
     return true;
   }
 
-  MORPH_WEBHOOK_INLINE bool time_field(od::value v, std::optional<Timestamp>& result) {
+  MORPH_WEBHOOK_INLINE bool time_field(od::value& v, std::optional<Timestamp>& result) {
     od::raw_json_string raw;
     bool absent = false;
     if (auto e = v.get_raw_json_string().get(raw)) {
@@ -1017,7 +1075,7 @@ class Walker {
     return true;
   }
 
-  bool duration_field(od::value v, std::optional<std::int64_t>& result) {
+  bool duration_field(od::value& v, std::optional<std::int64_t>& result) {
     static constexpr std::string_view what = "a whole number of seconds >= 0";
     od::number n;
     bool absent = false;
@@ -1062,7 +1120,7 @@ class Walker {
   }
 
   /// One ref object into `ref`. `expected` is the model the contract names for this place.
-  bool walk_ref(od::value v, std::string_view expected, std::uint32_t depth, ResourceRef& ref) {
+  bool walk_ref(od::value& v, std::string_view expected, std::uint32_t depth, ResourceRef& ref) {
     if (++refs_seen_ > options_.max_refs) {
       return fail(ErrorCode::invalid_value,
                   {"more refs than the limit of ", unum(options_.max_refs)});
@@ -1125,15 +1183,131 @@ class Walker {
     return true;
   }
 
-  bool owner_field(od::value v) {
-    if (absent_null(v)) return true;
+  bool owner_field(od::value& v) {
     ResourceRef ref;
-    if (!walk_ref(v, "genericUser", 4, ref)) return false;
+    const char* p = v.raw_json_token().data();
+    if (fast_paths && *p == '{' && max_depth_ >= 4 && refs_seen_ < options_.max_refs &&
+        fast_ref(p, owner_refs, ref)) {
+      ++refs_seen_;
+      ++fast_refs;
+      out.fields.owner = ref;
+      return true;  // the On-Demand value is skipped, as in fast_ref_list()
+    }
+    ref = ResourceRef{};
+    if (absent_null(v)) return true;
+    if (!walk_ref(v, owner_refs.model, 4, ref)) return false;
     out.fields.owner = ref;
     return true;
   }
 
-  bool ref_list(od::value v, std::string_view expected, ListSlot& slot) {
+  /// The next byte that is not JSON whitespace, or '\0' at the end of the body (the padding
+  /// after it may hold anything, so the raw fast paths never read past end_).
+  MORPH_WEBHOOK_INLINE char next_byte(const char*& p) const noexcept {
+    while (p < end_ && is_json_space(*p)) ++p;
+    return p < end_ ? *p : '\0';
+  }
+
+  /// Fast path for one ref written the usual way; `p` is at its `{` and, on success, moves past
+  /// its `}`. Reads the raw bytes (stage 1 has already checked their UTF-8, their control bytes
+  /// and where strings end) and accepts exactly what walk_ref() accepts without a message: an
+  /// object with only object/model/id members holding strings without escapes. Anything else
+  /// (extras, escapes, a problem to report) returns false and the caller takes the general
+  /// path, which reports what is wrong.
+  MORPH_WEBHOOK_INLINE bool fast_ref(const char*& p, const RefPattern& pattern, ResourceRef& ref) {
+    const char* const begin = p;
+    // The usual bytes, compared at once; then the id, then the closing brace.
+    if (end_ - p > static_cast<std::ptrdiff_t>(pattern.size) && starts_with_pattern(p, pattern)) {
+      const char* id = p + pattern.size;
+      const std::size_t n = plain_string_length(id);
+      if (n != std::string_view::npos && n != 0 && id + n + 1 < end_ && id[n + 1] == '}') {
+        ref.object = std::string_view(p + RefPattern::object_at, RefPattern::object_size);
+        ref.model = std::string_view(p + RefPattern::head.size(), pattern.model.size());
+        ref.id = std::string_view(id, n);
+        p = id + n + 2;
+        ref.raw_json = std::string_view(begin, static_cast<std::size_t>(p - begin));
+        return true;
+      }
+    }
+    // Any order, any whitespace: member by member.
+    ++p;
+    if (next_byte(p) != '"') return false;
+    std::uint32_t seen = 0;
+    for (;;) {
+      ++p;
+      std::size_t n = plain_string_length(p);
+      if (n == std::string_view::npos) return false;
+      const std::uint32_t k = ref_key(std::string_view(p, n));
+      if (k == 0 || (seen & k)) return false;
+      seen |= k;
+      p += n + 1;
+      if (next_byte(p) != ':') return false;
+      ++p;
+      if (next_byte(p) != '"') return false;
+      ++p;
+      n = plain_string_length(p);
+      if (n == std::string_view::npos) return false;
+      const std::string_view value(p, n);
+      p += n + 1;
+      if (k == ref_id) {
+        ref.id = value;
+      } else if (k == ref_model) {
+        ref.model = value;
+      } else {
+        ref.object = value;
+      }
+      const char c = next_byte(p);
+      if (c == '}') break;
+      if (c != ',') return false;
+      ++p;
+      if (next_byte(p) != '"') return false;
+    }
+    ++p;
+    if (!(seen & ref_id) || ref.id.empty()) return false;
+    if (strict() && (seen != (ref_id | ref_model | ref_object) || ref.model != pattern.model ||
+                     (ref.object != "resourceRef" && ref.object != "resource"))) {
+      return false;
+    }
+    ref.raw_json = std::string_view(begin, static_cast<std::size_t>(p - begin));
+    return true;
+  }
+
+  /// Fast path for a whole ref list (see fast_ref()); `p` is at its `[`. On failure nothing is
+  /// kept and the caller walks the list with On-Demand. On success the On-Demand value is left
+  /// untouched: its iterator skips it (stage 1 has indexed where it ends).
+  bool fast_ref_list(const char* p, const RefPattern& pattern, ListSlot& slot) {
+    if (*p != '[' || max_depth_ < 5) return false;  // refs in lists sit at depth 5
+    const std::size_t first = refs_.size();
+    const std::size_t refs_seen = refs_seen_;
+    ++p;
+    char c = next_byte(p);
+    bool ok = c == ']';
+    while (!ok && c == '{' && ++refs_seen_ <= options_.max_refs) {
+      if (!fast_ref(p, pattern, refs_.emplace_back())) break;
+      c = next_byte(p);
+      if (c == ']') {
+        ok = true;
+      } else if (c == ',') {
+        ++p;
+        c = next_byte(p);
+      } else {
+        break;
+      }
+    }
+    if (!ok) {
+      refs_.resize(first);
+      refs_seen_ = refs_seen;
+      return false;
+    }
+    fast_refs += refs_.size() - first;
+    slot.begin = first;
+    slot.count = refs_.size() - first;
+    slot.present = true;
+    return true;
+  }
+
+  bool ref_list(od::value& v, const RefPattern& pattern, ListSlot& slot) {
+    if (fast_paths && fast_ref_list(v.raw_json_token().data(), pattern, slot)) return true;
+    const std::string_view expected = pattern.model;
     od::array arr;
     bool absent = false;
     if (auto e = v.get_array().get(arr)) {
@@ -1166,7 +1340,7 @@ class Walker {
       if (!read_key(field, key)) return false;
       const std::uint32_t k = field_key(key);
       if (k != 0 && !mark_seen(seen, k)) return unwind(key);
-      od::value v = field.value();
+      od::value& v = field.value();
       bool ok = true;
       switch (k) {
         case field_type:
@@ -1187,10 +1361,10 @@ class Walker {
         case field_ended_at: ok = time_field(v, f.ended_at); break;
         case field_duration: ok = duration_field(v, f.duration); break;
         case field_owner: ok = owner_field(v); break;
-        case field_users: ok = ref_list(v, "genericUser", out.users); break;
-        case field_companies: ok = ref_list(v, "genericCompany", out.companies); break;
-        case field_contacts: ok = ref_list(v, "genericContact", out.contacts); break;
-        case field_opportunities: ok = ref_list(v, "crmOpportunity", out.opportunities); break;
+        case field_users: ok = ref_list(v, user_refs, out.users); break;
+        case field_companies: ok = ref_list(v, company_refs, out.companies); break;
+        case field_contacts: ok = ref_list(v, contact_refs, out.contacts); break;
+        case field_opportunities: ok = ref_list(v, opportunity_refs, out.opportunities); break;
         default: ok = unknown_key(keys_mark, key) && validate(v, 4); break;
       }
       if (!ok) return unwind(key);
@@ -1305,7 +1479,10 @@ Result<Event> Parser::run(simdjson::padded_string_view body, std::size_t size,
   if (auto e = json_.iterate(body).get(doc)) return detail::json_error(e);
   detail::Walker<Event> walker(json_, doc, options, refs_, warnings_, keys_, strings_.get(),
                                body.data() + size);
-  if (!walker.walk_root()) {
+  walker.fast_paths = fast_paths_;
+  const bool walked = walker.walk_root();
+  fast_refs_ = walker.fast_refs;
+  if (!walked) {
     Error error = std::move(walker.error);
     if (error.code != ErrorCode::invalid_json) {
       // A semantic error was found first; a syntax error anywhere in the body still wins, so
@@ -1406,6 +1583,13 @@ inline Result<ResourceEvent> Parser::parse_envelope(simdjson::padded_string_view
 }
 
 namespace detail {
+/// Test hook, not part of the API: turns a Parser's raw-byte fast paths off or on, so tests
+/// and the fuzzer can check that both paths reach the same verdict and values.
+struct ParserTesting {
+  static void set_fast_paths(Parser& parser, bool on) noexcept { parser.fast_paths_ = on; }
+  static std::size_t fast_refs(const Parser& parser) noexcept { return parser.fast_refs_; }
+};
+
 inline Parser& thread_parser() noexcept {
   static thread_local Parser parser;
   return parser;

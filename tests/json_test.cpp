@@ -25,10 +25,33 @@ mw::ParseOptions with(mw::Policy policy) {
 }
 
 // True when `text` is exactly one well-formed JSON value (checked by simdjson's DOM parser).
+/// True when `text` holds, outside strings, an integer of more than 19 digits.
+bool has_integer_beyond_64_bits(const std::string& text) {
+  bool in_string = false;
+  std::size_t digits = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c >= '0' && c <= '9') {
+      if (++digits > 19) return true;
+      continue;
+    }
+    digits = 0;
+  }
+  return false;
+}
+
 bool is_valid_json(const std::string& text) {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
-  return parser.parse(text).get(root) == simdjson::SUCCESS;
+  const auto e = parser.parse(text).get(root);
+  // simdjson's DOM refuses integers beyond 64 bits, which are JSON (the parser accepts them
+  // in values it does not interpret, and the writer copies them verbatim).
+  return e == simdjson::SUCCESS || (e == simdjson::NUMBER_ERROR && has_integer_beyond_64_bits(text));
 }
 
 // Bodies of our own that stress escaping and raw text (each valid under the lenient policy).

@@ -146,6 +146,13 @@ class [[nodiscard]] Result {
       : has_value_(true) {
     ::new (static_cast<void*>(&value_)) T(std::move(value));
   }
+  /// Holds a value constructed in place from `args` (as std::expected's in_place constructor).
+  template <class... Args>
+  explicit Result(std::in_place_t, Args&&... args) noexcept(
+      std::is_nothrow_constructible_v<T, Args...>)
+      : has_value_(true) {
+    ::new (static_cast<void*>(&value_)) T(std::forward<Args>(args)...);
+  }
   /// Holds an error.
   Result(Error error) noexcept : has_value_(false) {  // NOLINT
     ::new (static_cast<void*>(&error_)) Error(std::move(error));

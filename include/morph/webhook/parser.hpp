@@ -115,6 +115,9 @@ class Parser {
   Result<Event> run(simdjson::padded_string_view body, std::size_t size,
                     const ParseOptions& options) noexcept;
   template <class Event>
+  Error failure(simdjson::padded_string_view body, std::size_t size, const ParseOptions& options,
+                Error error) noexcept;
+  template <class Event>
   Result<Event> run_copy(std::string_view body, const ParseOptions& options) noexcept;
 
   ParseOptions options_{};
@@ -475,7 +478,7 @@ struct WalkOutput {
   Timestamp created_at;
   Timestamp updated_at;
   std::optional<std::string_view> raw_resource;
-  Engagement fields;
+  Engagement* fields = nullptr;  // the event's own (typed parse): written in place
   ListSlot users, companies, contacts, opportunities;
   std::size_t warnings = 0;
 };
@@ -500,8 +503,9 @@ class Walker {
 
   Error error;
   WalkOutput out;
-  /// Whether refs written the usual way are read from the raw bytes (fast_ref()). Only tests
-  /// turn this off, to compare both paths.
+  /// Whether the raw-byte fast paths are used: refs written the usual way (fast_ref()) and
+  /// common scalars in values we do not interpret (plain_scalar()). Only tests turn this off,
+  /// to compare both paths.
   bool fast_paths = true;
   /// How many refs the fast paths read (for tests: they check the fast paths are taken).
   std::size_t fast_refs = 0;
@@ -735,7 +739,47 @@ class Walker {
 
   // ---- generic validation of values we do not interpret ----
 
+  /// True when `p` (inside the body) is where a scalar may end: whitespace, `,`, `]` or `}`.
+  MORPH_WEBHOOK_INLINE bool scalar_ends_at(const char* p) const noexcept {
+    return p < end_ && (is_json_space(*p) || *p == ',' || *p == ']' || *p == '}');
+  }
+
+  /// Checks the scalar at `p` from its raw bytes, for the common forms only: a string without
+  /// escapes, `true`, `false`, `null`, a number without exponent of at most 18 digits. True
+  /// when it is one of them and valid (the On-Demand iterator then skips it, unread); false
+  /// when the full check must decide.
+  MORPH_WEBHOOK_INLINE bool plain_scalar(const char* p) const noexcept {
+    switch (*p) {
+      case '"': return plain_string_length(p + 1) != std::string_view::npos;
+      case 't': return std::memcmp(p, "true", 4) == 0 && scalar_ends_at(p + 4);
+      case 'f': return std::memcmp(p, "false", 5) == 0 && scalar_ends_at(p + 5);
+      case 'n': return std::memcmp(p, "null", 4) == 0 && scalar_ends_at(p + 4);
+      default: {
+        // -?(0|[1-9][0-9]*)(\.[0-9]+)?, then a delimiter.
+        const char* q = p + (*p == '-');
+        const char* const digits = q;
+        if (*q == '0') {
+          ++q;
+        } else {
+          while (*q >= '0' && *q <= '9') ++q;
+        }
+        if (q == digits) return false;
+        std::ptrdiff_t count = q - digits;
+        if (*q == '.') {
+          const char* const fraction = ++q;
+          while (*q >= '0' && *q <= '9') ++q;
+          if (q == fraction) return false;
+          count += q - fraction;
+        }
+        return count <= 18 && scalar_ends_at(q);
+      }
+    }
+  }
+
   bool validate(od::value& v, std::uint32_t depth) {
+    // Common scalars are checked on their bytes; containers and everything else below.
+    const char* const token = reinterpret_cast<const char*>(v.raw_json_token().data());
+    if (fast_paths && *token != '{' && *token != '[' && plain_scalar(token)) return true;
     od::json_type type{};
     if (auto e = v.type().get(type)) return json_fail(e);
     switch (type) {
@@ -757,7 +801,13 @@ class Walker {
       }
       case od::json_type::number: {
         od::number n;
-        if (auto e = v.get_number().get(n)) return json_fail(e);
+        if (auto e = v.get_number().get(n)) {
+          // simdjson refuses integers beyond 64 bits; they are valid JSON (JSON.parse reads
+          // them as doubles), so they pass when a double holds them. 1e400 still fails.
+          double d = 0;
+          if (v.get_double().get(d) == simdjson::SUCCESS) return true;
+          return json_fail(e);
+        }
         return true;
       }
       case od::json_type::boolean: {
@@ -781,7 +831,11 @@ class Walker {
       od::field& field = item.value_unsafe();
       std::string_view key;
       if (!read_key(field, key)) return false;
-      if (!validate(field.value(), depth + 1)) return unwind(key);
+      od::value& value = field.value();
+      // Common scalars inline (no call); containers and the rest through validate().
+      const char* const token = reinterpret_cast<const char*>(value.raw_json_token().data());
+      if (fast_paths && *token != '{' && *token != '[' && plain_scalar(token)) continue;
+      if (!validate(value, depth + 1)) return unwind(key);
     }
     return true;
   }
@@ -792,7 +846,11 @@ class Walker {
     for (auto item : arr) {
       if (auto e = item.error()) return json_fail(e);
       od::value& element = item.value_unsafe();
-      if (!validate(element, depth + 1)) return unwind(index);
+      const char* const token = reinterpret_cast<const char*>(element.raw_json_token().data());
+      if ((!fast_paths || *token == '{' || *token == '[' || !plain_scalar(token)) &&
+          !validate(element, depth + 1)) {
+        return unwind(index);
+      }
       ++index;
     }
     return true;
@@ -822,7 +880,10 @@ class Walker {
       }
       case od::json_type::number: {
         od::number n;
-        if (auto e = doc_.get_number().get(n)) return json_fail(e);
+        if (auto e = doc_.get_number().get(n)) {
+          double d = 0;  // an integer beyond 64 bits is still JSON (see validate())
+          if (doc_.get_double().get(d) != simdjson::SUCCESS) return json_fail(e);
+        }
         break;
       }
       case od::json_type::boolean:
@@ -1086,6 +1147,15 @@ class Walker {
           type != od::json_type::number) {
         e = simdjson::INCORRECT_TYPE;
       }
+      double d = 0;
+      if (e != simdjson::INCORRECT_TYPE && v.get_double().get(d) == simdjson::SUCCESS) {
+        // An integer beyond 64 bits: valid JSON, far too many seconds.
+        std::string_view raw = v.raw_json_token();
+        while (!raw.empty() && is_json_space(raw.back())) raw.remove_suffix(1);
+        return fail(ErrorCode::invalid_value,
+                    {"the duration ", raw.substr(0, 32),
+                     " is too large; expected at most 9223372036854775807 seconds"});
+      }
       return null_or_not_a(v, e, what, absent);
     }
     std::int64_t seconds = 0;
@@ -1190,13 +1260,13 @@ class Walker {
         fast_ref(p, owner_refs, ref)) {
       ++refs_seen_;
       ++fast_refs;
-      out.fields.owner = ref;
+      out.fields->owner = ref;
       return true;  // the On-Demand value is skipped, as in fast_ref_list()
     }
     ref = ResourceRef{};
     if (absent_null(v)) return true;
     if (!walk_ref(v, owner_refs.model, 4, ref)) return false;
-    out.fields.owner = ref;
+    out.fields->owner = ref;
     return true;
   }
 
@@ -1330,7 +1400,7 @@ class Walker {
   }
 
   bool walk_engagement(od::object& obj) {
-    Engagement& f = out.fields;
+    Engagement& f = *out.fields;
     std::uint32_t seen = 0;
     const std::size_t keys_mark = keys_.size();
     for (auto item : obj) {
@@ -1477,28 +1547,21 @@ Result<Event> Parser::run(simdjson::padded_string_view body, std::size_t size,
   }
   simdjson::ondemand::document doc;
   if (auto e = json_.iterate(body).get(doc)) return detail::json_error(e);
+  // The event is built where it is returned from: no copy of its (large) fields afterwards.
+  Result<Event> result(std::in_place);
+  Event& event = *result;
   detail::Walker<Event> walker(json_, doc, options, refs_, warnings_, keys_, strings_.get(),
                                body.data() + size);
   walker.fast_paths = fast_paths_;
+  if constexpr (std::is_same_v<Event, WebhookEvent>) walker.out.fields = &event.fields;
   const bool walked = walker.walk_root();
   fast_refs_ = walker.fast_refs;
   if (!walked) {
-    Error error = std::move(walker.error);
-    if (error.code != ErrorCode::invalid_json) {
-      // A semantic error was found first; a syntax error anywhere in the body still wins, so
-      // that "not JSON" is never reported as something subtler. Error path only.
-      keys_.clear();
-      simdjson::ondemand::document check;
-      if (auto e = json_.iterate(body).get(check)) return detail::json_error(e);
-      detail::Walker<Event> validator(json_, check, options, refs_, warnings_, keys_,
-                                      strings_.get(), body.data() + size);
-      if (!validator.validate_document()) return std::move(validator.error);
-    }
-    return error;
+    result = failure<Event>(body, size, options, std::move(walker.error));
+    return result;  // one returned object throughout: the event is never copied (NRVO)
   }
 
-  detail::WalkOutput& out = walker.out;
-  Event event;
+  const detail::WalkOutput& out = walker.out;
   event.event = out.event;
   event.trigger = out.trigger;
   event.model = out.model;
@@ -1508,7 +1571,6 @@ Result<Event> Parser::run(simdjson::padded_string_view body, std::size_t size,
   event.raw_resource = out.raw_resource;
   event.warnings = WarningList(warnings_.data(), warnings_.size());
   if constexpr (std::is_same_v<Event, WebhookEvent>) {
-    event.fields = out.fields;
     // Ref lists were appended to one vector (which may have grown); point into it now.
     const auto list = [this](const detail::ListSlot& slot) -> std::optional<RefList> {
       if (!slot.present) return std::nullopt;
@@ -1521,7 +1583,23 @@ Result<Event> Parser::run(simdjson::padded_string_view body, std::size_t size,
   } else {
     event.fields = out.fields_raw;
   }
-  return event;
+  return result;
+}
+
+template <class Event>
+MORPH_WEBHOOK_COLD Error Parser::failure(simdjson::padded_string_view body, std::size_t size,
+                                         const ParseOptions& options, Error error) noexcept {
+  if (error.code != ErrorCode::invalid_json) {
+    // A semantic error was found first; a syntax error anywhere in the body still wins, so
+    // that "not JSON" is never reported as something subtler.
+    keys_.clear();
+    simdjson::ondemand::document check;
+    if (auto e = json_.iterate(body).get(check)) return detail::json_error(e);
+    detail::Walker<Event> validator(json_, check, options, refs_, warnings_, keys_,
+                                    strings_.get(), body.data() + size);
+    if (!validator.validate_document()) return std::move(validator.error);
+  }
+  return error;
 }
 
 inline bool Parser::reserve_strings(std::size_t size) noexcept {

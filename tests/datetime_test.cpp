@@ -61,3 +61,41 @@ TEST_CASE("date-times are checked for real", "[datetime]") {
     CHECK_FALSE(to_string(row.lenient).empty());
   }
 }
+
+TEST_CASE("the toISOString() fast path agrees with the full check", "[datetime]") {
+  // Every 24-byte variant of a few valid stamps with one byte changed: the fast path must
+  // either decline or give what parse_datetime() gives, and it must accept the valid ones.
+  const char* const stamps[] = {"2025-03-06T09:05:04.606Z", "2024-02-29T23:59:59.999Z",
+                                "1969-12-31T23:59:59.999Z", "0000-01-01T00:00:00.000Z",
+                                "9999-12-31T23:59:59.999Z", "2000-02-29T00:00:00.000Z"};
+  const std::string alphabet = "0123456789-:.TZtz+ /\x7f\xff";
+  std::size_t accepted = 0;
+  for (const char* stamp : stamps) {
+    TimePoint fast{};
+    TimePoint full{};
+    REQUIRE(detail::parse_iso_millis_utc(stamp, fast));
+    REQUIRE(parse_datetime(stamp, true, full) == DateTimeError::none);
+    CHECK(fast == full);
+    for (std::size_t i = 0; i < 24; ++i) {
+      for (const char c : alphabet) {
+        std::string text = stamp;
+        text[i] = c;
+        INFO(text);
+        const bool ok = detail::parse_iso_millis_utc(text, fast);
+        const bool valid = parse_datetime(text, true, full) == DateTimeError::none;
+        if (ok) {
+          CHECK(valid);
+          CHECK(fast == full);
+          ++accepted;
+        }
+        // Valid texts of exactly this form must not fall to the slow path.
+        if (valid && text[10] == 'T' && text[19] == '.' && text[23] == 'Z') CHECK(ok);
+      }
+    }
+  }
+  CHECK(accepted > 100);
+  TimePoint t{};
+  CHECK_FALSE(detail::parse_iso_millis_utc("2025-03-06T09:05:04Z", t));           // no fraction
+  CHECK_FALSE(detail::parse_iso_millis_utc("2025-03-06T09:05:04.6060Z", t));       // 4 digits
+  CHECK_FALSE(detail::parse_iso_millis_utc("2025-03-06T09:05:04.606+00:00", t));   // offset
+}

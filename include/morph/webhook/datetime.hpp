@@ -4,6 +4,7 @@
 #define MORPH_WEBHOOK_DATETIME_HPP
 
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "morph/webhook/types.hpp"
@@ -164,6 +165,61 @@ constexpr bool read_digits(std::string_view s, std::size_t pos, std::size_t n,
   out = TimePoint(std::chrono::microseconds(secs * 1000000 + micros));
   return DateTimeError::none;
 }
+
+namespace detail {
+
+/// Fast path for exactly the form Date.toISOString() writes, `YYYY-MM-DDThh:mm:ss.fffZ`, which
+/// is what Morph sends: the 24 bytes are checked as three 64-bit words. Returns false when the
+/// text is not of that form or not a valid date-time; parse_datetime() then decides and says
+/// why. (Little-endian targets; elsewhere always false.)
+inline bool parse_iso_millis_utc(std::string_view s, TimePoint& out) noexcept {
+#if (defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__) || defined(_M_X64) || \
+    defined(_M_ARM64) || defined(_M_IX86)
+  if (s.size() != 24) return false;
+  std::uint64_t w[3];
+  std::memcpy(w, s.data(), sizeof w);
+  // Separators: YYYY-MM- | DDThh:mm | :ss.fffZ
+  constexpr auto at = [](int i, char c) { return std::uint64_t{static_cast<unsigned char>(c)} << (8 * i); };
+  constexpr auto ff = [](int i) { return std::uint64_t{0xFF} << (8 * i); };
+  constexpr std::uint64_t sep_mask[3] = {ff(4) | ff(7), ff(2) | ff(5), ff(0) | ff(3) | ff(7)};
+  constexpr std::uint64_t sep[3] = {at(4, '-') | at(7, '-'), at(2, 'T') | at(5, ':'),
+                                    at(0, ':') | at(3, '.') | at(7, 'Z')};
+  constexpr std::uint64_t zeros = 0x3030303030303030;
+  std::uint64_t d[3];
+  bool ok = true;
+  for (int i = 0; i < 3; ++i) {
+    // Separators in place; every other byte a digit (separators count as '0' for that test).
+    const std::uint64_t v = (w[i] & ~sep_mask[i]) | (zeros & sep_mask[i]);
+    ok &= (w[i] & sep_mask[i]) == sep[i];
+    ok &= ((v & 0xF0F0F0F0F0F0F0F0) | (((v + 0x0606060606060606) & 0xF0F0F0F0F0F0F0F0) >> 4)) ==
+          0x3333333333333333;
+    d[i] = v - zeros;  // each byte its digit's value
+  }
+  if (!ok) return false;
+  const auto digit = [&d](int i) { return static_cast<unsigned>((d[i / 8] >> (8 * (i % 8))) & 0xFF); };
+  const unsigned year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  const unsigned month = digit(5) * 10 + digit(6);
+  const unsigned day = digit(8) * 10 + digit(9);
+  const unsigned hour = digit(11) * 10 + digit(12);
+  const unsigned minute = digit(14) * 10 + digit(15);
+  const unsigned second = digit(17) * 10 + digit(18);
+  const unsigned millis = digit(20) * 100 + digit(21) * 10 + digit(22);
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
+      minute > 59 || second > 59) {
+    return false;
+  }
+  const std::int64_t secs = days_from_civil(year, month, day) * 86400 +
+                            static_cast<std::int64_t>(hour * 3600 + minute * 60 + second);
+  out = TimePoint(std::chrono::microseconds(secs * 1000000 + std::int64_t{millis} * 1000));
+  return true;
+#else
+  (void)s;
+  (void)out;
+  return false;
+#endif
+}
+
+}  // namespace detail
 
 }  // namespace morph::webhook
 

@@ -730,6 +730,7 @@ class Walker {
   }
 
   bool check_timestamp(Timestamp& result) {
+    if (fast_paths && parse_iso_millis_utc(result.text, result.time)) return true;
     const DateTimeError e = parse_datetime(result.text, strict(), result.time);
     if (e == DateTimeError::none) return true;
     return fail(ErrorCode::invalid_value, {"invalid date-time ", quote(result.text), ": ",
@@ -1057,7 +1058,7 @@ class Walker {
       if (k == warning_code) {
         ok = get_string(field.value(), warning.code, "the warning code as a string");
       } else if (k == warning_message) {
-        od::value value = field.value();
+        od::value& value = field.value();
         od::raw_json_string raw;
         std::string_view message;
         bool absent = false;

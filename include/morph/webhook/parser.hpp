@@ -740,6 +740,18 @@ class Walker {
 
   // ---- generic validation of values we do not interpret ----
 
+  /// True when no backslash lies in [from, to): strings there need no escape check. Finds
+  /// backslashes with memchr, each stretch of the body once while the walk moves forward.
+  MORPH_WEBHOOK_INLINE bool no_backslash(const char* from, const char* to) {
+    if (from < backslash_from_) return false;  // behind the last search (a rewind): unknown
+    if (next_backslash_ < from) {
+      const void* found = std::memchr(from, '\\', static_cast<std::size_t>(end_ - from));
+      next_backslash_ = found != nullptr ? static_cast<const char*>(found) : end_;
+      backslash_from_ = from;
+    }
+    return next_backslash_ >= to;
+  }
+
   /// True when `p` (inside the body) is where a scalar may end: whitespace, `,`, `]` or `}`.
   MORPH_WEBHOOK_INLINE bool scalar_ends_at(const char* p) const noexcept {
     return p < end_ && (is_json_space(*p) || *p == ',' || *p == ']' || *p == '}');
@@ -830,12 +842,20 @@ class Walker {
     for (auto item : obj) {
       if (auto e = item.error()) return json_fail(e);
       od::field& field = item.value_unsafe();
+      od::value& value = field.value();
+      if (fast_paths) {
+        // A member whose key and scalar value hold no backslash, checked inline (no call):
+        // stage 1 has already checked everything else about such strings.
+        const std::string_view token = value.raw_json_token();
+        const char* const t = token.data();
+        if (*t != '{' && *t != '[' &&
+            no_backslash(reinterpret_cast<const char*>(field.key().raw()), t + token.size()) &&
+            (*t == '"' || plain_scalar(t))) {
+          continue;
+        }
+      }
       std::string_view key;
       if (!read_key(field, key)) return false;
-      od::value& value = field.value();
-      // Common scalars inline (no call); containers and the rest through validate().
-      const char* const token = reinterpret_cast<const char*>(value.raw_json_token().data());
-      if (fast_paths && *token != '{' && *token != '[' && plain_scalar(token)) continue;
       if (!validate(value, depth + 1)) return unwind(key);
     }
     return true;
@@ -847,11 +867,17 @@ class Walker {
     for (auto item : arr) {
       if (auto e = item.error()) return json_fail(e);
       od::value& element = item.value_unsafe();
-      const char* const token = reinterpret_cast<const char*>(element.raw_json_token().data());
-      if ((!fast_paths || *token == '{' || *token == '[' || !plain_scalar(token)) &&
-          !validate(element, depth + 1)) {
-        return unwind(index);
+      if (fast_paths) {
+        // As in validate_object(): scalars without backslashes inline.
+        const std::string_view token = element.raw_json_token();
+        const char* const t = token.data();
+        if (*t != '{' && *t != '[' && no_backslash(t, t + token.size()) &&
+            (*t == '"' || plain_scalar(t))) {
+          ++index;
+          continue;
+        }
       }
+      if (!validate(element, depth + 1)) return unwind(index);
       ++index;
     }
     return true;
@@ -1467,6 +1493,8 @@ class Walker {
   std::vector<std::string_view>& keys_;
   std::uint8_t* strings_;  // where escaped strings are unescaped to (Parser-owned)
   std::size_t refs_seen_ = 0;  // refs met so far, the owner included (for max_refs)
+  const char* next_backslash_ = nullptr;  // first backslash at or after backslash_from_ (see
+  const char* backslash_from_ = nullptr;  // no_backslash()), end_ when there is none
   const char* end_;
 };
 

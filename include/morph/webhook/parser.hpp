@@ -757,13 +757,11 @@ class Walker {
     return p < end_ && (is_json_space(*p) || *p == ',' || *p == ']' || *p == '}');
   }
 
-  /// Checks the scalar at `p` from its raw bytes, for the common forms only: a string without
-  /// escapes, `true`, `false`, `null`, a number without exponent of at most 18 digits. True
-  /// when it is one of them and valid (the On-Demand iterator then skips it, unread); false
-  /// when the full check must decide.
+  /// Checks the literal or number at `p` from its raw bytes, for the common forms only:
+  /// `true`, `false`, `null`, a number without exponent of at most 18 digits. True when it is
+  /// one of them and valid; false when the full check must decide.
   MORPH_WEBHOOK_INLINE bool plain_scalar(const char* p) const noexcept {
     switch (*p) {
-      case '"': return plain_string_length(p + 1) != std::string_view::npos;
       case 't': return std::memcmp(p, "true", 4) == 0 && scalar_ends_at(p + 4);
       case 'f': return std::memcmp(p, "false", 5) == 0 && scalar_ends_at(p + 5);
       case 'n': return std::memcmp(p, "null", 4) == 0 && scalar_ends_at(p + 4);
@@ -789,10 +787,23 @@ class Walker {
     }
   }
 
+  /// Whether the scalar with raw token `token`, a member or element of a container we do not
+  /// interpret, is valid and may be left unread for the iterator to skip (checked on its bytes:
+  /// a string without escapes, or see plain_scalar()). `plain` tells that no backslash lies
+  /// in the token. The next structural character must be `,`, `}` or `]`: simdjson 3.0.1's
+  /// iterator can skip a malformed remainder without an error when an unread string is
+  /// followed by anything else (`{"a":"x":"y"}}`); such values are read, which reports it.
+  MORPH_WEBHOOK_INLINE bool skippable_scalar(std::string_view token, bool plain) const noexcept {
+    const char* const t = token.data();
+    const char* const next = t + token.size();
+    if (next >= end_ || (*next != ',' && *next != '}' && *next != ']')) return false;
+    if (*t == '"') return plain || plain_string_length(t + 1) != std::string_view::npos;
+    return *t != '{' && *t != '[' && plain_scalar(t);
+  }
+
   bool validate(od::value& v, std::uint32_t depth) {
     // Common scalars are checked on their bytes; containers and everything else below.
-    const char* const token = reinterpret_cast<const char*>(v.raw_json_token().data());
-    if (fast_paths && *token != '{' && *token != '[' && plain_scalar(token)) return true;
+    if (fast_paths && skippable_scalar(v.raw_json_token(), false)) return true;
     od::json_type type{};
     if (auto e = v.type().get(type)) return json_fail(e);
     switch (type) {
@@ -847,10 +858,8 @@ class Walker {
         // A member whose key and scalar value hold no backslash, checked inline (no call):
         // stage 1 has already checked everything else about such strings.
         const std::string_view token = value.raw_json_token();
-        const char* const t = token.data();
-        if (*t != '{' && *t != '[' &&
-            no_backslash(reinterpret_cast<const char*>(field.key().raw()), t + token.size()) &&
-            (*t == '"' || plain_scalar(t))) {
+        const char* const key = reinterpret_cast<const char*>(field.key().raw());
+        if (no_backslash(key, token.data() + token.size()) && skippable_scalar(token, true)) {
           continue;
         }
       }
@@ -871,8 +880,7 @@ class Walker {
         // As in validate_object(): scalars without backslashes inline.
         const std::string_view token = element.raw_json_token();
         const char* const t = token.data();
-        if (*t != '{' && *t != '[' && no_backslash(t, t + token.size()) &&
-            (*t == '"' || plain_scalar(t))) {
+        if (skippable_scalar(token, no_backslash(t, t + token.size()))) {
           ++index;
           continue;
         }
@@ -1284,7 +1292,7 @@ class Walker {
     ResourceRef ref;
     const char* p = v.raw_json_token().data();
     if (fast_paths && *p == '{' && max_depth_ >= 4 && refs_seen_ < options_.max_refs &&
-        fast_ref(p, owner_refs, ref)) {
+        fast_ref(p, owner_refs, ref) && (next_byte(p) == ',' || next_byte(p) == '}')) {
       ++refs_seen_;
       ++fast_refs;
       out.fields->owner = ref;
@@ -1389,6 +1397,12 @@ class Walker {
       } else {
         break;
       }
+    }
+    if (ok) {
+      // What follows must be what simdjson expects after a member (see skippable_scalar()).
+      ++p;
+      c = next_byte(p);
+      ok = c == ',' || c == '}';
     }
     if (!ok) {
       refs_.resize(first);
@@ -1626,6 +1640,7 @@ MORPH_WEBHOOK_COLD Error Parser::failure(simdjson::padded_string_view body, std:
     if (auto e = json_.iterate(body).get(check)) return detail::json_error(e);
     detail::Walker<Event> validator(json_, check, options, refs_, warnings_, keys_,
                                     strings_.get(), body.data() + size);
+    validator.fast_paths = fast_paths_;
     if (!validator.validate_document()) return std::move(validator.error);
   }
   return error;

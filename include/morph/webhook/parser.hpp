@@ -115,6 +115,9 @@ class Parser {
   Result<Event> run(simdjson::padded_string_view body, std::size_t size,
                     const ParseOptions& options) noexcept;
   template <class Event>
+  Result<Event> walk(simdjson::ondemand::document& doc, simdjson::padded_string_view body,
+                     std::size_t size, const ParseOptions& options) noexcept;
+  template <class Event>
   Error failure(simdjson::padded_string_view body, std::size_t size, const ParseOptions& options,
                 Error error) noexcept;
   template <class Event>
@@ -361,7 +364,7 @@ inline constexpr std::uint32_t ref_id = 1u << 2;
 inline constexpr std::uint32_t warning_code = 1u << 0;
 inline constexpr std::uint32_t warning_message = 1u << 1;
 
-inline std::uint32_t data_key(std::string_view k) noexcept {
+MORPH_WEBHOOK_INLINE std::uint32_t data_key(std::string_view k) noexcept {
   switch (k.size()) {
     case 2: return eq(k, "id") ? data_id : 0;
     case 5: return eq(k, "model") ? data_model : 0;
@@ -377,7 +380,7 @@ inline std::uint32_t data_key(std::string_view k) noexcept {
   }
 }
 
-inline std::uint32_t field_key(std::string_view k) noexcept {
+MORPH_WEBHOOK_INLINE std::uint32_t field_key(std::string_view k) noexcept {
   switch (k.size()) {
     case 4: return eq(k, "type") ? field_type : 0;
     case 5:
@@ -1590,7 +1593,14 @@ Result<Event> Parser::run(simdjson::padded_string_view body, std::size_t size,
   }
   simdjson::ondemand::document doc;
   if (auto e = json_.iterate(body).get(doc)) return detail::json_error(e);
-  // The event is built where it is returned from: no copy of its (large) fields afterwards.
+  return walk<Event>(doc, body, size, options);  // a prvalue: built in our caller's slot
+}
+
+template <class Event>
+Result<Event> Parser::walk(simdjson::ondemand::document& doc, simdjson::padded_string_view body,
+                           std::size_t size, const ParseOptions& options) noexcept {
+  // The event is built where it is returned to: every return below names `result`, so it is
+  // constructed in the caller's slot (NRVO) and its large fields are never copied.
   Result<Event> result(std::in_place);
   Event& event = *result;
   detail::Walker<Event> walker(json_, doc, options, refs_, warnings_, keys_, strings_.get(),

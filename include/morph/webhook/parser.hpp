@@ -732,8 +732,12 @@ class Walker {
     return check_timestamp(result);
   }
 
-  bool check_timestamp(Timestamp& result) {
+  MORPH_WEBHOOK_INLINE bool check_timestamp(Timestamp& result) {
     if (fast_paths && parse_iso_millis_utc(result.text, result.time)) return true;
+    return check_timestamp_fully(result);
+  }
+
+  bool check_timestamp_fully(Timestamp& result) {
     const DateTimeError e = parse_datetime(result.text, strict(), result.time);
     if (e == DateTimeError::none) return true;
     return fail(ErrorCode::invalid_value, {"invalid date-time ", quote(result.text), ": ",

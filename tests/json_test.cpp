@@ -11,8 +11,10 @@
 #include "morph/webhook/json.hpp"
 #include "morph/webhook/owned.hpp"
 #include "morph/webhook/parser.hpp"
+#include "test_support.hpp"
 
 namespace mw = morph::webhook;
+using morph::webhook::test::is_valid_json;
 
 namespace {
 
@@ -22,39 +24,6 @@ mw::ParseOptions with(mw::Policy policy) {
   mw::ParseOptions options;
   options.policy = policy;
   return options;
-}
-
-// True when `text` is exactly one well-formed JSON value (checked by simdjson's DOM parser).
-/// True when `text` holds, outside strings, an integer of more than 19 digits.
-bool has_integer_beyond_64_bits(const std::string& text) {
-  bool in_string = false;
-  std::size_t digits = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c >= '0' && c <= '9') {
-      if (++digits > 19) return true;
-      continue;
-    }
-    digits = 0;
-  }
-  return false;
-}
-
-bool is_valid_json(const std::string& text) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  // A zero-filled padded copy: parse(std::string) pads with uninitialised bytes, which
-  // simdjson's DOM stage 2 branches on (harmless, but valgrind reports it).
-  const simdjson::padded_string padded(text);
-  const auto e = parser.parse(padded).get(root);
-  // simdjson's DOM refuses integers beyond 64 bits, which are JSON (the parser accepts them
-  // in values it does not interpret, and the writer copies them verbatim).
-  return e == simdjson::SUCCESS || (e == simdjson::NUMBER_ERROR && has_integer_beyond_64_bits(text));
 }
 
 // Bodies of our own that stress escaping and raw text (each valid under the lenient policy).

@@ -12,6 +12,7 @@
 #include "morph/webhook/request.hpp"
 
 namespace mw = morph::webhook;
+using morph::webhook::test::is_valid_json;
 
 namespace {
 
@@ -25,13 +26,6 @@ HeaderVec good_headers() {
           {"X-Conector-Id", "hubspot"},
           {"X-Owner-Id", "owner-1"},
           {"X-Idempotency-Key", "4567890123"}};
-}
-
-// True when `text` is exactly one well-formed JSON value.
-bool is_valid_json(const std::string& text) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element element;
-  return parser.parse(text).get(element) == simdjson::SUCCESS;
 }
 
 }  // namespace

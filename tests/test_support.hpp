@@ -1,12 +1,52 @@
 // Helpers shared by the unit tests.
 #pragma once
 
+#include <simdjson.h>
+
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 namespace morph::webhook::test {
+
+/// True when `text` holds, outside strings, an integer of more than 19 digits.
+inline bool has_integer_beyond_64_bits(const std::string& text) {
+  bool in_string = false;
+  std::size_t digits = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c >= '0' && c <= '9') {
+      if (++digits > 19) return true;
+      continue;
+    }
+    digits = 0;
+  }
+  return false;
+}
+
+/// True when `text` is exactly one well-formed JSON value (checked by simdjson's DOM parser,
+/// independently of the library's own walk).
+inline bool is_valid_json(const std::string& text) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  // A zero-filled padded copy: parse(std::string) pads with uninitialised bytes, which
+  // simdjson's DOM stage 2 branches on (harmless, but valgrind reports it).
+  const simdjson::padded_string padded(text);
+  const auto e = parser.parse(padded).get(root);
+  // simdjson's DOM refuses integers beyond 64 bits, which are JSON (the parser accepts them
+  // in values it does not interpret, and the writer copies them verbatim).
+  return e == simdjson::SUCCESS ||
+         (e == simdjson::NUMBER_ERROR && has_integer_beyond_64_bits(text));
+}
 
 /// The bytes of tests/data/<relative>.
 inline std::string read_data(const std::string& relative) {

@@ -436,8 +436,7 @@ struct RefPattern {
   }
 };
 
-inline constexpr RefPattern owner_refs{"genericUser"};
-inline constexpr RefPattern user_refs{"genericUser"};
+inline constexpr RefPattern user_refs{"genericUser"};  // the owner and `users`
 inline constexpr RefPattern company_refs{"genericCompany"};
 inline constexpr RefPattern contact_refs{"genericContact"};
 inline constexpr RefPattern opportunity_refs{"crmOpportunity"};
@@ -500,16 +499,17 @@ class Walker {
 
   Walker(od::parser& json, od::document& doc, const ParseOptions& options,
          std::vector<ResourceRef>& refs, std::vector<Warning>& warnings,
-         std::vector<std::string_view>& keys, std::uint8_t* strings, const char* end) noexcept
-      : json_(json), doc_(doc), options_(options), refs_(refs), warnings_(warnings), keys_(keys),
-        strings_(strings), end_(end) {}
+         std::vector<std::string_view>& keys, std::uint8_t* strings, const char* end,
+         bool fast) noexcept
+      : fast_paths(fast), json_(json), doc_(doc), options_(options), refs_(refs),
+        warnings_(warnings), keys_(keys), strings_(strings), end_(end) {}
 
   Error error;
   WalkOutput out;
   /// Whether the raw-byte fast paths are used: refs written the usual way (fast_ref()) and
   /// common scalars in values we do not interpret (plain_scalar()). Only tests turn this off,
   /// to compare both paths.
-  bool fast_paths = true;
+  const bool fast_paths;
   /// How many refs the fast paths read (for tests: they check the fast paths are taken).
   std::size_t fast_refs = 0;
 
@@ -794,18 +794,38 @@ class Walker {
     }
   }
 
+  /// Whether a value ending just before `p` may be left unread for the iterator to skip: the
+  /// next byte that is not whitespace must be `,`, `}` or `]`. simdjson 3.0.1's iterator can
+  /// skip a malformed remainder without an error when an unread string is followed by anything
+  /// else (`{"a":"x":"y"}}`); values followed by anything else are read, which reports it.
+  MORPH_WEBHOOK_INLINE bool may_leave_unread(const char* p) const noexcept {
+    const char c = next_byte(p);
+    return c == ',' || c == '}' || c == ']';
+  }
+
   /// Whether the scalar with raw token `token`, a member or element of a container we do not
-  /// interpret, is valid and may be left unread for the iterator to skip (checked on its bytes:
-  /// a string without escapes, or see plain_scalar()). `plain` tells that no backslash lies
-  /// in the token. The next structural character must be `,`, `}` or `]`: simdjson 3.0.1's
-  /// iterator can skip a malformed remainder without an error when an unread string is
-  /// followed by anything else (`{"a":"x":"y"}}`); such values are read, which reports it.
+  /// interpret, is valid and may be left unread (see may_leave_unread()), checked on its bytes:
+  /// a string without escapes, or see plain_scalar(). `plain` tells that no backslash lies in
+  /// the token.
   MORPH_WEBHOOK_INLINE bool skippable_scalar(std::string_view token, bool plain) const noexcept {
     const char* const t = token.data();
+    // The token runs to the next structural character: no whitespace to skip before it.
     const char* const next = t + token.size();
     if (next >= end_ || (*next != ',' && *next != '}' && *next != ']')) return false;
     if (*t == '"') return plain || plain_string_length(t + 1) != std::string_view::npos;
     return *t != '{' && *t != '[' && plain_scalar(t);
+  }
+
+  /// simdjson's verdict on the number `v` (a value or the document), except that an integer
+  /// beyond 64 bits, which simdjson refuses, passes when a double holds it: it is valid JSON
+  /// (JSON.parse reads it as a double). 1e400 still fails.
+  template <class V>
+  static simdjson::error_code number_error(V& v) noexcept {
+    od::number n;
+    const simdjson::error_code e = v.get_number().get(n);
+    double d = 0;
+    return e == simdjson::SUCCESS || v.get_double().get(d) == simdjson::SUCCESS ? simdjson::SUCCESS
+                                                                               : e;
   }
 
   bool validate(od::value& v, std::uint32_t depth) {
@@ -830,17 +850,9 @@ class Walker {
         if (auto e = v.get_raw_json_string().get(raw)) return json_fail(e);
         return decode(raw, text);
       }
-      case od::json_type::number: {
-        od::number n;
-        if (auto e = v.get_number().get(n)) {
-          // simdjson refuses integers beyond 64 bits; they are valid JSON (JSON.parse reads
-          // them as doubles), so they pass when a double holds them. 1e400 still fails.
-          double d = 0;
-          if (v.get_double().get(d) == simdjson::SUCCESS) return true;
-          return json_fail(e);
-        }
+      case od::json_type::number:
+        if (auto e = number_error(v)) return json_fail(e);
         return true;
-      }
       case od::json_type::boolean: {
         bool b = false;
         if (auto e = v.get_bool().get(b)) return json_fail(e);
@@ -920,14 +932,9 @@ class Walker {
         if (auto e = doc_.get_string().get(s)) return json_fail(e);
         break;
       }
-      case od::json_type::number: {
-        od::number n;
-        if (auto e = doc_.get_number().get(n)) {
-          double d = 0;  // an integer beyond 64 bits is still JSON (see validate())
-          if (doc_.get_double().get(d) != simdjson::SUCCESS) return json_fail(e);
-        }
+      case od::json_type::number:
+        if (auto e = number_error(doc_)) return json_fail(e);
         break;
-      }
       case od::json_type::boolean:
       case od::json_type::null:
         // The token was compared above. (simdjson 3.0.1's root is_null()/get_bool() read the
@@ -1299,7 +1306,7 @@ class Walker {
     ResourceRef ref;
     const char* p = v.raw_json_token().data();
     if (fast_paths && *p == '{' && max_depth_ >= 4 && refs_seen_ < options_.max_refs &&
-        fast_ref(p, owner_refs, ref) && (next_byte(p) == ',' || next_byte(p) == '}')) {
+        fast_ref(p, user_refs, ref) && may_leave_unread(p)) {
       ++refs_seen_;
       ++fast_refs;
       out.fields->owner = ref;
@@ -1307,7 +1314,7 @@ class Walker {
     }
     ref = ResourceRef{};
     if (absent_null(v)) return true;
-    if (!walk_ref(v, owner_refs.model, 4, ref)) return false;
+    if (!walk_ref(v, user_refs.model, 4, ref)) return false;
     out.fields->owner = ref;
     return true;
   }
@@ -1405,13 +1412,7 @@ class Walker {
         break;
       }
     }
-    if (ok) {
-      // What follows must be what simdjson expects after a member (see skippable_scalar()).
-      ++p;
-      c = next_byte(p);
-      ok = c == ',' || c == '}';
-    }
-    if (!ok) {
+    if (!ok || !may_leave_unread(p + 1)) {
       refs_.resize(first);
       refs_seen_ = refs_seen;
       return false;
@@ -1608,8 +1609,7 @@ Result<Event> Parser::walk(simdjson::ondemand::document& doc, simdjson::padded_s
   Result<Event> result(std::in_place);
   Event& event = *result;
   detail::Walker<Event> walker(json_, doc, options, refs_, warnings_, keys_, strings_.get(),
-                               body.data() + size);
-  walker.fast_paths = fast_paths_;
+                               body.data() + size, fast_paths_);
   if constexpr (std::is_same_v<Event, WebhookEvent>) walker.out.fields = &event.fields;
   const bool walked = walker.walk_root();
   fast_refs_ = walker.fast_refs;
@@ -1653,8 +1653,7 @@ MORPH_WEBHOOK_COLD Error Parser::failure(simdjson::padded_string_view body, std:
     simdjson::ondemand::document check;
     if (auto e = json_.iterate(body).get(check)) return detail::json_error(e);
     detail::Walker<Event> validator(json_, check, options, refs_, warnings_, keys_,
-                                    strings_.get(), body.data() + size);
-    validator.fast_paths = fast_paths_;
+                                    strings_.get(), body.data() + size, fast_paths_);
     if (!validator.validate_document()) return std::move(validator.error);
   }
   return error;

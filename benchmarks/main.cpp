@@ -317,13 +317,13 @@ std::string make_table(const TableReporter& reporter, const std::string& context
     }
   }
 
-  // The issue's targets, measured (reported, not asserted).
+  // The performance targets, measured (reported, not asserted).
   auto ns_of = [&](const std::string& name, std::size_t events) -> double {
     auto it = reporter.rows().find(name);
     if (it == reporter.rows().end() || it->second.error) return 0;
     return it->second.cpu_ns / static_cast<double>(events);
   };
-  out += "\n### Targets (issue 5)\n\n";
+  out += "\n### Targets\n\n";
   const double m = ns_of("typical/morph_lenient", 1);
   if (m > 0) {
     const double dom = ns_of("typical/dom", 1);

@@ -1,4 +1,4 @@
-// Limits (issue 6): each limit has a default, an option, a case at the limit (accepted) and
+// Limits: each limit has a default, an option, a case at the limit (accepted) and
 // one past it (the documented error code and pointer). Also: hostile bodies found by fuzzing,
 // kept as regression fixtures in tests/data/hostile/ (see hostile.tsv there).
 #include <morph/webhook.hpp>

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Consumer builds (issue 6): can users actually consume the package?
+# Consumer builds: can users actually consume the package?
 #   1. configure this repository alone (nothing built: header-only) and install it to a
 #      temporary prefix; find_package(morph_webhook CONFIG REQUIRED) from a downstream project;
 #   2. the same downstream program built with -fno-exceptions;
 #   3. FetchContent_Declare(SOURCE_DIR <this checkout>) + FetchContent_MakeAvailable;
 #   4. FetchContent_Declare(GIT_REPOSITORY file://<this repository>) at the current commit;
-#   5. add_subdirectory(<this checkout>).
+#   5. add_subdirectory(<this checkout>);
+#   6. the README's FetchContent block as written, and its git form.
 # Each consumer is configured, built and run (exit code 0 = its checks passed); 3-5 also fail at
 # configure time if morph-webhook added tests, examples, tools or install rules of its own.
 #
@@ -65,6 +66,33 @@ else
   note "fetchcontent_git skipped: not a git checkout"
 fi
 run add_subdirectory tests/consumers/add_subdirectory -DMORPH_WEBHOOK_SOURCE="$repo"
+
+# 6. The README's CMake block, as written: its CMakeLists.txt, this repository as
+#    third_party/morph-webhook, the consumer program as main.cpp. Then its git form, as the
+#    README describes it (GIT_REPOSITORY <url> GIT_TAG <commit>), from a file:// URL.
+readme_project() {  # readme_project <dir>: the README's ```cmake block as <dir>/CMakeLists.txt
+  mkdir -p "$1/third_party"
+  awk '/^```cmake[ \t]*$/{inb=1;next} inb&&/^```/{exit} inb{print}' README.md > "$1/CMakeLists.txt"
+  grep -q 'FetchContent_Declare' "$1/CMakeLists.txt" || { echo "README has no FetchContent block"; return 1; }
+  cp tests/consumers/common/consumer.cpp "$1/main.cpp"
+}
+readme_project "$work/readme_src"
+ln -s "$repo" "$work/readme_src/third_party/morph-webhook"
+build_and_run_readme() {
+  local name=$1 src=$2
+  note "$name"
+  cmake -S "$src" -B "$work/$name" -DCMAKE_CXX_COMPILER="$cxx" > "$work/$name.log" 2>&1 &&
+    cmake --build "$work/$name" -j2 >> "$work/$name.log" 2>&1 &&
+    "$work/$name/my_service" || { cat "$work/$name.log"; return 1; }
+}
+build_and_run_readme readme_fetchcontent "$work/readme_src" || failed+=(readme_fetchcontent)
+if git -C "$repo" rev-parse --verify -q HEAD > /dev/null; then
+  readme_project "$work/readme_git"
+  sed -i "s|^  SOURCE_DIR .*|  GIT_REPOSITORY file://$repo GIT_TAG $(git -C "$repo" rev-parse HEAD)|" \
+    "$work/readme_git/CMakeLists.txt"
+  grep -q 'GIT_REPOSITORY' "$work/readme_git/CMakeLists.txt" || { echo "README block has no SOURCE_DIR line"; exit 1; }
+  build_and_run_readme readme_fetchcontent_git "$work/readme_git" || failed+=(readme_fetchcontent_git)
+fi
 if [ ${#failed[@]} -gt 0 ]; then
   note "FAILED: ${failed[*]}"
   exit 1

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzing in CI (issue 6): every fuzz target under libFuzzer with ASan+UBSan, for a bounded time.
+# Fuzzing in CI: every fuzz target under libFuzzer with ASan+UBSan, for a bounded time.
 #
 #   FUZZ_SECONDS   seconds per target (default 40)
 #   FUZZ_BUILD     build directory (default build/fuzz)

@@ -12,6 +12,8 @@
 #include <utility>
 
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+/// 1 when the translation unit is compiled with exceptions (then Result::value() throws
+/// BadResultAccess), 0 under -fno-exceptions (then it aborts).
 #define MORPH_WEBHOOK_EXCEPTIONS 1
 #include <exception>
 #else

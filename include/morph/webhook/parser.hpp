@@ -16,6 +16,7 @@
 #if defined(_MSC_VER)
 #include <intrin.h>
 #endif
+/// 1 when the raw-byte fast paths may use SSE2 (x86-64, or x86 with SSE2), else 0.
 #define MORPH_WEBHOOK_SSE2 1
 #else
 #define MORPH_WEBHOOK_SSE2 0
@@ -154,6 +155,7 @@ class Parser {
 // Implementation
 // ---------------------------------------------------------------------------------------------
 
+/// @cond MORPH_WEBHOOK_INTERNAL (the walker: implementation, not API)
 namespace detail {
 
 namespace od = simdjson::ondemand;
@@ -1567,6 +1569,7 @@ inline bool only_whitespace(std::string_view body) noexcept {
 }
 
 }  // namespace detail
+/// @endcond
 
 namespace detail {
 MORPH_WEBHOOK_COLD inline Error make_error(ErrorCode code, std::initializer_list<Piece> message) {

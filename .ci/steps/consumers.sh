@@ -5,7 +5,9 @@
 #   2. the same downstream program built with -fno-exceptions;
 #   3. FetchContent_Declare(SOURCE_DIR <this checkout>) + FetchContent_MakeAvailable;
 #   4. FetchContent_Declare(GIT_REPOSITORY file://<this repository>) at the current commit;
-#   5. add_subdirectory(<this checkout>).
+#   5. add_subdirectory(<this checkout>);
+#   6. the installed morph::webhook_sqlite (the SQLite inbox) through find_package, when SQLite
+#      is installed (it is built only then).
 # Each consumer is configured, built and run (exit code 0 = its checks passed); 3-5 also fail at
 # configure time if morph-webhook added tests, examples, tools or install rules of its own.
 #
@@ -65,6 +67,11 @@ else
   note "fetchcontent_git skipped: not a git checkout"
 fi
 run add_subdirectory tests/consumers/add_subdirectory -DMORPH_WEBHOOK_SOURCE="$repo"
+if grep -q 'SQLite .* found, building morph::webhook_sqlite' "$work/package.log"; then
+  run find_package_sqlite tests/consumers/sqlite -DCMAKE_PREFIX_PATH="$work/prefix"
+else
+  note "find_package_sqlite skipped: SQLite not found"
+fi
 if [ ${#failed[@]} -gt 0 ]; then
   note "FAILED: ${failed[*]}"
   exit 1

@@ -20,9 +20,9 @@
 namespace morph::webhook {
 namespace {
 
-// Delivery states as stored (the `state` column). Ready, leased and delayed are all `pending`:
-// they differ by `available_at` and `lease_token` (see stats()).
-constexpr int state_pending = 0;
+// Delivery states as stored (the `state` column; the SQL below spells them as literals).
+// 0 is pending: ready, leased and delayed differ only by `available_at` and `lease_token`
+// (see count_states).
 constexpr int state_acked = 1;
 constexpr int state_dead = 2;
 
@@ -677,7 +677,7 @@ struct SqliteInbox::Impl {
 
   Result<Done> setup() {
     if (sqlite3_db_readonly(db, "main") == 1) {
-      return storage_error("cannot open the inbox " + path + " for writing: permission denied");
+      return storage_error("the inbox " + path + " is not writable (read-only file or file system)");
     }
     sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
     // The first read of the file: a file that is not a database (or whose header is

@@ -4,8 +4,10 @@
 #include <morph/webhook/request.hpp>
 
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,6 +51,21 @@ struct SqliteFactory {
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
+}
+
+// Sets or clears the file's immutable attribute (chattr +i); false when the file system or the
+// process's capabilities do not allow it.
+bool set_immutable(const std::string& path, bool on) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  int flags = 0;
+  bool ok = ::ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0;
+  if (ok) {
+    flags = on ? (flags | FS_IMMUTABLE_FL) : (flags & ~FS_IMMUTABLE_FL);
+    ok = ::ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+  }
+  ::close(fd);
+  return ok;
 }
 
 }  // namespace
@@ -184,13 +201,17 @@ TEST_CASE("SqliteInbox: unwritable, corrupt or newer files fail at open with a c
     const std::string path = dir.file("ro.db");
     { REQUIRE(mw::SqliteInbox::open(path).has_value()); }
     ::chmod(path.c_str(), 0400);
-    if (::geteuid() == 0) {
-      WARN("running as root: permissions do not stop writes; the read-only check is skipped");
+    // Root ignores permissions (CI runs as root), not the immutable flag.
+    const bool immutable = ::geteuid() == 0 && set_immutable(path, true);
+    if (::geteuid() == 0 && !immutable) {
+      WARN("running as root without the immutable flag: the read-only check is skipped");
     } else {
       const auto r = mw::SqliteInbox::open(path);
+      if (immutable) set_immutable(path, false);
       REQUIRE_FALSE(r.has_value());
       CHECK(r.error().code == mw::ErrorCode::storage_unavailable);
       CHECK(contains(r.error().message, path));
+      CHECK(contains(r.error().message, "not writable"));
     }
   }
   SECTION("written by a newer schema") {

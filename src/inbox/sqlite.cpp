@@ -161,6 +161,8 @@ struct Operation {
   // back and every operation in it reports `failure`).
   std::function<bool()> run;
   bool done = false;
+  // Its own, so finishing a batch wakes exactly the callers in it.
+  std::condition_variable finished;
   std::optional<Error> failure;
 };
 
@@ -179,7 +181,6 @@ struct SqliteInbox::Impl {
 
   std::mutex mutex;
   std::condition_variable work_ready;
-  std::condition_variable work_done;
   std::deque<Operation*> queue;
   bool stopping = false;
   std::thread committer;
@@ -254,12 +255,13 @@ struct SqliteInbox::Impl {
       if (failure && sqlite3_get_autocommit(db) == 0) exec("ROLLBACK");
     }
     if (!failure) commits.fetch_add(1, std::memory_order_relaxed);
+    // Notified under the lock: a caller cannot return (destroying its Operation) before.
     std::lock_guard<std::mutex> lock(mutex);
     for (Operation* op : batch) {
       if (failure) op->failure = *failure;
       op->done = true;
+      op->finished.notify_one();
     }
-    work_done.notify_all();
   }
 
   void committer_loop() {
@@ -316,7 +318,7 @@ struct SqliteInbox::Impl {
     std::unique_lock<std::mutex> lock(mutex);
     queue.push_back(&op);
     work_ready.notify_one();
-    work_done.wait(lock, [&] { return op.done; });
+    op.finished.wait(lock, [&] { return op.done; });
     if (op.failure) return std::move(*op.failure);
     return std::move(*out);
   }

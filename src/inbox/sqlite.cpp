@@ -172,7 +172,8 @@ struct SqliteInbox::Impl {
   sqlite3* db = nullptr;
   std::string path;
   SqliteOptions options;
-  std::mt19937_64 random{std::random_device{}()};
+  // Lease tokens: a 64-bit seed (random_device gives 32 bits a call).
+  std::mt19937_64 random{(std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}()};
 
   Statement find_by_key, delete_by_id, find_by_body, find_resource, insert_resource,
       update_resource, touch_resource, insert_delivery, kill_exhausted, select_ready, take_lease,

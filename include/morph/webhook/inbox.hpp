@@ -216,8 +216,8 @@ class Inbox {
     return append(headers, body, EventFacts::of(event));
   }
 
-  /// Leases up to `max_count` ready deliveries, oldest first, for `lease_duration`; an empty
-  /// vector when none is ready.
+  /// Leases up to `max_count` ready deliveries, in the order they became ready, for
+  /// `lease_duration`; an empty vector when none is ready.
   [[nodiscard]] virtual Result<std::vector<Delivery>> lease(std::size_t max_count,
                                                             InboxDuration lease_duration) = 0;
   /// Marks a leased delivery done. `lease_lost` (nothing changed) when `token` is not its

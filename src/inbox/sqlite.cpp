@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -212,10 +213,15 @@ struct SqliteInbox::Impl {
     m += " failed in ";
     m += path;
     m += ": ";
-    m += db != nullptr && sqlite3_errcode(db) == rc ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    m += " (";
-    m += sqlite3_errstr(rc);
-    m += ')';
+    const std::string_view generic = sqlite3_errstr(rc);
+    const std::string_view detail =
+        db != nullptr && sqlite3_errcode(db) == rc ? sqlite3_errmsg(db) : generic;
+    m += detail;
+    if (detail != generic) {
+      m += " (";
+      m += generic;
+      m += ')';
+    }
     return storage_error(std::move(m));
   }
 
@@ -767,6 +773,8 @@ Result<std::unique_ptr<SqliteInbox>> SqliteInbox::open(const std::string& path,
     ::close(fd);
   } else if (errno != EEXIST) {
     return storage_error("cannot create the inbox " + path + ": " + std::strerror(errno));
+  } else if (struct stat st {}; ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    return storage_error("the inbox " + path + " is not a regular file");
   }
   auto impl = std::make_unique<Impl>();
   impl->path = path;

@@ -1,8 +1,5 @@
 // SqliteInbox: the backend-neutral contract on real files, then what is SQLite's own: the
 // file's mode, reopening, unwritable/corrupt/newer files, a full disk, and SIGKILL mid-append.
-#include <morph/webhook/inbox/sqlite.hpp>
-#include <morph/webhook/request.hpp>
-
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <signal.h>
@@ -16,6 +13,8 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <morph/webhook/inbox/sqlite.hpp>
+#include <morph/webhook/request.hpp>
 #include <random>
 #include <set>
 #include <sstream>
@@ -275,8 +274,8 @@ TEST_CASE("SqliteInbox: a full disk is storage_unavailable, loses nothing, recov
   CHECK(s->ready == stored.size());
   // Space returns: the same inbox, not reopened, stores again.
   REQUIRE(inbox.set_max_bytes(0).has_value());
-  const auto again = inbox.append(mw::Headers{"hubspot", "o", refused}, refused + padding,
-                                  mw::EventFacts{});
+  const auto again =
+      inbox.append(mw::Headers{"hubspot", "o", refused}, refused + padding, mw::EventFacts{});
   REQUIRE(again.has_value());
   CHECK(again->status == mw::AppendStatus::stored);  // not a duplicate: nothing was stored
   const auto leased = inbox.lease(100000, 60s);
@@ -471,8 +470,8 @@ TEST_CASE("SqliteInbox: a worker killed while holding leases: its deliveries com
   }
   const auto lease_time = 1500ms;
   const auto start = std::chrono::steady_clock::now();
-  const std::vector<std::string> lines = run_and_kill(
-      {"--lease-and-hang", std::to_string(lease_time.count()), path}, 10s, "holding");
+  const std::vector<std::string> lines =
+      run_and_kill({"--lease-and-hang", std::to_string(lease_time.count()), path}, 10s, "holding");
   REQUIRE(!lines.empty());
   CHECK(lines.back() == "holding");
   CHECK(lines.size() == 11);

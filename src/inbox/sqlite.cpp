@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -826,6 +827,15 @@ Result<std::unique_ptr<SqliteInbox>> SqliteInbox::open(const std::string& path,
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd >= 0) {
     ::close(fd);
+    // Make the new directory entry durable: SQLite syncs the directory of the -wal file it
+    // creates, not of the database file, which it did not create.
+    std::string dir = std::filesystem::path(path).parent_path().string();
+    if (dir.empty()) dir = ".";
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+      ::fsync(dfd);
+      ::close(dfd);
+    }
   } else if (errno != EEXIST) {
     return storage_error("cannot create the inbox " + path + ": " + std::strerror(errno));
   } else if (struct stat st{}; ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {

@@ -246,8 +246,7 @@ int main(int argc, char** argv) {
     apply(res, receiver::answer_webhook(req.headers, body, options));
     if (body.capacity() > (std::size_t{1} << 20)) std::string().swap(body);  // keep 1 MiB at most
   });
-  // Before httplib reads a body: a body over the limit is refused from its Content-Length; a
-  // bodyless request to the path is answered here (405 for other methods, the handler for a
+  // Before httplib reads a body: a bodyless request to the path is answered here (405 for other methods, the handler for a
   // POST without Content-Length, whose body is empty; httplib would answer 400 to both), so
   // the same request gets the same answer on every stack.
   server.set_pre_routing_handler([options](const httplib::Request& req, httplib::Response& res) {
@@ -256,10 +255,7 @@ int main(int argc, char** argv) {
     const bool has_body = (req.has_header("Content-Length") &&
                            req.get_header_value("Content-Length") != "0") ||
                           req.has_header("Transfer-Encoding");
-    if (content_length_over(req, options.max_body_bytes)) {
-      end_after(res);
-      apply(res, receiver::answer_too_large(options.max_body_bytes));
-    } else if (req.method != "POST" && !has_body) {
+    if (req.method != "POST" && !has_body) {
       apply(res, receiver::answer_method_not_allowed());
     } else if (req.method == "POST" && !has_body) {
       apply(res, receiver::answer_webhook(req.headers, std::string_view(), options));
@@ -272,9 +268,8 @@ int main(int argc, char** argv) {
   server.set_expect_100_continue_handler(
       [options](const httplib::Request& req, httplib::Response& res) {
         if (!content_length_over(req, options.max_body_bytes)) return 100;
-        current_entry = receiver::LogEntry{};
         end_after(res);
-        apply(res, receiver::answer_too_large(options.max_body_bytes));
+        res.status = 413;  // the error handler below writes the body (and Content-Length)
         return 413;
       });
   // Other methods with a body: httplib reads it (within the limit), then these answer 405.

@@ -250,7 +250,13 @@ class Session : public std::enable_shared_from_this<Session> {
   /// Shutdown has begun: an idle connection closes now, a busy one after its response.
   void on_stop() {
     boost::asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      if (self->phase_ == Phase::idle || self->phase_ == Phase::lingering) self->close();
+      boost::beast::error_code ec;
+      // Bytes already received belong to a request that has begun: let it finish.
+      const bool request_arrived = self->stream_.socket().available(ec) > 0 && !ec;
+      if (self->phase_ == Phase::lingering ||
+          (self->phase_ == Phase::idle && !request_arrived)) {
+        self->close();
+      }
     });
   }
 

@@ -247,14 +247,14 @@ class Session : public std::enable_shared_from_this<Session> {
                           [self = shared_from_this()] { self->wait_for_request(); });
   }
 
-  /// Shutdown has begun: an idle connection closes now, a busy one after its response.
+  /// Shutdown has begun: an idle connection closes now, a busy one after its response (and
+  /// its lingering close, at most 2 s).
   void on_stop() {
     boost::asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       boost::beast::error_code ec;
       // Bytes already received belong to a request that has begun: let it finish.
       const bool request_arrived = self->stream_.socket().available(ec) > 0 && !ec;
-      if (self->phase_ == Phase::lingering ||
-          (self->phase_ == Phase::idle && !request_arrived)) {
+      if (self->phase_ == Phase::idle && !request_arrived) {
         self->close();
       }
     });
@@ -275,8 +275,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // Keep-alive idle: wait for the first byte, so the header timeout starts with the request.
   void wait_for_request() {
     phase_ = Phase::idle;
+    // Pipelined: the next request has arrived, so it is answered even while stopping.
+    if (buffer_.size() > 0) return read_header();
     if (server_.stopping()) return close();
-    if (buffer_.size() > 0) return read_header();  // pipelined: the next request is here
     stream_.expires_after(options().idle_timeout);
     stream_.async_read_some(buffer_.prepare(4096),
                             [self = shared_from_this()](boost::beast::error_code ec, std::size_t n) {
@@ -349,7 +350,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool keep_alive = status == ReadStatus::complete && req.keep_alive() &&
                             response_.keep_alive() &&
                             requests_ < options().max_requests_per_connection &&
-                            !server_.stopping();
+                            (!server_.stopping() || buffer_.size() > 0);
     response_.keep_alive(keep_alive);
     stream_.expires_after(options().body_timeout);
     boost::beast::http::async_write(
@@ -365,7 +366,6 @@ class Session : public std::enable_shared_from_this<Session> {
   // close into a reset that could destroy the response before the client reads it.
   void linger() {
     phase_ = Phase::lingering;
-    if (server_.stopping()) return close();
     boost::beast::error_code ignored;
     stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
     stream_.expires_after(std::chrono::seconds(2));

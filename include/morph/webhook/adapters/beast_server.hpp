@@ -195,10 +195,9 @@ class Server {
   void drain_tick();
   std::vector<std::shared_ptr<detail::Session>> sessions();
 
-  bool register_session(std::uint64_t id, const std::shared_ptr<detail::Session>& session) {
+  void register_session(std::uint64_t id, const std::shared_ptr<detail::Session>& session) {
     std::lock_guard<std::mutex> lock(mutex_);
     sessions_.emplace(id, session);
-    return stopping_;
   }
 
   void unregister_session(std::uint64_t id) {
@@ -206,17 +205,14 @@ class Server {
     sessions_.erase(id);
   }
 
-  bool stopping() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return stopping_;
-  }
+  bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
 
   ServerOptions options_;
   Handler handler_;
   // Before ioc_: sessions destroyed with the io_context's pending handlers unregister here.
   mutable std::mutex mutex_;
   std::unordered_map<std::uint64_t, std::weak_ptr<detail::Session>> sessions_;
-  bool stopping_ = false;
+  std::atomic<bool> stopping_{false};
   std::uint64_t next_id_ = 0;
   std::atomic<std::size_t> cut_{0};
   std::chrono::steady_clock::time_point drain_deadline_{};
@@ -233,14 +229,17 @@ namespace detail {
 /// One connection: wait for a request, read its header, then its body, answer, repeat.
 class Session : public std::enable_shared_from_this<Session> {
  public:
+  /// A session on an accepted socket (whose executor is its strand), known to `server` as `id`.
   Session(boost::asio::ip::tcp::socket&& socket, Server& server, std::uint64_t id)
       : stream_(std::move(socket)), server_(server), id_(id) {}
 
-  Session(const Session&) = delete;
-  Session& operator=(const Session&) = delete;
+  Session(const Session&) = delete;             ///< not copyable
+  Session& operator=(const Session&) = delete;  ///< not copyable
 
+  /// Leaves the server's registry (the drain counts what is left there).
   ~Session() { server_.unregister_session(id_); }
 
+  /// Registers with the server and waits for the first request.
   void start() {
     server_.register_session(id_, shared_from_this());
     boost::asio::dispatch(stream_.get_executor(),
@@ -445,8 +444,7 @@ inline std::vector<std::shared_ptr<detail::Session>> Server::sessions() {
 inline void Server::begin_drain() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (stopping_) return;
-    stopping_ = true;
+    if (stopping_.exchange(true, std::memory_order_acq_rel)) return;
   }
   boost::system::error_code ignored;
   acceptor_.close(ignored);

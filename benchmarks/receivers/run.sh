@@ -7,8 +7,8 @@
 # Starts RECEIVER on a free 127.0.0.1 port (its log to /dev/null), runs `wrk --latency` with a
 # real event on keep-alive connections for each connection count, and prints requests/s, the
 # p50/p99 latency, and the TCP connections the kernel accepted meanwhile (so requests per
-# connection: keep-alive reuse) and the listen-queue overflows. Extra receiver options go in
-# $RECEIVER_ARGS.
+# connection: keep-alive reuse) and the listen-queue overflows (machine-wide counters: other
+# TCP traffic meanwhile counts too). Extra receiver options go in $RECEIVER_ARGS.
 set -eu
 receiver=$1
 seconds=${2:-10}

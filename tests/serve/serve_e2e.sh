@@ -194,6 +194,9 @@ expect_match "work: MORPH_* variables and the body on stdin" "$(cat env.txt)" \
 expect_match "work: a stale delivery says so" "$(cat env.txt)" ' true hubspot acme-prod-eu meeting-old '
 expect "work: all acked" "$(stat_of sqlite:inbox.db ready)" 0
 
+"$MW" inbox work --inbox sqlite:inbox.db --until-empty -- no-such-program-xyz 2>err.txt
+expect_match "work with a missing program: exit 2, says so" "$? $(cat err.txt)" '^2 .*no-such-program-xyz.*not found'
+
 mw_start_serve work.log --inbox sqlite:inbox.db || exit 1
 mw_post "$MW_BASE/webhooks/morph" failing-1 "$PAYLOADS/email-created.json" >/dev/null
 "$MW" inbox work --inbox sqlite:inbox.db --until-empty -- sh -c 'cat >/dev/null; exit 3' 2>work.err

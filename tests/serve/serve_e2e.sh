@@ -15,6 +15,7 @@ worker_pid=""
 cleanup() {
   [ -n "$MW_PID" ] && kill -9 "$MW_PID" 2>/dev/null
   [ -n "$worker_pid" ] && kill -9 -- "-$worker_pid" 2>/dev/null
+  chattr -i "$work/readonly.db" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -136,12 +137,16 @@ expect_match "missing directory: says so" "$(cat err.txt)" 'cannot create the in
 mkdir ro-dir
 "$MW" serve --port 0 --inbox sqlite:ro-dir >/dev/null 2>err.txt
 expect "inbox path is a directory: exit 2" "$?" 2
-if [ "$(id -u)" != 0 ]; then
-  cp inbox.db readonly.db && chmod 0400 readonly.db
+# Root ignores file modes (CI runs as root), not the immutable attribute.
+cp inbox.db readonly.db && chmod 0400 readonly.db
+readonly_ok=yes
+if [ "$(id -u)" = 0 ]; then chattr +i readonly.db 2>/dev/null || readonly_ok=""; fi
+if [ -n "$readonly_ok" ]; then
   "$MW" serve --port 0 --inbox sqlite:readonly.db >/dev/null 2>err.txt
-  expect "unwritable inbox: exit 2" "$?" 2
+  expect_match "unwritable inbox: exit 2, says so" "$? $(cat err.txt)" '^2 .*not writable'
+  [ "$(id -u)" = 0 ] && chattr -i readonly.db
 else
-  echo "skip unwritable file (root writes anyway)"
+  echo "skip unwritable file (root, and no immutable attribute here)"
 fi
 "$MW" serve --port 0 --inbox redis://127.0.0.1:6379 >/dev/null 2>err.txt
 expect_match "redis URI: exit 2, not built" "$? $(cat err.txt)" '^2 .*redis support not built'

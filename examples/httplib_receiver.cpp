@@ -4,9 +4,10 @@
 //   httplib_receiver [--host 127.0.0.1] [--port 8080] [--threads N] [--max-body-bytes N] ...
 //
 // POST /webhooks/morph: 200 with {"ok":true,...} for a valid crmEngagement event, otherwise
-// http_status(error) with error_json(error). Bodies over the limit get 413 from the
-// Content-Length alone, before they are read. Other methods on the path get 405, other paths
-// 404. Prints "listening on HOST:PORT", then one line per request. `--help` lists the options.
+// http_status(error) with error_json(error). A body over the limit gets 413 without being kept:
+// with Content-Length, httplib reads and discards it first (so the client can read the answer),
+// or answers at once to Expect: 100-continue; chunked, as soon as it crosses the limit. Other
+// methods on the path get 405, other paths 404. Prints "listening on HOST:PORT", then one line per request. `--help` lists the options.
 //
 // What cpp-httplib (0.11.4, as Debian ships it) cannot do, so this receiver does not either:
 // pipelining (it reads ahead into a buffer it drops after each request), a deadline on a whole

@@ -39,6 +39,7 @@ struct Program {
   const char* timeout_help;  ///< how the timeouts apply on this stack
 };
 
+/// Prints the usage text to `out`.
 inline void usage(const Program& program, std::FILE* out) {
   std::fprintf(out,
                "usage: %s [--host ADDR] [--port N] [--max-body-bytes N] [--strict] [--threads N]\n"
@@ -57,6 +58,7 @@ inline void usage(const Program& program, std::FILE* out) {
                program.threads_help, program.timeout_help);
 }
 
+/// A decimal number up to `max` into `out`; false if `text` is anything else.
 inline bool parse_number(const char* text, unsigned long long max, unsigned long long& out) {
   if (text == nullptr || *text < '0' || *text > '9') return false;
   char* end = nullptr;
@@ -100,6 +102,7 @@ inline Config parse_command_line(int argc, char** argv, const Program& program) 
                (arg == "--header-timeout" && parse_seconds(next, config.header_timeout)) ||
                (arg == "--body-timeout" && parse_seconds(next, config.body_timeout)) ||
                (arg == "--drain-timeout" && parse_seconds(next, config.drain_timeout))) {
+      // parsed by the condition
     } else if (arg == "--strict") {
       config.options.policy = morph::webhook::Policy::strict;
       takes_value = false;
@@ -177,7 +180,6 @@ inline void log_request(const LogEntry& entry) {
   std::fwrite(line.data(), 1, line.size(), stdout);
   std::fflush(stdout);
 }
-
 
 /// Microseconds since `start`.
 inline long long micros_since(std::chrono::steady_clock::time_point start) {

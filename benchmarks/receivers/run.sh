@@ -7,8 +7,8 @@
 # Starts RECEIVER on a free 127.0.0.1 port (its log to /dev/null), runs `wrk --latency` with a
 # real event on keep-alive connections for each connection count, and prints requests/s, the
 # p50/p99 latency, and the TCP connections the kernel accepted meanwhile (so requests per
-# connection: keep-alive reuse) and the listen-queue overflows. Extra receiver options go in
-# $RECEIVER_ARGS.
+# connection: keep-alive reuse) and the listen-queue overflows (machine-wide counters: other
+# TCP traffic meanwhile counts too). Extra receiver options go in $RECEIVER_ARGS.
 set -eu
 receiver=$1
 seconds=${2:-10}
@@ -16,18 +16,19 @@ shift $(( $# >= 2 ? 2 : 1 ))
 counts=${*:-16 64}
 command -v wrk >/dev/null || { echo "wrk not found (Debian: apt-get install wrk)" >&2; exit 2; }
 
-out=$(mktemp)
+dir=$(mktemp -d)
+mkfifo "$dir/log"
 # shellcheck disable=SC2086
-"$receiver" --host 127.0.0.1 --port 0 ${RECEIVER_ARGS:-} >"$out" 2>/dev/null &
+"$receiver" --host 127.0.0.1 --port 0 ${RECEIVER_ARGS:-} >"$dir/log" 2>/dev/null &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$out"' EXIT
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
+# The first line gives the port; the request log after it is discarded.
+{ IFS= read -r first; echo "$first" >"$dir/first"; cat >/dev/null; } <"$dir/log" &
 i=0
-until grep -q '^listening on' "$out"; do
+until grep -q '^listening on' "$dir/first" 2>/dev/null; do
   i=$((i + 1)); [ $i -lt 100 ] || { echo "receiver did not start" >&2; exit 1; }; sleep 0.05
 done
-port=$(head -n 1 "$out" | sed 's/.*://')
-# Only the first line is kept: the request log would grow without bound.
-: >"$out"
+port=$(sed 's/.*://' "$dir/first")
 
 counter() {  # $1: Tcp field of /proc/net/snmp or TcpExt field of /proc/net/netstat
   awk -v f="$1" '$1 ~ /^(Tcp|TcpExt):$/ { if (!n[$1]++) { for (i = 2; i <= NF; i++) h[$1, i] = $i }

@@ -240,7 +240,10 @@ void drain_on_shutdown(const std::string& program) {
   Connection idle("127.0.0.1", receiver.port());
   REQUIRE(idle.send(request("idle")));
   check_ok(idle.read_response(5s), "idle");
+  // A first request proves the connection accepted, so the second is the one in flight.
   Connection busy("127.0.0.1", receiver.port());
+  REQUIRE(busy.send(request("warm")));
+  check_ok(busy.read_response(5s), "warm");
   const std::string whole = request("in-flight");
   const std::size_t half = whole.size() / 2;
   REQUIRE(busy.send(std::string_view(whole).substr(0, half)));
@@ -267,6 +270,8 @@ void drain_on_shutdown(const std::string& program) {
 void drain_deadline(const std::string& program) {
   Receiver receiver(program, {"--drain-timeout", "1"});
   Connection stuck("127.0.0.1", receiver.port());
+  REQUIRE(stuck.send(request("warm")));
+  check_ok(stuck.read_response(5s), "warm");
   const std::string whole = request("stuck");
   REQUIRE(stuck.send(std::string_view(whole).substr(0, whole.size() / 2)));
   std::this_thread::sleep_for(300ms);

@@ -134,7 +134,8 @@ TEST_CASE("http_status: one status per error code", "[request]") {
       {ErrorCode::invalid_value, 400},    {ErrorCode::unknown_event, 400},
       {ErrorCode::model_mismatch, 400},   {ErrorCode::unsupported_model, 422},
       {ErrorCode::missing_header, 400},   {ErrorCode::invalid_header, 400},
-      {ErrorCode::duplicate_header, 400},
+      {ErrorCode::duplicate_header, 400}, {ErrorCode::storage_unavailable, 503},
+      {ErrorCode::lease_lost, 409},       {ErrorCode::not_found, 404},
   };
   // Every code is in the table.
   CHECK(std::size(table) == std::size(mw::all_error_codes));

@@ -35,6 +35,10 @@ enum class ErrorCode : std::uint8_t {
   missing_header,     ///< A required HTTP header is absent.
   invalid_header,     ///< A header value is empty, too long or holds control bytes.
   duplicate_header,   ///< A header appears twice with different values.
+  // Inbox (inbox.hpp) errors: about the receiver's storage, not about the request.
+  storage_unavailable,  ///< The inbox could not store or read (disk full, locked, corrupt, down).
+  lease_lost,         ///< The lease token is not (or no longer) the delivery's current lease.
+  not_found,          ///< No delivery with that id, or not in the state the operation needs.
 };
 
 /// The stable name of an error code, e.g. `"invalid_json"`.
@@ -53,6 +57,9 @@ enum class ErrorCode : std::uint8_t {
     case ErrorCode::missing_header: return "missing_header";
     case ErrorCode::invalid_header: return "invalid_header";
     case ErrorCode::duplicate_header: return "duplicate_header";
+    case ErrorCode::storage_unavailable: return "storage_unavailable";
+    case ErrorCode::lease_lost: return "lease_lost";
+    case ErrorCode::not_found: return "not_found";
   }
   return "unknown";
 }
@@ -63,7 +70,8 @@ inline constexpr ErrorCode all_error_codes[] = {
     ErrorCode::duplicate_key, ErrorCode::missing_field,     ErrorCode::wrong_type,
     ErrorCode::invalid_value, ErrorCode::unknown_event,     ErrorCode::model_mismatch,
     ErrorCode::unsupported_model, ErrorCode::missing_header, ErrorCode::invalid_header,
-    ErrorCode::duplicate_header,
+    ErrorCode::duplicate_header, ErrorCode::storage_unavailable, ErrorCode::lease_lost,
+    ErrorCode::not_found,
 };
 
 /// One precise error: what is wrong (code), where (pointer or header) and why (message).

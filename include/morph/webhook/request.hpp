@@ -12,6 +12,8 @@
 /// | `unsupported_model` (well-formed event of another model) | 422 Unprocessable Content |
 /// | `missing_header`, `invalid_header`, `duplicate_header` | 400 Bad Request |
 /// | every other body error (`empty_body`, `invalid_json`, `duplicate_key`, `missing_field`, `wrong_type`, `invalid_value`, `unknown_event`, `model_mismatch`) | 400 Bad Request |
+/// | `storage_unavailable` (the inbox could not store the event; add `Retry-After`) | 503 Service Unavailable |
+/// | `lease_lost`, `not_found` (inbox worker operations, not requests) | 409, 404 |
 ///
 /// ## Lifetime rule
 /// Request::headers points into the caller's header storage; Request::event points into the
@@ -76,11 +78,16 @@ template <class H, std::enable_if_t<detail::is_header_range_v<H>, int> = 0>
 }
 
 /// The HTTP status a receiver should answer for `code` (see the table in request.hpp):
-/// 413 for `body_too_large`, 422 for `unsupported_model`, 400 for everything else.
+/// 413 for `body_too_large`, 422 for `unsupported_model`, 503 for `storage_unavailable` (answer
+/// it with a `Retry-After` header: the sender should try again), 409 for `lease_lost`, 404 for
+/// `not_found`, 400 for everything else.
 [[nodiscard]] constexpr int http_status(ErrorCode code) noexcept {
   switch (code) {
     case ErrorCode::body_too_large: return 413;
     case ErrorCode::unsupported_model: return 422;
+    case ErrorCode::storage_unavailable: return 503;
+    case ErrorCode::lease_lost: return 409;
+    case ErrorCode::not_found: return 404;
     default: return 400;
   }
 }

@@ -17,6 +17,8 @@ TEST_CASE("error codes have their documented names", "[error]") {
   REQUIRE(std::size(all_error_codes) == std::size(names));
   for (std::size_t i = 0; i < std::size(names); ++i) {
     CHECK(to_string(all_error_codes[i]) == names[i]);
+    // The last three are the inbox's.
+    CHECK(is_inbox_error(all_error_codes[i]) == (i + 3 >= std::size(names)));
   }
 }
 

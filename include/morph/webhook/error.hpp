@@ -64,6 +64,13 @@ enum class ErrorCode : std::uint8_t {
   return "unknown";
 }
 
+/// True for the inbox codes (storage_unavailable, lease_lost, not_found): they come from the
+/// receiver's own storage (inbox.hpp), never from a request's headers or body.
+[[nodiscard]] constexpr bool is_inbox_error(ErrorCode code) noexcept {
+  return code == ErrorCode::storage_unavailable || code == ErrorCode::lease_lost ||
+         code == ErrorCode::not_found;
+}
+
 /// Every error code, in declaration order (handy for tables and tests).
 inline constexpr ErrorCode all_error_codes[] = {
     ErrorCode::empty_body,    ErrorCode::body_too_large,    ErrorCode::invalid_json,

@@ -1,0 +1,153 @@
+// Durable appends per second into a SqliteInbox, at 1, 16 and 64 concurrent appenders, with
+// group commit, with one commit per append, and (for reference, not durable on power loss)
+// with synchronous=NORMAL. A standalone program, not a Google Benchmark: what is measured is
+// threads waiting on fsync, not a loop on one core.
+//
+//   morph_webhook_inbox_bench [--dir DIR] [--seconds S] [--clients 1,16,64]
+//
+// DIR must be on the disk you care about (not tmpfs, where fsync costs nothing); default ".".
+// Each run appends distinct events (the body of examples/payloads/call-created.json with a
+// unique id) for S seconds (default 3) to a fresh file, then prints appends/s and commits per
+// append. With synchronous=FULL in WAL mode every commit is one fsync of the log (checkpoints
+// add a few: check with `strace -f -c -e trace=fsync,fdatasync`).
+#include <morph/webhook/inbox/sqlite.hpp>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace mw = morph::webhook;
+
+namespace {
+
+constexpr const char* body_template =
+    R"({"event":"crmEngagement::created","data":{"object":"resource","model":"crmEngagement",)"
+    R"("id":"ID","fields":{"type":"call","direction":"outbound","status":"completed",)"
+    R"("title":"Call with Jane Doe about the renewal","description":"Discussed pricing for the )"
+    R"(next year, agreed on a follow-up meeting with their procurement team next week.",)"
+    R"("startedAt":"2025-03-06T09:05:04.606Z","endedAt":"2025-03-06T09:35:04.606Z",)"
+    R"("duration":1800,"owner":{"object":"resourceRef","model":"genericUser","id":"123"},)"
+    R"("users":[{"object":"resourceRef","model":"genericUser","id":"123"}],)"
+    R"("contacts":[{"object":"resourceRef","model":"genericContact","id":"247"}],)"
+    R"("companies":[{"object":"resourceRef","model":"genericCompany","id":"88"}]},)"
+    R"("createdAt":"2025-03-06T09:05:04.606Z","updatedAt":"2025-03-06T09:35:04.606Z"}})";
+
+struct Mode {
+  const char* name;
+  bool group_commit;
+  mw::SqliteSynchronous synchronous;
+};
+
+struct Outcome {
+  double appends_per_second = 0;
+  double commits_per_append = 0;
+  std::uint64_t appends = 0;
+  bool failed = false;
+};
+
+Outcome run(const std::string& dir, const Mode& mode, int clients, double seconds) {
+  const std::string path = dir + "/morph-inbox-bench-" + std::to_string(::getpid()) + ".db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  mw::SqliteOptions options;
+  options.group_commit = mode.group_commit;
+  options.synchronous = mode.synchronous;
+  Outcome out;
+  {
+    auto inbox = mw::SqliteInbox::open(path, options);
+    if (!inbox) {
+      std::fprintf(stderr, "%s\n", mw::to_string(inbox.error()).c_str());
+      std::exit(2);
+    }
+    std::atomic<bool> stop{false};
+    std::atomic<std::uint64_t> appends{0};
+    std::atomic<bool> failed{false};
+    const std::uint64_t commits_before = (*inbox)->commits();
+    std::vector<std::thread> threads;
+    const auto start = std::chrono::steady_clock::now();
+    for (int t = 0; t < clients; ++t) {
+      threads.emplace_back([&, t] {
+        std::string body = body_template;
+        const std::size_t id_at = body.find("\"ID\"") + 1;
+        for (std::uint64_t i = 0; !stop.load(std::memory_order_relaxed); ++i) {
+          const std::string id = std::to_string(t) + "-" + std::to_string(i);
+          std::string b = body;
+          b.replace(id_at, 2, id);
+          mw::EventFacts facts;
+          facts.model = "crmEngagement";
+          facts.id = id;
+          facts.trigger = mw::Trigger::created;
+          const auto r = (*inbox)->append(mw::Headers{"hubspot", "owner-1", id}, b, facts);
+          if (!r || r->status != mw::AppendStatus::stored) {
+            failed = true;
+            return;
+          }
+          appends.fetch_add(1, std::memory_order_relaxed);
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    stop = true;
+    for (auto& th : threads) th.join();
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out.appends = appends.load();
+    out.appends_per_second = static_cast<double>(out.appends) / elapsed;
+    out.commits_per_append =
+        out.appends == 0 ? 0
+                         : static_cast<double>((*inbox)->commits() - commits_before) /
+                               static_cast<double>(out.appends);
+    out.failed = failed.load();
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string dir = ".";
+  double seconds = 3;
+  std::vector<int> clients = {1, 16, 64};
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--dir" && i + 1 < argc) {
+      dir = argv[++i];
+    } else if (arg == "--seconds" && i + 1 < argc) {
+      seconds = std::atof(argv[++i]);
+    } else if (arg == "--clients" && i + 1 < argc) {
+      clients.clear();
+      for (char* p = argv[++i]; *p != '\0';) {
+        clients.push_back(static_cast<int>(std::strtol(p, &p, 10)));
+        if (*p == ',') ++p;
+      }
+    } else {
+      std::fprintf(stderr, "usage: %s [--dir DIR] [--seconds S] [--clients 1,16,64]\n", argv[0]);
+      return 2;
+    }
+  }
+  const Mode modes[] = {
+      {"group commit, synchronous=FULL", true, mw::SqliteSynchronous::full},
+      {"one commit per append, synchronous=FULL", false, mw::SqliteSynchronous::full},
+      {"group commit, synchronous=NORMAL (not durable on power loss)", true,
+       mw::SqliteSynchronous::normal},
+  };
+  std::printf("%-62s %8s %12s %16s\n", "mode", "clients", "appends/s", "commits/append");
+  bool failed = false;
+  for (const Mode& mode : modes) {
+    for (int c : clients) {
+      const Outcome o = run(dir, mode, c, seconds);
+      failed = failed || o.failed;
+      std::printf("%-62s %8d %12.0f %16.3f%s\n", mode.name, c, o.appends_per_second,
+                  o.commits_per_append, o.failed ? "  (an append failed)" : "");
+      std::fflush(stdout);
+    }
+  }
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,378 @@
+// SqliteInbox: the backend-neutral contract on real files, then what is SQLite's own: the
+// file's mode, reopening, unwritable/corrupt/newer files, a full disk, and SIGKILL mid-append.
+#include <morph/webhook/inbox/sqlite.hpp>
+#include <morph/webhook/request.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "catch.hpp"
+#include "inbox/inbox_contract.hpp"
+#include "inbox/temp_dir.hpp"
+
+namespace mw = morph::webhook;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Fresh inboxes in one temporary directory, one file each.
+struct SqliteFactory {
+  TempDir dir;
+  int next = 0;
+  mw::SqliteOptions base;
+
+  inbox_contract::InboxFactory factory() {
+    return [this](const mw::InboxOptions& options) -> std::unique_ptr<mw::Inbox> {
+      mw::SqliteOptions o = base;
+      o.inbox = options;
+      auto r = mw::SqliteInbox::open(dir.file("inbox-" + std::to_string(next++) + ".db"), o);
+      REQUIRE(r.has_value());
+      return std::move(*r);
+    };
+  }
+};
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("SqliteInbox: the state machine table", "[inbox][sqlite]") {
+  SqliteFactory f;
+  inbox_contract::check_state_machine(f.factory());
+}
+
+TEST_CASE("SqliteInbox: the state machine table, one commit per operation", "[inbox][sqlite]") {
+  SqliteFactory f;
+  f.base.group_commit = false;
+  inbox_contract::check_state_machine(f.factory());
+}
+
+TEST_CASE("SqliteInbox: a delivery comes back byte for byte", "[inbox][sqlite]") {
+  SqliteFactory f;
+  inbox_contract::check_round_trip(f.factory());
+}
+
+TEST_CASE("SqliteInbox: 16 threads append one key, one is stored", "[inbox][sqlite][race]") {
+  SqliteFactory f;
+  SECTION("group commit") { inbox_contract::check_same_key_race(f.factory()); }
+  SECTION("one commit per append") {
+    f.base.group_commit = false;
+    inbox_contract::check_same_key_race(f.factory());
+  }
+}
+
+TEST_CASE("SqliteInbox: 4 workers lease 10,000 deliveries", "[inbox][sqlite][race]") {
+  SqliteFactory f;
+  inbox_contract::check_worker_race(f.factory());
+}
+
+TEST_CASE("SqliteInbox: typed and generic events feed the ordering guard", "[inbox][sqlite]") {
+  TempDir dir;
+  auto inbox = mw::SqliteInbox::open(dir.file("i.db"));
+  REQUIRE(inbox.has_value());
+  mw::ResourceEvent newer;
+  newer.model = "crmEngagement";
+  newer.id = "29090716";
+  newer.trigger = mw::Trigger::updated;
+  newer.updated_at.time = mw::TimePoint(std::chrono::seconds(2000));
+  mw::WebhookEvent older;
+  older.model = "crmEngagement";
+  older.id = "29090716";
+  older.trigger = mw::Trigger::updated;
+  older.updated_at.time = mw::TimePoint(std::chrono::seconds(1000));
+  const auto a = (*inbox)->append(mw::Headers{"hubspot", "o", "k1"}, "new", newer);
+  const auto b = (*inbox)->append(mw::Headers{"hubspot", "o", "k2"}, "old", older);
+  REQUIRE(a.has_value());
+  REQUIRE(b.has_value());
+  CHECK_FALSE(a->stale);
+  CHECK(b->stale);
+}
+
+TEST_CASE("SqliteInbox: the file is private, durable settings hold, reopening keeps everything",
+          "[inbox][sqlite]") {
+  TempDir dir;
+  const std::string path = dir.file("inbox.db");
+  const ::mode_t old_mask = ::umask(0);  // a permissive umask must not leak the file
+  mw::DeliveryId id = 0;
+  {
+    auto inbox = mw::SqliteInbox::open(path);
+    ::umask(old_mask);
+    REQUIRE(inbox.has_value());
+    CHECK((*inbox)->path() == path);
+    const auto r = (*inbox)->append(mw::Headers{"hubspot", "o", "k1"}, "body", mw::EventFacts{});
+    REQUIRE(r.has_value());
+    id = r->delivery_id;
+    CHECK((*inbox)->commits() >= 1);
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    REQUIRE(::stat((path + "-wal").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+  }
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* s = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+    CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, 0))) == "wal");
+    sqlite3_finalize(s);
+    REQUIRE(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+    CHECK(sqlite3_column_int(s, 0) == mw::sqlite_inbox_schema_version);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+  }
+  auto inbox = mw::SqliteInbox::open(path);
+  REQUIRE(inbox.has_value());
+  const auto dup = (*inbox)->append(mw::Headers{"hubspot", "o", "k1"}, "body", mw::EventFacts{});
+  REQUIRE(dup.has_value());
+  CHECK(dup->status == mw::AppendStatus::duplicate);
+  CHECK(dup->delivery_id == id);
+  const auto leased = (*inbox)->lease(10, 30s);
+  REQUIRE(leased.has_value());
+  REQUIRE(leased->size() == 1);
+  CHECK(leased->front().body == "body");
+}
+
+TEST_CASE("SqliteInbox: unwritable, corrupt or newer files fail at open with a clear error",
+          "[inbox][sqlite]") {
+  TempDir dir;
+  SECTION("a directory that does not exist") {
+    const std::string path = dir.file("missing/inbox.db");
+    const auto r = mw::SqliteInbox::open(path);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == mw::ErrorCode::storage_unavailable);
+    CHECK(contains(r.error().message, path));
+    CHECK(contains(r.error().message, "No such file or directory"));
+  }
+  SECTION("not a database") {
+    const std::string path = dir.file("garbage.db");
+    std::ofstream(path) << std::string(8192, 'G');
+    const auto r = mw::SqliteInbox::open(path);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == mw::ErrorCode::storage_unavailable);
+    CHECK(contains(r.error().message, path));
+    CHECK(contains(r.error().message, "not a database"));
+  }
+  SECTION("a directory where the file should be") {
+    const std::string path = dir.file("adir");
+    std::filesystem::create_directory(path);
+    const auto r = mw::SqliteInbox::open(path);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == mw::ErrorCode::storage_unavailable);
+    CHECK(contains(r.error().message, path));
+  }
+  SECTION("a read-only file") {
+    const std::string path = dir.file("ro.db");
+    { REQUIRE(mw::SqliteInbox::open(path).has_value()); }
+    ::chmod(path.c_str(), 0400);
+    if (::geteuid() == 0) {
+      WARN("running as root: permissions do not stop writes; the read-only check is skipped");
+    } else {
+      const auto r = mw::SqliteInbox::open(path);
+      REQUIRE_FALSE(r.has_value());
+      CHECK(r.error().code == mw::ErrorCode::storage_unavailable);
+      CHECK(contains(r.error().message, path));
+    }
+  }
+  SECTION("written by a newer schema") {
+    const std::string path = dir.file("newer.db");
+    { REQUIRE(mw::SqliteInbox::open(path).has_value()); }
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+    const auto r = mw::SqliteInbox::open(path);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == mw::ErrorCode::storage_unavailable);
+    CHECK(contains(r.error().message, "schema version 99"));
+  }
+  SECTION("a corrupt page") {
+    const std::string path = dir.file("corrupt.db");
+    {
+      auto inbox = mw::SqliteInbox::open(path);
+      REQUIRE(inbox.has_value());
+    }
+    // Overwrite everything after the 100-byte header of page 1: the schema is unreadable.
+    {
+      std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+      file.seekp(100);
+      const std::string junk(4096 * 3, '\x5a');
+      file.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+    }
+    const auto r = mw::SqliteInbox::open(path);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == mw::ErrorCode::storage_unavailable);
+    CHECK(contains(r.error().message, path));
+    CHECK(mw::http_status(r.error()) == 503);
+  }
+}
+
+TEST_CASE("SqliteInbox: a full disk is storage_unavailable, loses nothing, recovers in place",
+          "[inbox][sqlite]") {
+  TempDir dir;
+  mw::SqliteOptions options;
+  options.max_bytes = 256 * 1024;
+  auto opened = mw::SqliteInbox::open(dir.file("full.db"), options);
+  REQUIRE(opened.has_value());
+  mw::SqliteInbox& inbox = **opened;
+  std::vector<std::string> stored;
+  std::string refused;
+  const std::string padding(3000, 'p');
+  for (int i = 0; i < 1000 && refused.empty(); ++i) {
+    const std::string key = "k" + std::to_string(i);
+    const auto r = inbox.append(mw::Headers{"hubspot", "o", key}, key + padding, mw::EventFacts{});
+    if (r) {
+      REQUIRE(r->status == mw::AppendStatus::stored);
+      stored.push_back(key);
+    } else {
+      CHECK(r.error().code == mw::ErrorCode::storage_unavailable);
+      CHECK(mw::http_status(r.error()) == 503);
+      CHECK(contains(r.error().message, "full"));
+      refused = key;
+    }
+  }
+  REQUIRE_FALSE(refused.empty());
+  REQUIRE(stored.size() > 10);
+  INFO(stored.size() << " appends stored before the limit");
+  // Reads still work while full, and the refused append left nothing behind.
+  const auto s = inbox.stats();
+  REQUIRE(s.has_value());
+  CHECK(s->ready == stored.size());
+  // Space returns: the same inbox, not reopened, stores again.
+  REQUIRE(inbox.set_max_bytes(0).has_value());
+  const auto again = inbox.append(mw::Headers{"hubspot", "o", refused}, refused + padding,
+                                  mw::EventFacts{});
+  REQUIRE(again.has_value());
+  CHECK(again->status == mw::AppendStatus::stored);  // not a duplicate: nothing was stored
+  const auto leased = inbox.lease(100000, 60s);
+  REQUIRE(leased.has_value());
+  std::set<std::string> keys;
+  for (const mw::Delivery& d : *leased) {
+    CHECK(keys.insert(d.idempotency_key).second);
+    CHECK(d.body == d.idempotency_key + padding);
+  }
+  CHECK(keys.size() == stored.size() + 1);
+  for (const std::string& k : stored) CHECK(keys.count(k) == 1);
+  for (const mw::Delivery& d : *leased) CHECK(inbox.ack(d).has_value());
+}
+
+namespace {
+
+// Runs the crash appender on `path` for `run_for`, then SIGKILLs it. Returns its complete
+// output lines.
+std::vector<std::string> run_and_kill(const std::string& path, std::chrono::milliseconds run_for) {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::dup2(fds[1], STDOUT_FILENO);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    ::execl(MORPH_WEBHOOK_CRASH_APPENDER, MORPH_WEBHOOK_CRASH_APPENDER, path.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  // Read while it runs, so a full pipe never stalls it.
+  std::string output;
+  ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  char buf[65536];
+  const auto deadline = std::chrono::steady_clock::now() + run_for;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n > 0) {
+      output.append(buf, static_cast<std::size_t>(n));
+    } else {
+      std::this_thread::sleep_for(2ms);
+    }
+  }
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CHECK(WIFSIGNALED(status));
+  ::fcntl(fds[0], F_SETFL, 0);
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) {
+    output.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fds[0]);
+  std::vector<std::string> lines;
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);) {
+    if (!in.eof()) lines.push_back(line);  // a line cut by the kill has no '\n'
+  }
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("SqliteInbox: SIGKILL during appends loses no acknowledged event and stores none twice",
+          "[inbox][sqlite][crash]") {
+  TempDir dir;
+  const std::string path = dir.file("crash.db");
+  std::mt19937 random(12345);
+  std::map<std::string, int> stored_count;  // key -> times an append returned `stored`
+  std::map<std::string, mw::DeliveryId> id_of;
+  std::size_t lines_total = 0;
+  for (int round = 0; round < 4; ++round) {
+    const auto run_for = std::chrono::milliseconds(150 + random() % 350);
+    const std::vector<std::string> lines = run_and_kill(path, run_for);
+    lines_total += lines.size();
+    for (const std::string& line : lines) {
+      std::istringstream fields(line);
+      std::string status, key;
+      mw::DeliveryId id = 0;
+      fields >> status >> key >> id;
+      if (status == "stored") {
+        ++stored_count[key];
+        id_of[key] = id;
+      }
+    }
+  }
+  INFO(lines_total << " acknowledged appends over 4 killed runs");
+  REQUIRE(lines_total > 0);
+  for (const auto& [key, n] : stored_count) {
+    INFO(key);
+    CHECK(n == 1);
+  }
+  auto inbox = mw::SqliteInbox::open(path);
+  REQUIRE(inbox.has_value());
+  const auto leased = (*inbox)->lease(10000000, 60s);
+  REQUIRE(leased.has_value());
+  std::map<std::string, int> present;
+  for (const mw::Delivery& d : *leased) ++present[d.idempotency_key];
+  std::size_t missing = 0;
+  std::size_t wrong_id = 0;
+  for (const auto& [key, n] : stored_count) {
+    if (present[key] != 1) ++missing;
+  }
+  for (const mw::Delivery& d : *leased) {
+    const auto it = id_of.find(d.idempotency_key);
+    if (it != id_of.end() && it->second != d.id) ++wrong_id;
+  }
+  CHECK(missing == 0);
+  CHECK(wrong_id == 0);
+  for (const auto& [key, n] : present) {
+    INFO(key);
+    CHECK(n == 1);
+  }
+}

@@ -18,6 +18,7 @@
 #include "cli/options.hpp"
 #include "cli/report.hpp"
 #include "morph/webhook/version.hpp"
+#include "cli/subcommands.hpp"
 
 namespace {
 
@@ -228,6 +229,18 @@ int run_check(const cli::Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `serve` and `inbox` have their own (CLI11) command line; `check`, --help and --version keep
+  // theirs.
+  if (argc > 1 && cli::is_cli11_subcommand(argv[1])) {
+#if defined(MORPH_WEBHOOK_CLI_SERVE)
+    return cli::run_subcommand(argc, argv);
+#else
+    print_error(std::string(argv[1]) +
+                " is not built into this morph-webhook (it needs SQLite, CLI11, Boost and "
+                "prometheus-cpp when configured)");
+    return exit_usage;
+#endif
+  }
   const cli::ParsedArgs args = cli::parse_args(argc, argv);
   if (!args.error.empty()) {
     print_error(args.error);
@@ -236,6 +249,9 @@ int main(int argc, char** argv) {
   }
   if (args.options.help) {
     std::fwrite(cli::usage_text.data(), 1, cli::usage_text.size(), stdout);
+#if defined(MORPH_WEBHOOK_CLI_SERVE)
+    std::fputs("\nAlso: morph-webhook serve --help, morph-webhook inbox --help.\n", stdout);
+#endif
     return std::fflush(stdout) == 0 ? exit_valid : exit_usage;
   }
   if (args.options.version) {

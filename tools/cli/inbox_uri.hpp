@@ -1,0 +1,123 @@
+/// @file inbox_uri.hpp
+/// @brief `--inbox URI` → an open Inbox. One function per backend; a new backend is a new
+/// branch in open_inbox().
+///
+/// | URI | backend |
+/// |-----|---------|
+/// | `sqlite:PATH[?PARAM=VALUE&...]` | SqliteInbox on the file PATH (created 0600 when missing) |
+/// | `redis://...` | reserved for the Redis backend (not built yet: a clear error) |
+///
+/// SQLite parameters: `retain=DURATION` (dedupe window and how long acked deliveries are kept,
+/// default 72h), `max_attempts=N` (10), `backoff=DURATION` (first retry delay, 5s),
+/// `commit=group|each` (group commit, the default, or one transaction and fsync per operation:
+/// for comparisons only), `max_bytes=N` (largest file size; beyond it appends fail as on a full
+/// disk: for tests and quotas).
+#ifndef MORPH_WEBHOOK_CLI_INBOX_URI_HPP
+#define MORPH_WEBHOOK_CLI_INBOX_URI_HPP
+
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "cli/duration.hpp"
+#include "morph/webhook/inbox.hpp"
+#include "morph/webhook/inbox/sqlite.hpp"
+
+namespace morph::webhook::cli {
+
+/// The default `--inbox`.
+inline constexpr std::string_view default_inbox_uri = "sqlite:morph-inbox.db";
+
+namespace detail {
+
+[[nodiscard]] inline Error uri_error(std::string_view uri, std::string_view why) {
+  std::string message = "bad inbox URI '";
+  message += uri;
+  message += "': ";
+  message += why;
+  return inbox_error(ErrorCode::storage_unavailable, std::move(message));
+}
+
+[[nodiscard]] inline bool parse_count(std::string_view text, std::uint64_t& out) {
+  if (text.empty() || text.size() > 19) return false;
+  out = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return true;
+}
+
+/// Applies one `name=value` of a `sqlite:` URI to `options`; false when unknown or malformed.
+[[nodiscard]] inline bool apply_sqlite_parameter(std::string_view name, std::string_view value,
+                                                 SqliteOptions& options) {
+  std::uint64_t n = 0;
+  if (name == "retain" || name == "backoff") {
+    const auto d = parse_duration(value);
+    if (!d || d->count() == 0) return false;
+    (name == "retain" ? options.inbox.retain : options.inbox.backoff_initial) = *d;
+    return true;
+  }
+  if (name == "max_attempts") {
+    if (!parse_count(value, n) || n == 0 || n > 1000000) return false;
+    options.inbox.max_attempts = static_cast<std::uint32_t>(n);
+    return true;
+  }
+  if (name == "max_bytes") {
+    if (!parse_count(value, n)) return false;
+    options.max_bytes = n;
+    return true;
+  }
+  if (name == "commit") {
+    if (value != "group" && value != "each") return false;
+    options.group_commit = value == "group";
+    return true;
+  }
+  return false;
+}
+
+[[nodiscard]] inline Result<std::unique_ptr<Inbox>> open_sqlite(std::string_view uri,
+                                                                std::string_view rest) {
+  const std::size_t query = rest.find('?');
+  const std::string path(rest.substr(0, query));
+  if (path.empty()) return uri_error(uri, "no file name after 'sqlite:'");
+  SqliteOptions options;
+  std::string_view params = query == std::string_view::npos ? "" : rest.substr(query + 1);
+  while (!params.empty()) {
+    const std::size_t amp = params.find('&');
+    const std::string_view param = params.substr(0, amp);
+    params = amp == std::string_view::npos ? "" : params.substr(amp + 1);
+    const std::size_t eq = param.find('=');
+    if (eq == std::string_view::npos ||
+        !apply_sqlite_parameter(param.substr(0, eq), param.substr(eq + 1), options)) {
+      return uri_error(uri, "unknown or malformed parameter '" + std::string(param) +
+                                "' (known: retain, max_attempts, backoff, commit, max_bytes)");
+    }
+  }
+  Result<std::unique_ptr<SqliteInbox>> opened = SqliteInbox::open(path, options);
+  if (!opened) return std::move(opened).error();
+  return std::unique_ptr<Inbox>(std::move(*opened));
+}
+
+}  // namespace detail
+
+/// Opens the inbox `uri` names (see the table in inbox_uri.hpp). Errors are
+/// `storage_unavailable` with a message saying what is wrong (bad URI, unreadable or corrupt
+/// file, backend not built).
+[[nodiscard]] inline Result<std::unique_ptr<Inbox>> open_inbox(std::string_view uri) {
+  constexpr std::string_view sqlite_scheme = "sqlite:";
+  if (uri.substr(0, sqlite_scheme.size()) == sqlite_scheme) {
+    return detail::open_sqlite(uri, uri.substr(sqlite_scheme.size()));
+  }
+  if (uri.substr(0, 8) == "redis://" || uri.substr(0, 9) == "rediss://") {
+    // The Redis backend plugs in here: return its open() result.
+    return detail::uri_error(uri, "redis support not built into this morph-webhook");
+  }
+  return detail::uri_error(uri, "expected sqlite:PATH");
+}
+
+}  // namespace morph::webhook::cli
+
+#endif  // MORPH_WEBHOOK_CLI_INBOX_URI_HPP

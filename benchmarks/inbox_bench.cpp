@@ -3,7 +3,7 @@
 // with synchronous=NORMAL. A standalone program, not a Google Benchmark: what is measured is
 // threads waiting on fsync, not a loop on one core.
 //
-//   morph_webhook_inbox_bench [--dir DIR] [--seconds S] [--clients 1,16,64]
+//   morph_webhook_inbox_bench [--dir DIR] [--seconds S] [--clients 1,16,64] [--mode group|single|normal]
 //
 // DIR must be on the disk you care about (not tmpfs, where fsync costs nothing); default ".".
 // Each run appends distinct events (the body of examples/payloads/call-created.json with a
@@ -40,6 +40,7 @@ constexpr const char* body_template =
     R"("createdAt":"2025-03-06T09:05:04.606Z","updatedAt":"2025-03-06T09:35:04.606Z"}})";
 
 struct Mode {
+  const char* key;
   const char* name;
   bool group_commit;
   mw::SqliteSynchronous synchronous;
@@ -115,12 +116,15 @@ int main(int argc, char** argv) {
   std::string dir = ".";
   double seconds = 3;
   std::vector<int> clients = {1, 16, 64};
+  std::string only_mode;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--dir" && i + 1 < argc) {
       dir = argv[++i];
     } else if (arg == "--seconds" && i + 1 < argc) {
       seconds = std::atof(argv[++i]);
+    } else if (arg == "--mode" && i + 1 < argc) {
+      only_mode = argv[++i];
     } else if (arg == "--clients" && i + 1 < argc) {
       clients.clear();
       for (char* p = argv[++i]; *p != '\0';) {
@@ -128,24 +132,30 @@ int main(int argc, char** argv) {
         if (*p == ',') ++p;
       }
     } else {
-      std::fprintf(stderr, "usage: %s [--dir DIR] [--seconds S] [--clients 1,16,64]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--dir DIR] [--seconds S] [--clients 1,16,64]"
+                   " [--mode group|single|normal]\n",
+                   argv[0]);
       return 2;
     }
   }
   const Mode modes[] = {
-      {"group commit, synchronous=FULL", true, mw::SqliteSynchronous::full},
-      {"one commit per append, synchronous=FULL", false, mw::SqliteSynchronous::full},
-      {"group commit, synchronous=NORMAL (not durable on power loss)", true,
+      {"group", "group commit, synchronous=FULL", true, mw::SqliteSynchronous::full},
+      {"single", "one commit per append, synchronous=FULL", false, mw::SqliteSynchronous::full},
+      {"normal", "group commit, synchronous=NORMAL (not durable on power loss)", true,
        mw::SqliteSynchronous::normal},
   };
   std::printf("%-62s %8s %12s %16s\n", "mode", "clients", "appends/s", "commits/append");
   bool failed = false;
   for (const Mode& mode : modes) {
+    if (!only_mode.empty() && only_mode != mode.key) continue;
     for (int c : clients) {
       const Outcome o = run(dir, mode, c, seconds);
       failed = failed || o.failed;
       std::printf("%-62s %8d %12.0f %16.3f%s\n", mode.name, c, o.appends_per_second,
                   o.commits_per_append, o.failed ? "  (an append failed)" : "");
+      std::fprintf(stderr, "%s, %d clients: %llu appends\n", mode.key, c,
+                   static_cast<unsigned long long>(o.appends));
       std::fflush(stdout);
     }
   }

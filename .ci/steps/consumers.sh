@@ -6,7 +6,9 @@
 #   3. FetchContent_Declare(SOURCE_DIR <this checkout>) + FetchContent_MakeAvailable;
 #   4. FetchContent_Declare(GIT_REPOSITORY file://<this repository>) at the current commit;
 #   5. add_subdirectory(<this checkout>);
-#   6. the README's FetchContent block as written, and its git form.
+#   6. the README's FetchContent block as written, and its git form;
+#   7. the installed morph::webhook_sqlite (the SQLite inbox) through find_package, when SQLite
+#      is installed (it is built only then).
 # Each consumer is configured, built and run (exit code 0 = its checks passed); 3-5 also fail at
 # configure time if morph-webhook added tests, examples, tools or install rules of its own.
 #
@@ -92,6 +94,13 @@ if git -C "$repo" rev-parse --verify -q HEAD > /dev/null; then
     "$work/readme_git/CMakeLists.txt"
   grep -q 'GIT_REPOSITORY' "$work/readme_git/CMakeLists.txt" || { echo "README block has no SOURCE_DIR line"; exit 1; }
   build_and_run_readme readme_fetchcontent_git "$work/readme_git" || failed+=(readme_fetchcontent_git)
+fi
+
+# 7. The installed SQLite inbox through find_package.
+if grep -q 'SQLite .* found, building morph::webhook_sqlite' "$work/package.log"; then
+  run find_package_sqlite tests/consumers/sqlite -DCMAKE_PREFIX_PATH="$work/prefix"
+else
+  note "find_package_sqlite skipped: SQLite not found"
 fi
 if [ ${#failed[@]} -gt 0 ]; then
   note "FAILED: ${failed[*]}"

@@ -138,6 +138,18 @@ class Query {
   int bind_rc_ = SQLITE_OK;
 };
 
+// The columns select_ready and select_dead share (id, -, stale, received_at, the three
+// headers) into a Delivery or a DeadLetter.
+template <class Listing>
+void read_listing(const Query& q, Listing& d) {
+  d.id = q.int64(0);
+  d.stale = q.int64(2) != 0;
+  d.received_at = from_micros(q.int64(3));
+  d.connector_id = q.text(4);
+  d.owner_id = q.text(5);
+  d.idempotency_key = q.text(6);
+}
+
 // An operation waiting for the committer thread.
 struct Operation {
   // Runs inside the batch's transaction; false means a storage failure (the batch is rolled
@@ -395,13 +407,8 @@ struct SqliteInbox::Impl {
       int rc;
       while ((rc = q.step()) == SQLITE_ROW) {
         Delivery d;
-        d.id = q.int64(0);
+        read_listing(q, d);
         d.attempt = static_cast<std::uint32_t>(q.int64(1)) + 1;
-        d.stale = q.int64(2) != 0;
-        d.received_at = from_micros(q.int64(3));
-        d.connector_id = q.text(4);
-        d.owner_id = q.text(5);
-        d.idempotency_key = q.text(6);
         d.body = q.text(7);
         d.last_error = q.text(8);
         d.lease_expires_at = from_micros(expires);
@@ -517,13 +524,8 @@ struct SqliteInbox::Impl {
     int rc;
     while ((rc = q.step()) == SQLITE_ROW) {
       DeadLetter d;
-      d.id = q.int64(0);
+      read_listing(q, d);
       d.attempts = static_cast<std::uint32_t>(q.int64(1));
-      d.stale = q.int64(2) != 0;
-      d.received_at = from_micros(q.int64(3));
-      d.connector_id = q.text(4);
-      d.owner_id = q.text(5);
-      d.idempotency_key = q.text(6);
       d.last_error = q.text(7);
       out.push_back(std::move(d));
     }

@@ -376,3 +376,63 @@ TEST_CASE("SqliteInbox: SIGKILL during appends loses no acknowledged event and s
     CHECK(n == 1);
   }
 }
+
+#ifdef MORPH_WEBHOOK_INBOX_WORKER
+namespace {
+
+std::string read_payload(const std::string& name) {
+  std::ifstream in(std::string(MORPH_WEBHOOK_PAYLOADS_DIR) + "/" + name, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("examples/inbox_worker leases, dispatches, acks or fails", "[inbox][sqlite][example]") {
+  TempDir dir;
+  const std::string path = dir.file("worker.db");
+  auto opened = mw::SqliteInbox::open(path);
+  REQUIRE(opened.has_value());
+  mw::SqliteInbox& inbox = **opened;
+  // Appended as a receiver does: parsed, then stored with the event's facts.
+  const auto append_payload = [&](const std::string& file, const std::string& key) {
+    const std::string body = read_payload(file);
+    const auto event = mw::parse_envelope(body);
+    REQUIRE(event.has_value());
+    const auto r = inbox.append(mw::Headers{"hubspot", "owner", key}, body, *event);
+    REQUIRE(r.has_value());
+    return *r;
+  };
+  CHECK_FALSE(append_payload("call-deleted.json", "d1").stale);
+  CHECK(append_payload("call-created.json", "c1").stale);  // older than the tombstone
+  CHECK_FALSE(append_payload("contact-updated.json", "u1").stale);
+  CHECK_FALSE(append_payload("meeting-updated.json", "m1").stale);
+  REQUIRE(inbox.append(mw::Headers{"hubspot", "owner", "x1"}, "{}", mw::EventFacts{}));
+
+  // The worker is another process on the same file, while this one keeps it open.
+  const std::string command = std::string(MORPH_WEBHOOK_INBOX_WORKER) + " --once " + path;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string output;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) output.append(buf, n);
+  const int status = ::pclose(pipe);
+  INFO(output);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(contains(output, "crmEngagement::deleted 29090716: acked"));
+  CHECK(contains(output, "stale, skipped: acked"));
+  CHECK(contains(output, "genericContact::updated 247: acked"));
+  CHECK(contains(output, "crmEngagement::updated"));
+  CHECK(contains(output, "(meeting): acked"));
+  CHECK(contains(output, "rejected body: "));
+  CHECK(contains(output, "retried later"));
+
+  const auto s = inbox.stats();
+  REQUIRE(s.has_value());
+  CHECK(s->acked_retained == 4);
+  CHECK(s->delayed == 1);
+  CHECK(s->ready + s->leased + s->dead == 0);
+}
+#endif

@@ -6,6 +6,8 @@
 #include "morph/webhook/inbox/redis.hpp"
 
 #include <hiredis/hiredis.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <array>
@@ -289,6 +291,40 @@ Error storage_error(std::string message) {
   return inbox_error(ErrorCode::storage_unavailable, std::move(message));
 }
 
+// Blocks SIGPIPE in this thread while it lives and discards one raised meanwhile: hiredis
+// writes with write(), and a write to a connection Redis closed must fail with EPIPE, not kill
+// the process (a library must not change the process's signal handling for this).
+class SigpipeBlock {
+ public:
+  SigpipeBlock() noexcept {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigset_t pending;
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~SigpipeBlock() {
+    if (!was_pending_) {
+      sigset_t pending;
+      sigpending(&pending);
+      if (sigismember(&pending, SIGPIPE) == 1) {
+        const timespec none{};
+        while (sigtimedwait(&pipe_, nullptr, &none) < 0 && errno == EINTR) {
+        }
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeBlock(const SigpipeBlock&) = delete;
+  SigpipeBlock& operator=(const SigpipeBlock&) = delete;
+
+ private:
+  sigset_t pipe_{};
+  sigset_t old_{};
+  bool was_pending_ = false;
+};
+
 // A reply owned by its holder.
 struct ReplyDeleter {
   void operator()(redisReply* r) const noexcept { freeReplyObject(r); }
@@ -488,7 +524,11 @@ struct RedisInbox::Impl {
   std::array<std::string, script_count> sources;
 
   std::mutex mutex;  // guards idle, the reconnection state and stopping
-  std::vector<redisContext*> idle;
+  struct Idle {
+    redisContext* context;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::vector<Idle> idle;
   std::chrono::steady_clock::time_point next_connect{};
   std::chrono::milliseconds connect_delay{0};
   std::string last_connect_error;
@@ -504,7 +544,7 @@ struct RedisInbox::Impl {
     }
     stop_signal.notify_all();
     if (expirer.joinable()) expirer.join();
-    for (redisContext* c : idle) redisFree(c);
+    for (const Idle& i : idle) redisFree(i.context);
   }
 
   TimePoint now() const { return options.inbox.clock ? options.inbox.clock() : system_now(); }
@@ -531,6 +571,7 @@ struct RedisInbox::Impl {
       argv.push_back(a.data());
       lens.push_back(a.size());
     }
+    const SigpipeBlock no_sigpipe;
     return Reply(static_cast<redisReply*>(
         redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data())));
   }
@@ -578,18 +619,29 @@ struct RedisInbox::Impl {
     return c;
   }
 
-  // A connection from the pool, or a new one unless the reconnection backoff says wait.
+  // A connection from the pool, or a new one unless the reconnection backoff says wait. One
+  // idle for a while is checked with PING first: Redis may have closed it (its `timeout`
+  // setting, a restart), and the request that finds out should not be the one to fail.
   Result<redisContext*> acquire() {
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      if (!idle.empty()) {
-        redisContext* c = idle.back();
+    for (;;) {
+      Idle reused{};
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (idle.empty()) {
+          if (std::chrono::steady_clock::now() < next_connect) {
+            return unavailable("reconnecting", last_connect_error);
+          }
+          break;
+        }
+        reused = idle.back();
         idle.pop_back();
-        return c;
       }
-      if (std::chrono::steady_clock::now() < next_connect) {
-        return unavailable("reconnecting", last_connect_error);
+      if (std::chrono::steady_clock::now() - reused.since < options.idle_check) {
+        return reused.context;
       }
+      Reply pong = command(reused.context, {"PING"});
+      if (pong && pong->type == REDIS_REPLY_STATUS) return reused.context;
+      redisFree(reused.context);
     }
     Result<redisContext*> c = connect();
     std::lock_guard<std::mutex> lock(mutex);
@@ -606,12 +658,19 @@ struct RedisInbox::Impl {
   }
 
   void release(redisContext* c) {
-    if (c->err != 0) {
-      redisFree(c);  // broken: the next acquire() reconnects
-      return;
+    std::vector<Idle> dropped;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (c->err == 0) {
+        idle.push_back(Idle{c, std::chrono::steady_clock::now()});
+        return;
+      }
+      // Broken: most likely the server went away, and with it every pooled connection. Drop
+      // them all, so the next operations reconnect instead of each failing once.
+      dropped.swap(idle);
     }
-    std::lock_guard<std::mutex> lock(mutex);
-    idle.push_back(c);
+    redisFree(c);
+    for (const Idle& i : dropped) redisFree(i.context);
   }
 
   // Runs script `s` with `args` (ARGV). An error reply or a lost connection is

@@ -275,3 +275,18 @@ TEST_CASE("RedisInbox: server killed -> storage_unavailable; restarted -> recove
   CHECK(leased->at(0).idempotency_key == "before");
   CHECK(leased->at(1).idempotency_key == "after");
 }
+
+TEST_CASE("RedisInbox: a restart while the inbox is idle fails no request", "[redis][outage]") {
+  mw::RedisOptions o;
+  o.idle_check = 0ms;  // every pooled connection is checked before use
+  auto inbox = open_inbox(fresh_name(), o);
+  REQUIRE(inbox->append(mw::Headers{"hubspot", "o", "k1"}, "b1", mw::EventFacts{}).has_value());
+  server().stop(SIGKILL);
+  REQUIRE(server().start());
+  const auto r = inbox->append(mw::Headers{"hubspot", "o", "k2"}, "b2", mw::EventFacts{});
+  REQUIRE(r.has_value());
+  CHECK(r->status == mw::AppendStatus::stored);
+  const auto s = inbox->stats();
+  REQUIRE(s.has_value());
+  CHECK(s->ready == 2);
+}

@@ -46,8 +46,9 @@
 /// lose everything since the last snapshot. persistence() reports the server's setting.
 ///
 /// ## Connections
-/// A small pool of hiredis connections (one per concurrent caller). A lost connection makes
-/// the operation fail with `storage_unavailable` (answer 503); the next operation reconnects,
+/// A small pool of hiredis connections (one per concurrent caller); one idle for longer than
+/// RedisOptions::idle_check is checked with PING first. A lost connection makes the operation
+/// fail with `storage_unavailable` (answer 503) and drops the pool; the next operation reconnects,
 /// waiting between attempts with a backoff from 100 ms up to RedisOptions::max_reconnect_delay
 /// (operations in between fail at once, without blocking on a dead server). The password never
 /// appears in an error message.
@@ -109,6 +110,9 @@ struct RedisOptions {
   std::chrono::milliseconds timeout{2000};
   /// Longest wait between two reconnection attempts after the server went away.
   std::chrono::milliseconds max_reconnect_delay{2000};
+  /// A pooled connection idle for longer is checked with PING before use, so a Redis restart
+  /// or idle `timeout` during a quiet period does not fail the next request.
+  std::chrono::milliseconds idle_check{5000};
   /// Run expire() about once a minute on a thread of the inbox. Off: the caller runs it.
   bool expire_in_background = true;
 };

@@ -125,7 +125,7 @@ return {id, 'stored', stale}
 )lua";
 
 // ARGV: now, lease expiry, max attempts, max count, then one token per delivery.
-// Returns one {id, attempt, stale, received, connector, owner, key, body, last error} each.
+// Returns one {id, attempt, stale, received, connector, owner, key, last error, body} each.
 constexpr std::string_view lua_lease = R"lua(
 local now, expires = ARGV[1], ARGV[2]
 -- Expired leases go back to the queue, or die when that was the last attempt (a worker that
@@ -151,7 +151,7 @@ for i, id in ipairs(ready) do
   redis.call('ZREM', P .. 'queue', id)
   redis.call('ZADD', P .. 'leased', expires, id)
   local f = redis.call('HMGET', d, 'stale', 'recv', 'c', 'o', 'k', 'body', 'err')
-  out[i] = {id, attempt, f[1], f[2], f[3], f[4], f[5], f[6], f[7]}
+  out[i] = {id, attempt, f[1], f[2], f[3], f[4], f[5], f[7], f[6]}
 end
 return out
 )lua";
@@ -349,6 +349,22 @@ std::int64_t integer(const redisReply* r) noexcept {
 const redisReply* element(const redisReply* r, std::size_t i) noexcept {
   return r != nullptr && r->type == REDIS_REPLY_ARRAY && i < r->elements ? r->element[i]
                                                                          : nullptr;
+}
+
+// A Delivery or DeadLetter from the columns the lease and dead-letter scripts both start with:
+// id, attempt, stale, received-at, connector, owner, key, last error.
+template <class Row>
+Row read_row(const redisReply* row, std::uint32_t Row::*attempts) {
+  Row d;
+  d.id = integer(element(row, 0));
+  d.*attempts = static_cast<std::uint32_t>(integer(element(row, 1)));
+  d.stale = text(element(row, 2)) == "1";
+  d.received_at = from_micros(integer(element(row, 3)));
+  d.connector_id = std::string(text(element(row, 4)));
+  d.owner_id = std::string(text(element(row, 5)));
+  d.idempotency_key = std::string(text(element(row, 6)));
+  d.last_error = std::string(text(element(row, 7)));
+  return d;
 }
 
 // A random 128-bit lease token, as 32 hex digits.
@@ -804,16 +820,8 @@ Result<std::vector<Delivery>> RedisInbox::lease(std::size_t max_count,
   std::vector<Delivery> out;
   for (std::size_t i = 0; reply->type == REDIS_REPLY_ARRAY && i < reply->elements; ++i) {
     const redisReply* row = reply->element[i];
-    Delivery d;
-    d.id = integer(element(row, 0));
-    d.attempt = static_cast<std::uint32_t>(integer(element(row, 1)));
-    d.stale = text(element(row, 2)) == "1";
-    d.received_at = from_micros(integer(element(row, 3)));
-    d.connector_id = std::string(text(element(row, 4)));
-    d.owner_id = std::string(text(element(row, 5)));
-    d.idempotency_key = std::string(text(element(row, 6)));
-    d.body = std::string(text(element(row, 7)));
-    d.last_error = std::string(text(element(row, 8)));
+    Delivery d = read_row(row, &Delivery::attempt);
+    d.body = std::string(text(element(row, 8)));
     d.lease_token = args[4 + i];
     d.lease_expires_at = expires;
     out.push_back(std::move(d));
@@ -894,16 +902,7 @@ Result<std::vector<DeadLetter>> RedisInbox::dead_letters(std::size_t max_count) 
   std::vector<DeadLetter> out;
   for (std::size_t i = 0; reply->type == REDIS_REPLY_ARRAY && i < reply->elements; ++i) {
     const redisReply* row = reply->element[i];
-    DeadLetter d;
-    d.id = integer(element(row, 0));
-    d.attempts = static_cast<std::uint32_t>(integer(element(row, 1)));
-    d.stale = text(element(row, 2)) == "1";
-    d.received_at = from_micros(integer(element(row, 3)));
-    d.connector_id = std::string(text(element(row, 4)));
-    d.owner_id = std::string(text(element(row, 5)));
-    d.idempotency_key = std::string(text(element(row, 6)));
-    d.last_error = std::string(text(element(row, 7)));
-    out.push_back(std::move(d));
+    out.push_back(read_row(row, &DeadLetter::attempts));
   }
   return out;
 }

@@ -7,7 +7,7 @@
 // restarted. At the end:
 //  - every event got 200, and every 200 for one event names the same delivery (stored once);
 //  - the inbox holds exactly N deliveries, all acked (every stored event processed);
-//  - requests during the outage got 503 with Retry-After;
+//  - requests during the outage got 503 with Retry-After, and /healthz 503 (200 again after);
 //  - the deliveries the killed worker held were run again after their lease (attempt >= 2).
 #include <httplib.h>
 #include <signal.h>
@@ -225,10 +225,20 @@ TEST_CASE("2 serve + 3 workers on one Redis: stored once, processed, outage answ
   wait_sent(n / 3);
   redis.stop(SIGKILL);
   std::this_thread::sleep_for(700ms);  // requests in this window get 503
+  const auto health = [&](int port) {
+    httplib::Client client("127.0.0.1", port);
+    client.set_read_timeout(5s);
+    const auto res = client.Get("/healthz");
+    return res ? res->status : 0;
+  };
+  CHECK(health(ports[0]) == 503);
+  CHECK(health(ports[1]) == 503);
   REQUIRE(redis.start());
 
   for (auto& c : clients) c.join();
   CHECK(gave_up == 0);
+  CHECK(health(ports[0]) == 200);  // recovered by themselves, no restart
+  CHECK(health(ports[1]) == 200);
 
   // Let the workers drain the inbox (bounded).
   mw::RedisEndpoint endpoint = *mw::parse_redis_uri(uri);

@@ -79,6 +79,7 @@ class RedisServer {
   RedisServer& operator=(const RedisServer&) = delete;
 
   /// Starts the server and waits (at most 10 s) until it answers; false when it does not.
+  /// Call it from the main thread: PR_SET_PDEATHSIG fires when the thread that forked exits.
   bool start() {
     if (dir_.empty() || port_ == 0) return false;
     const std::string port = std::to_string(port_);

@@ -139,7 +139,7 @@ class RedisInbox final : public Inbox {
   /// See Inbox::append().
   [[nodiscard]] Result<Appended> append(const Headers& headers, std::string_view body,
                                         const EventFacts& event) override;
-  /// See Inbox::lease().
+  /// See Inbox::lease(); at most 10,000 per call, so that one script stays short.
   [[nodiscard]] Result<std::vector<Delivery>> lease(std::size_t max_count,
                                                     InboxDuration lease_duration) override;
   /// See Inbox::ack().

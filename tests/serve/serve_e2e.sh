@@ -143,8 +143,12 @@ if [ "$(id -u)" != 0 ]; then
 else
   echo "skip unwritable file (root writes anyway)"
 fi
-"$MW" serve --port 0 --inbox redis://127.0.0.1:6379 >/dev/null 2>err.txt
-expect_match "redis URI: exit 2, not built" "$? $(cat err.txt)" '^2 .*redis support not built'
+# Nothing listens on port 1: exit 2 whether Redis support is built in or not, and the password
+# of the URI is in no message.
+"$MW" serve --port 0 --inbox 'redis://:pw-e2e-secret@127.0.0.1:1' >/dev/null 2>err.txt
+expect_match "redis URI, no server: exit 2" "$? $(cat err.txt)" \
+  '^2 .*(built with hiredis|Redis at redis://127.0.0.1:1/0\?name=morph unavailable)'
+expect "redis URI: no password in the message" "$(grep -c pw-e2e-secret err.txt)" 0
 "$MW" serve --port 0 --inbox 'sqlite:x.db?nonsense=1' >/dev/null 2>err.txt
 expect "unknown URI parameter: exit 2" "$?" 2
 "$MW" serve --port 0 --bogus >/dev/null 2>&1
@@ -193,6 +197,9 @@ expect_match "work: MORPH_* variables and the body on stdin" "$(cat env.txt)" \
   '^[0-9]+ [0-9]+ (true|false) hubspot acme-prod-eu [^ ]+ [1-9][0-9]*$'
 expect_match "work: a stale delivery says so" "$(cat env.txt)" ' true hubspot acme-prod-eu meeting-old '
 expect "work: all acked" "$(stat_of sqlite:inbox.db ready)" 0
+
+"$MW" inbox work --inbox sqlite:inbox.db --until-empty -- no-such-program-xyz 2>err.txt
+expect_match "work with a missing program: exit 2, says so" "$? $(cat err.txt)" '^2 .*no-such-program-xyz.*not found'
 
 mw_start_serve work.log --inbox sqlite:inbox.db || exit 1
 mw_post "$MW_BASE/webhooks/morph" failing-1 "$PAYLOADS/email-created.json" >/dev/null

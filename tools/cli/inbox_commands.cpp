@@ -53,6 +53,20 @@ bool parse_lease(const std::string& text, DeliveryId& id, std::string& token) {
   return parse_id(std::string_view(text).substr(0, colon), id);
 }
 
+/// `,"received_at":...,"connector_id":...,"owner_id":...,"idempotency_key":...`: where a
+/// delivery came from, in pull's and dead's JSON lines.
+void append_origin(std::string& out, TimePoint received_at, std::string_view connector,
+                   std::string_view owner, std::string_view key) {
+  out += ",\"received_at\":";
+  append_json_string(out, format_time(received_at));
+  out += ",\"connector_id\":";
+  append_json_string(out, connector);
+  out += ",\"owner_id\":";
+  append_json_string(out, owner);
+  out += ",\"idempotency_key\":";
+  append_json_string(out, key);
+}
+
 void print_line(const std::string& line) {
   std::fwrite(line.data(), 1, line.size(), stdout);
   std::fputc('\n', stdout);
@@ -85,16 +99,9 @@ std::string delivery_json(const Delivery& d) {
   append_json_string(out, d.lease_token);
   out += ",\"attempt\":" + std::to_string(d.attempt);
   out += d.stale ? ",\"stale\":true" : ",\"stale\":false";
-  out += ",\"received_at\":";
-  append_json_string(out, format_time(d.received_at));
+  append_origin(out, d.received_at, d.connector_id, d.owner_id, d.idempotency_key);
   out += ",\"lease_expires_at\":";
   append_json_string(out, format_time(d.lease_expires_at));
-  out += ",\"connector_id\":";
-  append_json_string(out, d.connector_id);
-  out += ",\"owner_id\":";
-  append_json_string(out, d.owner_id);
-  out += ",\"idempotency_key\":";
-  append_json_string(out, d.idempotency_key);
   out += ",\"body\":";
   // The body was checked before it was stored, so it is one JSON value: minified, it fits on
   // the line. Should minify fail (it never did), the body goes out as a JSON string instead.
@@ -206,14 +213,7 @@ int inbox_dead(const std::string& uri) {
     std::string out = "{\"delivery\":" + std::to_string(d.id) +
                       ",\"attempts\":" + std::to_string(d.attempts);
     out += d.stale ? ",\"stale\":true" : ",\"stale\":false";
-    out += ",\"received_at\":";
-    append_json_string(out, format_time(d.received_at));
-    out += ",\"connector_id\":";
-    append_json_string(out, d.connector_id);
-    out += ",\"owner_id\":";
-    append_json_string(out, d.owner_id);
-    out += ",\"idempotency_key\":";
-    append_json_string(out, d.idempotency_key);
+    append_origin(out, d.received_at, d.connector_id, d.owner_id, d.idempotency_key);
     out += ",\"last_error\":";
     append_json_string(out, d.last_error);
     out += '}';

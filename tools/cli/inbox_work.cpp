@@ -15,6 +15,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -235,11 +236,31 @@ class Worker {
   Totals& totals_;
 };
 
+/// True when `name` can be executed: a path, or a program found on PATH (as posix_spawnp looks).
+bool is_runnable(const std::string& name) {
+  if (name.find('/') != std::string::npos) return ::access(name.c_str(), X_OK) == 0;
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    const std::size_t end = std::min(dirs.find(':', start), dirs.size());
+    const std::string dir = end > start ? dirs.substr(start, end - start) : ".";
+    if (::access((dir + "/" + name).c_str(), X_OK) == 0) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 }  // namespace
 
 int run_work(const WorkConfig& config) {
   if (config.command.empty()) {
     print_inbox_error("work", "no command: inbox work --inbox URI -- COMMAND [ARGS...]");
+    return exit_error;
+  }
+  // A missing program would fail every delivery until all are dead letters: refuse to start.
+  if (!is_runnable(config.command[0])) {
+    print_inbox_error("work", "cannot run '" + config.command[0] + "': not found or not executable");
     return exit_error;
   }
   if (config.concurrency == 0 || config.lease < std::chrono::seconds(1)) {

@@ -20,9 +20,9 @@
 namespace morph::webhook {
 namespace {
 
-// Delivery states as stored (the `state` column). Ready, leased and delayed are all `pending`:
-// they differ by `available_at` and `lease_token` (see stats()).
-constexpr int state_pending = 0;
+// Delivery states as stored (the `state` column; the SQL below spells them as literals).
+// 0 is pending: ready, leased and delayed differ only by `available_at` and `lease_token`
+// (see count_states).
 constexpr int state_acked = 1;
 constexpr int state_dead = 2;
 
@@ -58,6 +58,9 @@ CREATE TABLE resources(
   PRIMARY KEY(connector_id, owner_id, model, resource_id)) WITHOUT ROWID;
 CREATE INDEX resources_by_touched ON resources(touched_at);
 )sql";
+
+// SQLite's default limit on one string or blob (SQLITE_MAX_LENGTH); also keeps sizes in `int`.
+constexpr std::size_t max_value_bytes = 1000000000;
 
 std::int64_t to_micros(TimePoint t) noexcept { return t.time_since_epoch().count(); }
 TimePoint from_micros(std::int64_t us) noexcept { return TimePoint(std::chrono::microseconds(us)); }
@@ -107,10 +110,12 @@ class Query {
 
   Query& bind(std::int64_t v) noexcept { return check(sqlite3_bind_int64(stmt_, ++index_, v)); }
   Query& bind(std::string_view v) noexcept {
+    if (v.size() > max_value_bytes) return check(SQLITE_TOOBIG);
     return check(sqlite3_bind_text(stmt_, ++index_, v.empty() ? "" : v.data(),
                                    static_cast<int>(v.size()), SQLITE_STATIC));
   }
   Query& bind_blob(std::string_view v) noexcept {
+    if (v.size() > max_value_bytes) return check(SQLITE_TOOBIG);
     return check(sqlite3_bind_blob(stmt_, ++index_, v.empty() ? "" : v.data(),
                                    static_cast<int>(v.size()), SQLITE_STATIC));
   }
@@ -156,6 +161,8 @@ struct Operation {
   // back and every operation in it reports `failure`).
   std::function<bool()> run;
   bool done = false;
+  // Its own, so finishing a batch wakes exactly the callers in it.
+  std::condition_variable finished;
   std::optional<Error> failure;
 };
 
@@ -165,7 +172,8 @@ struct SqliteInbox::Impl {
   sqlite3* db = nullptr;
   std::string path;
   SqliteOptions options;
-  std::mt19937_64 random{std::random_device{}()};
+  // Lease tokens: a 64-bit seed (random_device gives 32 bits a call).
+  std::mt19937_64 random{(std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}()};
 
   Statement find_by_key, delete_by_id, find_by_body, find_resource, insert_resource,
       update_resource, touch_resource, insert_delivery, kill_exhausted, select_ready, take_lease,
@@ -174,7 +182,6 @@ struct SqliteInbox::Impl {
 
   std::mutex mutex;
   std::condition_variable work_ready;
-  std::condition_variable work_done;
   std::deque<Operation*> queue;
   bool stopping = false;
   std::thread committer;
@@ -249,12 +256,13 @@ struct SqliteInbox::Impl {
       if (failure && sqlite3_get_autocommit(db) == 0) exec("ROLLBACK");
     }
     if (!failure) commits.fetch_add(1, std::memory_order_relaxed);
+    // Notified under the lock: a caller cannot return (destroying its Operation) before.
     std::lock_guard<std::mutex> lock(mutex);
     for (Operation* op : batch) {
       if (failure) op->failure = *failure;
       op->done = true;
+      op->finished.notify_one();
     }
-    work_done.notify_all();
   }
 
   void committer_loop() {
@@ -311,7 +319,7 @@ struct SqliteInbox::Impl {
     std::unique_lock<std::mutex> lock(mutex);
     queue.push_back(&op);
     work_ready.notify_one();
-    work_done.wait(lock, [&] { return op.done; });
+    op.finished.wait(lock, [&] { return op.done; });
     if (op.failure) return std::move(*op.failure);
     return std::move(*out);
   }
@@ -389,38 +397,47 @@ struct SqliteInbox::Impl {
   }
 
   Result<std::vector<Delivery>> do_lease(std::size_t max_count, InboxDuration duration) {
-    const TimePoint now_tp = now();
-    const std::int64_t now_us = to_micros(now_tp);
+    const std::int64_t now_us = to_micros(now());
     const std::int64_t expires = now_us + duration.count();
-    {
-      // A delivery whose lease expired on its last attempt is dead, not leased again: a
-      // worker that crashes on it every time must not keep it forever.
-      Query q(kill_exhausted);
-      const int rc = q.bind(static_cast<std::int64_t>(options.inbox.max_attempts)).bind(now_us)
-                         .step();
-      if (rc != SQLITE_DONE) return sqlite_error("lease (dead letters)", rc);
-    }
+    const auto max_attempts = static_cast<std::int64_t>(options.inbox.max_attempts);
     std::vector<Delivery> out;
-    {
-      Query q(select_ready);
-      q.bind(now_us).bind(static_cast<std::int64_t>(max_count));
-      int rc;
-      while ((rc = q.step()) == SQLITE_ROW) {
-        Delivery d;
-        read_listing(q, d);
-        d.attempt = static_cast<std::uint32_t>(q.int64(1)) + 1;
-        d.body = q.text(7);
-        d.last_error = q.text(8);
-        d.lease_expires_at = from_micros(expires);
-        d.lease_token = new_token();
+    // A delivery whose lease expired on its last attempt becomes dead instead of being leased
+    // again (a worker that crashes on it every time must not keep it forever). Such rows are
+    // only found among the ready ones read here, so reading again fills their places.
+    for (bool killed = true; killed && out.size() < max_count;) {
+      killed = false;
+      std::vector<Delivery> batch;
+      std::vector<DeliveryId> exhausted;
+      {
+        Query q(select_ready);
+        q.bind(now_us).bind(static_cast<std::int64_t>(max_count - out.size()));
+        int rc;
+        while ((rc = q.step()) == SQLITE_ROW) {
+          if (q.int64(1) >= max_attempts) {
+            exhausted.push_back(q.int64(0));
+            continue;
+          }
+          Delivery d;
+          read_listing(q, d);
+          d.attempt = static_cast<std::uint32_t>(q.int64(1)) + 1;
+          d.body = q.text(7);
+          d.last_error = q.text(8);
+          d.lease_expires_at = from_micros(expires);
+          d.lease_token = new_token();
+          batch.push_back(std::move(d));
+        }
+        if (rc != SQLITE_DONE) return sqlite_error("lease", rc);
+      }
+      for (const DeliveryId id : exhausted) {
+        const int rc = Query(kill_exhausted).bind(id).step();
+        if (rc != SQLITE_DONE) return sqlite_error("lease (dead letter)", rc);
+        killed = true;
+      }
+      for (Delivery& d : batch) {
+        const int rc = Query(take_lease).bind(d.lease_token).bind(expires).bind(d.id).step();
+        if (rc != SQLITE_DONE) return sqlite_error("lease", rc);
         out.push_back(std::move(d));
       }
-      if (rc != SQLITE_DONE) return sqlite_error("lease", rc);
-    }
-    for (const Delivery& d : out) {
-      Query q(take_lease);
-      const int rc = q.bind(d.lease_token).bind(expires).bind(d.id).step();
-      if (rc != SQLITE_DONE) return sqlite_error("lease", rc);
     }
     return out;
   }
@@ -611,8 +628,8 @@ struct SqliteInbox::Impl {
          " received_at, state, available_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8)"},
         {&kill_exhausted,
          "UPDATE deliveries SET state = 2, lease_token = NULL,"
-         " last_error = 'the lease expired on the last attempt'"
-         " WHERE state = 0 AND available_at <= ?2 AND attempt >= ?1"},
+         " last_error = coalesce(last_error || '; ', '') || 'the lease expired on the last attempt'"
+         " WHERE id = ?1"},
         {&select_ready,
          "SELECT id, attempt, stale, received_at, connector_id, owner_id, idempotency_key, body,"
          " last_error FROM deliveries WHERE state = 0 AND available_at <= ?1"
@@ -677,7 +694,7 @@ struct SqliteInbox::Impl {
 
   Result<Done> setup() {
     if (sqlite3_db_readonly(db, "main") == 1) {
-      return storage_error("cannot open the inbox " + path + " for writing: permission denied");
+      return storage_error("the inbox " + path + " is not writable (read-only file or file system)");
     }
     sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
     // The first read of the file: a file that is not a database (or whose header is
@@ -768,6 +785,13 @@ SqliteInbox::~SqliteInbox() = default;
 
 Result<Appended> SqliteInbox::append(const Headers& headers, std::string_view body,
                                      const EventFacts& event) {
+  if (body.size() > max_value_bytes) {
+    // Refused before it reaches the batch: a retry would fail the same way, so not a 503.
+    return inbox_error(ErrorCode::body_too_large,
+                       "the body is " + std::to_string(body.size()) +
+                           " bytes; the SQLite inbox stores at most " +
+                           std::to_string(max_value_bytes));
+  }
   return impl_->submit<Appended>([&] { return impl_->do_append(headers, body, event); });
 }
 

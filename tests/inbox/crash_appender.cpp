@@ -3,6 +3,10 @@
 // so the test knows which appends were acknowledged when the SIGKILL came.
 //
 //   morph_webhook_inbox_crash_appender <inbox file>
+//   morph_webhook_inbox_crash_appender --lease-and-hang <milliseconds> <inbox file>
+//
+// The second form is a worker that dies holding leases: it leases everything ready for the
+// given time, prints "leased <id>" per delivery and "holding", then waits to be killed.
 //
 // The sequence is the same on every run, so a run after a crash re-sends what the previous
 // runs sent (as Morph retries unacknowledged deliveries): those must all be duplicates. Within
@@ -10,7 +14,9 @@
 // a new key (byte-identical body dedupe).
 #include <morph/webhook/inbox/sqlite.hpp>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -31,8 +37,18 @@ std::string body_of(std::size_t i) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 4 && std::string(argv[1]) == "--lease-and-hang") {
+    auto inbox = mw::SqliteInbox::open(argv[3]);
+    if (!inbox) return 2;
+    const auto leased = (*inbox)->lease(1000000, std::chrono::milliseconds(std::atol(argv[2])));
+    if (!leased) return 2;
+    for (const mw::Delivery& d : *leased) std::printf("leased %lld\n", static_cast<long long>(d.id));
+    std::printf("holding\n");
+    std::fflush(stdout);
+    for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
   if (argc != 2) {
-    std::fprintf(stderr, "usage: %s INBOX_FILE\n", argv[0]);
+    std::fprintf(stderr, "usage: %s [--lease-and-hang MS] INBOX_FILE\n", argv[0]);
     return 2;
   }
   auto inbox = mw::SqliteInbox::open(argv[1]);

@@ -378,6 +378,7 @@ inline void run_scenario(const InboxFactory& factory, const Scenario& sc) {
         for (const mw::DeadLetter& d : *r) {
           if (!got.empty()) got += ',';
           got += d.idempotency_key;
+          CHECK(d.key().owner_id == "owner-1");
           CHECK(d.attempts > 0);
           CHECK(!d.last_error.empty());
         }
@@ -419,6 +420,7 @@ inline void check_round_trip(const InboxFactory& factory) {
   CHECK(d.body == body);
   CHECK(d.body.size() == 16);
   CHECK(d.headers() == mw::Headers{"pipedrive", "owner 7", "key\x80"});
+  CHECK(d.key() == mw::DeliveryKey::from(mw::Headers{"pipedrive", "owner 7", "key\x80"}));
   CHECK(d.received_at == now);
   CHECK(d.attempt == 1);
 }

@@ -77,6 +77,15 @@ struct DeliveryKey {
   [[nodiscard]] static constexpr DeliveryKey from(const Headers& headers) noexcept {
     return DeliveryKey{headers.connector_id, headers.owner_id, headers.idempotency_key};
   }
+  /// Equal when the three values are equal byte for byte.
+  friend constexpr bool operator==(const DeliveryKey& a, const DeliveryKey& b) noexcept {
+    return a.connector_id == b.connector_id && a.owner_id == b.owner_id &&
+           a.idempotency_key == b.idempotency_key;
+  }
+  /// Negation of ==.
+  friend constexpr bool operator!=(const DeliveryKey& a, const DeliveryKey& b) noexcept {
+    return !(a == b);
+  }
 };
 
 /// What the inbox needs from a parsed event: the resource it is about and when it changed.
@@ -133,6 +142,8 @@ struct Delivery {
   [[nodiscard]] Headers headers() const noexcept {
     return Headers{connector_id, owner_id, idempotency_key};
   }
+  /// The dedupe key, as views into this delivery.
+  [[nodiscard]] DeliveryKey key() const noexcept { return DeliveryKey::from(headers()); }
 };
 
 /// A delivery that failed `max_attempts` times (dead_letters()).
@@ -145,6 +156,11 @@ struct DeadLetter {
   std::string owner_id;         ///< `x-owner-id`.
   std::string idempotency_key;  ///< `x-idempotency-key`.
   std::string last_error;       ///< The reason given to the last fail() (or lease expiry).
+
+  /// The dedupe key, as views into this dead letter.
+  [[nodiscard]] DeliveryKey key() const noexcept {
+    return DeliveryKey{connector_id, owner_id, idempotency_key};
+  }
 };
 
 /// What fail() did with the delivery.
@@ -216,8 +232,8 @@ class Inbox {
     return append(headers, body, EventFacts::of(event));
   }
 
-  /// Leases up to `max_count` ready deliveries, oldest first, for `lease_duration`; an empty
-  /// vector when none is ready.
+  /// Leases up to `max_count` ready deliveries, in the order they became ready, for
+  /// `lease_duration`; an empty vector when none is ready.
   [[nodiscard]] virtual Result<std::vector<Delivery>> lease(std::size_t max_count,
                                                             InboxDuration lease_duration) = 0;
   /// Marks a leased delivery done. `lease_lost` (nothing changed) when `token` is not its

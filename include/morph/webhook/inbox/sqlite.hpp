@@ -109,9 +109,8 @@ class SqliteInbox final : public Inbox {
   /// The path given to open().
   [[nodiscard]] const std::string& path() const noexcept;
 
-  struct Impl;  ///< The connection and its thread (defined in the .cpp).
-
  private:
+  struct Impl;  // the connection and its committer thread (src/inbox/sqlite.cpp)
   explicit SqliteInbox(std::unique_ptr<Impl> impl) noexcept;
   std::unique_ptr<Impl> impl_;
 };

@@ -10,6 +10,7 @@
 /// Every key of the inbox NAME starts with `mw:{NAME}:`; the hash tag `{NAME}` puts them all
 /// in one Redis Cluster slot, so the scripts are valid on a cluster. Ids are zero-padded to 16
 /// digits so that sorted-set ties order by id.
+///
 /// | key                                  | type   | holds                                                    | lives |
 /// |--------------------------------------|--------|----------------------------------------------------------|-------|
 /// | `mw:{NAME}:seq`                      | string | the last delivery id handed out                          | forever |
@@ -23,6 +24,7 @@
 /// | `mw:{NAME}:acked`                    | zset   | acked deliveries by received-at (retention)              | as its members |
 /// | `mw:{NAME}:dead`                     | zset   | dead letters by id                                       | until requeue() |
 /// | `mw:{NAME}:stale`                    | set    | ids of stale deliveries not yet acked                    | as its members |
+///
 /// (Each CONNECTOR, OWNER... part is written as `LENGTH:BYTES`, so no separator is ambiguous.)
 ///
 /// Retention is enforced by expire() (each RedisInbox runs it about once a minute), not by

@@ -97,7 +97,7 @@ if git -C "$repo" rev-parse --verify -q HEAD > /dev/null; then
   build_and_run_readme readme_fetchcontent_git "$work/readme_git" || failed+=(readme_fetchcontent_git)
 fi
 
-# 7. The installed SQLite inbox through find_package.
+# 7. The installed SQLite inbox, when it was built.
 if grep -q 'SQLite .* found, building morph::webhook_sqlite' "$work/package.log"; then
   run find_package_sqlite tests/consumers/sqlite -DCMAKE_PREFIX_PATH="$work/prefix"
 else

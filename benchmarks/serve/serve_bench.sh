@@ -34,7 +34,7 @@ inbox_for() {
 run() {
   local mode=$1 conns=$2 out rps bad threads=2
   [ "$conns" -lt 2 ] && threads=1
-  mw_start_serve "$DIR/serve.log" --inbox "$(inbox_for "$mode")" --threads 64
+  mw_start_serve "$DIR/serve.log" --inbox "$(inbox_for "$mode")"
   out=$(wrk -t"$threads" -c"$conns" -d"${SECONDS_PER_RUN}s" -s "$here/post_events.lua" \
         "$MW_BASE/webhooks/morph" -- "$BODY" "$mode-$conns")
   mw_stop_serve
@@ -48,7 +48,7 @@ run() {
 # fsyncs MODE: fsync+fdatasync calls per stored event at 64 connections, under strace.
 fsyncs() {
   local mode=$1 events calls
-  mw_start_serve "$DIR/serve.log" --inbox "$(inbox_for "$mode")" --threads 64
+  mw_start_serve "$DIR/serve.log" --inbox "$(inbox_for "$mode")"
   strace -f -c -e trace=fsync,fdatasync -o "$DIR/strace.txt" -p "$MW_PID" &
   local tracer=$!
   sleep 1

@@ -7,9 +7,7 @@
 mw_start_serve() {
   local log=$1
   shift
-  # Emptied here, not only by the redirection below: that one happens in the background child,
-  # and the loop could read the previous run's first line (and its port) before it does.
-  : >"$log"
+  rm -f "$log" "$log.err"  # a log left by an earlier run must not be read as this one's
   "$MW" serve --host 127.0.0.1 --port 0 "$@" >"$log" 2>"$log.err" &
   MW_PID=$!
   local i

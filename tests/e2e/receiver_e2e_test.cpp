@@ -5,43 +5,25 @@
 // The receiver paths come from the build (MORPH_WEBHOOK_HTTPLIB_RECEIVER, ..._BEAST_RECEIVER);
 // ctest runs the "[httplib]" and "[beast]" tests as separate entries.
 #include <httplib.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
-#include <mutex>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include <simdjson.h>
 
 #include "catch.hpp"
+#include "receiver_process.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 
-constexpr std::string_view kBody =
-    R"({"event":"crmEngagement::created","data":{"object":"resource","model":"crmEngagement",)"
-    R"("id":"29090716","fields":{"type":"call","status":"completed","direction":"outbound",)"
-    R"("title":"Call w/ Jane","description":"Left voicemail & follow-up",)"
-    R"("startedAt":"2015-10-07T13:10:00.781Z","duration":38,)"
-    R"("owner":{"object":"resourceRef","model":"genericUser","id":"123"},)"
-    R"("contacts":[{"object":"resourceRef","model":"genericContact","id":"247"}],)"
-    R"("companies":[],)"
-    R"("opportunities":[{"object":"resourceRef","model":"crmOpportunity","id":"9001"}]},)"
-    R"("createdAt":"2015-10-07T13:10:00.781Z","updatedAt":"2015-10-07T13:10:00.781Z"}})";
+using e2e::kBody;
 
 constexpr std::string_view kContactBody =
     R"({"event":"genericContact::updated","data":{"object":"resource","model":"genericContact",)"
@@ -49,132 +31,7 @@ constexpr std::string_view kContactBody =
     R"("updatedAt":"2015-10-07T13:10:00.781Z"}})";
 
 constexpr std::size_t kDefaultLimit = std::size_t{8} << 20;
-constexpr auto kStartTimeout = 20s;
-constexpr auto kStopTimeout = 20s;
-
-// A receiver process: started with --port 0, stopped (SIGTERM, then SIGKILL if it hangs) in
-// every path by the destructor. Its stdout is read by a thread: the first line gives the port,
-// the following ones are the request log.
-class Receiver {
- public:
-  explicit Receiver(const std::string& program, std::vector<std::string> extra_args = {}) {
-    int fds[2];
-    REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);  // no other child inherits the write end
-    std::vector<std::string> args{program, "--host", "127.0.0.1", "--port", "0"};
-    args.insert(args.end(), extra_args.begin(), extra_args.end());
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_ = ::fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      // Child: only async-signal-safe calls until exec.
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test
-      ::dup2(fds[1], STDOUT_FILENO);
-      ::close(fds[0]);
-      ::close(fds[1]);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    ::close(fds[1]);
-    fd_ = fds[0];
-    reader_ = std::thread([this] { read_output(); });
-    try {
-      wait_until_listening();
-    } catch (...) {
-      stop(SIGKILL);  // a failed check must not leave the process or the thread behind
-      throw;
-    }
-  }
-
-  Receiver(const Receiver&) = delete;
-  Receiver& operator=(const Receiver&) = delete;
-
-  ~Receiver() { stop(SIGTERM); }
-
-  int port() const { return port_; }
-
-  // Sends `signal`, waits (bounded) for the exit and returns the wait status.
-  int stop(int signal) {
-    if (pid_ <= 0) return status_;
-    ::kill(pid_, signal);
-    {
-      // The pipe reaches EOF when the process exits.
-      std::unique_lock<std::mutex> lock(mutex_);
-      if (!cv_.wait_for(lock, kStopTimeout, [this] { return eof_; })) {
-        ::kill(pid_, SIGKILL);
-      }
-    }
-    while (::waitpid(pid_, &status_, 0) < 0 && errno == EINTR) {
-    }
-    pid_ = -1;
-    if (reader_.joinable()) reader_.join();
-    ::close(fd_);
-    return status_;
-  }
-
-  // Waits (bounded) until the log holds at least `count` request lines; returns them.
-  std::vector<std::string> wait_for_log_lines(std::size_t count) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    cv_.wait_for(lock, 10s, [&] { return eof_ || log_lines_locked().size() >= count; });
-    return log_lines_locked();
-  }
-
- private:
-  // Reads the port from the first line ("listening on 127.0.0.1:PORT").
-  void wait_until_listening() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    const bool started = cv_.wait_for(lock, kStartTimeout, [this] {
-      return eof_ || output_.find('\n') != std::string::npos;
-    });
-    const std::string first = output_.substr(0, output_.find('\n'));
-    lock.unlock();
-    INFO("first line: " << first);
-    REQUIRE(started);
-    const std::string prefix = "listening on 127.0.0.1:";
-    REQUIRE(first.rfind(prefix, 0) == 0);
-    port_ = std::stoi(first.substr(prefix.size()));
-    REQUIRE(port_ > 0);
-  }
-
-  void read_output() {
-    char buffer[4096];
-    for (;;) {
-      const ssize_t n = ::read(fd_, buffer, sizeof buffer);
-      if (n < 0 && errno == EINTR) continue;
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (n <= 0) {
-        eof_ = true;
-        cv_.notify_all();
-        return;
-      }
-      output_.append(buffer, static_cast<std::size_t>(n));
-      cv_.notify_all();
-    }
-  }
-
-  // Complete lines after the first ("listening on ...").
-  std::vector<std::string> log_lines_locked() const {
-    std::vector<std::string> lines;
-    std::size_t start = output_.find('\n');
-    if (start == std::string::npos) return lines;
-    ++start;
-    for (std::size_t end; (end = output_.find('\n', start)) != std::string::npos; start = end + 1) {
-      lines.push_back(output_.substr(start, end - start));
-    }
-    return lines;
-  }
-
-  pid_t pid_ = -1;
-  int fd_ = -1;
-  int port_ = 0;
-  int status_ = 0;
-  std::thread reader_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::string output_;
-  bool eof_ = false;
-};
+using e2e::Receiver;
 
 httplib::Headers good_headers() {
   return {{"x-conector-id", "hubspot"}, {"x-owner-id", "owner-1"},

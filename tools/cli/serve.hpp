@@ -21,7 +21,7 @@ struct ServeConfig {
   std::size_t max_body_bytes = std::size_t{8} << 20;  ///< --max-body-bytes
   std::string path = "/webhooks/morph";            ///< --path
   std::string secret_file;                         ///< --secret-file (empty: no secret)
-  unsigned threads = 32;                           ///< --threads
+  unsigned threads = 64;                           ///< --threads
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};    ///< --idle-timeout
   std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};  ///< --header-timeout
   std::chrono::milliseconds body_timeout{std::chrono::seconds(30)};    ///< --body-timeout

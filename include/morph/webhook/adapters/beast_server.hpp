@@ -195,10 +195,9 @@ class Server {
   void drain_tick();
   std::vector<std::shared_ptr<detail::Session>> sessions();
 
-  bool register_session(std::uint64_t id, const std::shared_ptr<detail::Session>& session) {
+  void register_session(std::uint64_t id, const std::shared_ptr<detail::Session>& session) {
     std::lock_guard<std::mutex> lock(mutex_);
     sessions_.emplace(id, session);
-    return stopping_;
   }
 
   void unregister_session(std::uint64_t id) {
@@ -206,17 +205,14 @@ class Server {
     sessions_.erase(id);
   }
 
-  bool stopping() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return stopping_;
-  }
+  bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
 
   ServerOptions options_;
   Handler handler_;
   // Before ioc_: sessions destroyed with the io_context's pending handlers unregister here.
   mutable std::mutex mutex_;
   std::unordered_map<std::uint64_t, std::weak_ptr<detail::Session>> sessions_;
-  bool stopping_ = false;
+  std::atomic<bool> stopping_{false};
   std::uint64_t next_id_ = 0;
   std::atomic<std::size_t> cut_{0};
   std::chrono::steady_clock::time_point drain_deadline_{};
@@ -233,24 +229,33 @@ namespace detail {
 /// One connection: wait for a request, read its header, then its body, answer, repeat.
 class Session : public std::enable_shared_from_this<Session> {
  public:
+  /// A session on an accepted socket (whose executor is its strand), known to `server` as `id`.
   Session(boost::asio::ip::tcp::socket&& socket, Server& server, std::uint64_t id)
       : stream_(std::move(socket)), server_(server), id_(id) {}
 
-  Session(const Session&) = delete;
-  Session& operator=(const Session&) = delete;
+  Session(const Session&) = delete;             ///< not copyable
+  Session& operator=(const Session&) = delete;  ///< not copyable
 
+  /// Leaves the server's registry (the drain counts what is left there).
   ~Session() { server_.unregister_session(id_); }
 
+  /// Registers with the server and waits for the first request.
   void start() {
     server_.register_session(id_, shared_from_this());
     boost::asio::dispatch(stream_.get_executor(),
                           [self = shared_from_this()] { self->wait_for_request(); });
   }
 
-  /// Shutdown has begun: an idle connection closes now, a busy one after its response.
+  /// Shutdown has begun: an idle connection closes now, a busy one after its response (and
+  /// its lingering close, at most 2 s).
   void on_stop() {
     boost::asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      if (self->phase_ == Phase::idle || self->phase_ == Phase::lingering) self->close();
+      boost::beast::error_code ec;
+      // Bytes already received belong to a request that has begun: let it finish.
+      const bool request_arrived = self->stream_.socket().available(ec) > 0 && !ec;
+      if (self->phase_ == Phase::idle && !request_arrived) {
+        self->close();
+      }
     });
   }
 
@@ -269,8 +274,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // Keep-alive idle: wait for the first byte, so the header timeout starts with the request.
   void wait_for_request() {
     phase_ = Phase::idle;
+    // Pipelined: the next request has arrived, so it is answered even while stopping.
+    if (buffer_.size() > 0) return read_header();
     if (server_.stopping()) return close();
-    if (buffer_.size() > 0) return read_header();  // pipelined: the next request is here
     stream_.expires_after(options().idle_timeout);
     stream_.async_read_some(buffer_.prepare(4096),
                             [self = shared_from_this()](boost::beast::error_code ec, std::size_t n) {
@@ -343,7 +349,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool keep_alive = status == ReadStatus::complete && req.keep_alive() &&
                             response_.keep_alive() &&
                             requests_ < options().max_requests_per_connection &&
-                            !server_.stopping();
+                            (!server_.stopping() || buffer_.size() > 0);
     response_.keep_alive(keep_alive);
     stream_.expires_after(options().body_timeout);
     boost::beast::http::async_write(
@@ -359,7 +365,6 @@ class Session : public std::enable_shared_from_this<Session> {
   // close into a reset that could destroy the response before the client reads it.
   void linger() {
     phase_ = Phase::lingering;
-    if (server_.stopping()) return close();
     boost::beast::error_code ignored;
     stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
     stream_.expires_after(std::chrono::seconds(2));
@@ -439,8 +444,7 @@ inline std::vector<std::shared_ptr<detail::Session>> Server::sessions() {
 inline void Server::begin_drain() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (stopping_) return;
-    stopping_ = true;
+    if (stopping_.exchange(true, std::memory_order_acq_rel)) return;
   }
   boost::system::error_code ignored;
   acceptor_.close(ignored);

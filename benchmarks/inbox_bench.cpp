@@ -3,15 +3,14 @@
 // with synchronous=NORMAL. A standalone program, not a Google Benchmark: what is measured is
 // threads waiting on fsync, not a loop on one core.
 //
-//   morph_webhook_inbox_bench [--dir DIR] [--seconds S] [--clients 1,16,64] [--mode group|single|normal]
+//   morph_webhook_inbox_bench [--dir DIR] [--seconds S] [--clients 1,16,64] [--mode
+//   group|single|normal]
 //
 // DIR must be on the disk you care about (not tmpfs, where fsync costs nothing); default ".".
 // Each run appends distinct events (the body of examples/payloads/call-created.json with a
 // unique id) for S seconds (default 3) to a fresh file, then prints appends/s and commits per
 // append. With synchronous=FULL in WAL mode every commit is one fsync of the log (checkpoints
 // add a few: check with `strace -f -c -e trace=fsync,fdatasync`).
-#include <morph/webhook/inbox/sqlite.hpp>
-
 #include <unistd.h>
 
 #include <atomic>
@@ -19,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <morph/webhook/inbox/sqlite.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -100,10 +100,10 @@ Outcome run(const std::string& dir, const Mode& mode, int clients, double second
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     out.appends = appends.load();
     out.appends_per_second = static_cast<double>(out.appends) / elapsed;
-    out.commits_per_append =
-        out.appends == 0 ? 0
-                         : static_cast<double>((*inbox)->commits() - commits_before) /
-                               static_cast<double>(out.appends);
+    out.commits_per_append = out.appends == 0
+                                 ? 0
+                                 : static_cast<double>((*inbox)->commits() - commits_before) /
+                                       static_cast<double>(out.appends);
     out.failed = failed.load();
   }
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());

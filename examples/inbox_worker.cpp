@@ -7,13 +7,12 @@
 // --once stops when nothing is ready (for scripts and tests); otherwise it polls until SIGINT or
 // SIGTERM, finishing the deliveries it holds before it exits. One line per delivery on stdout.
 // Exit status: 0 ok, 2 usage or storage error.
-#include <morph/webhook.hpp>
-#include <morph/webhook/inbox/sqlite.hpp>
-
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <morph/webhook.hpp>
+#include <morph/webhook/inbox/sqlite.hpp>
 #include <string>
 #include <thread>
 
@@ -124,7 +123,7 @@ int main(int argc, char** argv) {
       } else {
         if (outcome.failure.empty()) outcome.failure = "no handler did the work";
         auto failed = inbox.fail(d, outcome.failure);
-        verdict = !failed     ? "fail refused: " + mw::to_string(failed.error())
+        verdict = !failed        ? "fail refused: " + mw::to_string(failed.error())
                   : failed->dead ? "failed (" + outcome.failure + "), now a dead letter"
                                  : "failed (" + outcome.failure + "), retried later";
       }

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -129,8 +131,8 @@ class Query {
   std::string text(int col) const {
     const void* p = sqlite3_column_blob(stmt_, col);
     const int n = sqlite3_column_bytes(stmt_, col);
-    return p == nullptr ? std::string() : std::string(static_cast<const char*>(p),
-                                                      static_cast<std::size_t>(n));
+    return p == nullptr ? std::string()
+                        : std::string(static_cast<const char*>(p), static_cast<std::size_t>(n));
   }
 
  private:
@@ -177,8 +179,14 @@ struct SqliteInbox::Impl {
 
   Statement find_by_key, delete_by_id, find_by_body, find_resource, insert_resource,
       update_resource, touch_resource, insert_delivery, kill_exhausted, select_ready, take_lease,
-      find_for_token, ack_lease, fail_retry, fail_dead, extend_lease, count_states, select_dead,
-      requeue_dead, expire_acked, expire_resources;
+      find_for_token, ack_lease, fail_retry, fail_dead, extend_lease, requeue_dead, expire_acked,
+      expire_resources;
+
+  // stats() and dead_letters() read on a connection of their own (WAL lets it read beside the
+  // writer), so a dashboard polling them never holds up the appends waiting for the committer.
+  sqlite3* reader = nullptr;
+  std::mutex reader_mutex;
+  Statement count_states, select_dead;
 
   std::mutex mutex;
   std::condition_variable work_ready;
@@ -199,23 +207,29 @@ struct SqliteInbox::Impl {
     if (committer.joinable()) committer.join();
     // Statements are finalized by their destructors, which run after this body: close with
     // sqlite3_close_v2 so the connection goes when its last statement does.
+    if (reader != nullptr) sqlite3_close_v2(reader);
     if (db != nullptr) sqlite3_close_v2(db);
   }
 
-  TimePoint now() const {
-    return options.inbox.clock ? options.inbox.clock() : system_now();
-  }
+  TimePoint now() const { return options.inbox.clock ? options.inbox.clock() : system_now(); }
 
   // "<what> failed in <path>: <SQLite's message> (<code name>)".
-  Error sqlite_error(std::string_view what, int rc) const {
+  Error sqlite_error(std::string_view what, int rc) const { return sqlite_error(what, rc, db); }
+  Error sqlite_error(std::string_view what, int rc, sqlite3* connection) const {
     std::string m(what);
     m += " failed in ";
     m += path;
     m += ": ";
-    m += db != nullptr && sqlite3_errcode(db) == rc ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    m += " (";
-    m += sqlite3_errstr(rc);
-    m += ')';
+    const std::string_view generic = sqlite3_errstr(rc);
+    const std::string_view detail = connection != nullptr && sqlite3_errcode(connection) == rc
+                                        ? sqlite3_errmsg(connection)
+                                        : generic;
+    m += detail;
+    if (detail != generic) {
+      m += " (";
+      m += generic;
+      m += ')';
+    }
     return storage_error(std::move(m));
   }
 
@@ -372,25 +386,47 @@ struct SqliteInbox::Impl {
       int rc;
       if (!seen) {
         Query q(insert_resource);
-        rc = q.bind(h.connector_id).bind(h.owner_id).bind(event.model).bind(event.id)
-                 .bind(updated).bind(std::int64_t{deleted}).bind(now_us).step();
+        rc = q.bind(h.connector_id)
+                 .bind(h.owner_id)
+                 .bind(event.model)
+                 .bind(event.id)
+                 .bind(updated)
+                 .bind(std::int64_t{deleted})
+                 .bind(now_us)
+                 .step();
       } else if (updated < seen->first) {
         stale = true;
         Query q(touch_resource);
-        rc = q.bind(now_us).bind(h.connector_id).bind(h.owner_id).bind(event.model)
-                 .bind(event.id).step();
+        rc = q.bind(now_us)
+                 .bind(h.connector_id)
+                 .bind(h.owner_id)
+                 .bind(event.model)
+                 .bind(event.id)
+                 .step();
       } else {
         // Equal timestamps keep a tombstone: a delete is never undone by an event as old.
         const bool tombstone = deleted || (updated == seen->first && seen->second);
         Query q(update_resource);
-        rc = q.bind(updated).bind(std::int64_t{tombstone}).bind(now_us).bind(h.connector_id)
-                 .bind(h.owner_id).bind(event.model).bind(event.id).step();
+        rc = q.bind(updated)
+                 .bind(std::int64_t{tombstone})
+                 .bind(now_us)
+                 .bind(h.connector_id)
+                 .bind(h.owner_id)
+                 .bind(event.model)
+                 .bind(event.id)
+                 .step();
       }
       if (rc != SQLITE_DONE) return sqlite_error("append (ordering guard)", rc);
     }
     Query q(insert_delivery);
-    q.bind(h.connector_id).bind(h.owner_id).bind(h.idempotency_key).bind_blob(body).bind(hash)
-        .bind(std::int64_t{stale}).bind(now_us).bind(now_us);
+    q.bind(h.connector_id)
+        .bind(h.owner_id)
+        .bind(h.idempotency_key)
+        .bind_blob(body)
+        .bind(hash)
+        .bind(std::int64_t{stale})
+        .bind(now_us)
+        .bind(now_us);
     const int rc = q.step();
     if (rc != SQLITE_DONE) return sqlite_error("append", rc);
     return Appended{sqlite3_last_insert_rowid(db), AppendStatus::stored, stale};
@@ -517,11 +553,13 @@ struct SqliteInbox::Impl {
     return from_micros(expires);
   }
 
-  Result<InboxStats> do_stats() {
+  // On the reader connection (any thread).
+  Result<InboxStats> read_stats() {
     const std::int64_t now_us = to_micros(now());
+    std::lock_guard<std::mutex> lock(reader_mutex);
     Query q(count_states);
-    const int rc = q.bind(now_us).bind(now_us).bind(now_us).bind(now_us).step();
-    if (rc != SQLITE_ROW) return sqlite_error("stats", rc);
+    const int rc = q.bind(now_us).step();
+    if (rc != SQLITE_ROW) return sqlite_error("stats", rc, reader);
     const auto u = [&](int col) { return static_cast<std::uint64_t>(q.int64(col)); };
     InboxStats s;
     s.ready = u(0);
@@ -534,7 +572,9 @@ struct SqliteInbox::Impl {
     return s;
   }
 
-  Result<std::vector<DeadLetter>> do_dead_letters(std::size_t max_count) {
+  // On the reader connection (any thread).
+  Result<std::vector<DeadLetter>> read_dead_letters(std::size_t max_count) {
+    std::lock_guard<std::mutex> lock(reader_mutex);
     Query q(select_dead);
     q.bind(static_cast<std::int64_t>(max_count));
     std::vector<DeadLetter> out;
@@ -546,7 +586,7 @@ struct SqliteInbox::Impl {
       d.last_error = q.text(7);
       out.push_back(std::move(d));
     }
-    if (rc != SQLITE_DONE) return sqlite_error("dead_letters", rc);
+    if (rc != SQLITE_DONE) return sqlite_error("dead_letters", rc, reader);
     return out;
   }
 
@@ -652,19 +692,6 @@ struct SqliteInbox::Impl {
         {&extend_lease,
          "UPDATE deliveries SET available_at = ?1"
          " WHERE id = ?2 AND state = 0 AND lease_token = ?3 AND available_at > ?4"},
-        {&count_states,
-         "SELECT"
-         " coalesce(sum(state = 0 AND available_at <= ?1), 0),"
-         " coalesce(sum(state = 0 AND available_at > ?2 AND lease_token IS NOT NULL), 0),"
-         " coalesce(sum(state = 0 AND available_at > ?3 AND lease_token IS NULL), 0),"
-         " coalesce(sum(state = 2), 0),"
-         " coalesce(sum(state = 1), 0),"
-         " coalesce(sum(state <> 1 AND stale), 0),"
-         " min(CASE WHEN state = 0 AND available_at <= ?4 THEN received_at END)"
-         " FROM deliveries"},
-        {&select_dead,
-         "SELECT id, attempt, stale, received_at, connector_id, owner_id, idempotency_key,"
-         " last_error FROM deliveries WHERE state = 2 ORDER BY id LIMIT ?1"},
         {&requeue_dead,
          "UPDATE deliveries SET state = 0, attempt = 0, available_at = ?1, lease_token = NULL"
          " WHERE id = ?2 AND state = 2"},
@@ -674,6 +701,40 @@ struct SqliteInbox::Impl {
     for (const auto& [statement, sql] : statements) {
       const int rc = statement->prepare(db, sql);
       if (rc != SQLITE_OK) return sqlite_error("preparing the inbox statements", rc);
+    }
+    return open_reader();
+  }
+
+  Result<Done> open_reader() {
+    int rc = sqlite3_open_v2(path.c_str(), &reader, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                             nullptr);
+    if (rc == SQLITE_OK) {
+      rc = sqlite3_busy_timeout(reader, static_cast<int>(options.busy_timeout.count()));
+    }
+    if (rc == SQLITE_OK) {
+      rc = sqlite3_exec(reader, "PRAGMA query_only = 1", nullptr, nullptr, nullptr);
+    }
+    if (rc != SQLITE_OK) return sqlite_error("opening the inbox for reading", rc, reader);
+    const std::pair<Statement*, const char*> statements[] = {
+        // One statement, so one snapshot; each count walks an index, not the table.
+        {&count_states,
+         "SELECT"
+         " (SELECT count(*) FROM deliveries WHERE state = 0 AND available_at <= ?1),"
+         " (SELECT count(*) FROM deliveries WHERE state = 0 AND available_at > ?1"
+         "  AND lease_token IS NOT NULL),"
+         " (SELECT count(*) FROM deliveries WHERE state = 0 AND available_at > ?1"
+         "  AND lease_token IS NULL),"
+         " (SELECT count(*) FROM deliveries WHERE state = 2),"
+         " (SELECT count(*) FROM deliveries WHERE state = 1),"
+         " (SELECT count(*) FROM deliveries WHERE state IN (0, 2) AND stale),"
+         " (SELECT min(received_at) FROM deliveries WHERE state = 0 AND available_at <= ?1)"},
+        {&select_dead,
+         "SELECT id, attempt, stale, received_at, connector_id, owner_id, idempotency_key,"
+         " last_error FROM deliveries WHERE state = 2 ORDER BY id LIMIT ?1"},
+    };
+    for (const auto& [statement, sql] : statements) {
+      rc = statement->prepare(reader, sql);
+      if (rc != SQLITE_OK) return sqlite_error("preparing the inbox statements", rc, reader);
     }
     return Done{};
   }
@@ -694,7 +755,8 @@ struct SqliteInbox::Impl {
 
   Result<Done> setup() {
     if (sqlite3_db_readonly(db, "main") == 1) {
-      return storage_error("the inbox " + path + " is not writable (read-only file or file system)");
+      return storage_error("the inbox " + path +
+                           " is not writable (read-only file or file system)");
     }
     sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
     // The first read of the file: a file that is not a database (or whose header is
@@ -713,8 +775,8 @@ struct SqliteInbox::Impl {
     sqlite3_finalize(s);
     if (rc != SQLITE_ROW) return sqlite_error("switching to WAL mode", rc);
     if (mode != "wal") {
-      return storage_error("the inbox " + path + " could not switch to WAL mode (it is in " +
-                           mode + " mode)");
+      return storage_error("the inbox " + path + " could not switch to WAL mode (it is in " + mode +
+                           " mode)");
     }
     rc = exec(options.synchronous == SqliteSynchronous::full ? "PRAGMA synchronous = FULL"
                                                              : "PRAGMA synchronous = NORMAL");
@@ -726,8 +788,7 @@ struct SqliteInbox::Impl {
     if (version && *version == 0) {
       rc = exec(schema_sql);
       if (rc == SQLITE_OK) {
-        rc = exec(("PRAGMA user_version = " + std::to_string(sqlite_inbox_schema_version))
-                      .c_str());
+        rc = exec(("PRAGMA user_version = " + std::to_string(sqlite_inbox_schema_version)).c_str());
       }
       if (rc != SQLITE_OK) {
         exec("ROLLBACK");
@@ -741,9 +802,10 @@ struct SqliteInbox::Impl {
     }
     if (rc != SQLITE_OK) return sqlite_error("creating the inbox schema", rc);
     if (*version > sqlite_inbox_schema_version) {
-      return storage_error("the inbox " + path + " has schema version " +
-                           std::to_string(*version) + "; this build reads version " +
-                           std::to_string(sqlite_inbox_schema_version) + " (upgrade morph-webhook)");
+      return storage_error("the inbox " + path + " has schema version " + std::to_string(*version) +
+                           "; this build reads version " +
+                           std::to_string(sqlite_inbox_schema_version) +
+                           " (upgrade morph-webhook)");
     }
     // Reads every page of the schema: a corrupt schema fails here, not at the first append.
     if (Result<std::int64_t> n = query_int("SELECT count(*) FROM deliveries", "checking the inbox");
@@ -765,8 +827,19 @@ Result<std::unique_ptr<SqliteInbox>> SqliteInbox::open(const std::string& path,
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd >= 0) {
     ::close(fd);
+    // Make the new directory entry durable: SQLite syncs the directory of the -wal file it
+    // creates, not of the database file, which it did not create.
+    std::string dir = std::filesystem::path(path).parent_path().string();
+    if (dir.empty()) dir = ".";
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+      ::fsync(dfd);
+      ::close(dfd);
+    }
   } else if (errno != EEXIST) {
     return storage_error("cannot create the inbox " + path + ": " + std::strerror(errno));
+  } else if (struct stat st{}; ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    return storage_error("the inbox " + path + " is not a regular file");
   }
   auto impl = std::make_unique<Impl>();
   impl->path = path;
@@ -787,17 +860,15 @@ Result<Appended> SqliteInbox::append(const Headers& headers, std::string_view bo
                                      const EventFacts& event) {
   if (body.size() > max_value_bytes) {
     // Refused before it reaches the batch: a retry would fail the same way, so not a 503.
-    return inbox_error(ErrorCode::body_too_large,
-                       "the body is " + std::to_string(body.size()) +
-                           " bytes; the SQLite inbox stores at most " +
-                           std::to_string(max_value_bytes));
+    return inbox_error(ErrorCode::body_too_large, "the body is " + std::to_string(body.size()) +
+                                                      " bytes; the SQLite inbox stores at most " +
+                                                      std::to_string(max_value_bytes));
   }
   return impl_->submit<Appended>([&] { return impl_->do_append(headers, body, event); });
 }
 
 Result<std::vector<Delivery>> SqliteInbox::lease(std::size_t max_count, InboxDuration duration) {
-  return impl_->submit<std::vector<Delivery>>(
-      [&] { return impl_->do_lease(max_count, duration); });
+  return impl_->submit<std::vector<Delivery>>([&] { return impl_->do_lease(max_count, duration); });
 }
 
 Result<Done> SqliteInbox::ack(DeliveryId id, std::string_view token) {
@@ -813,12 +884,10 @@ Result<TimePoint> SqliteInbox::extend(DeliveryId id, std::string_view token,
   return impl_->submit<TimePoint>([&] { return impl_->do_extend(id, token, duration); });
 }
 
-Result<InboxStats> SqliteInbox::stats() {
-  return impl_->submit<InboxStats>([&] { return impl_->do_stats(); });
-}
+Result<InboxStats> SqliteInbox::stats() { return impl_->read_stats(); }
 
 Result<std::vector<DeadLetter>> SqliteInbox::dead_letters(std::size_t max_count) {
-  return impl_->submit<std::vector<DeadLetter>>([&] { return impl_->do_dead_letters(max_count); });
+  return impl_->read_dead_letters(max_count);
 }
 
 Result<Done> SqliteInbox::requeue(DeliveryId id) {

@@ -12,11 +12,10 @@
 // runs sent (as Morph retries unacknowledged deliveries): those must all be duplicates. Within
 // a run, every 10th append retries an earlier key and every 20th re-sends an earlier body under
 // a new key (byte-identical body dedupe).
-#include <morph/webhook/inbox/sqlite.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <morph/webhook/inbox/sqlite.hpp>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -42,7 +41,8 @@ int main(int argc, char** argv) {
     if (!inbox) return 2;
     const auto leased = (*inbox)->lease(1000000, std::chrono::milliseconds(std::atol(argv[2])));
     if (!leased) return 2;
-    for (const mw::Delivery& d : *leased) std::printf("leased %lld\n", static_cast<long long>(d.id));
+    for (const mw::Delivery& d : *leased)
+      std::printf("leased %lld\n", static_cast<long long>(d.id));
     std::printf("holding\n");
     std::fflush(stdout);
     for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -70,8 +70,8 @@ int main(int argc, char** argv) {
           key = "b" + std::to_string(i);
           body = body_of(i / 2);
         }
-        const auto r = (*inbox)->append(mw::Headers{"hubspot", "owner", key}, body,
-                                        mw::EventFacts{});
+        const auto r =
+            (*inbox)->append(mw::Headers{"hubspot", "owner", key}, body, mw::EventFacts{});
         std::lock_guard<std::mutex> lock(out);
         if (!r) {
           std::fprintf(stderr, "%s\n", mw::to_string(r.error()).c_str());

@@ -48,7 +48,7 @@ inline std::string describe(const mw::InboxStats& s) {
 // One row of a scenario: an operation, its argument, what it must return and, optionally, the
 // stats() that must hold afterwards.
 enum class Op {
-  append,       // key [body] [owner] [resource updated trigger] -> "stored", "duplicate", + " stale"
+  append,       // key [body owner resource updated trigger] -> "stored"/"duplicate" [+ " stale"]
   lease,        // count, seconds -> "k1#1,k2#1!" (key#attempt, ! when stale) or "" for none
   ack,          // key: the delivery's latest lease -> "ok" or an error code name
   ack_old,      // key: the lease before the latest -> error code name
@@ -88,18 +88,26 @@ struct Step {
   }
 };
 
-inline Step append(std::string key, std::string expect) { return {Op::append, std::move(key), std::move(expect)}; }
+// Rows that name a key and what the operation must return, e.g. append("k1", "stored").
+inline auto keyed(Op op) {
+  return [op](std::string key, std::string expect) {
+    return Step(op, std::move(key), std::move(expect));
+  };
+}
+inline const auto append = keyed(Op::append);
+inline const auto ack = keyed(Op::ack);
+inline const auto ack_old = keyed(Op::ack_old);
+inline const auto ack_foreign = keyed(Op::ack_foreign);
+inline const auto fail = keyed(Op::fail);
+inline const auto requeue = keyed(Op::requeue);
+
 inline Step lease(std::size_t count, std::int64_t seconds, std::string expect) {
   Step s{Op::lease, "", std::move(expect)};
   s.count = count;
   s.seconds = seconds;
   return s;
 }
-inline Step ack(std::string key, std::string expect) { return {Op::ack, std::move(key), std::move(expect)}; }
-inline Step ack_old(std::string key, std::string expect) { return {Op::ack_old, std::move(key), std::move(expect)}; }
-inline Step ack_foreign(std::string key, std::string expect) { return {Op::ack_foreign, std::move(key), std::move(expect)}; }
 inline Step ack_unknown(std::string expect) { return {Op::ack_unknown, "", std::move(expect)}; }
-inline Step fail(std::string key, std::string expect) { return {Op::fail, std::move(key), std::move(expect)}; }
 inline Step extend(std::string key, std::int64_t seconds, std::string expect) {
   Step s{Op::extend, std::move(key), std::move(expect)};
   s.seconds = seconds;
@@ -110,7 +118,6 @@ inline Step advance(std::int64_t seconds) {
   s.seconds = seconds;
   return s;
 }
-inline Step requeue(std::string key, std::string expect) { return {Op::requeue, std::move(key), std::move(expect)}; }
 inline Step expire(std::string expect) { return {Op::expire, "", std::move(expect)}; }
 inline Step dead(std::string expect) { return {Op::dead, "", std::move(expect)}; }
 
@@ -137,7 +144,8 @@ inline const std::vector<Scenario>& scenarios() {
   using mw::Trigger;
   static const std::vector<Scenario> table = {
       {"append, duplicate key, lease, ack; the key stays a duplicate while retained", 10, true,
-       {append("k1", "stored").then_stats("ready=1 leased=0 delayed=0 dead=0 acked=0 stale=0 age=0"),
+       {append("k1", "stored")
+           .then_stats("ready=1 leased=0 delayed=0 dead=0 acked=0 stale=0 age=0"),
         advance(7).then_stats("ready=1 leased=0 delayed=0 dead=0 acked=0 stale=0 age=7"),
         append("k1", "duplicate"),
         append("k1", "duplicate").with_body("another body, same key"),
@@ -189,7 +197,8 @@ inline const std::vector<Scenario>& scenarios() {
        {append("k1", "stored"),
         lease(1, 30, "k1#1"),
         ack_foreign("k1", "lease_lost"),
-        ack_unknown("not_found").then_stats("ready=0 leased=1 delayed=0 dead=0 acked=0 stale=0 age=-"),
+        ack_unknown("not_found")
+            .then_stats("ready=0 leased=1 delayed=0 dead=0 acked=0 stale=0 age=-"),
         ack("k1", "ok")}},
       {"fail retries after exponential backoff", 10, true,
        {append("k1", "stored"),
@@ -214,7 +223,8 @@ inline const std::vector<Scenario>& scenarios() {
         advance(3600 * 2), lease(5, 30, ""),
         dead("k1"),
         requeue("k2", "not_found"),
-        requeue("k1", "ok").then_stats("ready=1 leased=0 delayed=0 dead=0 acked=1 stale=0 age=7215"),
+        requeue("k1", "ok")
+            .then_stats("ready=1 leased=0 delayed=0 dead=0 acked=1 stale=0 age=7215"),
         requeue("k1", "not_found"),
         dead(""),
         lease(1, 30, "k1#1"),
@@ -248,7 +258,8 @@ inline const std::vector<Scenario>& scenarios() {
        {append("k1", "stored"),
         lease(1, 30, "k1#1"), ack("k1", "ok"),
         advance(3601),
-        append("k1", "stored").then_stats("ready=1 leased=0 delayed=0 dead=0 acked=0 stale=0 age=0")}},
+        append("k1", "stored")
+            .then_stats("ready=1 leased=0 delayed=0 dead=0 acked=0 stale=0 age=0")}},
   };
   return table;
 }

@@ -1,8 +1,5 @@
 // SqliteInbox: the backend-neutral contract on real files, then what is SQLite's own: the
 // file's mode, reopening, unwritable/corrupt/newer files, a full disk, and SIGKILL mid-append.
-#include <morph/webhook/inbox/sqlite.hpp>
-#include <morph/webhook/request.hpp>
-
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <signal.h>
@@ -16,6 +13,8 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <morph/webhook/inbox/sqlite.hpp>
+#include <morph/webhook/request.hpp>
 #include <random>
 #include <set>
 #include <sstream>
@@ -172,33 +171,39 @@ TEST_CASE("SqliteInbox: the file is private, durable settings hold, reopening ke
   CHECK(leased->front().body == "body");
 }
 
+namespace {
+
+// open() refuses `path`: storage_unavailable (503), and a message naming the path and `reason`.
+void check_refused(const std::string& path, const std::string& reason) {
+  const auto r = mw::SqliteInbox::open(path);
+  if (r.has_value()) {
+    FAIL_CHECK("opened " << path);
+    return;
+  }
+  INFO(r.error().message);
+  CHECK(r.error().code == mw::ErrorCode::storage_unavailable);
+  CHECK(mw::http_status(r.error()) == 503);
+  CHECK(contains(r.error().message, path));
+  CHECK(contains(r.error().message, reason));
+}
+
+}  // namespace
+
 TEST_CASE("SqliteInbox: unwritable, corrupt or newer files fail at open with a clear error",
           "[inbox][sqlite]") {
   TempDir dir;
   SECTION("a directory that does not exist") {
-    const std::string path = dir.file("missing/inbox.db");
-    const auto r = mw::SqliteInbox::open(path);
-    REQUIRE_FALSE(r.has_value());
-    CHECK(r.error().code == mw::ErrorCode::storage_unavailable);
-    CHECK(contains(r.error().message, path));
-    CHECK(contains(r.error().message, "No such file or directory"));
+    check_refused(dir.file("missing/inbox.db"), "No such file or directory");
   }
   SECTION("not a database") {
     const std::string path = dir.file("garbage.db");
     std::ofstream(path) << std::string(8192, 'G');
-    const auto r = mw::SqliteInbox::open(path);
-    REQUIRE_FALSE(r.has_value());
-    CHECK(r.error().code == mw::ErrorCode::storage_unavailable);
-    CHECK(contains(r.error().message, path));
-    CHECK(contains(r.error().message, "not a database"));
+    check_refused(path, "not a database");
   }
   SECTION("a directory where the file should be") {
     const std::string path = dir.file("adir");
     std::filesystem::create_directory(path);
-    const auto r = mw::SqliteInbox::open(path);
-    REQUIRE_FALSE(r.has_value());
-    CHECK(r.error().code == mw::ErrorCode::storage_unavailable);
-    CHECK(contains(r.error().message, path));
+    check_refused(path, "not a regular file");
   }
   SECTION("a read-only file") {
     const std::string path = dir.file("ro.db");
@@ -209,12 +214,8 @@ TEST_CASE("SqliteInbox: unwritable, corrupt or newer files fail at open with a c
     if (::geteuid() == 0 && !immutable) {
       WARN("running as root without the immutable flag: the read-only check is skipped");
     } else {
-      const auto r = mw::SqliteInbox::open(path);
+      check_refused(path, "not writable");
       if (immutable) set_immutable(path, false);
-      REQUIRE_FALSE(r.has_value());
-      CHECK(r.error().code == mw::ErrorCode::storage_unavailable);
-      CHECK(contains(r.error().message, path));
-      CHECK(contains(r.error().message, "not writable"));
     }
   }
   SECTION("written by a newer schema") {
@@ -224,17 +225,11 @@ TEST_CASE("SqliteInbox: unwritable, corrupt or newer files fail at open with a c
     REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
     REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
-    const auto r = mw::SqliteInbox::open(path);
-    REQUIRE_FALSE(r.has_value());
-    CHECK(r.error().code == mw::ErrorCode::storage_unavailable);
-    CHECK(contains(r.error().message, "schema version 99"));
+    check_refused(path, "schema version 99");
   }
   SECTION("a corrupt page") {
     const std::string path = dir.file("corrupt.db");
-    {
-      auto inbox = mw::SqliteInbox::open(path);
-      REQUIRE(inbox.has_value());
-    }
+    { REQUIRE(mw::SqliteInbox::open(path).has_value()); }
     // Overwrite everything after the 100-byte header of page 1: the schema is unreadable.
     {
       std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
@@ -242,11 +237,7 @@ TEST_CASE("SqliteInbox: unwritable, corrupt or newer files fail at open with a c
       const std::string junk(4096 * 3, '\x5a');
       file.write(junk.data(), static_cast<std::streamsize>(junk.size()));
     }
-    const auto r = mw::SqliteInbox::open(path);
-    REQUIRE_FALSE(r.has_value());
-    CHECK(r.error().code == mw::ErrorCode::storage_unavailable);
-    CHECK(contains(r.error().message, path));
-    CHECK(mw::http_status(r.error()) == 503);
+    check_refused(path, "malformed");
   }
 }
 
@@ -283,8 +274,8 @@ TEST_CASE("SqliteInbox: a full disk is storage_unavailable, loses nothing, recov
   CHECK(s->ready == stored.size());
   // Space returns: the same inbox, not reopened, stores again.
   REQUIRE(inbox.set_max_bytes(0).has_value());
-  const auto again = inbox.append(mw::Headers{"hubspot", "o", refused}, refused + padding,
-                                  mw::EventFacts{});
+  const auto again =
+      inbox.append(mw::Headers{"hubspot", "o", refused}, refused + padding, mw::EventFacts{});
   REQUIRE(again.has_value());
   CHECK(again->status == mw::AppendStatus::stored);  // not a duplicate: nothing was stored
   const auto leased = inbox.lease(100000, 60s);
@@ -479,8 +470,8 @@ TEST_CASE("SqliteInbox: a worker killed while holding leases: its deliveries com
   }
   const auto lease_time = 1500ms;
   const auto start = std::chrono::steady_clock::now();
-  const std::vector<std::string> lines = run_and_kill(
-      {"--lease-and-hang", std::to_string(lease_time.count()), path}, 10s, "holding");
+  const std::vector<std::string> lines =
+      run_and_kill({"--lease-and-hang", std::to_string(lease_time.count()), path}, 10s, "holding");
   REQUIRE(!lines.empty());
   CHECK(lines.back() == "holding");
   CHECK(lines.size() == 11);

@@ -33,6 +33,12 @@
 ///
 /// Backends: SqliteInbox (`morph/webhook/inbox/sqlite.hpp`, CMake target morph::webhook_sqlite).
 /// This header needs no backend and no library beyond the core.
+///
+/// ## Writing a backend
+/// Derive from Inbox in a header and library of its own. Take every time from
+/// InboxOptions::clock (never the server's clock), so the backend-neutral tests in
+/// `tests/inbox/inbox_contract.hpp` (the transition table on a controlled clock, the same-key
+/// and worker races) run against it unchanged: they take a factory that opens a fresh inbox.
 #ifndef MORPH_WEBHOOK_INBOX_HPP
 #define MORPH_WEBHOOK_INBOX_HPP
 

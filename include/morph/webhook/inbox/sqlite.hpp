@@ -10,8 +10,10 @@
 /// failure) and is only offered for throw-away inboxes.
 ///
 /// ## Group commit
-/// One thread owns the connection and runs every operation. With SqliteOptions::group_commit
-/// (the default) it runs all operations waiting at that moment in one transaction, so
+/// One thread owns the writing connection and runs every operation but stats() and
+/// dead_letters(), which read on a second connection beside it (WAL allows that), so polling
+/// them never delays appends. With SqliteOptions::group_commit (the default) that thread runs
+/// all operations waiting at that moment in one transaction, so
 /// concurrent appends share one commit and one fsync and durable throughput grows with the
 /// number of receiver threads instead of being capped by the disk's fsync rate. Without it,
 /// every operation is its own transaction (one fsync each).

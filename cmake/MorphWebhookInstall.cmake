@@ -10,6 +10,11 @@ if(MORPH_WEBHOOK_HAS_SQLITE)
     ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
     LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}")
 endif()
+if(MORPH_WEBHOOK_HAS_REDIS)
+  install(TARGETS morph_webhook_redis EXPORT morph_webhookTargets
+    ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+    LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}")
+endif()
 install(DIRECTORY include/ DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 install(EXPORT morph_webhookTargets
   NAMESPACE morph::
@@ -19,8 +24,8 @@ configure_package_config_file(
   "${CMAKE_CURRENT_LIST_DIR}/morph_webhookConfig.cmake.in"
   "${CMAKE_CURRENT_BINARY_DIR}/morph_webhookConfig.cmake"
   INSTALL_DESTINATION "${MORPH_WEBHOOK_CMAKE_DIR}")
-# Header-only, the package fits any architecture; with the compiled SQLite inbox it does not.
-if(MORPH_WEBHOOK_HAS_SQLITE)
+# Header-only, the package fits any architecture; with a compiled inbox library it does not.
+if(MORPH_WEBHOOK_HAS_SQLITE OR MORPH_WEBHOOK_HAS_REDIS)
   set(_mw_arch_independent "")
 else()
   set(_mw_arch_independent ARCH_INDEPENDENT)

@@ -8,7 +8,8 @@
 #   5. add_subdirectory(<this checkout>);
 #   6. the README's FetchContent block as written, and its git form;
 #   7. the installed morph::webhook_sqlite (the SQLite inbox) through find_package, when SQLite
-#      is installed (it is built only then).
+#      is installed (it is built only then);
+#   8. the installed morph::webhook_redis (the Redis inbox) likewise, when hiredis is installed.
 # Each consumer is configured, built and run (exit code 0 = its checks passed); 3-5 also fail at
 # configure time if morph-webhook added tests, examples, tools or install rules of its own.
 #
@@ -101,6 +102,13 @@ if grep -q 'SQLite .* found, building morph::webhook_sqlite' "$work/package.log"
   run find_package_sqlite tests/consumers/sqlite -DCMAKE_PREFIX_PATH="$work/prefix"
 else
   note "find_package_sqlite skipped: SQLite not found"
+fi
+
+# 8. The installed Redis inbox through find_package.
+if grep -q 'hiredis .* found, building morph::webhook_redis' "$work/package.log"; then
+  run find_package_redis tests/consumers/redis -DCMAKE_PREFIX_PATH="$work/prefix"
+else
+  note "find_package_redis skipped: hiredis not found"
 fi
 if [ ${#failed[@]} -gt 0 ]; then
   note "FAILED: ${failed[*]}"

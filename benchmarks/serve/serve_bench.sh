@@ -6,6 +6,8 @@
 # by hand on a quiet machine, on the disk you care about (not tmpfs, where fsync is free).
 #   usage: serve_bench.sh MORPH_WEBHOOK [DIR] [SECONDS]
 # MORPH_WEBHOOK should be a Release build (build/default/tools/morph-webhook).
+# With MORPH_BENCH_REDIS=redis://HOST:PORT (a redis-server of its own, --dir on the same disk,
+# --appendonly yes --appendfsync always) a second table compares Redis with group commit.
 set -euo pipefail
 MW=$(realpath "$1")
 DIR=$(realpath "${2:-.}")/serve-bench.$$
@@ -24,6 +26,7 @@ inbox_for() {
     group) echo "sqlite:$DIR/group.db" ;;
     each) echo "sqlite:$DIR/each.db?commit=each" ;;
     none) echo none ;;
+    redis) echo "$MORPH_BENCH_REDIS" ;;
   esac
 }
 
@@ -69,6 +72,18 @@ for conns in 1 16 64; do
   awk -v c="$conns" -v g="$g" -v e="$e" -v n="$n" \
     'BEGIN {printf "| %d | %d/s | %d/s | %d/s | %.1f× | %.0f %% |\n", c, g, e, n, g / e, 100 * g / n}'
 done
+if [ -n "${MORPH_BENCH_REDIS:-}" ]; then
+  echo
+  printf '| clients | Redis | SQLite group commit | no inbox | Redis / SQLite | Redis / none |\n'
+  printf '|---:|---:|---:|---:|---:|---:|\n'
+  for conns in 1 16 64; do
+    r=$(run redis "$conns")
+    g=$(run group "$conns")
+    n=$(run none "$conns")
+    awk -v c="$conns" -v r="$r" -v g="$g" -v n="$n" \
+      'BEGIN {printf "| %d | %d/s | %d/s | %d/s | %.2f× | %.0f %% |\n", c, r, g, n, r / g, 100 * r / n}'
+  done
+fi
 if command -v strace >/dev/null; then
   echo
   echo "fsyncs per stored event at 64 clients: group commit $(fsyncs group);" \

@@ -148,8 +148,12 @@ if [ -n "$readonly_ok" ]; then
 else
   echo "skip unwritable file (root, and no immutable attribute here)"
 fi
-"$MW" serve --port 0 --inbox redis://127.0.0.1:6379 >/dev/null 2>err.txt
-expect_match "redis URI: exit 2, not built" "$? $(cat err.txt)" '^2 .*redis support not built'
+# Nothing listens on port 1: exit 2 whether Redis support is built in or not, and the password
+# of the URI is in no message.
+"$MW" serve --port 0 --inbox 'redis://:pw-e2e-secret@127.0.0.1:1' >/dev/null 2>err.txt
+expect_match "redis URI, no server: exit 2" "$? $(cat err.txt)" \
+  '^2 .*(built with hiredis|Redis at redis://127.0.0.1:1/0\?name=morph unavailable)'
+expect "redis URI: no password in the message" "$(grep -c pw-e2e-secret err.txt)" 0
 "$MW" serve --port 0 --inbox 'sqlite:x.db?nonsense=1' >/dev/null 2>err.txt
 expect "unknown URI parameter: exit 2" "$?" 2
 "$MW" serve --port 0 --bogus >/dev/null 2>&1

@@ -5,30 +5,45 @@
 /// | URI | backend |
 /// |-----|---------|
 /// | `sqlite:PATH[?PARAM=VALUE&...]` | SqliteInbox on the file PATH (created 0600 when missing) |
-/// | `redis://...` | reserved for the Redis backend (not built yet: a clear error) |
+/// | `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?name=NAME&PARAM=VALUE...]` | RedisInbox (when built with hiredis) |
 ///
 /// SQLite parameters: `retain=DURATION` (dedupe window and how long acked deliveries are kept,
 /// default 72h), `max_attempts=N` (10), `backoff=DURATION` (first retry delay, 5s),
 /// `commit=group|each` (group commit, the default, or one transaction and fsync per operation:
 /// for comparisons only), `max_bytes=N` (largest file size; beyond it appends fail as on a full
 /// disk: for tests and quotas).
+///
+/// Redis parameters: `name=NAME` (the inbox name, the hash tag of its keys, default `morph`),
+/// and `retain`, `max_attempts`, `backoff` as for SQLite. The password is better given with
+/// `--redis-password-file` (set_redis_password_file()) than in the URI, which `ps` shows; error
+/// messages never repeat a Redis URI, which may hold it.
 #ifndef MORPH_WEBHOOK_CLI_INBOX_URI_HPP
 #define MORPH_WEBHOOK_CLI_INBOX_URI_HPP
 
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "cli/duration.hpp"
 #include "morph/webhook/inbox.hpp"
 #include "morph/webhook/inbox/sqlite.hpp"
+#if defined(MORPH_WEBHOOK_CLI_REDIS)
+#include "morph/webhook/inbox/redis.hpp"
+#endif
 
 namespace morph::webhook::cli {
 
 /// The default `--inbox`.
 inline constexpr std::string_view default_inbox_uri = "sqlite:morph-inbox.db";
+
+/// The file `--redis-password-file` named (empty: none); set once before any open_inbox().
+[[nodiscard]] inline std::string& redis_password_file() {
+  static std::string path;
+  return path;
+}
 
 namespace detail {
 
@@ -101,7 +116,66 @@ namespace detail {
   return std::unique_ptr<Inbox>(std::move(*opened));
 }
 
+#if defined(MORPH_WEBHOOK_CLI_REDIS)
+/// A `redis://` URI: `name=` goes to parse_redis_uri(), the other parameters are the inbox
+/// options SQLite takes too. Messages never contain the URI (it may hold the password).
+[[nodiscard]] inline Result<std::unique_ptr<Inbox>> open_redis(std::string_view uri) {
+  const auto bad = [](std::string_view why) {
+    return inbox_error(ErrorCode::storage_unavailable, "bad inbox URI: " + std::string(why));
+  };
+  const std::size_t query = uri.find('?');
+  std::string base(uri.substr(0, query));
+  std::string_view params = query == std::string_view::npos ? "" : uri.substr(query + 1);
+  RedisOptions options;
+  while (!params.empty()) {
+    const std::size_t amp = params.find('&');
+    const std::string_view param = params.substr(0, amp);
+    params = amp == std::string_view::npos ? "" : params.substr(amp + 1);
+    const std::size_t eq = param.find('=');
+    const std::string_view name = param.substr(0, eq);
+    if (name == "name") {
+      base += base.find('?') == std::string::npos ? '?' : '&';
+      base += param;
+      continue;
+    }
+    // The options every backend shares, parsed as for SQLite.
+    SqliteOptions shared;
+    shared.inbox = options.inbox;
+    if ((name != "retain" && name != "max_attempts" && name != "backoff") ||
+        eq == std::string_view::npos ||
+        !apply_sqlite_parameter(name, param.substr(eq + 1), shared)) {
+      return bad("unknown or malformed parameter '" + std::string(name) +
+                 "' (known: name, retain, max_attempts, backoff)");
+    }
+    options.inbox = shared.inbox;
+  }
+  Result<RedisEndpoint> endpoint = parse_redis_uri(base);
+  if (!endpoint) return bad(endpoint.error().message);
+  if (!redis_password_file().empty()) {
+    Result<std::string> password = read_redis_password_file(redis_password_file());
+    if (!password) return std::move(password).error();
+    endpoint->password = std::move(*password);
+  }
+  Result<std::unique_ptr<RedisInbox>> opened = RedisInbox::open(*endpoint, options);
+  if (!opened) return std::move(opened).error();
+  return std::unique_ptr<Inbox>(std::move(*opened));
+}
+#endif
+
 }  // namespace detail
+
+/// Why `inbox` may lose acknowledged events when its storage crashes, for a warning at start;
+/// nullopt when it will not (SQLite is always opened with synchronous=FULL).
+[[nodiscard]] inline std::optional<std::string> durability_warning([[maybe_unused]] Inbox& inbox) {
+#if defined(MORPH_WEBHOOK_CLI_REDIS)
+  if (auto* redis = dynamic_cast<RedisInbox*>(&inbox)) {
+    const Result<RedisPersistence> p = redis->persistence();
+    if (!p) return "could not read Redis's persistence settings: " + p.error().message;
+    if (!p->no_loss_after_ack()) return "Redis persistence is weak: " + p->describe();
+  }
+#endif
+  return std::nullopt;
+}
 
 /// Opens the inbox `uri` names (see the table in inbox_uri.hpp). Errors are
 /// `storage_unavailable` with a message saying what is wrong (bad URI, unreadable or corrupt
@@ -112,8 +186,14 @@ namespace detail {
     return detail::open_sqlite(uri, uri.substr(sqlite_scheme.size()));
   }
   if (uri.substr(0, 8) == "redis://" || uri.substr(0, 9) == "rediss://") {
-    // The Redis backend plugs in here: return its open() result.
-    return detail::uri_error(uri, "redis support not built into this morph-webhook");
+#if defined(MORPH_WEBHOOK_CLI_REDIS)
+    return detail::open_redis(uri);
+#else
+    // Not the URI in the message: it may hold a password.
+    return inbox_error(ErrorCode::storage_unavailable,
+                       "redis:// inboxes need a morph-webhook built with hiredis "
+                       "(Debian: libhiredis-dev)");
+#endif
   }
   return detail::uri_error(uri, "expected sqlite:PATH");
 }

@@ -82,8 +82,14 @@ class Worker {
       Result<std::vector<Delivery>> got = inbox_.lease(1, config_.lease);
       if (!got) {
         print_inbox_error("work", "leasing: " + got.error().message);
-        totals_.storage_error = true;
-        return;
+        // A long-running worker outlives an outage of its storage (a Redis restart): it waits
+        // and tries again. With --until-empty (scripts) it stops with the error.
+        if (config_.until_empty || got.error().code != ErrorCode::storage_unavailable) {
+          totals_.storage_error = true;
+          return;
+        }
+        sleep_unless_stopping(std::max<InboxDuration>(config_.poll, std::chrono::seconds(1)));
+        continue;
       }
       if (got->empty()) {
         if (config_.until_empty) return;
@@ -114,7 +120,10 @@ class Worker {
       const Result<Done> r = inbox_.ack(d);
       verdict = r ? "acked" : "not acked: " + r.error().message;
       if (r) ++totals_.acked;
-      if (!r && r.error().code == ErrorCode::storage_unavailable) totals_.storage_error = true;
+      // Not acked: the lease expires and the delivery is run again (at-least-once).
+      if (!r && r.error().code == ErrorCode::storage_unavailable && config_.until_empty) {
+        totals_.storage_error = true;
+      }
     } else {
       const Result<Failed> r = inbox_.fail(d, outcome.reason);
       if (r) {
@@ -122,7 +131,9 @@ class Worker {
         verdict = r->dead ? "failed, now dead" : "failed, retry at " + format_time(r->retry_at);
       } else {
         verdict = "not failed: " + r.error().message;
-        if (r.error().code == ErrorCode::storage_unavailable) totals_.storage_error = true;
+        if (r.error().code == ErrorCode::storage_unavailable && config_.until_empty) {
+          totals_.storage_error = true;
+        }
       }
     }
     std::fprintf(stderr, "morph-webhook inbox work: delivery %lld (attempt %u): %s, %s, %lld ms\n",

@@ -374,6 +374,9 @@ int run_serve(const ServeConfig& config) {
       return 2;
     }
     inbox = std::move(*opened);
+    if (const std::optional<std::string> warning = durability_warning(*inbox)) {
+      print_error("warning: " + *warning);
+    }
   }
 
   Service service(config, std::move(inbox), std::move(secret));

@@ -68,9 +68,12 @@ int run_subcommand(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
   s->add_option("--inbox", serve.inbox,
-                "Inbox URI: sqlite:PATH[?PARAMS] (see the README), or none (check and answer "
-                "without storing: benchmarks only)")
+                "Inbox URI: sqlite:PATH[?PARAMS] or redis://HOST:PORT[/DB][?name=NAME] (see the "
+                "README), or none (check and answer without storing: benchmarks only)")
       ->capture_default_str();
+  s->add_option("--redis-password-file", redis_password_file(),
+                "File whose first line is the Redis password (instead of one in the URI)")
+      ->check(CLI::ExistingFile);
   s->add_option("--models", models,
                 "Models accepted: all, or a comma-separated list (others get 422); "
                 "widgetCardView is always refused")
@@ -109,7 +112,11 @@ int run_subcommand(int argc, char** argv) {
                "(e.g. an expired lease); 2: usage or storage error.");
   inbox->require_subcommand(1);
   const auto add_uri = [&uri](CLI::App* sub) {
-    sub->add_option("--inbox", uri, "Inbox URI: sqlite:PATH[?PARAMS]")->capture_default_str();
+    sub->add_option("--inbox", uri, "Inbox URI: sqlite:PATH[?PARAMS] or redis://HOST:PORT[...]")
+        ->capture_default_str();
+    sub->add_option("--redis-password-file", redis_password_file(),
+                    "File whose first line is the Redis password (instead of one in the URI)")
+        ->check(CLI::ExistingFile);
   };
 
   std::string format = "text";

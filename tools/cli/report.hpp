@@ -91,57 +91,14 @@ void append_int(std::string& out, Int value) {
   out.append(digits, static_cast<std::size_t>(res.ptr - digits));
 }
 
-/// Appends raw JSON text that the parser validated, on one line: whitespace between tokens is
-/// dropped (strings are copied byte for byte), so each result stays on one line and compact
-/// Morph output comes out unchanged.
+/// Appends raw JSON text that the parser validated, on one line: compact_json()'s form, the
+/// same to_json() writes (whitespace between tokens dropped, strings and numbers unchanged).
 inline void append_raw_json(std::string& out, std::string_view raw) {
-  const std::size_t start = out.size();
-  out.reserve(out.size() + raw.size());
-  bool in_string = false;
-  std::size_t i = 0;
-  while (i < raw.size()) {
-    const char c = raw[i];
-    if (in_string) {
-      // Copy up to the next quote or backslash in one go.
-      std::size_t run = i;
-      while (run < raw.size() && raw[run] != '"' && raw[run] != '\\' &&
-             static_cast<unsigned char>(raw[run]) >= 0x20) {
-        ++run;
-      }
-      out.append(raw.data() + i, run - i);
-      if (run == raw.size()) break;
-      if (static_cast<unsigned char>(raw[run]) < 0x20) {
-        // Unreachable for validated JSON; escaped so the output stays valid regardless.
-        static constexpr char hex[] = "0123456789abcdef";
-        const auto b = static_cast<unsigned char>(raw[run]);
-        out += "\\u00";
-        out += hex[b >> 4];
-        out += hex[b & 0xF];
-        i = run + 1;
-      } else if (raw[run] == '\\') {
-        out.append(raw.data() + run, run + 1 < raw.size() ? 2 : 1);
-        i = run + 2;
-      } else {
-        out += '"';
-        in_string = false;
-        i = run + 1;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-      ++i;
-      continue;
-    }
-    out += c;
-    ++i;
+  if (raw.empty()) {
+    out += "null";  // never from a validated value; keeps the output valid JSON anyway
+    return;
   }
-  if (out.size() == start || in_string) {
-    // Never expected from a validated value; keep the output valid JSON anyway.
-    out.resize(start);
-    out += "null";
-  }
+  append_compact_json(out, raw);
 }
 
 /// `"key":` with a leading comma when `first` is false.

@@ -1233,9 +1233,12 @@ class Walker {
                    num(detail::max_whole_double_below_2_63),
                    " seconds (the largest whole double below 2^63)"});
     }
+    // Past 15 significant digits the double may differ from the text: say why.
     return fail(ErrorCode::invalid_value,
                 {"the duration ", shown, cut, " is not ", what,
-                 " (JSON numbers are read as the nearest double, as JavaScript does)"});
+                 token.size() > 16 ? " (a number is read as its nearest double, as JavaScript "
+                                     "reads it)"
+                                   : ""});
   }
 
   /// One ref object into `ref`. `expected` is the model the contract names for this place.

@@ -8,7 +8,9 @@
 /// ```
 /// - Strings are written with append_json_string() (valid JSON for any bytes).
 /// - Raw JSON held by an event (`rawResource`, each ref's `raw_json`, a ResourceEvent's
-///   `fields`) is copied byte for byte, so it round-trips exactly.
+///   `fields`) is written compact (append_compact_json()): the whitespace between its tokens
+///   is dropped, strings and numbers are copied byte for byte (`1.000000000000000001` stays
+///   as written), so the output has no whitespace outside strings.
 /// - crmEngagement `fields` are written in schema order (type, direction, status, title,
 ///   description, startedAt, endedAt, duration, owner, users, companies, contacts,
 ///   opportunities), present members only; enums as their original text.
@@ -16,8 +18,10 @@
 /// - `warnings` is left out when empty, as Morph does. A body that sent `"warnings":[]`
 ///   therefore comes back without the key: both parse to the same event.
 ///
-/// Round trip: for every event `e` the parser accepts under a policy,
-/// parsing `to_json(e)` under the same policy gives an event equal to `e` (operator==).
+/// Round trip: for every event `e` the parser accepts under a policy, parsing `to_json(e)`
+/// under the same policy gives an event canonically equal to `e`: equal (operator==) once every
+/// raw part of `e` is replaced by its compact_json(). The output is canonical: writing the
+/// re-parsed event gives the same bytes again.
 ///
 /// Events built by hand: an empty `event` is written as `model::trigger`, an empty `model`
 /// is taken from `event`, a ref with an empty `raw_json` is written from its members, a
@@ -118,7 +122,7 @@ inline void append_timestamp(std::string& out, const Timestamp& t) {
 
 inline void append_ref(std::string& out, const ResourceRef& ref) {
   if (!ref.raw_json.empty()) {
-    out += ref.raw_json;
+    append_compact_json(out, ref.raw_json);
     return;
   }
   out += "{\"object\":";
@@ -231,7 +235,7 @@ void append_event(std::string& out, const Event& e) {
     append_engagement(out, e.fields);
     out += '}';
   } else {
-    out += e.fields.empty() ? std::string_view("{}") : e.fields;
+    append_compact_json(out, e.fields.empty() ? std::string_view("{}") : e.fields);
   }
   out += ",\"createdAt\":";
   append_timestamp(out, e.created_at);
@@ -239,7 +243,7 @@ void append_event(std::string& out, const Event& e) {
   append_timestamp(out, e.updated_at);
   if (e.raw_resource) {
     out += ",\"rawResource\":";
-    out += e.raw_resource->empty() ? std::string_view("null") : *e.raw_resource;
+    append_compact_json(out, e.raw_resource->empty() ? std::string_view("null") : *e.raw_resource);
   }
   if (!e.warnings.empty()) {
     out += ",\"warnings\":[";
@@ -266,7 +270,7 @@ inline void append_json(std::string& out, const WebhookEvent& event) {
   detail::append_event(out, event);
 }
 
-/// Appends `event` as canonical compact JSON to `out`; `fields` is copied byte for byte.
+/// Appends `event` as canonical compact JSON to `out`; `fields` is written compact.
 inline void append_json(std::string& out, const ResourceEvent& event) {
   detail::append_event(out, event);
 }
@@ -278,7 +282,7 @@ inline void append_json(std::string& out, const ResourceEvent& event) {
   return out;
 }
 
-/// `event` as canonical compact JSON in Morph's shape; `fields` is copied byte for byte.
+/// `event` as canonical compact JSON in Morph's shape; `fields` is written compact.
 [[nodiscard]] inline std::string to_json(const ResourceEvent& event) {
   std::string out;
   append_json(out, event);

@@ -224,6 +224,14 @@ TEST_CASE("the first offending value is the one reported", "[card_view]") {
   const auto json = mw::to_json(view);
   REQUIRE_FALSE(json.has_value());
   CHECK(json.error().pointer == "/cards/0/contents/0/value");
+
+  // Within a row too: the label comes before the missing status in the body.
+  mw::CardView row = full_view();
+  row.cards[0].contents[2].status.reset();
+  row.cards[0].contents[2].label = not_utf8;
+  const auto refused = mw::to_json(row);
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().pointer == "/cards/0/contents/2/label");
 }
 
 TEST_CASE("wire names of the enums", "[card_view]") {

@@ -262,43 +262,42 @@ class CardViewWriter {
                   "content type " + std::to_string(static_cast<unsigned>(c.type)) +
                       " is not one of text, status");
     }
-    const bool is_status = c.type == ContentType::status;
-    if (is_status && c.link) {
-      return fail(ErrorCode::invalid_value, here.pointer("link"),
-                  "a status content has no link (Morph's schema would drop it); use a text "
-                  "content for a link");
-    }
-    if (!is_status && c.status) {
-      return fail(ErrorCode::invalid_value, here.pointer("status"),
-                  "a text content has no status (Morph's schema would drop it); use a status "
-                  "content for a styled value");
-    }
-    if (is_status && !c.status) {
-      return fail(ErrorCode::missing_field, here.pointer("status"),
-                  "a status content requires a status: default, success, warning, danger or "
-                  "info");
-    }
     out_ += "{\"type\":\"";
     out_ += type;
     out_ += '"';
     if (!member_string(here, "label", c.label) || !member_string(here, "value", c.value)) {
       return false;
     }
-    if (is_status) {
-      const std::string_view style = to_string(*c.status);
-      if (style.empty()) {
+    bool first = false;
+    if (c.type == ContentType::text) {
+      if (c.status) {
         return fail(ErrorCode::invalid_value, here.pointer("status"),
-                    "status " + std::to_string(static_cast<unsigned>(*c.status)) +
-                        " is not one of default, success, warning, danger, info");
+                    "a text content has no status (Morph's schema would drop it); use a status "
+                    "content for a styled value");
       }
-      out_ += ",\"status\":\"";
-      out_ += style;
-      out_ += '"';
-    } else {
-      bool first = false;
       if (!optional_string(here, "link", c.link, first)) return false;
+      out_ += '}';
+      return true;
     }
-    out_ += '}';
+    if (c.link) {
+      return fail(ErrorCode::invalid_value, here.pointer("link"),
+                  "a status content has no link (Morph's schema would drop it); use a text "
+                  "content for a link");
+    }
+    if (!c.status) {
+      return fail(ErrorCode::missing_field, here.pointer("status"),
+                  "a status content requires a status: default, success, warning, danger or "
+                  "info");
+    }
+    const std::string_view style = to_string(*c.status);
+    if (style.empty()) {
+      return fail(ErrorCode::invalid_value, here.pointer("status"),
+                  "status " + std::to_string(static_cast<unsigned>(*c.status)) +
+                      " is not one of default, success, warning, danger, info");
+    }
+    out_ += ",\"status\":\"";
+    out_ += style;
+    out_ += "\"}";
     return true;
   }
 

@@ -1,6 +1,6 @@
 /// @file webhook.hpp
 /// @brief The single include of morph-webhook: the core API (types, errors, parser, headers,
-/// owned copies, JSON output, dispatch). HTTP-stack adapters live in
+/// owned copies, JSON output, dispatch, card view answers). HTTP-stack adapters live in
 /// `morph/webhook/adapters/*.hpp` and are included separately.
 #ifndef MORPH_WEBHOOK_HPP
 #define MORPH_WEBHOOK_HPP
@@ -16,5 +16,6 @@
 #include "morph/webhook/owned.hpp"
 #include "morph/webhook/json.hpp"
 #include "morph/webhook/dispatch.hpp"
+#include "morph/webhook/card_view.hpp"
 
 #endif  // MORPH_WEBHOOK_HPP

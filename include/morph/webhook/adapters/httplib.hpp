@@ -1,6 +1,6 @@
 /// @file httplib.hpp
-/// @brief Adapter for cpp-httplib: parse_request(const httplib::Request&) and
-/// set_error_response(). Include it after (or instead of) `<httplib.h>`; link cpp-httplib.
+/// @brief Adapter for cpp-httplib: parse_request(const httplib::Request&),
+/// set_error_response() and set_card_view_response(). Include it after (or instead of) `<httplib.h>`; link cpp-httplib.
 ///
 /// ```cpp
 /// svr.Post("/webhooks/morph", [](const httplib::Request& req, httplib::Response& res) {
@@ -17,6 +17,10 @@
 
 #include <httplib.h>
 
+#include <optional>
+#include <utility>
+
+#include "morph/webhook/card_view.hpp"
 #include "morph/webhook/request.hpp"
 
 namespace morph::webhook {
@@ -52,6 +56,17 @@ namespace morph::webhook {
 inline void set_error_response(httplib::Response& response, const Error& error) {
   response.status = http_status(error);
   response.set_content(error_json(error), "application/json");
+}
+
+/// Answers a widgetCardView event with `view` (see answer_card_view()): 200 and to_json(view)
+/// as `application/json`, or, when `view` breaks Morph's schema, 500 and error_json(error).
+/// Returns that error, to log; std::nullopt when the cards were sent.
+inline std::optional<Error> set_card_view_response(httplib::Response& response,
+                                                   const CardView& view) {
+  CardViewAnswer answer = answer_card_view(view);
+  response.status = answer.status;
+  response.set_content(answer.body, "application/json");
+  return std::move(answer.error);
 }
 
 }  // namespace morph::webhook

@@ -31,7 +31,9 @@
 /// `Retry-After`), a wrong or expired lease token is `lease_lost`, an unknown id `not_found`.
 /// A failed operation changes nothing.
 ///
-/// Backends: SqliteInbox (`morph/webhook/inbox/sqlite.hpp`, CMake target morph::webhook_sqlite).
+/// Backends: SqliteInbox (`morph/webhook/inbox/sqlite.hpp`, CMake target morph::webhook_sqlite),
+/// one file on one machine; RedisInbox (`morph/webhook/inbox/redis.hpp`, morph::webhook_redis),
+/// one inbox shared by receivers and workers on many machines.
 /// This header needs no backend and no library beyond the core.
 ///
 /// ## Writing a backend

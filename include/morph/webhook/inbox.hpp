@@ -14,7 +14,7 @@
 /// - **At-least-once to workers**: a delivery leaves the inbox only by ack(); a lease that
 ///   expires (the worker crashed or hung) makes it leasable again.
 /// - **Ordering guard**: per (connector, owner, model, id) the newest `data.updatedAt` seen is
-///   remembered (a `::deleted` event is remembered too: a tombstone). An event whose `updatedAt`
+///   remembered (so is a deletion: a tombstone). An event whose `updatedAt`
 ///   is strictly older is still stored, with `stale = true`, so a worker can skip or reconcile
 ///   it; equal timestamps are not stale.
 ///

@@ -28,6 +28,7 @@
 #define MORPH_WEBHOOK_NUMBER_OUT_OF_LINE
 #endif
 
+/// @cond MORPH_WEBHOOK_INTERNAL (the number reader: implementation, not API)
 namespace morph::webhook::detail {
 
 /// What parse_json_number() made of a text.
@@ -214,5 +215,6 @@ inline constexpr std::size_t number_kept_digits = 780;
 inline constexpr std::int64_t max_whole_double_below_2_63 = 9223372036854774784;
 
 }  // namespace morph::webhook::detail
+/// @endcond
 
 #endif  // MORPH_WEBHOOK_NUMBER_HPP

@@ -69,17 +69,23 @@ struct ModelDescription<Engagement> {
   /// The Morph model id.
   static constexpr std::string_view name = "crmEngagement";
   /// The fields, in schema order (to_json() writes them in this order).
+  // One field per line (clang-format would pack them).
+  // clang-format off
   static constexpr auto fields = std::make_tuple(
-      field("type", &Engagement::type).required(), field("direction", &Engagement::direction),
-      field("status", &Engagement::status), field("title", &Engagement::title),
+      field("type", &Engagement::type).required(),
+      field("direction", &Engagement::direction),
+      field("status", &Engagement::status),
+      field("title", &Engagement::title),
       field("description", &Engagement::description),
       field("startedAt", &Engagement::started_at).required(),
-      field("endedAt", &Engagement::ended_at), field("duration", &Engagement::duration),
+      field("endedAt", &Engagement::ended_at),
+      field("duration", &Engagement::duration),
       field("owner", &Engagement::owner).ref_to("genericUser"),
       field("users", &Engagement::users).ref_to("genericUser"),
       field("companies", &Engagement::companies).ref_to("genericCompany"),
       field("contacts", &Engagement::contacts).ref_to("genericContact"),
       field("opportunities", &Engagement::opportunities).ref_to("crmOpportunity"));
+  // clang-format on
 };
 
 /// A checked crmEngagement event (`Event<Engagement>`). Views are valid until the next parse

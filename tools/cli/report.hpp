@@ -274,6 +274,7 @@ class Reporter {
       ++valid_;
       warnings_ += event->warnings.size();
       if (errors_only_) return;
+      ++printed_;
       if (format_ == Format::json) {
         json_event(origin, *event, headers);
       } else {
@@ -284,6 +285,7 @@ class Reporter {
       ++envelopes_;
       warnings_ += envelope->warnings.size();
       if (errors_only_) return;
+      ++printed_;
       if (format_ == Format::json) {
         json_envelope(origin, *envelope, headers);
       } else {
@@ -292,6 +294,7 @@ class Reporter {
     } else {
       const auto& error = std::get<Error>(outcome);
       ++invalid_;
+      ++printed_;
       ++per_code_[static_cast<std::size_t>(error.code)];
       const Diagnosis none;
       const Diagnosis& d = diagnosis != nullptr ? *diagnosis : none;
@@ -309,7 +312,7 @@ class Reporter {
   void summary() {
     if (format_ != Format::text) return;
     std::string& out = out_.buffer();
-    if (total_ > 0 || unreadable_ > 0) out += '\n';
+    if (printed_ > 0) out += '\n';  // a blank line after the per-body lines, if any
     style(out, "\x1b[1m");
     if (unreadable_ > 0) {
       // First: the totals below do not cover these inputs (exit status 2).
@@ -543,6 +546,7 @@ class Reporter {
   bool colour_;
   bool errors_only_;
   std::size_t unreadable_ = 0;
+  std::size_t printed_ = 0;  // per-body lines written
   std::size_t total_ = 0;
   std::size_t valid_ = 0;
   std::size_t invalid_ = 0;

@@ -165,10 +165,12 @@ class JsonValidator {
     return location;
   }
 
-  /// Reads the number whose raw token (trailing whitespace included) is `token` as number.hpp
-  /// explains; invalid_json when it is no JSON number or beyond a double's range. simdjson's
-  /// getters are not used: 3.0.1's get_number() returns 0 for long fractions and its getters
-  /// disagree on long exponents (number.hpp).
+  /// Reads the number whose raw token (trailing whitespace included) is `token`, as number.hpp
+  /// explains; the value is left unread for the iterator to skip, which still reports what
+  /// follows a number out of place (`1:2`, `1 2`: see the hostile fixtures). invalid_json when
+  /// it is no JSON number or beyond a double's range. simdjson's getters are not used: 3.0.1's
+  /// get_number() returns 0 for long fractions and its getters disagree on long exponents
+  /// (number.hpp).
   MORPH_WEBHOOK_INLINE bool read_number(std::string_view token, double& value) {
     while (!token.empty() && is_json_space(token.back())) token.remove_suffix(1);
     const NumberStatus status = parse_json_number(token, value);

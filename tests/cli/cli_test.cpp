@@ -336,7 +336,25 @@ TEST_CASE("usage errors, help and version", "[usage]") {
       {{"check", "--headers", "/nonexistent/headers.txt", payloads + "/call-created.json"},
        2, "", "cannot read headers file"},
   };
-  for (const Case& c : cases) {
+  std::vector<Case> all = cases;
+#if defined(MORPH_WEBHOOK_CLI_SERVE)
+  // The other subcommands share the parser: their help and usage errors end the same way.
+  const std::vector<Case> more = {
+      {{"--help"}, 0, "  serve ", ""},
+      {{"--help"}, 0, "  inbox ", ""},
+      {{"serve", "--help"}, 0, "Usage: morph-webhook serve [OPTIONS]", ""},
+      {{"serve", "--help"}, 0, "--drain-timeout", ""},
+      {{"inbox", "--help"}, 0, "  pull ", ""},
+      {{"inbox", "pull", "--help"}, 0, "--lease", ""},
+      {{"inbox", "work", "--help"}, 0, "--concurrency", ""},
+      {{"serve", "--port", "70000"}, 2, "", "Try 'morph-webhook serve --help'."},
+      {{"inbox"}, 2, "", "missing command (expected one of: stats, pull,"},
+      {{"inbox", "frobnicate"}, 2, "", "unknown command 'frobnicate'"},
+      {{"inbox", "pull", "--lease", "soon"}, 2, "", "Try 'morph-webhook inbox pull --help'."},
+  };
+  all.insert(all.end(), more.begin(), more.end());
+#endif
+  for (const Case& c : all) {
     std::string joined;
     for (const auto& a : c.args) joined += a + " ";
     INFO("args: " << joined);

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "morph/webhook/types.hpp"
+
 namespace morph::webhook::cli {
 namespace {
 
@@ -89,7 +91,8 @@ CLI::App* add_check_command(CLI::App& app, Options& options) {
   check->add_option_function<std::string>(
            "--max-bytes",
            [&options](const std::string& text) { options.max_bytes = parse_size(text); },
-           "Largest accepted body in bytes (default 8388608)")
+           "Largest accepted body in bytes (default " +
+               std::to_string(ParseOptions{}.max_body_bytes) + ")")
       ->type_name("N")
       ->check(CLI::Validator(
           [](std::string& text) {

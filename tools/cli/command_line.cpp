@@ -20,13 +20,14 @@ void configure_app(CLI::App& app) {
   app.set_version_flag("-V,--version", "morph-webhook " MORPH_WEBHOOK_VERSION_STRING,
                        "Print the version and exit");
   app.require_subcommand(1);
+}
+
+std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
+  // Set last: a subcommand added after it would inherit it.
   app.footer(
       "Exit status: 0 ok (check: every body is valid), 1 check: some body is invalid; inbox: "
       "nothing to do or refused, 2 usage or I/O error.\n"
       "'morph-webhook COMMAND --help' describes each command.");
-}
-
-std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

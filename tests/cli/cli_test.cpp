@@ -368,6 +368,15 @@ TEST_CASE("usage errors, help and version", "[usage]") {
     }
   }
 
+  SECTION("an option given twice takes its last value") {
+    const Run run = run_cli({"check", "--format", "text", "--max-bytes", "10", "--format=json",
+                             "--max-bytes", "100000", payloads + "/call-created.json"});
+    CHECK(run.status == 0);
+    const auto results = json_lines(run.out);
+    REQUIRE(results.size() == 1);
+    CHECK(results[0]["ok"] == true);
+  }
+
   SECTION("an unreadable file does not stop the others, but the exit status is 2") {
     const Run run = run_cli({"check", "--format=json", "/nonexistent/a.json",
                              payloads + "/call-created.json"});

@@ -51,7 +51,8 @@ CLI::App* add_check_command(CLI::App& app, Options& options) {
   check->footer(footer);
   // `check --version` works as `morph-webhook --version` does.
   check->fallthrough();
-  // A flag given a value (`--strict=yes`) is a usage error, not a silent `true`.
+  // A flag given a value (`--strict=yes`) is a usage error, not a silent `true`; an option
+  // given twice takes its last value, so a script can override a default it was given.
   check->add_flag("--strict", options.strict,
                   "Exact zod schema of crmEngagement (default: lenient, which accepts what Morph "
                   "really sends: dropped fields, new enum values)")
@@ -65,6 +66,7 @@ CLI::App* add_check_command(CLI::App& app, Options& options) {
            "HTTP header block ('Name: value' lines, as 'curl -D' writes it) checked "
            "(x-conector-id, x-owner-id, x-idempotency-key) for every body")
       ->type_name("FILE")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->check(CLI::Validator(
           [](std::string& file) {
             return file.empty() ? std::string("needs a file name") : std::string();
@@ -78,6 +80,7 @@ CLI::App* add_check_command(CLI::App& app, Options& options) {
            "text (default): one line per body and a summary; json: one JSON object per body, "
            "one per line, nothing else")
       ->type_name("text|json")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->check(CLI::Validator(
           [](std::string& name) {
             return name == "text" || name == "json"
@@ -94,6 +97,7 @@ CLI::App* add_check_command(CLI::App& app, Options& options) {
            "Largest accepted body in bytes (default " +
                std::to_string(ParseOptions{}.max_body_bytes) + ")")
       ->type_name("N")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->check(CLI::Validator(
           [](std::string& text) {
             return parse_size(text) ? std::string()

@@ -1,25 +1,32 @@
 /// @file morph_webhook_cli.cpp
-/// @brief `morph-webhook check`: checks Morph webhook bodies (files, standard input, NDJSON
-/// logs) and reports each result as text or JSON. See `morph-webhook --help`.
+/// @brief `morph-webhook`: the command line (one CLI11 App, command_line.cpp) and `check`, which
+/// checks Morph webhook bodies (files, standard input, NDJSON logs) and reports each result as
+/// text or JSON. See `morph-webhook --help`.
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
+#include "cli/check_command.hpp"
 #include "cli/checker.hpp"
+#include "cli/command_line.hpp"
 #include "cli/diagnose.hpp"
 #include "cli/header_file.hpp"
 #include "cli/input.hpp"
 #include "cli/options.hpp"
 #include "cli/report.hpp"
-#include "morph/webhook/version.hpp"
+#if defined(MORPH_WEBHOOK_CLI_SERVE)
 #include "cli/subcommands.hpp"
+#endif
 
 namespace {
 
@@ -253,34 +260,25 @@ int run_check(const cli::Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // `serve` and `inbox` have their own (CLI11) command line; `check`, --help and --version keep
-  // theirs.
-  if (argc > 1 && cli::is_cli11_subcommand(argv[1])) {
+  CLI::App app;
+  cli::configure_app(app);
+  cli::Options check_options;
+  const CLI::App* check = cli::add_check_command(app, check_options);
 #if defined(MORPH_WEBHOOK_CLI_SERVE)
-    return cli::run_subcommand(argc, argv);
+  const std::function<int()> run_serve_or_inbox = cli::add_serve_and_inbox(app);
 #else
-    print_error(std::string(argv[1]) +
-                " is not built into this morph-webhook (it needs SQLite, CLI11, Boost and "
+  // Named anyway, so that asking for them says why they are missing.
+  for (const char* name : {"serve", "inbox"}) {
+    app.add_subcommand(name, "Not built into this morph-webhook")->prefix_command();
+  }
+  const auto run_serve_or_inbox = [&app] {
+    print_error(app.get_subcommands().front()->get_name() +
+                " is not built into this morph-webhook (it needs SQLite, Boost and "
                 "prometheus-cpp when configured)");
     return exit_usage;
+  };
 #endif
-  }
-  const cli::ParsedArgs args = cli::parse_args(argc, argv);
-  if (!args.error.empty()) {
-    print_error(args.error);
-    std::fputs("Try 'morph-webhook --help'.\n", stderr);
-    return exit_usage;
-  }
-  if (args.options.help) {
-    std::fwrite(cli::usage_text.data(), 1, cli::usage_text.size(), stdout);
-#if defined(MORPH_WEBHOOK_CLI_SERVE)
-    std::fputs("\nAlso: morph-webhook serve --help, morph-webhook inbox --help.\n", stdout);
-#endif
-    return std::fflush(stdout) == 0 ? exit_valid : exit_usage;
-  }
-  if (args.options.version) {
-    std::puts("morph-webhook " MORPH_WEBHOOK_VERSION_STRING);
-    return std::fflush(stdout) == 0 ? exit_valid : exit_usage;
-  }
-  return run_check(args.options);
+  if (const std::optional<int> status = cli::parse_command_line(app, argc, argv)) return *status;
+  if (check->parsed()) return run_check(check_options);
+  return run_serve_or_inbox();
 }

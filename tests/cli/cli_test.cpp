@@ -309,25 +309,52 @@ TEST_CASE("usage errors, help and version", "[usage]") {
     std::string in_stderr;
   };
   const std::vector<Case> cases = {
-      {{}, 2, "", "missing command"},
-      {{"--help"}, 0, "Usage: morph-webhook check", ""},
+      {{}, 2, "", "missing command (expected one of: check, serve, inbox)"},
+      {{"--help"}, 0, "Usage: morph-webhook [OPTIONS] SUBCOMMAND", ""},
+      {{"--help"}, 0, "  check ", ""},
       {{"-h"}, 0, "Exit status: 0", ""},
       {{"check", "--help"}, 0, "--ndjson", ""},
+      {{"check", "--help"}, 0, "Usage: morph-webhook check [OPTIONS] [FILE...]", ""},
+      {{"check", "-h"}, 0, "--max-bytes N", ""},
+      {{"check", "--help"}, 0, "Exit status: 0 every body is valid", ""},
+      {{"check", "--strict", "--help"}, 0, "--headers FILE", ""},
       {{"--version"}, 0, "morph-webhook " MORPH_WEBHOOK_VERSION_STRING "\n", ""},
+      {{"-V"}, 0, "morph-webhook " MORPH_WEBHOOK_VERSION_STRING "\n", ""},
       {{"check", "--version"}, 0, MORPH_WEBHOOK_VERSION_STRING, ""},
-      {{"frobnicate"}, 2, "", "unknown command"},
-      {{"check", "--bogus"}, 2, "", "unknown option"},
-      {{"check", "--format", "xml"}, 2, "", "--format must be"},
-      {{"check", "--format"}, 2, "", "needs a value"},
-      {{"check", "--max-bytes", "12k"}, 2, "", "--max-bytes needs"},
-      {{"check", "--max-bytes=-1"}, 2, "", "--max-bytes needs"},
-      {{"check", "--strict=yes"}, 2, "", "takes no value"},
+      {{"frobnicate"}, 2, "", "unknown command 'frobnicate'"},
+      {{"--bogus"}, 2, "", "unknown option '--bogus'"},
+      {{"check", "--bogus"}, 2, "", "not expected: --bogus"},
+      {{"check", "--bogus"}, 2, "", "Try 'morph-webhook check --help'."},
+      {{"check", "--format", "xml"}, 2, "", "--format: must be 'text' or 'json', not 'xml'"},
+      {{"check", "--format"}, 2, "", "--format: 1 required"},
+      {{"check", "--max-bytes", "12k"}, 2, "", "--max-bytes: needs a non-negative integer"},
+      {{"check", "--max-bytes=-1"}, 2, "", "--max-bytes: needs a non-negative integer"},
+      {{"check", "--strict=yes"}, 2, "", "disallowed flag override"},
+      {{"check", "--headers="}, 2, "", "--headers"},
       {{"check", "/nonexistent/body.json"}, 2, "", "cannot open /nonexistent/body.json"},
       {{"check", payloads}, 2, "", "is a directory"},
       {{"check", "--headers", "/nonexistent/headers.txt", payloads + "/call-created.json"},
        2, "", "cannot read headers file"},
   };
-  for (const Case& c : cases) {
+  std::vector<Case> all = cases;
+#if defined(MORPH_WEBHOOK_CLI_SERVE)
+  // The other subcommands share the parser: their help and usage errors end the same way.
+  const std::vector<Case> more = {
+      {{"--help"}, 0, "  serve ", ""},
+      {{"--help"}, 0, "  inbox ", ""},
+      {{"serve", "--help"}, 0, "Usage: morph-webhook serve [OPTIONS]", ""},
+      {{"serve", "--help"}, 0, "--drain-timeout", ""},
+      {{"inbox", "--help"}, 0, "  pull ", ""},
+      {{"inbox", "pull", "--help"}, 0, "--lease", ""},
+      {{"inbox", "work", "--help"}, 0, "--concurrency", ""},
+      {{"serve", "--port", "70000"}, 2, "", "Try 'morph-webhook serve --help'."},
+      {{"inbox"}, 2, "", "missing command (expected one of: stats, pull,"},
+      {{"inbox", "frobnicate"}, 2, "", "unknown command 'frobnicate'"},
+      {{"inbox", "pull", "--lease", "soon"}, 2, "", "Try 'morph-webhook inbox pull --help'."},
+  };
+  all.insert(all.end(), more.begin(), more.end());
+#endif
+  for (const Case& c : all) {
     std::string joined;
     for (const auto& a : c.args) joined += a + " ";
     INFO("args: " << joined);
@@ -339,6 +366,15 @@ TEST_CASE("usage errors, help and version", "[usage]") {
       CHECK(run.out.find("OK ") == std::string::npos);
       CHECK(run.out.find("ERR") == std::string::npos);
     }
+  }
+
+  SECTION("an option given twice takes its last value") {
+    const Run run = run_cli({"check", "--format", "text", "--max-bytes", "10", "--format=json",
+                             "--max-bytes", "100000", payloads + "/call-created.json"});
+    CHECK(run.status == 0);
+    const auto results = json_lines(run.out);
+    REQUIRE(results.size() == 1);
+    CHECK(results[0]["ok"] == true);
   }
 
   SECTION("an unreadable file does not stop the others, but the exit status is 2") {

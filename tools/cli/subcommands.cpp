@@ -4,6 +4,8 @@
 #include "cli/subcommands.hpp"
 
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -15,7 +17,6 @@
 #include "cli/inbox_uri.hpp"
 #include "cli/inbox_work.hpp"
 #include "cli/serve.hpp"
-#include "morph/webhook/version.hpp"
 
 namespace morph::webhook::cli {
 namespace {
@@ -41,21 +42,36 @@ InboxDuration to_micros(const std::string& text) { return *parse_duration(text);
 
 }  // namespace
 
-int run_subcommand(int argc, char** argv) {
-  CLI::App app{"morph-webhook: receive Morph webhooks into a durable, deduplicating inbox, and "
-               "work through it from any language.",
-               "morph-webhook"};
-  app.set_version_flag("--version", "morph-webhook " MORPH_WEBHOOK_VERSION_STRING);
-  app.require_subcommand(1);
+std::function<int()> add_serve_and_inbox(CLI::App& app) {
+  // Parsing writes into these after this function has returned: they live as long as the
+  // returned function.
+  struct State {
+    ServeConfig serve;
+    int port = ServeConfig{}.port;
+    std::string models = "all";
+    std::string idle = "30s";
+    std::string header = "10s";
+    std::string body = "30s";
+    std::string drain = "10s";
+    std::string uri{default_inbox_uri};
+    std::string format = "text";
+    std::size_t max = 10;
+    std::string lease = "30s";
+    std::string wait = "5s";
+    std::vector<std::string> leases;
+    std::string fail_lease;
+    std::string reason = "failed";
+    std::vector<std::string> ids;
+    WorkConfig work;
+    std::string work_lease = "30s";
+    std::string poll = "500ms";
+    std::string work_drain = "30s";
+  };
+  const auto state = std::make_shared<State>();
+  auto& [serve, port, models, idle, header, body, drain, uri, format, max, lease, wait, leases,
+         fail_lease, reason, ids, work, work_lease, poll, work_drain] = *state;
 
   // ---- serve --------------------------------------------------------------------------------
-  ServeConfig serve;
-  int port = serve.port;
-  std::string models = "all";
-  std::string idle = "30s";
-  std::string header = "10s";
-  std::string body = "30s";
-  std::string drain = "10s";
   CLI::App* s = app.add_subcommand(
       "serve",
       "Receive webhooks: check each request, append it to the inbox, answer 200 once it is "
@@ -106,29 +122,25 @@ int run_subcommand(int argc, char** argv) {
       ->check(CLI::Range(1u, 86400u));
 
   // ---- inbox --------------------------------------------------------------------------------
-  std::string uri(default_inbox_uri);
   CLI::App* inbox = app.add_subcommand(
       "inbox", "Work through the inbox and operate it. Exit 0: ok; 1: nothing to do or refused "
                "(e.g. an expired lease); 2: usage or storage error.");
   inbox->require_subcommand(1);
-  const auto add_uri = [&uri](CLI::App* sub) {
-    sub->add_option("--inbox", uri, "Inbox URI: sqlite:PATH[?PARAMS] or redis://HOST:PORT[...]")
+  const auto add_uri = [&state](CLI::App* sub) {
+    sub->add_option("--inbox", state->uri,
+                    "Inbox URI: sqlite:PATH[?PARAMS] or redis://HOST:PORT[...]")
         ->capture_default_str();
     sub->add_option("--redis-password-file", redis_password_file(),
                     "File whose first line is the Redis password (instead of one in the URI)")
         ->check(CLI::ExistingFile);
   };
 
-  std::string format = "text";
   CLI::App* stats = inbox->add_subcommand("stats", "Deliveries per state");
   add_uri(stats);
   stats->add_option("--format", format, "text or json")
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));
 
-  std::size_t max = 10;
-  std::string lease = "30s";
-  std::string wait = "5s";
   CLI::App* pull = inbox->add_subcommand(
       "pull", "Lease up to --max deliveries and print one JSON line each "
               "({\"delivery\",\"lease\",\"attempt\",\"stale\",\"received_at\",...,\"body\"}); "
@@ -140,13 +152,10 @@ int run_subcommand(int argc, char** argv) {
   add_duration(*pull, "--lease", lease, "Lease duration (then another worker may get them)");
   add_duration(*pull, "--wait", wait, "How long to wait for a first delivery");
 
-  std::vector<std::string> leases;
   CLI::App* ack = inbox->add_subcommand("ack", "Mark leased deliveries done");
   add_uri(ack);
   ack->add_option("leases", leases, "ID:TOKEN as printed by pull")->required();
 
-  std::string fail_lease;
-  std::string reason = "failed";
   CLI::App* fail = inbox->add_subcommand(
       "fail", "Give a leased delivery back: retried after backoff, dead after max_attempts");
   add_uri(fail);
@@ -156,7 +165,6 @@ int run_subcommand(int argc, char** argv) {
   CLI::App* dead = inbox->add_subcommand("dead", "List dead letters, one JSON line each");
   add_uri(dead);
 
-  std::vector<std::string> ids;
   CLI::App* requeue = inbox->add_subcommand("requeue", "Make dead letters ready again");
   add_uri(requeue);
   requeue->add_option("ids", ids, "Delivery ids")->required();
@@ -166,10 +174,6 @@ int run_subcommand(int argc, char** argv) {
                 "this about once a minute while open)");
   add_uri(expire);
 
-  WorkConfig work;
-  std::string work_lease = "30s";
-  std::string poll = "500ms";
-  std::string work_drain = "30s";
   CLI::App* w = inbox->add_subcommand(
       "work",
       "Run COMMAND once per delivery: body on stdin; MORPH_CONNECTOR_ID, MORPH_OWNER_ID, "
@@ -187,51 +191,40 @@ int run_subcommand(int argc, char** argv) {
   w->add_flag("--until-empty", work.until_empty, "Stop once nothing is ready (scripts, demos)");
   w->add_option("command", work.command, "-- COMMAND [ARGS...]")->required();
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);  // the selected subcommand's help
-    return 0;
-  } catch (const CLI::CallForVersion& e) {
-    std::puts(e.what());
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "morph-webhook: %s\nTry 'morph-webhook %s --help'.\n", e.what(),
-                 argc > 1 ? argv[1] : "");
-    return exit_error;
-  }
-
-  if (s->parsed()) {
-    serve.port = static_cast<unsigned short>(port);
-    if (models != "all") {
-      std::string item;
-      for (const char c : models + ",") {
-        if (c != ',') {
-          item += c;
-        } else if (!item.empty()) {
-          serve.models.push_back(item);
-          item.clear();
+  return [state, s, stats, pull, ack, fail, dead, requeue, expire]() {
+    State& st = *state;
+    if (s->parsed()) {
+      st.serve.port = static_cast<unsigned short>(st.port);
+      if (st.models != "all") {
+        std::string item;
+        for (const char c : st.models + ",") {
+          if (c != ',') {
+            item += c;
+          } else if (!item.empty()) {
+            st.serve.models.push_back(item);
+            item.clear();
+          }
         }
       }
+      st.serve.idle_timeout = to_millis(st.idle);
+      st.serve.header_timeout = to_millis(st.header);
+      st.serve.body_timeout = to_millis(st.body);
+      st.serve.drain_timeout = to_millis(st.drain);
+      return run_serve(st.serve);
     }
-    serve.idle_timeout = to_millis(idle);
-    serve.header_timeout = to_millis(header);
-    serve.body_timeout = to_millis(body);
-    serve.drain_timeout = to_millis(drain);
-    return run_serve(serve);
-  }
-  if (stats->parsed()) return inbox_stats(uri, format == "json");
-  if (pull->parsed()) return inbox_pull(uri, max, to_micros(lease), to_micros(wait));
-  if (ack->parsed()) return inbox_ack(uri, leases);
-  if (fail->parsed()) return inbox_fail(uri, fail_lease, reason);
-  if (dead->parsed()) return inbox_dead(uri);
-  if (requeue->parsed()) return inbox_requeue(uri, ids);
-  if (expire->parsed()) return inbox_expire(uri);
-  work.inbox = uri;
-  work.lease = to_micros(work_lease);
-  work.poll = to_micros(poll);
-  work.drain_timeout = to_micros(work_drain);
-  return run_work(work);
+    if (stats->parsed()) return inbox_stats(st.uri, st.format == "json");
+    if (pull->parsed()) return inbox_pull(st.uri, st.max, to_micros(st.lease), to_micros(st.wait));
+    if (ack->parsed()) return inbox_ack(st.uri, st.leases);
+    if (fail->parsed()) return inbox_fail(st.uri, st.fail_lease, st.reason);
+    if (dead->parsed()) return inbox_dead(st.uri);
+    if (requeue->parsed()) return inbox_requeue(st.uri, st.ids);
+    if (expire->parsed()) return inbox_expire(st.uri);
+    st.work.inbox = st.uri;
+    st.work.lease = to_micros(st.work_lease);
+    st.work.poll = to_micros(st.poll);
+    st.work.drain_timeout = to_micros(st.work_drain);
+    return run_work(st.work);
+  };
 }
 
 }  // namespace morph::webhook::cli

@@ -1,21 +1,17 @@
 /// @file subcommands.hpp
-/// @brief The CLI11 command line of `morph-webhook serve ...` and `morph-webhook inbox ...`
-/// (`check` keeps its own parser in options.hpp for now).
+/// @brief The CLI11 subcommands `morph-webhook serve ...` and `morph-webhook inbox ...`.
 #ifndef MORPH_WEBHOOK_CLI_SUBCOMMANDS_HPP
 #define MORPH_WEBHOOK_CLI_SUBCOMMANDS_HPP
 
-#include <string_view>
+#include <functional>
+
+#include <CLI/CLI.hpp>
 
 namespace morph::webhook::cli {
 
-/// True for the subcommands run_subcommand() handles.
-[[nodiscard]] constexpr bool is_cli11_subcommand(std::string_view name) noexcept {
-  return name == "serve" || name == "inbox";
-}
-
-/// Parses the whole command line (argv[1] is `serve` or `inbox`) and runs it; returns the exit
-/// status (2 for a usage error, 0 after --help).
-int run_subcommand(int argc, char** argv);
+/// Adds `serve` and `inbox ...` to `app`. After `app` has parsed a command line that selected
+/// one of them, the returned function runs it and returns its exit status.
+[[nodiscard]] std::function<int()> add_serve_and_inbox(CLI::App& app);
 
 }  // namespace morph::webhook::cli
 

@@ -1,0 +1,111 @@
+/// @file check_command.cpp
+/// @brief The options, defaults and help of `morph-webhook check` (CLI11).
+#include "cli/check_command.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "morph/webhook/types.hpp"
+
+namespace morph::webhook::cli {
+namespace {
+
+/// Parses a non-negative decimal integer that fits in size_t; nullopt otherwise (no sign, no
+/// suffix: `-1` must not wrap round to SIZE_MAX).
+std::optional<std::size_t> parse_size(std::string_view text) {
+  if (text.empty() || text.size() > 20) return std::nullopt;
+  std::size_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const auto digit = static_cast<std::size_t>(c - '0');
+    if (value > (SIZE_MAX - digit) / 10) return std::nullopt;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+constexpr const char* description =
+    "Check webhook bodies (files, standard input, NDJSON logs) against the Morph webhook "
+    "contract";
+
+constexpr const char* footer =
+    "Reports, for each body, whether it is a valid event and, if not, what is wrong and where\n"
+    "(JSON Pointer). crmEngagement events are checked field by field; events of other models\n"
+    "are checked at the envelope level (event, data.id, timestamps, warnings, well-formed\n"
+    "JSON). Reads standard input when no FILE is given or FILE is '-'.\n"
+    "\n"
+    "Exit status: 0 every body is valid, 1 some body is invalid, 2 usage or I/O error.\n"
+    "\n"
+    "Examples:\n"
+    "  morph-webhook check examples/payloads/*.json\n"
+    "  morph-webhook check --ndjson --format json events.ndjson | jq 'select(.ok|not)'\n"
+    "  morph-webhook check --headers captured-headers.txt captured-body.json\n"
+    "  morph-webhook check --strict - < body.json";
+
+}  // namespace
+
+CLI::App* add_check_command(CLI::App& app, Options& options) {
+  CLI::App* check = app.add_subcommand("check", description);
+  check->footer(footer);
+  // `check --version` works as `morph-webhook --version` does.
+  check->fallthrough();
+  // A flag given a value (`--strict=yes`) is a usage error, not a silent `true`; an option
+  // given twice takes its last value, so a script can override a default it was given.
+  check->add_flag("--strict", options.strict,
+                  "Exact zod schema of crmEngagement (default: lenient, which accepts what Morph "
+                  "really sends: dropped fields, new enum values)")
+      ->disable_flag_override();
+  check->add_flag("--ndjson", options.ndjson,
+                  "Every non-empty line of every input is one body (webhook logs); results "
+                  "carry the line number")
+      ->disable_flag_override();
+  check->add_option_function<std::string>(
+           "--headers", [&options](const std::string& file) { options.headers_file = file; },
+           "HTTP header block ('Name: value' lines, as 'curl -D' writes it) checked "
+           "(x-conector-id, x-owner-id, x-idempotency-key) for every body")
+      ->type_name("FILE")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+      ->check(CLI::Validator(
+          [](std::string& file) {
+            return file.empty() ? std::string("needs a file name") : std::string();
+          },
+          ""));
+  check->add_option_function<std::string>(
+           "--format",
+           [&options](const std::string& name) {
+             options.format = name == "json" ? Format::json : Format::text;
+           },
+           "text (default): one line per body and a summary; json: one JSON object per body, "
+           "one per line, nothing else")
+      ->type_name("text|json")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+      ->check(CLI::Validator(
+          [](std::string& name) {
+            return name == "text" || name == "json"
+                       ? std::string()
+                       : "must be 'text' or 'json', not '" + name + "'";
+          },
+          ""));
+  check->add_flag("--errors-only", options.errors_only,
+                  "Print only the bodies that fail (the summary still counts all)")
+      ->disable_flag_override();
+  check->add_option_function<std::string>(
+           "--max-bytes",
+           [&options](const std::string& text) { options.max_bytes = parse_size(text); },
+           "Largest accepted body in bytes (default " +
+               std::to_string(ParseOptions{}.max_body_bytes) + ")")
+      ->type_name("N")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            return parse_size(text) ? std::string()
+                                    : "needs a non-negative integer, not '" + text + "'";
+          },
+          ""));
+  check->add_option("FILE", options.files, "Bodies to check ('-': standard input)");
+  return check;
+}
+
+}  // namespace morph::webhook::cli

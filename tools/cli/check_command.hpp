@@ -1,0 +1,17 @@
+/// @file check_command.hpp
+/// @brief The options, defaults and help of `morph-webhook check` (CLI11).
+#ifndef MORPH_WEBHOOK_TOOLS_CLI_CHECK_COMMAND_HPP
+#define MORPH_WEBHOOK_TOOLS_CLI_CHECK_COMMAND_HPP
+
+#include <CLI/CLI.hpp>
+
+#include "cli/options.hpp"
+
+namespace morph::webhook::cli {
+
+/// Adds the `check` subcommand to `app`; parsing fills `options`, which must outlive `app`.
+CLI::App* add_check_command(CLI::App& app, Options& options);
+
+}  // namespace morph::webhook::cli
+
+#endif  // MORPH_WEBHOOK_TOOLS_CLI_CHECK_COMMAND_HPP

@@ -1,0 +1,108 @@
+// What the strict policy must answer for a body: zod's safeParse of the model's schema,
+// plus the deviations contract.md documents ("Validation policies"):
+//   - invalid UTF-8 and lone surrogate escapes are rejected (JSON.parse would accept the
+//     escapes; Node's fatal decoder rejects the bytes);
+//   - a duplicate key in an object the library interprets is rejected (JSON.parse keeps the
+//     last one): the root, data, fields, each ref, each warning;
+//   - an integer field must fit a signed 64-bit integer (JSON.parse rounds to a double);
+//   - ParseOptions' limits: nesting deeper than 256 levels is rejected.
+import { read, to_js, walk, member, JsonSyntaxError } from './json.mjs';
+import { event_schema, fields, ref_targets } from './schemas.mjs';
+import { z } from 'zod';
+
+const MAX_DEPTH = 256;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const INT64_MAX = (1n << 63n) - 1n;
+
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const schemas = new Map();
+
+/** Strips .optional() and friends: the schema a present value must match. */
+export function unwrap(schema) {
+  while (schema instanceof z.ZodOptional) schema = schema.unwrap();
+  return schema;
+}
+
+/** The ref fields of a model: [[name, target, 'single' | 'list'], ...]. */
+export function ref_fields(model) {
+  const out = [];
+  for (const [name, s] of Object.entries(fields[model])) {
+    const inner = unwrap(s);
+    if (ref_targets.has(inner)) out.push([name, ref_targets.get(inner), 'single']);
+    else if (inner instanceof z.ZodArray && ref_targets.has(unwrap(inner.element))) {
+      out.push([name, ref_targets.get(unwrap(inner.element)), 'list']);
+    }
+  }
+  return out;
+}
+
+/** The fields typed z.number().int(). */
+export function int_fields(model) {
+  return Object.entries(fields[model])
+    .filter(([, s]) => unwrap(s) instanceof z.ZodNumber && unwrap(s).isInt)
+    .map(([name]) => name);
+}
+
+/** True when the JSON number text is an integer zod accepts that does not fit 64 bits. */
+function beyond_64_bits(raw) {
+  if (/^-?\d+$/.test(raw)) return BigInt(raw) > INT64_MAX || BigInt(raw) < -INT64_MAX - 1n;
+  return Math.abs(Number(raw)) >= 2 ** 63;
+}
+
+/**
+ * The strict verdict on `bytes` (a Buffer) as an event of `model`: {ok: true} or
+ * {ok: false, why: "..."}.
+ */
+export function strict_verdict(bytes, model) {
+  let text;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    return { ok: false, why: 'invalid UTF-8' };
+  }
+  let tree;
+  try {
+    tree = read(text);
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) return { ok: false, why: `JSON.parse: ${e.message}` };
+    throw e;
+  }
+  const interpreted = new Set([JSON.stringify([]), JSON.stringify(['data']),
+                               JSON.stringify(['data', 'fields'])]);
+  const data = member(tree, 'data');
+  const warnings = member(data, 'warnings');
+  if (warnings && warnings.t === 'arr') {
+    warnings.items.forEach((_, j) => interpreted.add(JSON.stringify(['data', 'warnings', j])));
+  }
+  const fields_node = member(data, 'fields');
+  for (const [name, , kind] of ref_fields(model)) {
+    const v = member(fields_node, name);
+    if (kind === 'single') interpreted.add(JSON.stringify(['data', 'fields', name]));
+    else if (v && v.t === 'arr') v.items.forEach((_, j) => interpreted.add(JSON.stringify(['data', 'fields', name, j])));
+  }
+  for (const [node, path] of walk(tree)) {
+    if ((node.t === 'obj' || node.t === 'arr') && node.depth > MAX_DEPTH) {
+      return { ok: false, why: `nesting deeper than ${MAX_DEPTH}` };
+    }
+    const strings = node.t === 'str' ? [node.v] : node.t === 'obj' ? node.entries.map(([k]) => k) : [];
+    if (strings.some((v) => LONE_SURROGATE.test(v))) {
+      return { ok: false, why: `lone surrogate at /${path.join('/')}` };
+    }
+    if (node.t === 'obj' && interpreted.has(JSON.stringify(path))) {
+      const keys = node.entries.map(([k]) => k);
+      const dup = keys.find((k, j) => keys.indexOf(k) !== j);
+      if (dup !== undefined) return { ok: false, why: `duplicate key ${JSON.stringify(dup)} at /${path.join('/')}` };
+    }
+  }
+  for (const name of int_fields(model)) {
+    const v = member(fields_node, name);
+    if (v && v.t === 'num' && beyond_64_bits(v.raw)) {
+      return { ok: false, why: `${name} ${v.raw} does not fit 64 bits` };
+    }
+  }
+  if (!schemas.has(model)) schemas.set(model, event_schema(model));
+  const result = schemas.get(model).safeParse(to_js(tree));
+  if (result.success) return { ok: true };
+  const issue = result.error.issues[0];
+  return { ok: false, why: `zod: ${issue.message} at /${issue.path.join('/')}` };
+}

@@ -50,8 +50,8 @@ function beyond_64_bits(raw) {
 }
 
 /**
- * The strict verdict on `bytes` (a Buffer) as an event of `model`: {ok: true} or
- * {ok: false, why: "..."}.
+ * The strict verdict on `bytes` (a Buffer) as an event of `model`: {ok: true, output} (zod's
+ * output) or {ok: false, why: "..."}.
  */
 export function strict_verdict(bytes, model) {
   let text;
@@ -102,7 +102,49 @@ export function strict_verdict(bytes, model) {
   }
   if (!schemas.has(model)) schemas.set(model, event_schema(model));
   const result = schemas.get(model).safeParse(to_js(tree));
-  if (result.success) return { ok: true };
+  if (result.success) return { ok: true, output: result.data };
   const issue = result.error.issues[0];
   return { ok: false, why: `zod: ${issue.message} at /${issue.path.join('/')}` };
+}
+
+/** Deep equality of JSON values (as JSON.parse builds them). */
+function same(a, b) {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && same(a[k], b[k]));
+}
+
+/**
+ * Where the event the library read (`event`: its to_json(), parsed) differs from zod's output
+ * for the same body: "" when they agree, else the first difference. Refs are compared by their
+ * object, model and id (the library keeps the rest as raw JSON, zod strips unknown keys).
+ */
+export function value_difference(output, event, model) {
+  const d = output.data;
+  const e = event.data;
+  for (const key of ['id', 'createdAt', 'updatedAt']) {
+    if (d[key] !== e[key]) return `/data/${key}: library ${JSON.stringify(e[key])}, zod ${JSON.stringify(d[key])}`;
+  }
+  if (output.event !== event.event) return `/event: library ${event.event}, zod ${output.event}`;
+  const warnings = (w) => (w ?? []).map((x) => [x.code, x.message]);
+  if (!same(warnings(d.warnings), warnings(e.warnings))) return '/data/warnings differ';
+  if (Object.hasOwn(d, 'rawResource') !== Object.hasOwn(e, 'rawResource') || !same(d.rawResource, e.rawResource)) {
+    return '/data/rawResource differs';
+  }
+  const refs = new Map(ref_fields(model).map(([name, , kind]) => [name, kind]));
+  const ref_key = (r) => JSON.stringify([r.object, r.model, r.id]);
+  for (const name of Object.keys(fields[model])) {
+    const z_value = d.fields[name];
+    const l_value = e.fields[name];
+    let equal;
+    if (z_value === undefined || l_value === undefined) equal = z_value === l_value;
+    else if (refs.get(name) === 'single') equal = ref_key(z_value) === ref_key(l_value);
+    else if (refs.get(name) === 'list') equal = same(z_value.map(ref_key), l_value.map(ref_key));
+    else equal = same(z_value, l_value);
+    if (!equal) return `/data/fields/${name}: library ${JSON.stringify(l_value)}, zod ${JSON.stringify(z_value)}`;
+  }
+  return '';
 }

@@ -3,8 +3,9 @@
 // Reads one body per line on stdin: `<model>\t<body in base64>` (base64, because the bodies
 // include invalid UTF-8 and raw newlines). Writes one JSON line per body:
 //   {"lenient":"ok","strict":"missing_field /data/fields/type"}
-// a verdict being "ok" or "<error code> <JSON Pointer>", as in tests/data/bodies.tsv, or
-// {"untyped":true} for a model the library does not type yet.
+// a verdict being "ok" or "<error code> <JSON Pointer>", as in tests/data/bodies.tsv, plus
+// "event": the to_json() text of the event strict accepted (so the values the library read can be
+// compared with zod's output), or {"untyped":true} for a model the library does not type yet.
 #include <morph/webhook.hpp>
 
 #include <cstdint>
@@ -41,16 +42,22 @@ std::optional<std::string> decode_base64(std::string_view text) {
   return out;
 }
 
+/// A verdict, and the accepted event as JSON.
+struct Verdict {
+  std::string text;   // "ok" or "<code> <pointer>"
+  std::string event;  // to_json() of the event when accepted
+};
+
 template <class Event>
-std::string verdict_of(const mw::Result<Event>& result) {
-  if (result) return "ok";
+Verdict verdict_of(const mw::Result<Event>& result) {
+  if (result) return {"ok", mw::to_json(result.value())};
   const mw::Error& e = result.error();
-  return std::string(mw::to_string(e.code)) + " " + e.pointer;
+  return {std::string(mw::to_string(e.code)) + " " + e.pointer, {}};
 }
 
 /// The verdict of the model's typed parse under `policy`; nullopt when the model is not typed.
-std::optional<std::string> verdict(mw::Parser& parser, std::string_view model,
-                                   std::string_view body, mw::Policy policy) {
+std::optional<Verdict> verdict(mw::Parser& parser, std::string_view model, std::string_view body,
+                               mw::Policy policy) {
   mw::ParseOptions options;
   options.policy = policy;
   if (model == "crmEngagement") return verdict_of(parser.parse(body, options));
@@ -59,7 +66,14 @@ std::optional<std::string> verdict(mw::Parser& parser, std::string_view model,
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  // `--simdjson-version`: which simdjson the library was built with (some known
+  // disagreements come from one version's defects).
+  if (argc == 2 && std::string_view(argv[1]) == "--simdjson-version") {
+    std::cout << simdjson::SIMDJSON_VERSION_MAJOR << "." << simdjson::SIMDJSON_VERSION_MINOR << "."
+              << simdjson::SIMDJSON_VERSION_REVISION << "\n";
+    return 0;
+  }
   std::ios::sync_with_stdio(false);
   mw::Parser parser;
   std::string line;
@@ -77,9 +91,13 @@ int main() {
     out.clear();
     if (lenient && strict) {
       out += "{\"lenient\":";
-      mw::append_json_string(out, *lenient);
+      mw::append_json_string(out, lenient->text);
       out += ",\"strict\":";
-      mw::append_json_string(out, *strict);
+      mw::append_json_string(out, strict->text);
+      if (!strict->event.empty()) {
+        out += ",\"event\":";  // a string: raw JSON kept from the body may hold newlines
+        mw::append_json_string(out, strict->event);
+      }
       out += "}\n";
     } else {
       out += "{\"untyped\":true}\n";

@@ -15,11 +15,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 
 #include "checker.hpp"
 #include "morph/webhook/error.hpp"
 #include "morph/webhook/json_writer.hpp"
+#include "morph/webhook/model.hpp"
 #include "morph/webhook/request.hpp"
 #include "morph/webhook/types.hpp"
 #include "options.hpp"
@@ -174,58 +176,28 @@ inline void append_ref_list(std::string& out, RefList refs) {
   out += ']';
 }
 
-/// The present crmEngagement fields, with their original values, in the contract's order.
-inline void append_engagement_fields(std::string& out, const Engagement& f) {
+// One field value of a typed model, as sent (value kinds: see morph/webhook/model.hpp).
+inline void append_value(std::string& out, std::string_view text) { append_json_string(out, text); }
+template <class E>
+void append_value(std::string& out, const EnumField<E>& value) {
+  append_json_string(out, value.text);
+}
+inline void append_value(std::string& out, const Timestamp& t) { append_json_string(out, t.text); }
+inline void append_value(std::string& out, std::int64_t number) { append_int(out, number); }
+inline void append_value(std::string& out, const ResourceRef& ref) { append_ref(out, ref); }
+inline void append_value(std::string& out, RefList refs) { append_ref_list(out, refs); }
+
+/// The present fields of a typed model, with their original values, in description order.
+template <class Model>
+void append_fields(std::string& out, const Model& fields) {
   out += '{';
   bool first = true;
-  if (f.type) {
-    append_key(out, "type", first);
-    append_json_string(out, f.type->text);
-  }
-  if (f.direction) {
-    append_key(out, "direction", first);
-    append_json_string(out, f.direction->text);
-  }
-  if (f.status) {
-    append_key(out, "status", first);
-    append_json_string(out, f.status->text);
-  }
-  if (f.title) {
-    append_key(out, "title", first);
-    append_json_string(out, *f.title);
-  }
-  if (f.description) {
-    append_key(out, "description", first);
-    append_json_string(out, *f.description);
-  }
-  if (f.started_at) {
-    append_key(out, "startedAt", first);
-    append_json_string(out, f.started_at->text);
-  }
-  if (f.ended_at) {
-    append_key(out, "endedAt", first);
-    append_json_string(out, f.ended_at->text);
-  }
-  if (f.duration) {
-    append_key(out, "duration", first);
-    append_int(out, *f.duration);
-  }
-  if (f.owner) {
-    append_key(out, "owner", first);
-    append_ref(out, *f.owner);
-  }
-  const std::pair<std::string_view, const std::optional<RefList>*> lists[] = {
-      {"users", &f.users},
-      {"companies", &f.companies},
-      {"contacts", &f.contacts},
-      {"opportunities", &f.opportunities},
-  };
-  for (const auto& [key, list] : lists) {
-    if (*list) {
-      append_key(out, key, first);
-      append_ref_list(out, **list);
-    }
-  }
+  for_each_field<Model>([&](const auto& field) {
+    const auto& value = fields.*field.member;
+    if (!value) return;
+    append_key(out, field.name, first);
+    append_value(out, *value);
+  });
   out += '}';
 }
 
@@ -327,12 +299,19 @@ inline void append_safe_text(std::string& out, std::string_view text) {
   }
 }
 
-/// Number of refs in an engagement (owner plus the four lists).
-inline std::size_t count_refs(const Engagement& f) {
-  std::size_t n = f.owner ? 1 : 0;
-  for (const auto* list : {&f.users, &f.companies, &f.contacts, &f.opportunities}) {
-    if (*list) n += (*list)->size();
-  }
+/// Number of refs in a typed model's fields (single refs and every ref list).
+template <class Model>
+std::size_t count_refs(const Model& fields) {
+  std::size_t n = 0;
+  for_each_field<Model>([&](const auto& field) {
+    const auto& value = fields.*field.member;
+    using Value = typename std::decay_t<decltype(field)>::value_type;
+    if constexpr (std::is_same_v<Value, ResourceRef>) {
+      if (value) ++n;
+    } else if constexpr (std::is_same_v<Value, RefList>) {
+      n += value ? value->size() : 0;
+    }
+  });
   return n;
 }
 
@@ -434,10 +413,11 @@ class Reporter {
     if (colour_) out += code;
   }
 
-  void json_event(const Origin& origin, const WebhookEvent& e, const CheckedHeaders* headers) {
+  template <class Model>
+  void json_event(const Origin& origin, const Event<Model>& e, const CheckedHeaders* headers) {
     std::string& out = out_.buffer();
     detail::append_event_head(out, origin, e);
-    detail::append_engagement_fields(out, e.fields);
+    detail::append_fields(out, e.fields);
     detail::append_event_tail(out, e, headers);
   }
 
@@ -480,14 +460,22 @@ class Reporter {
     detail::append_safe_text(out, e.id);
   }
 
-  void text_event(const Origin& origin, const WebhookEvent& e) {
+  // The line shows the required enum fields (what kind of thing the event is, e.g. `type=`).
+  template <class Model>
+  void text_event(const Origin& origin, const Event<Model>& e) {
     std::string& out = out_.buffer();
     text_event_head(out, origin, e);
-    if (e.fields.type) {
-      out += "  type=";
-      detail::append_safe_text(out, e.fields.type->text);
-      if (e.fields.type->is_unknown()) out += "(unknown)";
-    }
+    for_each_field<Model>([&](const auto& field) {
+      const auto& value = e.fields.*field.member;
+      if constexpr (is_enum_field<typename std::decay_t<decltype(field)>::value_type>) {
+        if (!field.is_required || !value) return;
+        out += "  ";
+        out += field.name;
+        out += '=';
+        detail::append_safe_text(out, value->text);
+        if (value->is_unknown()) out += "(unknown)";
+      }
+    });
     out += "  refs=";
     detail::append_int(out, detail::count_refs(e.fields));
     text_warnings(out, e.warnings);

@@ -9,9 +9,8 @@
 /// - Strings are written with append_json_string() (valid JSON for any bytes).
 /// - Raw JSON held by an event (`rawResource`, each ref's `raw_json`, a ResourceEvent's
 ///   `fields`) is copied byte for byte, so it round-trips exactly.
-/// - crmEngagement `fields` are written in schema order (type, direction, status, title,
-///   description, startedAt, endedAt, duration, owner, users, companies, contacts,
-///   opportunities), present members only; enums as their original text.
+/// - A typed model's `fields` are written in the order of its description (model.hpp), present
+///   members only; enums as their original text.
 /// - `rawResource` is left out when absent; `"rawResource":null` stays `null`.
 /// - `warnings` is left out when empty, as Morph does. A body that sent `"warnings":[]`
 ///   therefore comes back without the key: both parse to the same event.
@@ -141,72 +140,35 @@ inline void append_ref_list(std::string& out, RefList refs) {
   out += ']';
 }
 
-/// Appends the members of a crmEngagement `fields` object (no braces), present ones only.
-inline void append_engagement(std::string& out, const Engagement& f) {
+// One field value of a typed model (value kinds: see model.hpp).
+inline void append_value(std::string& out, std::string_view text) { append_json_string(out, text); }
+template <class E>
+void append_value(std::string& out, const EnumField<E>& value) {
+  append_json_string(out, value.text.empty() ? to_string(value.value) : value.text);
+}
+inline void append_value(std::string& out, const Timestamp& t) { append_timestamp(out, t); }
+inline void append_value(std::string& out, std::int64_t number) { append_int(out, number); }
+inline void append_value(std::string& out, const ResourceRef& ref) { append_ref(out, ref); }
+inline void append_value(std::string& out, RefList refs) { append_ref_list(out, refs); }
+
+/// Appends a typed model's `fields` object, present members only, in description order.
+template <class Model>
+void append_fields(std::string& out, const Model& fields) {
+  out += '{';
   bool first = true;
-  const auto key = [&out, &first](std::string_view name) {
+  for_each_field<Model>([&](const auto& field) {
+    const auto& value = fields.*field.member;
+    if (!value) return;
     out += first ? "\"" : ",\"";
     first = false;
-    out += name;
+    out += field.name;
     out += "\":";
-  };
-  if (f.type) {
-    key("type");
-    append_json_string(out, f.type->text.empty() ? to_string(f.type->value) : f.type->text);
-  }
-  if (f.direction) {
-    key("direction");
-    append_json_string(out, f.direction->text.empty() ? to_string(f.direction->value)
-                                                       : f.direction->text);
-  }
-  if (f.status) {
-    key("status");
-    append_json_string(out, f.status->text.empty() ? to_string(f.status->value)
-                                                    : f.status->text);
-  }
-  if (f.title) {
-    key("title");
-    append_json_string(out, *f.title);
-  }
-  if (f.description) {
-    key("description");
-    append_json_string(out, *f.description);
-  }
-  if (f.started_at) {
-    key("startedAt");
-    append_timestamp(out, *f.started_at);
-  }
-  if (f.ended_at) {
-    key("endedAt");
-    append_timestamp(out, *f.ended_at);
-  }
-  if (f.duration) {
-    key("duration");
-    append_int(out, *f.duration);
-  }
-  if (f.owner) {
-    key("owner");
-    append_ref(out, *f.owner);
-  }
-  if (f.users) {
-    key("users");
-    append_ref_list(out, *f.users);
-  }
-  if (f.companies) {
-    key("companies");
-    append_ref_list(out, *f.companies);
-  }
-  if (f.contacts) {
-    key("contacts");
-    append_ref_list(out, *f.contacts);
-  }
-  if (f.opportunities) {
-    key("opportunities");
-    append_ref_list(out, *f.opportunities);
-  }
+    append_value(out, *value);
+  });
+  out += '}';
 }
 
-/// Shared writer for both event types.
+/// Shared writer for every event type.
 template <class Event>
 void append_event(std::string& out, const Event& e) {
   // Hand-built events may leave `event` or `model` empty; derive one from the other.
@@ -226,10 +188,8 @@ void append_event(std::string& out, const Event& e) {
   out += ",\"id\":";
   append_json_string(out, e.id);
   out += ",\"fields\":";
-  if constexpr (std::is_same_v<Event, WebhookEvent>) {
-    out += '{';
-    append_engagement(out, e.fields);
-    out += '}';
+  if constexpr (is_model_v<decltype(e.fields)>) {
+    append_fields(out, e.fields);
   } else {
     out += e.fields.empty() ? std::string_view("{}") : e.fields;
   }
@@ -261,25 +221,16 @@ void append_event(std::string& out, const Event& e) {
 
 }  // namespace detail
 
-/// Appends `event` as canonical compact JSON to `out` (reuse `out` to avoid allocating).
-inline void append_json(std::string& out, const WebhookEvent& event) {
-  detail::append_event(out, event);
-}
-
-/// Appends `event` as canonical compact JSON to `out`; `fields` is copied byte for byte.
-inline void append_json(std::string& out, const ResourceEvent& event) {
+/// Appends `event` as canonical compact JSON to `out` (reuse `out` to avoid allocating). A
+/// ResourceEvent's `fields` is copied byte for byte.
+template <class Fields>
+void append_json(std::string& out, const Event<Fields>& event) {
   detail::append_event(out, event);
 }
 
 /// `event` as canonical compact JSON in Morph's shape (see json.hpp).
-[[nodiscard]] inline std::string to_json(const WebhookEvent& event) {
-  std::string out;
-  append_json(out, event);
-  return out;
-}
-
-/// `event` as canonical compact JSON in Morph's shape; `fields` is copied byte for byte.
-[[nodiscard]] inline std::string to_json(const ResourceEvent& event) {
+template <class Fields>
+[[nodiscard]] std::string to_json(const Event<Fields>& event) {
   std::string out;
   append_json(out, event);
   return out;

@@ -8,9 +8,9 @@
 #ifndef MORPH_WEBHOOK_OWNED_HPP
 #define MORPH_WEBHOOK_OWNED_HPP
 
+#include <array>
 #include <cstddef>
 #include <cstring>
-#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,7 +22,7 @@
 
 namespace morph::webhook {
 
-/// An event that owns all its strings: WebhookEvent (crmEngagement) or ResourceEvent.
+/// An event that owns all its strings: a typed `Event<Model>` or a ResourceEvent.
 ///
 /// Storage is one `std::string` holding every string of the event back to back, plus
 /// vectors of the refs and warnings whose views point into that string. view() is free (it
@@ -32,8 +32,11 @@ namespace morph::webhook {
 /// like any value type: share across threads by moving or copying, not by reference.
 template <class Event>
 class Owned {
-  static_assert(std::is_same_v<Event, WebhookEvent> || std::is_same_v<Event, ResourceEvent>,
-                "Owned<Event> holds a WebhookEvent or a ResourceEvent");
+  static constexpr bool typed = !std::is_same_v<Event, ResourceEvent>;
+  using Fields = decltype(Event::fields);
+  static_assert(std::is_same_v<Event, morph::webhook::Event<Fields>> &&
+                    (!typed || is_model_v<Fields>),
+                "Owned<Event> holds an Event<Model> of a described model or a ResourceEvent");
 
  public:
   /// The event type view() returns.
@@ -115,15 +118,8 @@ class Owned {
   friend bool operator!=(const Event& a, const Owned& b) noexcept { return !(a == b); }
 
  private:
-  // Where each ref list of a WebhookEvent sits in refs_ (unused for ResourceEvent).
-  struct ListPos {
-    std::size_t begin = 0;
-    std::size_t count = 0;
-    bool present = false;
-  };
-  struct Lists {
-    ListPos users, companies, contacts, opportunities;
-  };
+  // Where each ref list of a typed event sits in refs_ (by field index; unused otherwise).
+  using Lists = std::array<detail::RefSlot, field_count<Fields>>;
 
   /// Calls `f(std::string_view&)` on every string view of the event, refs and warnings.
   template <class F>
@@ -134,56 +130,76 @@ class Owned {
     f(event_.created_at.text);
     f(event_.updated_at.text);
     if (event_.raw_resource) f(*event_.raw_resource);
-    if constexpr (std::is_same_v<Event, WebhookEvent>) {
-      Engagement& e = event_.fields;
-      if (e.type) f(e.type->text);
-      if (e.direction) f(e.direction->text);
-      if (e.status) f(e.status->text);
-      if (e.title) f(*e.title);
-      if (e.description) f(*e.description);
-      if (e.started_at) f(e.started_at->text);
-      if (e.ended_at) f(e.ended_at->text);
-      if (e.owner) for_each_ref_view(*e.owner, f);
+    if constexpr (typed) {
+      for_each_field<Fields>([this, &f](const auto& field) {
+        auto& value = event_.fields.*field.member;
+        if (value) visit_views(*value, f);
+      });
     } else {
       f(event_.fields);
     }
-    for (ResourceRef& ref : refs_) for_each_ref_view(ref, f);
+    for (ResourceRef& ref : refs_) visit_views(ref, f);
     for (Warning& w : warnings_) {
       f(w.code);
       if (w.message) f(*w.message);
     }
   }
 
+  // The string views inside one field value (value kinds: see model.hpp). Ref lists are
+  // visited through refs_.
   template <class F>
-  static void for_each_ref_view(ResourceRef& ref, F& f) {
+  static void visit_views(std::string_view& text, F& f) {
+    f(text);
+  }
+  template <class E, class F>
+  static void visit_views(EnumField<E>& value, F& f) {
+    f(value.text);
+  }
+  template <class F>
+  static void visit_views(Timestamp& time, F& f) {
+    f(time.text);
+  }
+  template <class F>
+  static void visit_views(std::int64_t& /*number*/, F& /*f*/) {}
+  template <class F>
+  static void visit_views(RefList& /*list*/, F& /*f*/) {}
+  template <class F>
+  static void visit_views(ResourceRef& ref, F& f) {
     f(ref.object);
     f(ref.model);
     f(ref.id);
     f(ref.raw_json);
   }
 
+  /// Calls `f(list, slot)` on each ref list field of the event and its slot in lists_.
+  template <class F>
+  void for_each_list(F&& f) {
+    if constexpr (typed) {
+      for_each_field_index<Fields>([this, &f](auto index) {
+        constexpr auto& field = field_at<Fields, decltype(index)::value>;
+        using Value = typename std::decay_t<decltype(field)>::value_type;
+        if constexpr (std::is_same_v<Value, RefList>) {
+          f(event_.fields.*field.member, lists_[decltype(index)::value]);
+        }
+      });
+    }
+  }
+
   /// Deep copy of `source` into this (empty) object.
   void assign(const Event& source) {
     event_ = source;
     warnings_.assign(source.warnings.begin(), source.warnings.end());
-    if constexpr (std::is_same_v<Event, WebhookEvent>) {
-      const Engagement& f = source.fields;
-      std::size_t total = 0;
-      for (const auto* list : {&f.users, &f.companies, &f.contacts, &f.opportunities}) {
-        if (*list) total += (*list)->size();
-      }
-      refs_.reserve(total);
-      const auto take = [this](const std::optional<RefList>& list, ListPos& pos) {
-        pos = ListPos{refs_.size(), 0, list.has_value()};
-        if (!list) return;
-        refs_.insert(refs_.end(), list->begin(), list->end());
-        pos.count = list->size();
-      };
-      take(f.users, lists_.users);
-      take(f.companies, lists_.companies);
-      take(f.contacts, lists_.contacts);
-      take(f.opportunities, lists_.opportunities);
-    }
+    std::size_t total = 0;
+    for_each_list([&total](const std::optional<RefList>& list, detail::RefSlot&) {
+      if (list) total += list->size();
+    });
+    refs_.reserve(total);
+    for_each_list([this](const std::optional<RefList>& list, detail::RefSlot& slot) {
+      slot = detail::RefSlot{refs_.size(), 0, list.has_value()};
+      if (!list) return;
+      refs_.insert(refs_.end(), list->begin(), list->end());
+      slot.count = list->size();
+    });
     // Every view still points into the source: size one buffer, then copy each string in.
     std::size_t bytes = 0;
     for_each_view([&bytes](std::string_view& v) { bytes += v.size(); });
@@ -220,17 +236,9 @@ class Owned {
   /// Points the event's lists at refs_ and warnings_.
   void relink() noexcept {
     event_.warnings = WarningList(warnings_.data(), warnings_.size());
-    if constexpr (std::is_same_v<Event, WebhookEvent>) {
-      const auto list = [this](const ListPos& pos) -> std::optional<RefList> {
-        if (!pos.present) return std::nullopt;
-        return RefList(refs_.data() + pos.begin, pos.count);
-      };
-      Engagement& f = event_.fields;
-      f.users = list(lists_.users);
-      f.companies = list(lists_.companies);
-      f.contacts = list(lists_.contacts);
-      f.opportunities = list(lists_.opportunities);
-    }
+    for_each_list([this](std::optional<RefList>& list, const detail::RefSlot& slot) {
+      list = slot.in(refs_.data());
+    });
   }
 
   /// Back to the empty state (used on moved-from objects).
@@ -254,14 +262,10 @@ using OwnedWebhookEvent = Owned<WebhookEvent>;
 /// An event of any model that owns its strings (see Owned).
 using OwnedResourceEvent = Owned<ResourceEvent>;
 
-/// Copies `event` (and everything it points to) into an OwnedWebhookEvent.
-[[nodiscard]] inline OwnedWebhookEvent to_owned(const WebhookEvent& event) {
-  return OwnedWebhookEvent(event);
-}
-
-/// Copies `event` (and everything it points to) into an OwnedResourceEvent.
-[[nodiscard]] inline OwnedResourceEvent to_owned(const ResourceEvent& event) {
-  return OwnedResourceEvent(event);
+/// Copies `event` (and everything it points to) into an owned event (`Owned<Event<Fields>>`).
+template <class Fields>
+[[nodiscard]] Owned<Event<Fields>> to_owned(const Event<Fields>& event) {
+  return Owned<Event<Fields>>(event);
 }
 
 }  // namespace morph::webhook

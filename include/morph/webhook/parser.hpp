@@ -55,6 +55,7 @@
 
 #include "morph/webhook/datetime.hpp"
 #include "morph/webhook/error.hpp"
+#include "morph/webhook/number.hpp"
 #include "morph/webhook/types.hpp"
 
 namespace morph::webhook {
@@ -818,16 +819,25 @@ class Walker {
     return *t != '{' && *t != '[' && plain_scalar(t);
   }
 
-  /// simdjson's verdict on the number `v` (a value or the document), except that an integer
-  /// beyond 64 bits, which simdjson refuses, passes when a double holds it: it is valid JSON
-  /// (JSON.parse reads it as a double). 1e400 still fails.
-  template <class V>
-  static simdjson::error_code number_error(V& v) noexcept {
-    od::number n;
-    const simdjson::error_code e = v.get_number().get(n);
-    double d = 0;
-    return e == simdjson::SUCCESS || v.get_double().get(d) == simdjson::SUCCESS ? simdjson::SUCCESS
-                                                                               : e;
+  /// Reads the number whose raw token (trailing whitespace included) is `token`, a member or
+  /// element left to the iterator to skip (see may_leave_unread()), as number.hpp explains.
+  /// invalid_json when it is no JSON number or beyond a double's range. simdjson's getters are
+  /// not used: 3.0.1's get_number() returns 0 for long fractions and its getters disagree on
+  /// long exponents (number.hpp).
+  MORPH_WEBHOOK_INLINE bool read_number(std::string_view token, double& value) {
+    while (!token.empty() && is_json_space(token.back())) token.remove_suffix(1);
+    const detail::NumberStatus status = detail::parse_json_number(token, value);
+    return status == detail::NumberStatus::ok || number_fail(status, token);
+  }
+
+  MORPH_WEBHOOK_COLD bool number_fail(detail::NumberStatus status, std::string_view token) {
+    if (status == detail::NumberStatus::out_of_range) {
+      return fail(ErrorCode::invalid_json,
+                  {"the body is not valid JSON: the number ", token.substr(0, 32),
+                   token.size() > 32 ? "..." : "", " is beyond the range of a double"});
+    }
+    return fail(ErrorCode::invalid_json,
+                {"the body is not valid JSON: ", quote(token), " is not a valid number"});
   }
 
   bool validate(od::value& v, std::uint32_t depth) {
@@ -852,9 +862,10 @@ class Walker {
         if (auto e = v.get_raw_json_string().get(raw)) return json_fail(e);
         return decode(raw, text);
       }
-      case od::json_type::number:
-        if (auto e = number_error(v)) return json_fail(e);
-        return true;
+      case od::json_type::number: {
+        double value = 0;
+        return read_number(v.raw_json_token(), value);
+      }
       case od::json_type::boolean: {
         bool b = false;
         if (auto e = v.get_bool().get(b)) return json_fail(e);
@@ -934,9 +945,13 @@ class Walker {
         if (auto e = doc_.get_string().get(s)) return json_fail(e);
         break;
       }
-      case od::json_type::number:
-        if (auto e = number_error(doc_)) return json_fail(e);
+      case od::json_type::number: {
+        // The token is the whole body (checked above): nothing follows it.
+        double value = 0;
+        const detail::NumberStatus status = detail::parse_json_number(token, value);
+        if (status != detail::NumberStatus::ok) return number_fail(status, token);
         break;
+      }
       case od::json_type::boolean:
       case od::json_type::null:
         // The token was compared above. (simdjson 3.0.1's root is_null()/get_bool() read the
@@ -950,8 +965,8 @@ class Walker {
   /// Validates any value and returns its raw text (byte for byte, outer whitespace trimmed).
   bool raw_value(od::value& v, std::uint32_t depth, std::string_view& raw) {
     // A scalar's token runs to the next structural character; a container's end is where the
-    // iterator stands once it is consumed. (simdjson 3.0.1's get_number() does not advance the
-    // iterator, so the location cannot be used for scalars.)
+    // iterator stands once it is consumed. (Numbers are read from their token and left unread,
+    // so the location cannot be used for scalars.)
     std::string_view token = v.raw_json_token();
     const bool container = !token.empty() && (token.front() == '{' || token.front() == '[');
     if (!validate(v, depth)) return false;
@@ -1187,57 +1202,42 @@ class Walker {
     return true;
   }
 
+  /// `duration`: the nearest double of the number must be a whole number >= 0 below 2^63
+  /// (zod's rule on what JSON.parse reads; see number.hpp).
   bool duration_field(od::value& v, std::optional<std::int64_t>& result) {
     static constexpr std::string_view what = "a whole number of seconds >= 0";
-    od::number n;
-    bool absent = false;
-    if (auto e = v.get_number().get(n)) {
-      // get_number() reports NUMBER_ERROR for any non-number; tell the two apart.
-      od::json_type type{};
-      if (e == simdjson::NUMBER_ERROR && v.type().get(type) == simdjson::SUCCESS &&
-          type != od::json_type::number) {
-        e = simdjson::INCORRECT_TYPE;
-      }
-      double d = 0;
-      if (e != simdjson::INCORRECT_TYPE && v.get_double().get(d) == simdjson::SUCCESS) {
-        // An integer beyond 64 bits: valid JSON, far too many seconds.
-        std::string_view raw = v.raw_json_token();
-        while (!raw.empty() && is_json_space(raw.back())) raw.remove_suffix(1);
-        return fail(ErrorCode::invalid_value,
-                    {"the duration ", raw.substr(0, 32),
-                     " is too large; expected at most 9223372036854775807 seconds"});
-      }
-      return null_or_not_a(v, e, what, absent);
+    const std::string_view token = v.raw_json_token();
+    const char c = token.empty() ? '\0' : token.front();
+    if (c != '-' && (c < '0' || c > '9')) {
+      bool absent = false;
+      return null_or_not_a(v, simdjson::INCORRECT_TYPE, what, absent);
     }
+    double value = 0;
+    if (!read_number(token, value)) return false;
     std::int64_t seconds = 0;
-    switch (n.get_number_type()) {
-      case simdjson::ondemand::number_type::signed_integer:
-        seconds = n.get_int64();
-        if (seconds < 0) {
-          return fail(ErrorCode::invalid_value,
-                      {"the duration ", num(seconds), " is negative; expected ", what});
-        }
-        break;
-      case simdjson::ondemand::number_type::unsigned_integer:
-        return fail(ErrorCode::invalid_value,
-                    {"the duration ", unum(n.get_uint64()),
-                     " is too large; expected at most 9223372036854775807 seconds"});
-      default: {
-        const double d = n.get_double();
-        // 3.0 is an integer (zod agrees); 3.5, negatives and out-of-range values are not.
-        if (!(d >= 0.0) || d >= 9223372036854775808.0 ||
-            static_cast<double>(static_cast<std::int64_t>(d)) != d) {
-          std::string_view raw = v.raw_json_token();
-          while (!raw.empty() && is_json_space(raw.back())) raw.remove_suffix(1);
-          return fail(ErrorCode::invalid_value,
-                      {"the duration ", raw.substr(0, 32), " is not ", what});
-        }
-        seconds = static_cast<std::int64_t>(d);
-        break;
-      }
-    }
+    if (!detail::whole_non_negative(value, seconds)) return duration_fail(token, value, what);
     result = seconds;
     return true;
+  }
+
+  MORPH_WEBHOOK_COLD bool duration_fail(std::string_view token, double value,
+                                        std::string_view what) {
+    while (!token.empty() && is_json_space(token.back())) token.remove_suffix(1);
+    const std::string_view shown = token.substr(0, 32);
+    const std::string_view cut = token.size() > shown.size() ? "..." : "";
+    if (value < 0) {
+      return fail(ErrorCode::invalid_value,
+                  {"the duration ", shown, cut, " is negative; expected ", what});
+    }
+    if (value >= 9223372036854775808.0) {
+      return fail(ErrorCode::invalid_value,
+                  {"the duration ", shown, cut, " is too large; expected at most ",
+                   num(detail::max_whole_double_below_2_63),
+                   " seconds (the largest whole double below 2^63)"});
+    }
+    return fail(ErrorCode::invalid_value,
+                {"the duration ", shown, cut, " is not ", what,
+                 " (JSON numbers are read as the nearest double, as JavaScript does)"});
   }
 
   /// One ref object into `ref`. `expected` is the model the contract names for this place.

@@ -1,0 +1,22 @@
+/// @file models.hpp
+/// @brief Every typed Morph model, and TypedModels: the list the Dispatcher types events by.
+///
+/// To add a model: its header under `models/`, included here, and its type in TypedModels
+/// (see "How to add a model" in model.hpp).
+#ifndef MORPH_WEBHOOK_MODELS_HPP
+#define MORPH_WEBHOOK_MODELS_HPP
+
+#include <tuple>
+
+#include "morph/webhook/model.hpp"
+#include "morph/webhook/models/engagement.hpp"
+
+namespace morph::webhook {
+
+/// The models this library types (each has a ModelDescription); bodies of every other model
+/// are ResourceEvents.
+using TypedModels = std::tuple<Engagement>;
+
+}  // namespace morph::webhook
+
+#endif  // MORPH_WEBHOOK_MODELS_HPP

@@ -4,7 +4,7 @@
 //     escapes; Node's fatal decoder rejects the bytes);
 //   - a duplicate key in an object the library interprets is rejected (JSON.parse keeps the
 //     last one): the root, data, fields, each ref, each warning;
-//   - an integer field must fit a signed 64-bit integer (JSON.parse rounds to a double);
+//   - an integer field must fit a signed 64-bit integer, read as the double JSON.parse gives;
 //   - ParseOptions' limits: nesting deeper than 256 levels is rejected.
 import { read, to_js, walk, member, JsonSyntaxError } from './json.mjs';
 import { event_schema, fields, ref_targets } from './schemas.mjs';
@@ -12,7 +12,6 @@ import { z } from 'zod';
 
 const MAX_DEPTH = 256;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const INT64_MAX = (1n << 63n) - 1n;
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const schemas = new Map();
@@ -43,9 +42,11 @@ export function int_fields(model) {
     .map(([name]) => name);
 }
 
-/** True when the JSON number text is an integer zod accepts that does not fit 64 bits. */
+/**
+ * True when the number does not fit a signed 64-bit integer. The number is the double nearest
+ * its text, as JSON.parse (and so zod) sees it: 9223372036854775807 is 2^63, which does not.
+ */
 function beyond_64_bits(raw) {
-  if (/^-?\d+$/.test(raw)) return BigInt(raw) > INT64_MAX || BigInt(raw) < -INT64_MAX - 1n;
   return Math.abs(Number(raw)) >= 2 ** 63;
 }
 

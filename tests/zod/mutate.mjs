@@ -235,7 +235,8 @@ export function mutations(model) {
   wrong_types(['data', 'warnings'], 'array');
   for (const [where, path] of [['root', []], ['data', ['data']], ['fields', ['data', 'fields']]]) {
     for (const [name, v] of [['string', S('x')], ['null', NULL], ['object', from_js({ a: [1, { b: 2 }] })],
-                             ['big integer', N('99999999999999999999')]]) {
+                             ['big integer', N('99999999999999999999')], ['1e400', N('1e400')],
+                             ['-1e-400', N('-1e-400')]]) {
       out.push({ name: `${where}: extra key, ${name}`, edit: (t) => set(t, [...path, 'zzExtra'], clone(v)) });
     }
     out.push({ name: `${where}: key __proto__`, edit: (t) => set(t, [...path, '__proto__'], from_js({ a: 1 })) });

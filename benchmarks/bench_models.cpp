@@ -7,7 +7,8 @@
 // JSON value, JSON types of every known key, required envelope keys, `event` form and model,
 // date-times (shared helper), duration integral >= 0, refs are objects with a string id,
 // warnings have a string code, and for genericContact the string lengths in UTF-16 code units
-// and zod's email rule. Like the crmEngagement DOM contender, they do not detect duplicate keys.
+// and zod's email rule (the library's own helpers, string_rules.hpp: the same work, written
+// once). Like the crmEngagement DOM contender, they do not detect duplicate keys.
 #include <simdjson.h>
 
 #include <string>
@@ -15,6 +16,7 @@
 #include "common.hpp"
 #include "model_benchmarks.hpp"
 #include "morph/webhook.hpp"
+#include "morph/webhook/detail/string_rules.hpp"
 
 namespace morph_bench {
 namespace {
@@ -110,55 +112,6 @@ std::string digest_of(const CallOut& c) {
 
 // ---- hand-written simdjson DOM -------------------------------------------------------------
 
-/// Length in UTF-16 code units of valid UTF-8: one per character, two above U+FFFF.
-std::size_t utf16_length(std::string_view s) noexcept {
-  std::size_t n = 0;
-  for (const char c : s) {
-    const auto b = static_cast<unsigned char>(c);
-    n += (b & 0xC0) != 0x80;  // a character starts here
-    n += b >= 0xF0;           // ... and needs a surrogate pair
-  }
-  return n;
-}
-
-bool ascii_alnum(char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-/// zod 3.24's email rule, as a user would write it from the regular expression
-/// /^(?!\.)(?!.*\.\.)([A-Z0-9_'+\-\.]*)[A-Z0-9_+-]@([A-Z0-9][A-Z0-9\-]*\.)+[A-Z]{2,}$/i.
-bool zod_email(std::string_view s) noexcept {
-  const std::size_t at = s.find('@');
-  if (at == std::string_view::npos || at == 0 || s.find("..") != std::string_view::npos) return false;
-  const std::string_view local = s.substr(0, at);
-  if (local.front() == '.') return false;
-  for (const char c : local) {
-    if (!ascii_alnum(c) && c != '_' && c != '\'' && c != '+' && c != '-' && c != '.') return false;
-  }
-  if (local.back() == '.' || local.back() == '\'') return false;
-  std::string_view domain = s.substr(at + 1);
-  const std::size_t last_dot = domain.rfind('.');
-  if (last_dot == std::string_view::npos) return false;
-  const std::string_view top = domain.substr(last_dot + 1);
-  if (top.size() < 2) return false;
-  for (const char c : top) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return false;
-  }
-  domain = domain.substr(0, last_dot + 1);  // labels, each followed by '.'
-  std::size_t label = 0;
-  for (const char c : domain) {
-    if (c == '.') {
-      if (label == 0) return false;
-      label = 0;
-    } else if (ascii_alnum(c) || (c == '-' && label > 0)) {
-      ++label;
-    } else {
-      return false;
-    }
-  }
-  return true;
-}
-
 bool read_string(dom::element v, std::optional<std::string_view>& out) {
   std::string_view s;
   if (v.get_string().get(s)) return false;
@@ -169,7 +122,7 @@ bool read_string(dom::element v, std::optional<std::string_view>& out) {
 bool read_bounded(dom::element v, std::optional<std::string_view>& out, std::size_t min,
                   std::size_t max) {
   if (!read_string(v, out)) return false;
-  const std::size_t n = utf16_length(*out);
+  const std::size_t n = mw::detail::utf16_length(*out);
   return n >= min && n <= max;
 }
 
@@ -220,7 +173,7 @@ bool read_contact(dom::object fields, ContactOut& c) {
     } else if (kv.key == "lastName") {
       ok = read_bounded(kv.value, c.last_name, 1, 250);
     } else if (kv.key == "email") {
-      ok = read_bounded(kv.value, c.email, 5, 250) && zod_email(*c.email);
+      ok = read_bounded(kv.value, c.email, 5, 250) && mw::detail::is_zod_email(*c.email);
     } else if (kv.key == "phone") {
       ok = read_bounded(kv.value, c.phone, 5, 20);
     }

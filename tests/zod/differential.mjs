@@ -175,6 +175,19 @@ for (const model of models) {
   if (groups.size > Number(args.show)) console.log(`\n  ... and ${groups.size - Number(args.show)} more kinds`);
   if (problems.length > 0) failed = true;
 }
+// The email table the library's unit tests use must hold zod's verdicts.
+{
+  const { z } = await import('zod');
+  const email = z.string().email();
+  for (const line of readFileSync(join(args.data, 'zod_emails.tsv'), 'utf8').split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const [quoted, verdict] = line.split('\t');
+    if (email.safeParse(JSON.parse(quoted)).success !== (verdict === 'valid')) {
+      console.log(`zod_emails.tsv: zod disagrees with ${line}`);
+      table_errors += 1;
+    }
+  }
+}
 for (const x of expected) {
   if (!matched.has(x) && (!args.model || !x.model || x.model === args.model)) {
     console.log(`\nexpected failure no longer seen (remove it from expected_failures.mjs): ${x.note}`);

@@ -56,8 +56,8 @@ TEST_CASE("the fast paths are taken for refs written the usual way", "[fast_path
   REQUIRE(a);
   REQUIRE(b);
   CHECK(*a == *b);
-  CHECK(ParserTesting::fast_refs(fast) == 10);  // the owner and nine refs in four lists
-  CHECK(ParserTesting::fast_refs(general) == 0);
+  CHECK(ParserTesting::fast_path_refs(fast) == 10);  // the owner and nine refs in four lists
+  CHECK(ParserTesting::fast_path_refs(general) == 0);
   REQUIRE(a->fields.owner);
   CHECK(a->fields.owner->raw_json ==
         R"({"object":"resourceRef","model":"genericUser","id":"71625493"})");
@@ -77,7 +77,7 @@ TEST_CASE("fast and general paths agree on every body of the repository", "[fast
       INFO(body.name << " (" << to_string(policy) << ")");
       const ParseOptions options = with_policy(policy);
       const auto a = fast.parse(body.text, options);
-      fast_refs += ParserTesting::fast_refs(fast);
+      fast_refs += ParserTesting::fast_path_refs(fast);
       const auto b = general.parse(body.text, options);
       REQUIRE(describe(a) == describe(b));
       if (a) CHECK(*a == *b);

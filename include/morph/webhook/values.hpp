@@ -35,6 +35,9 @@ enum class Trigger : std::uint8_t { created, updated, deleted };
 /// strict rejects such text). `text` is always the original string, so nothing is lost.
 template <class E>
 struct EnumField {
+  /// The enum type.
+  using enum_type = E;
+
   E value{E::unknown};    ///< Decoded value, `E::unknown` for unlisted text.
   std::string_view text;  ///< The string as sent.
 

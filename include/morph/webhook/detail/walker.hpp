@@ -1,0 +1,821 @@
+/// @file walker.hpp
+/// @brief EventWalker: one pass over a body's On-Demand document that checks it and fills an
+/// Event: the envelope, the warnings, and `fields` as the model's description says (model.hpp),
+/// or as validated raw JSON for a ResourceEvent.
+///
+/// Reading order: walk_root() -> walk_event() / walk_data() -> walk_fields() (the model's
+/// fields, field by field through read_value()) and walk_warnings(). Refs are read last:
+/// each fast path (raw bytes, for refs as Morph writes them) sits right above the general path
+/// it must agree with, and falls back to it for anything else.
+#ifndef MORPH_WEBHOOK_DETAIL_WALKER_HPP
+#define MORPH_WEBHOOK_DETAIL_WALKER_HPP
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "morph/webhook/datetime.hpp"
+#include "morph/webhook/detail/bytes.hpp"
+#include "morph/webhook/detail/config.hpp"
+#include "morph/webhook/detail/json_validator.hpp"
+#include "morph/webhook/detail/messages.hpp"
+#include "morph/webhook/detail/vocabulary.hpp"
+#include "morph/webhook/error.hpp"
+#include "morph/webhook/model.hpp"
+#include "morph/webhook/number.hpp"
+#include "morph/webhook/types.hpp"
+
+/// @cond MORPH_WEBHOOK_INTERNAL
+namespace morph::webhook::detail {
+
+/// The prefix of a ref written the usual way in field `I` of `Model` (see RefPrefix).
+template <class Model, std::size_t I>
+inline constexpr RefPrefix ref_prefix{field_at<Model, I>.target};
+
+template <class T>
+inline constexpr bool unsupported_value_kind = false;
+
+/// One validating pass over a body, filling an `Event<Fields>` (see walker.hpp).
+template <class Fields>
+class EventWalker : public JsonValidator {
+ public:
+  /// True for a typed model, false for a ResourceEvent (`fields` kept raw).
+  static constexpr bool typed = is_model_v<Fields>;
+
+  /// A walker filling `event`; refs and warnings are appended to `refs` and `warnings` (the
+  /// Parser's), `keys` is scratch space for duplicate detection.
+  EventWalker(od::parser& json, od::document& doc, const ParseOptions& options,
+              std::vector<ResourceRef>& refs, std::vector<Warning>& warnings,
+              std::vector<std::string_view>& keys, std::uint8_t* strings, const char* end,
+              bool fast, Event<Fields>& event) noexcept
+      : JsonValidator(json, doc, options, strings, end, fast), event_(event), refs_(refs),
+        warnings_(warnings), keys_(keys) {}
+
+  /// Where each ref list field landed in `refs` (by field index), to point the event's lists
+  /// at once `refs` is final.
+  std::array<RefSlot, field_count<Fields>> lists{};
+  /// How many refs the fast paths read (tests check that the fast paths are taken).
+  std::size_t fast_path_refs = 0;
+
+  /// Walks the whole document: the root object, then checks nothing follows it.
+  bool walk_root() {
+    od::json_type type{};
+    if (auto e = doc_.type().get(type)) return json_fail(e);
+    if (type != od::json_type::object) {
+      return fail(ErrorCode::wrong_type, {"the body must be a JSON object, not ", type_name(type)});
+    }
+    if (max_depth_ < depth::root) return depth_fail();
+    od::object root;
+    if (auto e = doc_.get_object().get(root)) return json_fail(e);
+    std::uint32_t seen = 0;
+    const std::size_t keys_mark = keys_.size();
+    bool data_deferred = false;
+    for (auto item : root) {
+      if (auto e = item.error()) return json_fail(e);
+      od::field& member = item.value_unsafe();
+      std::string_view key;
+      if (!read_key(member, key)) return false;
+      const std::uint32_t k = root_key(key);
+      if (k != 0 && !mark_seen(seen, k)) return prefix_pointer(key);
+      if (k == root_event) {
+        if (!walk_event(member.value())) return prefix_pointer(key);
+      } else if (k == root_data) {
+        // The typed walk needs the model from `event`; Morph sends `event` first, but JSON
+        // objects are unordered: when `data` comes first it is walked in a second pass.
+        if (typed && !(seen & root_event)) {
+          data_deferred = true;
+        } else if (!walk_data(member.value())) {
+          return prefix_pointer(key);
+        }
+      } else {
+        remember_unknown_key(key);
+        if (!validate(member.value(), depth::data)) return prefix_pointer(key);
+      }
+    }
+    if (keys_.size() != keys_mark && !check_duplicates(keys_mark)) return false;
+    if (!(seen & root_event)) {
+      return fail_at(ErrorCode::missing_field, "event",
+                     {"the body has no \"event\" member (expected \"<model>::<trigger>\")"});
+    }
+    if (!(seen & root_data)) {
+      return fail_at(ErrorCode::missing_field, "data", {"the body has no \"data\" member"});
+    }
+    if (!at_end()) return false;
+    if (data_deferred && !walk_deferred_data()) return false;
+    if (data_model_ != event_.model) {
+      fail(ErrorCode::model_mismatch,
+           {"data.model is ", quote(data_model_), " but the event names ", quote(event_.model)});
+      prefix_pointer("model");
+      return prefix_pointer("data");
+    }
+    return true;
+  }
+
+ private:
+  // ---- interpreted objects: known keys, unknown keys, duplicates ----
+
+  /// Records a known key; false (duplicate_key) when it was already seen.
+  MORPH_WEBHOOK_INLINE bool mark_seen(std::uint32_t& seen, std::uint32_t bit) {
+    if (seen & bit) return duplicate_key();
+    seen |= bit;
+    return true;
+  }
+
+  MORPH_WEBHOOK_COLD bool duplicate_key() {
+    return fail(ErrorCode::duplicate_key, {"the key appears more than once in this object"});
+  }
+
+  /// Remembers an unknown key of an interpreted object, for check_duplicates().
+  void remember_unknown_key(std::string_view key) { keys_.push_back(key); }
+
+  /// Fails with duplicate_key when two unknown keys recorded since `mark` are equal; then
+  /// forgets them. Sorting keeps hostile objects with many keys at O(n log n).
+  bool check_duplicates(std::size_t mark) {
+    const std::size_t n = keys_.size() - mark;
+    if (n == 0) return true;
+    if (n >= 2) {
+      const auto first = keys_.begin() + static_cast<std::ptrdiff_t>(mark);
+      std::sort(first, keys_.end());
+      const auto dup = std::adjacent_find(first, keys_.end());
+      if (dup != keys_.end()) {
+        const std::string key(*dup);
+        keys_.resize(mark);
+        duplicate_key();
+        return prefix_pointer(key);
+      }
+    }
+    keys_.resize(mark);
+    return true;
+  }
+
+  /// For optional members: true when the value is `null` and the lenient policy reads it as
+  /// absent; false otherwise (strict: `null` is then reported as the wrong type).
+  bool absent_null(od::value& v) {
+    bool is_null = false;
+    return !strict() && v.is_null().get(is_null) == simdjson::SUCCESS && is_null;
+  }
+
+  /// The failure of a typed getter on an optional member: fine (the member stays absent) for
+  /// a lenient `null`, otherwise as getter_fail().
+  bool optional_getter_fail(od::value& v, simdjson::error_code e, std::string_view what) {
+    if (e == simdjson::INCORRECT_TYPE && absent_null(v)) return true;
+    return getter_fail(v, e, what);
+  }
+
+  // ---- date-times ----
+
+  MORPH_WEBHOOK_INLINE bool timestamp(od::value& v, Timestamp& result) {
+    if (!get_string(v, result.text, "an RFC 3339 date-time string")) return false;
+    return check_timestamp(result);
+  }
+
+  /// Fast path: the usual `2025-03-06T09:05:04.606Z`; anything else takes the full check.
+  MORPH_WEBHOOK_INLINE bool check_timestamp(Timestamp& result) {
+    if (use_fast_paths && parse_iso_millis_utc(result.text, result.time)) return true;
+    return check_timestamp_fully(result);
+  }
+
+  bool check_timestamp_fully(Timestamp& result) {
+    const DateTimeError e = parse_datetime(result.text, strict(), result.time);
+    if (e == DateTimeError::none) return true;
+    return fail(ErrorCode::invalid_value,
+                {"invalid date-time ", quote(result.text), ": ", to_string(e),
+                 " (expected e.g. 2025-03-06T09:05:04.606Z)"});
+  }
+
+  // ---- the envelope ----
+
+  bool walk_event(od::value& v) {
+    if (!get_string(v, event_.event,
+                    "the event name as a string like \"crmEngagement::created\"")) {
+      return false;
+    }
+    if (!split_event_name(event_.event, event_.model, event_.trigger)) {
+      return fail(ErrorCode::unknown_event,
+                  {"unknown event ", quote(event_.event),
+                   ": expected \"<model>::<trigger>\" with trigger created, updated or deleted"});
+    }
+    if constexpr (typed) {
+      if (event_.model != model_name<Fields>) return unsupported_model();
+    }
+    return true;
+  }
+
+  MORPH_WEBHOOK_COLD bool unsupported_model() {
+    return fail(ErrorCode::unsupported_model,
+                {"the event is for model ", quote(event_.model),
+                 is_known_model(event_.model) ? "" : " (not a documented Morph model)",
+                 "; this parser reads ", model_name<Fields>,
+                 " events (use parse_envelope for other models)"});
+  }
+
+  /// Second pass when `data` came before `event`: only `event` and `data` are read again.
+  bool walk_deferred_data() {
+    doc_.rewind();
+    od::object root;
+    if (auto e = doc_.get_object().get(root)) return json_fail(e);
+    for (auto item : root) {
+      if (auto e = item.error()) return json_fail(e);
+      od::field& member = item.value_unsafe();
+      std::string_view key;
+      if (!read_key(member, key)) return false;
+      const std::uint32_t k = root_key(key);
+      if (k == root_event) {
+        if (!walk_event(member.value())) return prefix_pointer(key);
+      } else if (k == root_data) {
+        if (!walk_data(member.value())) return prefix_pointer(key);
+      }
+    }
+    return true;
+  }
+
+  bool walk_data(od::value& v) {
+    od::object obj;
+    if (auto e = v.get_object().get(obj)) return getter_fail(v, e, "a resource object");
+    if (max_depth_ < depth::data) return depth_fail();
+    std::uint32_t seen = 0;
+    const std::size_t keys_mark = keys_.size();
+    for (auto item : obj) {
+      if (auto e = item.error()) return json_fail(e);
+      od::field& member = item.value_unsafe();
+      std::string_view key;
+      if (!read_key(member, key)) return false;
+      const std::uint32_t k = data_key(key);
+      if (k != 0 && !mark_seen(seen, k)) return prefix_pointer(key);
+      bool ok = true;
+      switch (k) {
+        case data_object: {
+          std::string_view object;
+          ok = get_string(member.value(), object, "the string \"resource\"");
+          if (ok && object != "resource") {
+            ok = fail(ErrorCode::invalid_value, {"expected \"resource\", got ", quote(object)});
+          }
+          break;
+        }
+        case data_model:
+          ok = get_string(member.value(), data_model_, "the model name as a string");
+          break;
+        case data_id:
+          ok = get_string(member.value(), event_.id, "the id as a string");
+          if (ok && event_.id.empty()) {
+            ok = fail(ErrorCode::invalid_value, {"the id is empty; expected a non-empty string"});
+          }
+          break;
+        case data_fields: ok = walk_fields(member.value()); break;
+        case data_created_at: ok = timestamp(member.value(), event_.created_at); break;
+        case data_updated_at: ok = timestamp(member.value(), event_.updated_at); break;
+        case data_raw_resource: {
+          std::string_view raw;
+          ok = raw_value(member.value(), depth::data_member, raw);
+          event_.raw_resource = raw;
+          break;
+        }
+        case data_warnings: ok = walk_warnings(member.value()); break;
+        default:
+          remember_unknown_key(key);
+          ok = validate(member.value(), depth::data_member);
+          break;
+      }
+      if (!ok) return prefix_pointer(key);
+    }
+    if (keys_.size() != keys_mark && !check_duplicates(keys_mark)) return false;
+    struct Required {
+      std::uint32_t bit;
+      std::string_view key;
+      const char* what;
+    };
+    static constexpr Required required[] = {
+        {data_object, "object", "the resource has no \"object\" member (expected \"resource\")"},
+        {data_model, "model", "the resource has no \"model\" member"},
+        {data_id, "id", "the resource has no \"id\" member"},
+        {data_fields, "fields", "the resource has no \"fields\" object"},
+        {data_created_at, "createdAt", "the resource has no \"createdAt\" date-time"},
+        {data_updated_at, "updatedAt", "the resource has no \"updatedAt\" date-time"},
+    };
+    for (const Required& r : required) {
+      if (!(seen & r.bit)) return fail_at(ErrorCode::missing_field, r.key, {r.what});
+    }
+    return true;
+  }
+
+  bool walk_warnings(od::value& v) {
+    od::array arr;
+    if (auto e = v.get_array().get(arr)) return optional_getter_fail(v, e, "an array of warnings");
+    if (max_depth_ < depth::data_member) return depth_fail();
+    std::size_t index = 0;
+    for (auto item : arr) {
+      if (auto e = item.error()) return json_fail(e);
+      od::value& element = item.value_unsafe();
+      if (!walk_warning(element)) return prefix_pointer(index);
+      ++index;
+    }
+    return true;
+  }
+
+  bool walk_warning(od::value& v) {
+    if (warnings_.size() >= options_.max_warnings) {
+      return fail(ErrorCode::invalid_value,
+                  {"more warnings than the limit of ", unum(options_.max_warnings)});
+    }
+    od::object obj;
+    if (auto e = v.get_object().get(obj)) return getter_fail(v, e, "a warning object");
+    if (max_depth_ < depth::field) return depth_fail();
+    Warning warning;
+    std::uint32_t seen = 0;
+    const std::size_t keys_mark = keys_.size();
+    for (auto item : obj) {
+      if (auto e = item.error()) return json_fail(e);
+      od::field& member = item.value_unsafe();
+      std::string_view key;
+      if (!read_key(member, key)) return false;
+      const std::uint32_t k = warning_key(key);
+      if (k != 0 && !mark_seen(seen, k)) return prefix_pointer(key);
+      bool ok = true;
+      if (k == warning_code) {
+        ok = get_string(member.value(), warning.code, "the warning code as a string");
+      } else if (k == warning_message) {
+        ok = read_optional_text(member.value(), warning.message, "the warning message as a string");
+      } else {
+        remember_unknown_key(key);
+        ok = validate(member.value(), depth::list_item);
+      }
+      if (!ok) return prefix_pointer(key);
+    }
+    if (keys_.size() != keys_mark && !check_duplicates(keys_mark)) return false;
+    if (!(seen & warning_code)) {
+      return fail_at(ErrorCode::missing_field, "code", {"the warning has no \"code\" string"});
+    }
+    warnings_.push_back(warning);
+    return true;
+  }
+
+  // ---- the model's fields, as its description says ----
+
+  bool walk_fields(od::value& v) {
+    if constexpr (!typed) {
+      od::json_type type{};
+      if (auto e = v.type().get(type)) return json_fail(e);
+      if (type != od::json_type::object) return wrong_type("the fields object", type);
+      return raw_value(v, depth::data_member, event_.fields);
+    } else {
+      od::object obj;
+      if (auto e = v.get_object().get(obj)) return getter_fail(v, e, "the fields object");
+      if (max_depth_ < depth::data_member) return depth_fail();
+      return walk_model(obj);
+    }
+  }
+
+  bool walk_model(od::object& obj) {
+    static_assert(field_count<Fields> <= 32, "one bit per field in `seen`");
+    std::uint32_t seen = 0;
+    const std::size_t keys_mark = keys_.size();
+    for (auto item : obj) {
+      if (auto e = item.error()) return json_fail(e);
+      od::field& member = item.value_unsafe();
+      std::string_view key;
+      if (!read_key(member, key)) return false;
+      od::value& v = member.value();
+      bool ok = true;
+      if (!read_field<0>(key, v, seen, ok)) {
+        remember_unknown_key(key);
+        ok = validate(v, depth::field);
+      }
+      if (!ok) return prefix_pointer(key);
+    }
+    if (keys_.size() != keys_mark && !check_duplicates(keys_mark)) return false;
+    if (strict()) return check_required<0>();
+    return true;
+  }
+
+  /// When `key` names field I or a later one: reads it into the event (`ok` tells whether it
+  /// was valid) and returns true. False for a key the model does not have.
+  template <std::size_t I>
+  MORPH_WEBHOOK_INLINE bool read_field(std::string_view key, od::value& v, std::uint32_t& seen,
+                                       bool& ok) {
+    if constexpr (I == field_count<Fields>) {
+      return false;
+    } else {
+      constexpr std::string_view name = field_at<Fields, I>.name;
+      if (key.size() == name.size() && std::memcmp(key.data(), name.data(), name.size()) == 0) {
+        ok = mark_seen(seen, std::uint32_t{1} << I) && read_value<I>(v);
+        return true;
+      }
+      return read_field<I + 1>(key, v, seen, ok);
+    }
+  }
+
+  /// Strict policy: every field the schema requires is present.
+  template <std::size_t I>
+  bool check_required() {
+    if constexpr (I == field_count<Fields>) {
+      return true;
+    } else {
+      constexpr auto& field = field_at<Fields, I>;
+      if (field.is_required && !(event_.fields.*field.member)) return missing_required<I>();
+      return check_required<I + 1>();
+    }
+  }
+
+  template <std::size_t I>
+  MORPH_WEBHOOK_COLD bool missing_required() {
+    constexpr auto& field = field_at<Fields, I>;
+    using Value = typename std::decay_t<decltype(field)>::value_type;
+    std::string what;
+    if constexpr (is_enum_field<Value>) {
+      what = enum_values_text<typename Value::enum_type>();
+    } else if constexpr (std::is_same_v<Value, Timestamp>) {
+      what = "an RFC 3339 date-time";
+    } else {
+      what = "see the model's schema";
+    }
+    return fail_at(
+        ErrorCode::missing_field, field.name,
+        {"the strict policy requires ", quote(field.name), " (", std::string_view(what), ")"});
+  }
+
+  /// Reads the value of field I (its kind comes from the member's type; see model.hpp).
+  template <std::size_t I>
+  MORPH_WEBHOOK_INLINE bool read_value(od::value& v) {
+    constexpr auto& field = field_at<Fields, I>;
+    using Value = typename std::decay_t<decltype(field)>::value_type;
+    auto& result = event_.fields.*field.member;
+    if constexpr (is_enum_field<Value>) {
+      return read_enum(v, result);
+    } else if constexpr (std::is_same_v<Value, std::string_view>) {
+      static_assert(!field.rule.any(), "string rules (length, email) are not enforced yet");
+      return read_optional_text(v, result, "a string");
+    } else if constexpr (std::is_same_v<Value, Timestamp>) {
+      return read_time(v, result);
+    } else if constexpr (std::is_same_v<Value, std::int64_t>) {
+      return read_whole_number(v, result, field.name);
+    } else if constexpr (std::is_same_v<Value, ResourceRef>) {
+      return read_single_ref(v, ref_prefix<Fields, I>, result);
+    } else if constexpr (std::is_same_v<Value, RefList>) {
+      return read_ref_list(v, ref_prefix<Fields, I>, lists[I]);
+    } else {
+      static_assert(unsupported_value_kind<Value>, "no reader for this value kind (model.hpp)");
+      return false;
+    }
+  }
+
+  template <class E>
+  MORPH_WEBHOOK_INLINE bool read_enum(od::value& v, std::optional<EnumField<E>>& result) {
+    od::raw_json_string raw;
+    if (auto e = v.get_raw_json_string().get(raw)) return optional_getter_fail(v, e, "a string");
+    EnumField<E> f;
+    if (!decode(raw, f.text)) return false;
+    f.value = enum_from<E>(f.text);
+    if (f.value == E::unknown && strict()) return unknown_enum_value<E>(f.text);
+    result = f;
+    return true;
+  }
+
+  template <class E>
+  static std::string enum_values_text() {
+    std::string text;
+    for (const std::string_view name : EnumNames<E>::values) {
+      if (!text.empty()) text += ", ";
+      text += name;
+    }
+    return text;
+  }
+
+  template <class E>
+  MORPH_WEBHOOK_COLD bool unknown_enum_value(std::string_view text) {
+    const std::string allowed = enum_values_text<E>();
+    return fail(ErrorCode::invalid_value,
+                {"unknown value ", quote(text), "; expected one of ", std::string_view(allowed)});
+  }
+
+  MORPH_WEBHOOK_INLINE bool read_optional_text(od::value& v,
+                                               std::optional<std::string_view>& result,
+                                               std::string_view what) {
+    od::raw_json_string raw;
+    if (auto e = v.get_raw_json_string().get(raw)) return optional_getter_fail(v, e, what);
+    std::string_view text;
+    if (!decode(raw, text)) return false;
+    result = text;
+    return true;
+  }
+
+  MORPH_WEBHOOK_INLINE bool read_time(od::value& v, std::optional<Timestamp>& result) {
+    od::raw_json_string raw;
+    if (auto e = v.get_raw_json_string().get(raw)) {
+      return optional_getter_fail(v, e, "an RFC 3339 date-time string");
+    }
+    Timestamp t;
+    if (!decode(raw, t.text) || !check_timestamp(t)) return false;
+    result = t;
+    return true;
+  }
+
+  /// A whole number of seconds >= 0: the nearest double of the number must be whole, >= 0
+  /// and below 2^63 (zod's rule on what JSON.parse reads; see number.hpp).
+  bool read_whole_number(od::value& v, std::optional<std::int64_t>& result, std::string_view name) {
+    static constexpr std::string_view what = "a whole number of seconds >= 0";
+    const std::string_view token = v.raw_json_token();
+    const char c = token.empty() ? '\0' : token.front();
+    if (c != '-' && (c < '0' || c > '9')) {
+      return optional_getter_fail(v, simdjson::INCORRECT_TYPE, what);
+    }
+    double value = 0;
+    if (!read_number(token, value)) return false;
+    std::int64_t whole = 0;
+    if (!whole_non_negative(value, whole)) return not_whole(name, token, value, what);
+    result = whole;
+    return true;
+  }
+
+  MORPH_WEBHOOK_COLD bool not_whole(std::string_view name, std::string_view token, double value,
+                                    std::string_view what) {
+    while (!token.empty() && is_json_space(token.back())) token.remove_suffix(1);
+    const std::string_view shown = token.substr(0, 32);
+    const std::string_view cut = token.size() > shown.size() ? "..." : "";
+    if (value < 0) {
+      return fail(ErrorCode::invalid_value,
+                  {"the ", name, " ", shown, cut, " is negative; expected ", what});
+    }
+    if (value >= 9223372036854775808.0) {
+      return fail(
+          ErrorCode::invalid_value,
+          {"the ", name, " ", shown, cut, " is too large; expected at most ",
+           num(max_whole_double_below_2_63), " seconds (the largest whole double below 2^63)"});
+    }
+    return fail(ErrorCode::invalid_value,
+                {"the ", name, " ", shown, cut, " is not ", what,
+                 " (JSON numbers are read as the nearest double, as JavaScript does)"});
+  }
+
+  // ---- refs: each fast path above the general path it must agree with ----
+
+  /// A single ref field. Fast path: fast_ref() on the raw bytes; otherwise walk_ref().
+  bool read_single_ref(od::value& v, const RefPrefix& prefix, std::optional<ResourceRef>& result) {
+    ResourceRef ref;
+    const char* p = v.raw_json_token().data();
+    if (use_fast_paths && *p == '{' && max_depth_ >= depth::field &&
+        refs_seen_ < options_.max_refs && fast_ref(p, prefix, ref) && may_leave_unread(p)) {
+      ++refs_seen_;
+      ++fast_path_refs;
+      result = ref;
+      return true;  // the On-Demand value is skipped, as in fast_ref_list()
+    }
+    ref = ResourceRef{};
+    if (absent_null(v)) return true;
+    if (!walk_ref(v, prefix.model, depth::field, ref)) return false;
+    result = ref;
+    return true;
+  }
+
+  /// A ref list field. Fast path: fast_ref_list(); otherwise each ref with walk_ref().
+  bool read_ref_list(od::value& v, const RefPrefix& prefix, RefSlot& slot) {
+    if (use_fast_paths && fast_ref_list(v.raw_json_token().data(), prefix, slot)) return true;
+    od::array arr;
+    if (auto e = v.get_array().get(arr)) {
+      return optional_getter_fail(v, e, "an array of resourceRef objects");
+    }
+    if (max_depth_ < depth::field) return depth_fail();
+    slot.begin = refs_.size();
+    slot.present = true;
+    std::size_t index = 0;
+    for (auto item : arr) {
+      if (auto e = item.error()) return json_fail(e);
+      od::value& element = item.value_unsafe();
+      ResourceRef ref;
+      if (!walk_ref(element, prefix.model, depth::list_item, ref)) return prefix_pointer(index);
+      refs_.push_back(ref);
+      ++index;
+    }
+    slot.count = index;
+    return true;
+  }
+
+  /// Fast path for a whole ref list (see fast_ref()); `p` is at its `[`. On failure nothing is
+  /// kept and the caller walks the list with On-Demand. On success the On-Demand value is left
+  /// untouched: its iterator skips it (stage 1 has indexed where it ends).
+  bool fast_ref_list(const char* p, const RefPrefix& prefix, RefSlot& slot) {
+    if (*p != '[' || max_depth_ < depth::list_item) return false;
+    const std::size_t first = refs_.size();
+    const std::size_t refs_seen = refs_seen_;
+    ++p;
+    char c = next_byte(p, end_);
+    bool ok = c == ']';
+    while (!ok && c == '{' && ++refs_seen_ <= options_.max_refs) {
+      if (!fast_ref(p, prefix, refs_.emplace_back())) break;
+      c = next_byte(p, end_);
+      if (c == ']') {
+        ok = true;
+      } else if (c == ',') {
+        ++p;
+        c = next_byte(p, end_);
+      } else {
+        break;
+      }
+    }
+    if (!ok || !may_leave_unread(p + 1)) {
+      refs_.resize(first);
+      refs_seen_ = refs_seen;
+      return false;
+    }
+    fast_path_refs += refs_.size() - first;
+    slot.begin = first;
+    slot.count = refs_.size() - first;
+    slot.present = true;
+    return true;
+  }
+
+  /// Fast path for one ref written the usual way; `p` is at its `{` and, on success, moves past
+  /// its `}`. Reads the raw bytes (stage 1 has already checked their UTF-8, their control bytes
+  /// and where strings end) and accepts exactly what walk_ref() accepts without a message: an
+  /// object with only object/model/id members holding strings without escapes. Anything else
+  /// (extras, escapes, a problem to report) returns false and the caller takes the general
+  /// path, which reports what is wrong.
+  MORPH_WEBHOOK_INLINE bool fast_ref(const char*& p, const RefPrefix& prefix, ResourceRef& ref) {
+    const char* const begin = p;
+    // The usual bytes, compared at once; then the id, then the closing brace.
+    if (end_ - p > static_cast<std::ptrdiff_t>(prefix.size) &&
+        starts_with_bytes(p, prefix.bytes, prefix.size)) {
+      const char* id = p + prefix.size;
+      const std::size_t n = plain_string_length(id);
+      if (n != std::string_view::npos && n != 0 && id + n + 1 < end_ && id[n + 1] == '}') {
+        ref.object = std::string_view(p + RefPrefix::object_at, RefPrefix::object_size);
+        ref.model = std::string_view(p + RefPrefix::head.size(), prefix.model.size());
+        ref.id = std::string_view(id, n);
+        p = id + n + 2;
+        ref.raw_json = std::string_view(begin, static_cast<std::size_t>(p - begin));
+        return true;
+      }
+    }
+    // Any order, any whitespace: member by member.
+    constexpr std::uint32_t plain_members = ref_id | ref_model | ref_object;
+    ++p;
+    if (next_byte(p, end_) != '"') return false;
+    std::uint32_t seen = 0;
+    for (;;) {
+      ++p;
+      std::size_t n = plain_string_length(p);
+      if (n == std::string_view::npos) return false;
+      const std::uint32_t k = ref_key(std::string_view(p, n)) & plain_members;
+      if (k == 0 || (seen & k)) return false;
+      seen |= k;
+      p += n + 1;
+      if (next_byte(p, end_) != ':') return false;
+      ++p;
+      if (next_byte(p, end_) != '"') return false;
+      ++p;
+      n = plain_string_length(p);
+      if (n == std::string_view::npos) return false;
+      const std::string_view value(p, n);
+      p += n + 1;
+      if (k == ref_id) {
+        ref.id = value;
+      } else if (k == ref_model) {
+        ref.model = value;
+      } else {
+        ref.object = value;
+      }
+      const char c = next_byte(p, end_);
+      if (c == '}') break;
+      if (c != ',') return false;
+      ++p;
+      if (next_byte(p, end_) != '"') return false;
+    }
+    ++p;
+    if (!(seen & ref_id) || ref.id.empty()) return false;
+    if (strict() && (seen != plain_members || ref.model != prefix.model ||
+                     (ref.object != "resourceRef" && ref.object != "resource"))) {
+      return false;
+    }
+    ref.raw_json = std::string_view(begin, static_cast<std::size_t>(p - begin));
+    return true;
+  }
+
+  /// One ref object into `ref` (the general path). `target` is the model the field points to.
+  /// Lenient: any object with a string `id`. Strict: the ref helper's output shape (contract.md,
+  /// "ResourceRef"): `object` and `model` present, `model` the target, `remote` an object with
+  /// an optional string `id`, `createdAt`/`updatedAt` strings. An empty `id` passes both.
+  bool walk_ref(od::value& v, std::string_view target, std::uint32_t depth, ResourceRef& ref) {
+    if (++refs_seen_ > options_.max_refs) {
+      return fail(ErrorCode::invalid_value,
+                  {"more refs than the limit of ", unum(options_.max_refs)});
+    }
+    const char* begin = v.raw_json_token().data();
+    od::object obj;
+    if (auto e = v.get_object().get(obj)) return getter_fail(v, e, "a resourceRef object");
+    if (depth > max_depth_) return depth_fail();
+    std::uint32_t seen = 0;
+    const std::size_t keys_mark = keys_.size();
+    for (auto item : obj) {
+      if (auto e = item.error()) return json_fail(e);
+      od::field& member = item.value_unsafe();
+      std::string_view key;
+      if (!read_key(member, key)) return false;
+      const std::uint32_t k = ref_key(key);
+      if (k != 0 && !mark_seen(seen, k)) return prefix_pointer(key);
+      bool ok = true;
+      switch (k) {
+        case ref_object:
+          ok = get_string(member.value(), ref.object, "\"resourceRef\" or \"resource\"");
+          if (ok && strict() && ref.object != "resourceRef" && ref.object != "resource") {
+            ok = fail(ErrorCode::invalid_value,
+                      {"expected \"resourceRef\" or \"resource\", got ", quote(ref.object)});
+          }
+          break;
+        case ref_model:
+          ok = get_string(member.value(), ref.model, "the model name as a string");
+          break;
+        case ref_id:
+          ok = get_string(member.value(), ref.id, "the id as a string");
+          if (ok && ref.id.empty()) {
+            ok = fail(ErrorCode::invalid_value, {"the id is empty; expected a non-empty string"});
+          }
+          break;
+        case ref_remote:
+          remember_unknown_key(key);
+          ok = validate(member.value(), depth + 1);
+          break;
+        case ref_created_at:
+        case ref_updated_at: {
+          std::string_view text;
+          remember_unknown_key(key);
+          ok = validate(member.value(), depth + 1);
+          break;
+        }
+        default:
+          // Other extras (rawResource, an expanded ref's fields...) are kept in raw_json.
+          remember_unknown_key(key);
+          ok = validate(member.value(), depth + 1);
+          break;
+      }
+      if (!ok) return prefix_pointer(key);
+    }
+    if (keys_.size() != keys_mark && !check_duplicates(keys_mark)) return false;
+    if (!(seen & ref_id)) return fail_at(ErrorCode::missing_field, "id", {"the ref has no \"id\""});
+    if (strict()) {
+      if (!(seen & ref_object)) {
+        return fail_at(ErrorCode::missing_field, "object",
+                       {"the ref has no \"object\" (expected \"resourceRef\")"});
+      }
+      if (!(seen & ref_model)) {
+        return fail_at(ErrorCode::missing_field, "model",
+                       {"the ref has no \"model\" (expected ", quote(target), ")"});
+      }
+      if (ref.model != target) {
+        // An expanded ref keeps the model it was given; a plain one always names the target.
+        return fail_at(ErrorCode::invalid_value, "model",
+                       {"expected model ", quote(target), ", got ", quote(ref.model)});
+      }
+    }
+    ref.raw_json = std::string_view(begin, static_cast<std::size_t>(value_end() - begin));
+    return true;
+  }
+
+  /// A ref's `remote` under the strict policy: an object whose optional `id` is a string.
+  bool walk_remote(od::value& v, std::uint32_t depth) {
+    od::object obj;
+    if (auto e = v.get_object().get(obj)) {
+      return getter_fail(v, e, "the remote object {\"id\": string}");
+    }
+    if (depth > max_depth_) return depth_fail();
+    bool id_seen = false;
+    const std::size_t keys_mark = keys_.size();
+    for (auto item : obj) {
+      if (auto e = item.error()) return json_fail(e);
+      od::field& member = item.value_unsafe();
+      std::string_view key;
+      if (!read_key(member, key)) return false;
+      bool ok = true;
+      if (eq(key, "id")) {
+        std::string_view id;
+        ok = !id_seen ? get_string(member.value(), id, "the remote id as a string")
+                      : duplicate_key();
+        id_seen = true;
+      } else {
+        remember_unknown_key(key);
+        ok = validate(member.value(), depth + 1);
+      }
+      if (!ok) return prefix_pointer(key);
+    }
+    return keys_.size() == keys_mark || check_duplicates(keys_mark);
+  }
+
+  Event<Fields>& event_;
+  std::string_view data_model_;  // `data.model`, compared with the model `event` names
+  std::vector<ResourceRef>& refs_;
+  std::vector<Warning>& warnings_;
+  std::vector<std::string_view>& keys_;
+  std::size_t refs_seen_ = 0;  // refs met so far, single refs included (for max_refs)
+};
+
+}  // namespace morph::webhook::detail
+/// @endcond
+
+#endif  // MORPH_WEBHOOK_DETAIL_WALKER_HPP

@@ -16,5 +16,6 @@
 #include "morph/webhook/owned.hpp"
 #include "morph/webhook/json.hpp"
 #include "morph/webhook/dispatch.hpp"
+#include "morph/webhook/any_event.hpp"
 
 #endif  // MORPH_WEBHOOK_HPP

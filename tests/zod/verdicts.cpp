@@ -61,6 +61,8 @@ std::optional<Verdict> verdict(mw::Parser& parser, std::string_view model, std::
   mw::ParseOptions options;
   options.policy = policy;
   if (model == "crmEngagement") return verdict_of(parser.parse(body, options));
+  if (model == "genericContact") return verdict_of(parser.parse_as<mw::Contact>(body, options));
+  if (model == "telephonyCall") return verdict_of(parser.parse_as<mw::Call>(body, options));
   return std::nullopt;
 }
 

@@ -9,6 +9,7 @@
 // warnings have a string code, and for genericContact the string lengths in UTF-16 code units
 // and zod's email rule (the library's own helpers, string_rules.hpp: the same work, written
 // once). Like the crmEngagement DOM contender, they do not detect duplicate keys.
+#include <benchmark/benchmark.h>
 #include <simdjson.h>
 
 #include <string>
@@ -17,6 +18,8 @@
 #include "model_benchmarks.hpp"
 #include "morph/webhook.hpp"
 #include "morph/webhook/detail/string_rules.hpp"
+#include "morph/webhook/models/call.hpp"
+#include "morph/webhook/models/contact.hpp"
 
 namespace morph_bench {
 namespace {
@@ -320,6 +323,79 @@ class DomCall final : public Contender {
   CallOut c_;
 };
 
+// ---- morph::webhook -----------------------------------------------------------------------
+
+// Only for the startup cross-check (never timed): the event -> what the DOM contender extracts.
+template <class Model>
+Envelope envelope_of(const mw::Event<Model>& e) {
+  return Envelope{e.event,      e.trigger,    e.model, e.id, e.created_at,
+                  e.updated_at, e.raw_resource.has_value(), e.warnings.size()};
+}
+template <class E>
+std::optional<std::string_view> text_of(const std::optional<mw::EnumField<E>>& f) {
+  return f ? std::optional<std::string_view>(f->text) : std::nullopt;
+}
+std::optional<Ref> ref_of(const std::optional<mw::ResourceRef>& r) {
+  return r ? std::optional<Ref>(Ref{r->object, r->model, r->id}) : std::nullopt;
+}
+RefVec refs_of(const std::optional<mw::RefList>& list) {
+  RefVec out;
+  out.present = list.has_value();
+  if (list) {
+    for (const mw::ResourceRef& r : *list) out.refs.push_back(Ref{r.object, r.model, r.id});
+  }
+  return out;
+}
+std::string digest_of(const mw::Event<mw::Contact>& e) {
+  const mw::Contact& f = e.fields;
+  return digest_of(ContactOut{envelope_of(e), f.first_name, f.last_name, f.email, f.phone});
+}
+std::string digest_of(const mw::Event<mw::Call>& e) {
+  const mw::Call& f = e.fields;
+  CallOut c;
+  c.envelope = envelope_of(e);
+  c.direction = text_of(f.direction);
+  c.status = text_of(f.status);
+  c.started_at = f.started_at;
+  c.answered_at = f.answered_at;
+  c.ended_at = f.ended_at;
+  c.duration = f.duration;
+  c.recording_url = f.recording_url;
+  c.users = refs_of(f.users);
+  c.contacts = refs_of(f.contacts);
+  c.external_number = f.external_number;
+  c.internal_number = f.internal_number;
+  c.transcript = ref_of(f.transcript);
+  return digest_of(c);
+}
+
+/// Parser::parse_as<Model>(), one Parser reused across events.
+template <class Model>
+class MorphModel final : public Contender {
+ public:
+  explicit MorphModel(mw::Policy policy) {
+    mw::ParseOptions options;
+    options.policy = policy;
+    parser_.set_options(options);
+  }
+  bool parse(const Body& body) override {
+    const auto result = parser_.template parse_as<Model>(body.view());
+    benchmark::DoNotOptimize(&result);
+    last_ = &body;
+    return result.has_value();
+  }
+  [[nodiscard]] std::string digest() const override {
+    if (last_ == nullptr) return "error";
+    auto& parser = const_cast<mw::Parser&>(parser_);
+    const auto result = parser.template parse_as<Model>(last_->view());
+    return result ? digest_of(result.value()) : "error";
+  }
+
+ private:
+  mw::Parser parser_;
+  const Body* last_ = nullptr;  // digest() parses it again
+};
+
 }  // namespace
 }  // namespace morph_bench
 
@@ -328,10 +404,20 @@ namespace morph_bench {
 std::vector<ContenderInfo> model_contenders(std::string_view model) {
   const std::string dom_label = "simdjson DOM, hand-written";
   if (model == "genericContact") {
-    return {{"dom", dom_label, [] { return std::unique_ptr<Contender>(new DomContact); }}};
+    return {
+        {"morph_lenient", "morph::webhook Parser::parse_as<Contact>, lenient",
+         [] { return std::unique_ptr<Contender>(new MorphModel<mw::Contact>(mw::Policy::lenient)); }},
+        {"morph_strict", "morph::webhook Parser::parse_as<Contact>, strict",
+         [] { return std::unique_ptr<Contender>(new MorphModel<mw::Contact>(mw::Policy::strict)); }},
+        {"dom", dom_label, [] { return std::unique_ptr<Contender>(new DomContact); }}};
   }
   if (model == "telephonyCall") {
-    return {{"dom", dom_label, [] { return std::unique_ptr<Contender>(new DomCall); }}};
+    return {
+        {"morph_lenient", "morph::webhook Parser::parse_as<Call>, lenient",
+         [] { return std::unique_ptr<Contender>(new MorphModel<mw::Call>(mw::Policy::lenient)); }},
+        {"morph_strict", "morph::webhook Parser::parse_as<Call>, strict",
+         [] { return std::unique_ptr<Contender>(new MorphModel<mw::Call>(mw::Policy::strict)); }},
+        {"dom", dom_label, [] { return std::unique_ptr<Contender>(new DomCall); }}};
   }
   return {};
 }

@@ -132,3 +132,22 @@ TEST_CASE("an Aircall call, typed; unknown enum text kept under the lenient poli
   REQUIRE(gong.value().fields.transcript.has_value());
   CHECK(gong.value().fields.transcript->model == "telephonyCallTranscript");
 }
+
+TEST_CASE("to_owned() keeps a contact and a call after the parser moves on", "[contact][call]") {
+  Parser parser;
+  auto contact = parser.parse_as<Contact>(read_data("generic_contact/unicode_names.json"));
+  REQUIRE(contact.has_value());
+  const auto owned_contact = to_owned(contact.value());
+  auto call = parser.parse_as<Call>(read_data("telephony_call/gong_with_transcript.json"));
+  REQUIRE(call.has_value());
+  const auto owned_call = to_owned(call.value());
+  // Both parser buffers were reused since: the owned copies must not point into them.
+  REQUIRE(parser.parse(read_data("bodies/contract_example.json")).has_value());
+  CHECK(owned_contact.view().fields.first_name == std::string_view("Zoë"));
+  CHECK(owned_contact.view().fields.last_name == std::string_view("Ñúñez-Ōtsuka 😀"));
+  CHECK(owned_call.view().fields.transcript->id == "7782342274025937895");
+  CHECK(owned_call.view().fields.users->size() == 1);
+  // Equal to a fresh parse of the same bodies.
+  Parser other;
+  CHECK(owned_contact == other.parse_as<Contact>(read_data("generic_contact/unicode_names.json")).value());
+}

@@ -42,7 +42,7 @@ bool read_ref(const bj::value& v, Ref& out) {
   if (obj == nullptr) return false;
   out = Ref{};
   const bj::value* id = obj->if_contains("id");
-  if (id == nullptr || !get_string(*id, out.id) || out.id.empty()) return false;
+  if (id == nullptr || !get_string(*id, out.id)) return false;
   if (const bj::value* m = obj->if_contains("model"); m && !get_string(*m, out.model)) {
     return false;
   }

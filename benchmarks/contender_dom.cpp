@@ -33,8 +33,10 @@ bool read_ref(dom::element v, Ref& out) {
   dom::object obj;
   if (v.get_object().get(obj)) return false;
   out = Ref{};
+  bool has_id = false;  // an empty id is valid (contract.md, "ResourceRef")
   for (dom::key_value_pair kv : obj) {
     if (kv.key == "id") {
+      has_id = true;
       if (kv.value.get_string().get(out.id)) return false;
     } else if (kv.key == "model") {
       if (kv.value.get_string().get(out.model)) return false;
@@ -42,7 +44,7 @@ bool read_ref(dom::element v, Ref& out) {
       if (kv.value.get_string().get(out.object)) return false;
     }
   }
-  return !out.id.empty();
+  return has_id;
 }
 
 bool read_ref_list(dom::element v, RefVec& list) {

@@ -38,7 +38,7 @@ bool read_ref(const json& v, Ref& out) {
   if (!v.is_object()) return false;
   out = Ref{};
   auto it = v.find("id");
-  if (it == v.end() || !get_string(*it, out.id) || out.id.empty()) return false;
+  if (it == v.end() || !get_string(*it, out.id)) return false;
   it = v.find("model");
   if (it != v.end() && !get_string(*it, out.model)) return false;
   it = v.find("object");

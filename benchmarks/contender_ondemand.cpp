@@ -52,11 +52,13 @@ bool read_ref(od::value v, Ref& out) {
   od::object obj;
   if (v.get_object().get(obj)) return false;
   out = Ref{};
+  bool has_id = false;  // an empty id is valid (contract.md, "ResourceRef")
   for (auto field_result : obj) {
     od::field field;
     if (std::move(field_result).get(field)) return false;
     const od::raw_json_string key = field.key();
     if (key == "id") {
+      has_id = true;
       if (!read_string(field.value(), out.id)) return false;
     } else if (key == "model") {
       if (!read_string(field.value(), out.model)) return false;
@@ -64,7 +66,7 @@ bool read_ref(od::value v, Ref& out) {
       if (!read_string(field.value(), out.object)) return false;
     }
   }
-  return !out.id.empty();
+  return has_id;
 }
 
 bool read_ref_list(od::value v, RefVec& list) {

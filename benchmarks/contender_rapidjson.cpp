@@ -42,7 +42,7 @@ bool read_ref(const Value& v, Ref& out) {
   if (!v.IsObject()) return false;
   out = Ref{};
   auto it = v.FindMember("id");
-  if (it == v.MemberEnd() || !get_string(it->value, out.id) || out.id.empty()) return false;
+  if (it == v.MemberEnd() || !get_string(it->value, out.id)) return false;
   it = v.FindMember("model");
   if (it != v.MemberEnd() && !get_string(it->value, out.model)) return false;
   it = v.FindMember("object");

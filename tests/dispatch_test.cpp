@@ -240,3 +240,34 @@ TEST_CASE("Dispatcher: the dispatcher's options apply", "[dispatch]") {
   REQUIRE_FALSE(big.has_value());
   CHECK(big.error().code == mw::ErrorCode::body_too_large);
 }
+
+TEST_CASE("Dispatcher::on<Model>() registers typed handlers of a described model", "[dispatch]") {
+  Log log;
+  mw::Dispatcher d;
+  d.on<mw::Engagement>(mw::Trigger::updated, [&log](const mw::Event<mw::Engagement>& e) {
+    log.add("typed.updated", e.event, e.id);
+    CHECK(e.fields.type->value == mw::EngagementType::call);
+  });
+  d.on<mw::Engagement>([&log](const mw::Event<mw::Engagement>& e) {
+    log.add("typed.any", e.event, e.id);
+  });
+  d.on_engagement([&log](const mw::WebhookEvent& e) { log.add("engagement.any", e.event, e.id); });
+  CHECK(d.size() == 3);
+
+  auto result = d.dispatch(engagement("updated", "e9"));
+  REQUIRE(result);
+  CHECK(*result == mw::Dispatched::handled);
+  CHECK(log.calls == std::vector<std::string>{"typed.updated crmEngagement::updated e9",
+                                              "typed.any crmEngagement::updated e9",
+                                              "engagement.any crmEngagement::updated e9"});
+
+  // The typed parse checks every field: a bad one is the error, no handler runs.
+  log.calls.clear();
+  std::string bad = engagement("created", "e10");
+  bad.replace(bad.find("\"call\""), 6, "42");
+  result = d.dispatch(bad);
+  REQUIRE_FALSE(result);
+  CHECK(result.error().code == mw::ErrorCode::wrong_type);
+  CHECK(result.error().pointer == "/data/fields/type");
+  CHECK(log.calls.empty());
+}

@@ -65,6 +65,34 @@ TEST_CASE("the fast paths are taken for refs written the usual way", "[fast_path
   CHECK((*a->fields.contacts)[2].id == "2210");
 }
 
+TEST_CASE("refs with an empty id take the fast paths and agree with the general path",
+          "[fast_path]") {
+  // An empty id passes Morph's ref schema (contract.md, "ResourceRef"): both paths accept it.
+  const std::string body =
+      R"({"event":"crmEngagement::created","data":{"object":"resource","model":"crmEngagement",)"
+      R"("id":"e1","fields":{"type":"call","startedAt":"2025-03-06T09:00:00Z",)"
+      R"("owner":{"object":"resourceRef","model":"genericUser","id":""},)"
+      R"("users":[{"object":"resourceRef","model":"genericUser","id":""},)"
+      R"({"id":"","model":"genericUser","object":"resourceRef"}]},)"
+      R"("createdAt":"2025-03-06T09:47:12.118Z","updatedAt":"2025-03-06T10:02:31.604Z"}})";
+  for (const Policy policy : {Policy::lenient, Policy::strict}) {
+    INFO(to_string(policy));
+    Parser fast;
+    Parser general;
+    ParserTesting::set_fast_paths(general, false);
+    const auto a = fast.parse(body, with_policy(policy));
+    const auto b = general.parse(body, with_policy(policy));
+    REQUIRE(a);
+    REQUIRE(b);
+    CHECK(*a == *b);
+    CHECK(ParserTesting::fast_path_refs(fast) == 3);
+    REQUIRE(a->fields.owner);
+    CHECK(a->fields.owner->id.empty());
+    REQUIRE(a->fields.users);
+    CHECK(a->fields.users->size() == 2);
+  }
+}
+
 TEST_CASE("fast and general paths agree on every body of the repository", "[fast_path]") {
   const auto bodies = corpus::all_bodies();
   REQUIRE(bodies.size() >= 150);

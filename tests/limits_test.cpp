@@ -189,10 +189,11 @@ const DepthPlace depth_places[] = {
      [](const std::string& v) { return body_with("", "\"x\":" + v); }},
     {"unknown fields key", 4, "/data/fields/x",
      [](const std::string& v) { return body_with("\"x\":" + v); }},
-    {"owner extra", 5, "/data/fields/owner/remote",
+    {"owner extra", 5, "/data/fields/owner/rawResource",
      [](const std::string& v) {
-       return body_with(R"("owner":{"object":"resourceRef","model":"genericUser","id":"1","remote":)" +
-                        v + "}");
+       return body_with(
+           R"("owner":{"object":"resourceRef","model":"genericUser","id":"1","rawResource":)" + v +
+           "}");
      }},
     {"contacts ref extra", 6, "/data/fields/contacts/0/rawResource",
      [](const std::string& v) {

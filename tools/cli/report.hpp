@@ -20,6 +20,7 @@
 
 #include "checker.hpp"
 #include "morph/webhook/error.hpp"
+#include "morph/webhook/json.hpp"
 #include "morph/webhook/json_writer.hpp"
 #include "morph/webhook/model.hpp"
 #include "morph/webhook/request.hpp"
@@ -146,15 +147,6 @@ inline void append_raw_json(std::string& out, std::string_view raw) {
   }
 }
 
-/// `"key":` with a leading comma when `first` is false.
-inline void append_key(std::string& out, std::string_view key, bool& first) {
-  if (!first) out += ',';
-  first = false;
-  out += '"';
-  out += key;  // keys are our own ASCII literals
-  out += "\":";
-}
-
 /// `{"model":...,"id":...}`.
 inline void append_ref(std::string& out, const ResourceRef& ref) {
   out += "{\"model\":";
@@ -176,29 +168,20 @@ inline void append_ref_list(std::string& out, RefList refs) {
   out += ']';
 }
 
-// One field value of a typed model, as sent (value kinds: see morph/webhook/model.hpp).
-inline void append_value(std::string& out, std::string_view text) { append_json_string(out, text); }
-template <class E>
-void append_value(std::string& out, const EnumField<E>& value) {
-  append_json_string(out, value.text);
-}
-inline void append_value(std::string& out, const Timestamp& t) { append_json_string(out, t.text); }
-inline void append_value(std::string& out, std::int64_t number) { append_int(out, number); }
-inline void append_value(std::string& out, const ResourceRef& ref) { append_ref(out, ref); }
-inline void append_value(std::string& out, RefList refs) { append_ref_list(out, refs); }
-
-/// The present fields of a typed model, with their original values, in description order.
+/// The present fields of a typed model, in description order, as to_json() writes them, except
+/// refs: `{"model":...,"id":...}`, what a check report needs of them.
 template <class Model>
 void append_fields(std::string& out, const Model& fields) {
-  out += '{';
-  bool first = true;
-  for_each_field<Model>([&](const auto& field) {
-    const auto& value = fields.*field.member;
-    if (!value) return;
-    append_key(out, field.name, first);
-    append_value(out, *value);
+  morph::webhook::detail::append_fields(out, fields, [](std::string& o, const auto& value) {
+    using Value = std::decay_t<decltype(value)>;
+    if constexpr (std::is_same_v<Value, ResourceRef>) {
+      append_ref(o, value);
+    } else if constexpr (std::is_same_v<Value, RefList>) {
+      append_ref_list(o, value);
+    } else {
+      morph::webhook::detail::append_value(o, value);
+    }
   });
-  out += '}';
 }
 
 /// `[{"code":...,"message":...},...]` (message only when Morph sent one).

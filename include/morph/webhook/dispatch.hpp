@@ -3,7 +3,7 @@
 ///
 /// ```
 /// morph::webhook::Dispatcher hooks;
-/// hooks.on_engagement(Trigger::created, [](const WebhookEvent& e) { ... });  // typed
+/// hooks.on<Engagement>(Trigger::created, [](const Event<Engagement>& e) { ... });  // typed
 /// hooks.on("genericContact::updated", [](const ResourceEvent& e) { ... });   // fields raw
 /// hooks.on("crmOpportunity", [](const ResourceEvent& e) { ... });            // any trigger
 /// hooks.on_unhandled([](const ResourceEvent& e) { ... });                    // the rest
@@ -11,10 +11,11 @@
 /// auto result = hooks.dispatch(body);  // Result<Dispatched>
 /// ```
 ///
-/// crmEngagement bodies are checked with the typed parser (every field validated); bodies of
-/// other models, known or not, with parse_envelope(). Handlers run on the calling thread, in
-/// registration order, and receive views valid only during the call (use to_owned() to keep
-/// an event). The library never throws; an exception thrown by a handler propagates.
+/// Bodies of a typed model (TypedModels, models.hpp) are checked with the typed parser (every
+/// field validated); bodies of other models, known or not, with parse_envelope(). Handlers run on
+/// the calling thread, in registration order, and receive views valid only during the call (use
+/// to_owned() to keep an event). The library never throws; an exception thrown by a handler
+/// propagates.
 #ifndef MORPH_WEBHOOK_DISPATCH_HPP
 #define MORPH_WEBHOOK_DISPATCH_HPP
 
@@ -24,10 +25,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "morph/webhook/error.hpp"
+#include "morph/webhook/model.hpp"
+#include "morph/webhook/models.hpp"
 #include "morph/webhook/parser.hpp"
 #include "morph/webhook/types.hpp"
 
@@ -73,6 +77,28 @@ inline std::string_view peek_event_model(std::string_view body) noexcept {
   return body.substr(begin, i - begin);
 }
 
+/// A Dispatcher's typed handlers of one model.
+template <class T>
+struct TypeTag {
+  using type = T;
+};
+
+template <class Model>
+struct TypedHandlers {
+  struct Entry {
+    std::optional<Trigger> trigger;  // nullopt: every trigger
+    std::function<void(const Event<Model>&)> handler;
+  };
+  std::vector<Entry> entries;
+};
+
+template <class Models>
+struct TypedHandlerLists;
+template <class... Models>
+struct TypedHandlerLists<std::tuple<Models...>> {
+  using type = std::tuple<TypedHandlers<Models>...>;
+};
+
 }  // namespace detail
 
 /// Routes bodies to handlers registered by model and trigger. Register first, then call
@@ -80,8 +106,11 @@ inline std::string_view peek_event_model(std::string_view body) noexcept {
 /// Parser has warmed up, allocates nothing on the success path.
 class Dispatcher {
  public:
+  /// Handler for typed events of `Model`.
+  template <class Model>
+  using TypedHandler = std::function<void(const Event<Model>&)>;
   /// Handler for crmEngagement events (typed).
-  using EngagementHandler = std::function<void(const WebhookEvent&)>;
+  using EngagementHandler = TypedHandler<Engagement>;
   /// Handler for events of any model (`fields` as raw JSON).
   using ResourceHandler = std::function<void(const ResourceEvent&)>;
   /// Handler for rejected bodies.
@@ -95,7 +124,7 @@ class Dispatcher {
   /// Registers `handler` for `key`: `"<model>::<trigger>"` (e.g. `"genericContact::updated"`)
   /// or `"<model>"` for every trigger of the model. Any model name is accepted, documented or
   /// not. Returns false, registering nothing, when `key` is malformed (empty model, a trigger
-  /// other than created/updated/deleted). For crmEngagement the handler gets the envelope
+  /// other than created/updated/deleted). For a typed model the handler gets the envelope
   /// view (`fields` raw) after the typed checks passed.
   bool on(std::string_view key, ResourceHandler handler) {
     std::string_view model = key;
@@ -111,15 +140,27 @@ class Dispatcher {
     return true;
   }
 
-  /// Registers a typed handler for crmEngagement events with the given trigger.
-  void on_engagement(Trigger trigger, EngagementHandler handler) {
-    engagement_.push_back({trigger, std::move(handler)});
+  /// Registers a typed handler for events of `Model` (one of TypedModels) with the given
+  /// trigger: `on<Engagement>(Trigger::created, [](const Event<Engagement>& e) { ... })`.
+  template <class Model>
+  void on(Trigger trigger, TypedHandler<Model> handler) {
+    typed<Model>().push_back({trigger, std::move(handler)});
   }
 
-  /// Registers a typed handler for every crmEngagement event.
-  void on_engagement(EngagementHandler handler) {
-    engagement_.push_back({std::nullopt, std::move(handler)});
+  /// Registers a typed handler for every event of `Model` (one of TypedModels).
+  template <class Model>
+  void on(TypedHandler<Model> handler) {
+    typed<Model>().push_back({std::nullopt, std::move(handler)});
   }
+
+  /// Registers a typed handler for crmEngagement events with the given trigger
+  /// (`on<Engagement>()`).
+  void on_engagement(Trigger trigger, EngagementHandler handler) {
+    on<Engagement>(trigger, std::move(handler));
+  }
+
+  /// Registers a typed handler for every crmEngagement event (`on<Engagement>()`).
+  void on_engagement(EngagementHandler handler) { on<Engagement>(std::move(handler)); }
 
   /// Sets the fallback for accepted events no handler matched (replaces any previous one).
   void on_unhandled(ResourceHandler handler) { unhandled_ = std::move(handler); }
@@ -142,67 +183,98 @@ class Dispatcher {
 
   /// Number of registered handlers (typed and envelope, fallback and error handler excluded).
   [[nodiscard]] std::size_t size() const noexcept {
-    return engagement_.size() + resource_.size();
+    std::size_t n = resource_.size();
+    std::apply([&n](const auto&... lists) { ((n += lists.entries.size()), ...); }, typed_);
+    return n;
   }
 
  private:
-  static constexpr std::string_view engagement_model = "crmEngagement";
-
-  struct EngagementEntry {
-    std::optional<Trigger> trigger;  // nullopt: every trigger
-    EngagementHandler handler;
-  };
   struct ResourceEntry {
     std::string model;
     std::optional<Trigger> trigger;  // nullopt: every trigger
     ResourceHandler handler;
   };
 
+  template <class Model>
+  auto& typed() {
+    return std::get<detail::TypedHandlers<Model>>(typed_).entries;
+  }
+
   static Parser& dispatch_parser() noexcept {
     static thread_local Parser parser;
     return parser;
   }
 
-  Result<Dispatched> run(Parser& parser, std::string_view body,
-                         const ParseOptions& options) const {
+  Result<Dispatched> run(Parser& parser, std::string_view body, const ParseOptions& options) const {
     std::string_view model = detail::peek_event_model(body);
-    if (model.empty()) {
-      // Not Morph's usual layout: learn the model from a full envelope parse first.
+    if (model.empty() || !is_typed(model)) {
+      // Not Morph's usual layout (learn the model from a full envelope parse first), or a model
+      // without a type.
       Result<ResourceEvent> envelope = parser.parse_envelope(body, options);
       if (!envelope) return fail(std::move(envelope).error());
-      if (envelope->model != engagement_model) return deliver(*envelope);
-      model = engagement_model;
+      if (!is_typed(envelope->model)) return deliver(*envelope);
+      model = envelope->model;
     }
-    if (model != engagement_model) {
-      Result<ResourceEvent> envelope = parser.parse_envelope(body, options);
-      if (!envelope) return fail(std::move(envelope).error());
-      return deliver(*envelope);
-    }
+    std::optional<Result<Dispatched>> result;
+    std::apply(
+        [&](const auto&... lists) {
+          (run_typed(lists, model, parser, body, options, result), ...);
+        },
+        typed_);
+    return std::move(*result);
+  }
 
-    Result<WebhookEvent> typed = parser.parse(body, options);
-    if (!typed) return fail(std::move(typed).error());
+  static bool is_typed(std::string_view model) noexcept {
+    bool typed = false;
+    for_each_typed_model(
+        [&](auto tag) { typed = typed || model == model_name<typename decltype(tag)::type>; });
+    return typed;
+  }
+
+  template <class F>
+  static void for_each_typed_model(F&& f) {
+    std::apply([&f](auto... models) { (f(detail::TypeTag<decltype(models)>{}), ...); },
+               TypedModels{});
+  }
+
+  /// When `model` is Model's: parses `body` as it, runs its typed handlers, then the envelope
+  /// handlers of the model (or the fallback), into `result`.
+  template <class Model>
+  void run_typed(const detail::TypedHandlers<Model>& lists, std::string_view model, Parser& parser,
+                 std::string_view body, const ParseOptions& options,
+                 std::optional<Result<Dispatched>>& result) const {
+    if (model != model_name<Model>) return;
+    Result<Event<Model>> typed = parser.parse_as<Model>(body, options);
+    if (!typed) {
+      result = fail(std::move(typed).error());
+      return;
+    }
     std::size_t ran = 0;
-    for (const EngagementEntry& entry : engagement_) {
+    for (const auto& entry : lists.entries) {
       if (entry.trigger && *entry.trigger != typed->trigger) continue;
       entry.handler(*typed);
       ++ran;
     }
-    // Envelope handlers (or the fallback) for crmEngagement need `fields` raw: parse again
-    // (only then). The typed checks passed, so the envelope checks pass too.
-    if (!any_resource_handler(engagement_model, typed->trigger) && (ran > 0 || !unhandled_)) {
-      return ran > 0 ? Dispatched::handled : Dispatched::ignored;
+    // Envelope handlers (or the fallback) need `fields` raw: parse again (only then). The typed
+    // checks passed, so the envelope checks pass too.
+    if (!any_resource_handler(model, typed->trigger) && (ran > 0 || !unhandled_)) {
+      result = ran > 0 ? Dispatched::handled : Dispatched::ignored;
+      return;
     }
     Result<ResourceEvent> envelope = parser.parse_envelope(body, options);
-    if (!envelope) return fail(std::move(envelope).error());
-    return deliver(*envelope, ran);
+    if (!envelope) {
+      result = fail(std::move(envelope).error());
+      return;
+    }
+    result = deliver(*envelope, ran);
   }
 
   /// A model name as split_event_name() accepts it: non-empty, [A-Za-z0-9_] only.
   static bool valid_model(std::string_view model) noexcept {
     if (model.empty()) return false;
     for (const char c : model) {
-      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                      (c >= '0' && c <= '9') || c == '_';
+      const bool ok =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
       if (!ok) return false;
     }
     return true;
@@ -238,7 +310,7 @@ class Dispatcher {
   }
 
   ParseOptions options_{};
-  std::vector<EngagementEntry> engagement_;
+  typename detail::TypedHandlerLists<TypedModels>::type typed_;
   std::vector<ResourceEntry> resource_;
   ResourceHandler unhandled_;
   ErrorHandler error_;

@@ -151,9 +151,10 @@ inline void append_value(std::string& out, std::int64_t number) { append_int(out
 inline void append_value(std::string& out, const ResourceRef& ref) { append_ref(out, ref); }
 inline void append_value(std::string& out, RefList refs) { append_ref_list(out, refs); }
 
-/// Appends a typed model's `fields` object, present members only, in description order.
-template <class Model>
-void append_fields(std::string& out, const Model& fields) {
+/// Appends a typed model's `fields` object, present members only, in description order;
+/// `write(out, value)` writes each value (the CLI's report writes refs its own way).
+template <class Model, class Write>
+void append_fields(std::string& out, const Model& fields, Write&& write) {
   out += '{';
   bool first = true;
   for_each_field<Model>([&](const auto& field) {
@@ -163,9 +164,15 @@ void append_fields(std::string& out, const Model& fields) {
     first = false;
     out += field.name;
     out += "\":";
-    append_value(out, *value);
+    write(out, *value);
   });
   out += '}';
+}
+
+/// Appends a typed model's `fields` object as to_json() writes it.
+template <class Model>
+void append_fields(std::string& out, const Model& fields) {
+  append_fields(out, fields, [](std::string& o, const auto& value) { append_value(o, value); });
 }
 
 /// Shared writer for every event type.

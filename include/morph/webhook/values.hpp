@@ -78,7 +78,7 @@ struct Timestamp {
 struct ResourceRef {
   std::string_view object;    ///< `"resourceRef"`, `"resource"` (expanded), or empty if absent.
   std::string_view model;     ///< The model, e.g. `"genericContact"`; empty if absent (lenient).
-  std::string_view id;        ///< The id; never empty.
+  std::string_view id;        ///< The id; may be empty (Morph's ref schema allows it).
   std::string_view raw_json;  ///< The whole ref object, byte for byte as in the body.
 
   /// True for an expanded ref (`"object":"resource"`).

@@ -100,7 +100,12 @@ inline std::uint32_t ref_key(std::string_view k) noexcept {
   switch (k.size()) {
     case 2: return eq(k, "id") ? ref_id : 0;
     case 5: return eq(k, "model") ? ref_model : 0;
-    case 6: return eq(k, "object") ? ref_object : 0;
+    case 6:
+      if (eq(k, "object")) return ref_object;
+      return eq(k, "remote") ? ref_remote : 0;
+    case 9:
+      if (eq(k, "createdAt")) return ref_created_at;
+      return eq(k, "updatedAt") ? ref_updated_at : 0;
     default: return 0;
   }
 }

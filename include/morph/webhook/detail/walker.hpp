@@ -78,31 +78,21 @@ class EventWalker : public JsonValidator {
     od::object root;
     if (auto e = doc_.get_object().get(root)) return json_fail(e);
     std::uint32_t seen = 0;
-    const std::size_t keys_mark = keys_.size();
     bool data_deferred = false;
-    for (auto item : root) {
-      if (auto e = item.error()) return json_fail(e);
-      od::field& member = item.value_unsafe();
-      std::string_view key;
-      if (!read_key(member, key)) return false;
+    const bool walked = walk_members(root, [&](std::string_view key, od::value& value) {
       const std::uint32_t k = root_key(key);
-      if (k != 0 && !mark_seen(seen, k)) return prefix_pointer(key);
-      if (k == root_event) {
-        if (!walk_event(member.value())) return prefix_pointer(key);
-      } else if (k == root_data) {
+      if (k != 0 && !mark_seen(seen, k)) return false;
+      if (k == root_event) return walk_event(value);
+      if (k == root_data) {
         // The typed walk needs the model from `event`; Morph sends `event` first, but JSON
         // objects are unordered: when `data` comes first it is walked in a second pass.
-        if (typed && !(seen & root_event)) {
-          data_deferred = true;
-        } else if (!walk_data(member.value())) {
-          return prefix_pointer(key);
-        }
-      } else {
-        remember_unknown_key(key);
-        if (!validate(member.value(), depth::data)) return prefix_pointer(key);
+        data_deferred = typed && !(seen & root_event);
+        return data_deferred || walk_data(value);
       }
-    }
-    if (keys_.size() != keys_mark && !check_duplicates(keys_mark)) return false;
+      remember_unknown_key(key);
+      return validate(value, depth::data);
+    });
+    if (!walked) return false;
     if (!(seen & root_event)) {
       return fail_at(ErrorCode::missing_field, "event",
                      {"the body has no \"event\" member (expected \"<model>::<trigger>\")"});
@@ -133,6 +123,22 @@ class EventWalker : public JsonValidator {
 
   MORPH_WEBHOOK_COLD bool duplicate_key() {
     return fail(ErrorCode::duplicate_key, {"the key appears more than once in this object"});
+  }
+
+  /// Walks the members of an object the parser interprets: `read(key, value)` reads one and
+  /// returns false on failure (it calls remember_unknown_key() for a key it does not know);
+  /// the failure's pointer then gets the key prepended. Ends with check_duplicates().
+  template <class Read>
+  MORPH_WEBHOOK_INLINE bool walk_members(od::object& obj, Read&& read) {
+    const std::size_t keys_mark = keys_.size();
+    for (auto item : obj) {
+      if (auto e = item.error()) return json_fail(e);
+      od::field& member = item.value_unsafe();
+      std::string_view key;
+      if (!read_key(member, key)) return false;
+      if (!read(key, member.value())) return prefix_pointer(key);
+    }
+    return keys_.size() == keys_mark || check_duplicates(keys_mark);
   }
 
   /// Remembers an unknown key of an interpreted object, for check_duplicates().
@@ -224,19 +230,10 @@ class EventWalker : public JsonValidator {
     doc_.rewind();
     od::object root;
     if (auto e = doc_.get_object().get(root)) return json_fail(e);
-    for (auto item : root) {
-      if (auto e = item.error()) return json_fail(e);
-      od::field& member = item.value_unsafe();
-      std::string_view key;
-      if (!read_key(member, key)) return false;
+    return walk_members(root, [this](std::string_view key, od::value& value) {
       const std::uint32_t k = root_key(key);
-      if (k == root_event) {
-        if (!walk_event(member.value())) return prefix_pointer(key);
-      } else if (k == root_data) {
-        if (!walk_data(member.value())) return prefix_pointer(key);
-      }
-    }
-    return true;
+      return k == root_event ? walk_event(value) : k == root_data ? walk_data(value) : true;
+    });
   }
 
   bool walk_data(od::value& v) {
@@ -244,51 +241,35 @@ class EventWalker : public JsonValidator {
     if (auto e = v.get_object().get(obj)) return getter_fail(v, e, "a resource object");
     if (max_depth_ < depth::data) return depth_fail();
     std::uint32_t seen = 0;
-    const std::size_t keys_mark = keys_.size();
-    for (auto item : obj) {
-      if (auto e = item.error()) return json_fail(e);
-      od::field& member = item.value_unsafe();
-      std::string_view key;
-      if (!read_key(member, key)) return false;
+    const bool walked = walk_members(obj, [&](std::string_view key, od::value& value) {
       const std::uint32_t k = data_key(key);
-      if (k != 0 && !mark_seen(seen, k)) return prefix_pointer(key);
-      bool ok = true;
+      if (k != 0 && !mark_seen(seen, k)) return false;
       switch (k) {
         case data_object: {
           std::string_view object;
-          ok = get_string(member.value(), object, "the string \"resource\"");
-          if (ok && object != "resource") {
-            ok = fail(ErrorCode::invalid_value, {"expected \"resource\", got ", quote(object)});
-          }
-          break;
+          if (!get_string(value, object, "the string \"resource\"")) return false;
+          if (object == "resource") return true;
+          return fail(ErrorCode::invalid_value, {"expected \"resource\", got ", quote(object)});
         }
-        case data_model:
-          ok = get_string(member.value(), data_model_, "the model name as a string");
-          break;
+        case data_model: return get_string(value, data_model_, "the model name as a string");
         case data_id:
-          ok = get_string(member.value(), event_.id, "the id as a string");
-          if (ok && event_.id.empty()) {
-            ok = fail(ErrorCode::invalid_value, {"the id is empty; expected a non-empty string"});
-          }
-          break;
-        case data_fields: ok = walk_fields(member.value()); break;
-        case data_created_at: ok = timestamp(member.value(), event_.created_at); break;
-        case data_updated_at: ok = timestamp(member.value(), event_.updated_at); break;
+          if (!get_string(value, event_.id, "the id as a string")) return false;
+          if (!event_.id.empty()) return true;
+          return fail(ErrorCode::invalid_value, {"the id is empty; expected a non-empty string"});
+        case data_fields: return walk_fields(value);
+        case data_created_at: return timestamp(value, event_.created_at);
+        case data_updated_at: return timestamp(value, event_.updated_at);
         case data_raw_resource: {
           std::string_view raw;
-          ok = raw_value(member.value(), depth::data_member, raw);
+          const bool ok = raw_value(value, depth::data_member, raw);
           event_.raw_resource = raw;
-          break;
+          return ok;
         }
-        case data_warnings: ok = walk_warnings(member.value()); break;
-        default:
-          remember_unknown_key(key);
-          ok = validate(member.value(), depth::data_member);
-          break;
+        case data_warnings: return walk_warnings(value);
+        default: remember_unknown_key(key); return validate(value, depth::data_member);
       }
-      if (!ok) return prefix_pointer(key);
-    }
-    if (keys_.size() != keys_mark && !check_duplicates(keys_mark)) return false;
+    });
+    if (!walked) return false;
     struct Required {
       std::uint32_t bit;
       std::string_view key;
@@ -332,26 +313,17 @@ class EventWalker : public JsonValidator {
     if (max_depth_ < depth::field) return depth_fail();
     Warning warning;
     std::uint32_t seen = 0;
-    const std::size_t keys_mark = keys_.size();
-    for (auto item : obj) {
-      if (auto e = item.error()) return json_fail(e);
-      od::field& member = item.value_unsafe();
-      std::string_view key;
-      if (!read_key(member, key)) return false;
+    const bool walked = walk_members(obj, [&](std::string_view key, od::value& value) {
       const std::uint32_t k = warning_key(key);
-      if (k != 0 && !mark_seen(seen, k)) return prefix_pointer(key);
-      bool ok = true;
-      if (k == warning_code) {
-        ok = get_string(member.value(), warning.code, "the warning code as a string");
-      } else if (k == warning_message) {
-        ok = read_optional_text(member.value(), warning.message, "the warning message as a string");
-      } else {
-        remember_unknown_key(key);
-        ok = validate(member.value(), depth::list_item);
+      if (k != 0 && !mark_seen(seen, k)) return false;
+      if (k == warning_code) return get_string(value, warning.code, "the warning code as a string");
+      if (k == warning_message) {
+        return read_optional_text(value, warning.message, "the warning message as a string");
       }
-      if (!ok) return prefix_pointer(key);
-    }
-    if (keys_.size() != keys_mark && !check_duplicates(keys_mark)) return false;
+      remember_unknown_key(key);
+      return validate(value, depth::list_item);
+    });
+    if (!walked) return false;
     if (!(seen & warning_code)) {
       return fail_at(ErrorCode::missing_field, "code", {"the warning has no \"code\" string"});
     }
@@ -378,23 +350,13 @@ class EventWalker : public JsonValidator {
   bool walk_model(od::object& obj) {
     static_assert(field_count<Fields> <= 32, "one bit per field in `seen`");
     std::uint32_t seen = 0;
-    const std::size_t keys_mark = keys_.size();
-    for (auto item : obj) {
-      if (auto e = item.error()) return json_fail(e);
-      od::field& member = item.value_unsafe();
-      std::string_view key;
-      if (!read_key(member, key)) return false;
-      od::value& v = member.value();
+    const bool walked = walk_members(obj, [&](std::string_view key, od::value& value) {
       bool ok = true;
-      if (!read_field<0>(key, v, seen, ok)) {
-        remember_unknown_key(key);
-        ok = validate(v, depth::field);
-      }
-      if (!ok) return prefix_pointer(key);
-    }
-    if (keys_.size() != keys_mark && !check_duplicates(keys_mark)) return false;
-    if (strict()) return check_required<0>();
-    return true;
+      if (read_field<0>(key, value, seen, ok)) return ok;
+      remember_unknown_key(key);
+      return validate(value, depth::field);
+    });
+    return walked && (!strict() || check_required<0>());
   }
 
   /// When `key` names field I or a later one: reads it into the event (`ok` tells whether it
@@ -674,7 +636,7 @@ class EventWalker : public JsonValidator {
         starts_with_bytes(p, prefix.bytes, prefix.size)) {
       const char* id = p + prefix.size;
       const std::size_t n = plain_string_length(id);
-      if (n != std::string_view::npos && n != 0 && id + n + 1 < end_ && id[n + 1] == '}') {
+      if (n != std::string_view::npos && id + n + 1 < end_ && id[n + 1] == '}') {
         ref.object = std::string_view(p + RefPrefix::object_at, RefPrefix::object_size);
         ref.model = std::string_view(p + RefPrefix::head.size(), prefix.model.size());
         ref.id = std::string_view(id, n);
@@ -718,7 +680,7 @@ class EventWalker : public JsonValidator {
       if (next_byte(p, end_) != '"') return false;
     }
     ++p;
-    if (!(seen & ref_id) || ref.id.empty()) return false;
+    if (!(seen & ref_id)) return false;
     if (strict() && (seen != plain_members || ref.model != prefix.model ||
                      (ref.object != "resourceRef" && ref.object != "resource"))) {
       return false;
@@ -741,52 +703,31 @@ class EventWalker : public JsonValidator {
     if (auto e = v.get_object().get(obj)) return getter_fail(v, e, "a resourceRef object");
     if (depth > max_depth_) return depth_fail();
     std::uint32_t seen = 0;
-    const std::size_t keys_mark = keys_.size();
-    for (auto item : obj) {
-      if (auto e = item.error()) return json_fail(e);
-      od::field& member = item.value_unsafe();
-      std::string_view key;
-      if (!read_key(member, key)) return false;
+    const bool walked = walk_members(obj, [&](std::string_view key, od::value& value) {
       const std::uint32_t k = ref_key(key);
-      if (k != 0 && !mark_seen(seen, k)) return prefix_pointer(key);
-      bool ok = true;
+      if (k != 0 && !mark_seen(seen, k)) return false;
       switch (k) {
         case ref_object:
-          ok = get_string(member.value(), ref.object, "\"resourceRef\" or \"resource\"");
-          if (ok && strict() && ref.object != "resourceRef" && ref.object != "resource") {
-            ok = fail(ErrorCode::invalid_value,
+          if (!get_string(value, ref.object, "\"resourceRef\" or \"resource\"")) return false;
+          if (!strict() || ref.object == "resourceRef" || ref.object == "resource") return true;
+          return fail(ErrorCode::invalid_value,
                       {"expected \"resourceRef\" or \"resource\", got ", quote(ref.object)});
-          }
-          break;
-        case ref_model:
-          ok = get_string(member.value(), ref.model, "the model name as a string");
-          break;
-        case ref_id:
-          ok = get_string(member.value(), ref.id, "the id as a string");
-          if (ok && ref.id.empty()) {
-            ok = fail(ErrorCode::invalid_value, {"the id is empty; expected a non-empty string"});
-          }
-          break;
+        case ref_model: return get_string(value, ref.model, "the model name as a string");
+        case ref_id: return get_string(value, ref.id, "the id as a string");
         case ref_remote:
-          remember_unknown_key(key);
-          ok = validate(member.value(), depth + 1);
-          break;
+          return strict() ? walk_remote(value, depth + 1) : validate(value, depth + 1);
         case ref_created_at:
         case ref_updated_at: {
           std::string_view text;
-          remember_unknown_key(key);
-          ok = validate(member.value(), depth + 1);
-          break;
+          return strict() ? get_string(value, text, "a string") : validate(value, depth + 1);
         }
         default:
           // Other extras (rawResource, an expanded ref's fields...) are kept in raw_json.
           remember_unknown_key(key);
-          ok = validate(member.value(), depth + 1);
-          break;
+          return validate(value, depth + 1);
       }
-      if (!ok) return prefix_pointer(key);
-    }
-    if (keys_.size() != keys_mark && !check_duplicates(keys_mark)) return false;
+    });
+    if (!walked) return false;
     if (!(seen & ref_id)) return fail_at(ErrorCode::missing_field, "id", {"the ref has no \"id\""});
     if (strict()) {
       if (!(seen & ref_object)) {
@@ -797,7 +738,7 @@ class EventWalker : public JsonValidator {
         return fail_at(ErrorCode::missing_field, "model",
                        {"the ref has no \"model\" (expected ", quote(target), ")"});
       }
-      if (ref.model != target) {
+      if (ref.model != target && ref.object != "resource") {
         // An expanded ref keeps the model it was given; a plain one always names the target.
         return fail_at(ErrorCode::invalid_value, "model",
                        {"expected model ", quote(target), ", got ", quote(ref.model)});
@@ -815,25 +756,16 @@ class EventWalker : public JsonValidator {
     }
     if (depth > max_depth_) return depth_fail();
     bool id_seen = false;
-    const std::size_t keys_mark = keys_.size();
-    for (auto item : obj) {
-      if (auto e = item.error()) return json_fail(e);
-      od::field& member = item.value_unsafe();
-      std::string_view key;
-      if (!read_key(member, key)) return false;
-      bool ok = true;
+    return walk_members(obj, [&](std::string_view key, od::value& value) {
       if (eq(key, "id")) {
         std::string_view id;
-        ok = !id_seen ? get_string(member.value(), id, "the remote id as a string")
-                      : duplicate_key();
+        if (id_seen) return duplicate_key();
         id_seen = true;
-      } else {
-        remember_unknown_key(key);
-        ok = validate(member.value(), depth + 1);
+        return get_string(value, id, "the remote id as a string");
       }
-      if (!ok) return prefix_pointer(key);
-    }
-    return keys_.size() == keys_mark || check_duplicates(keys_mark);
+      remember_unknown_key(key);
+      return validate(value, depth + 1);
+    });
   }
 
   Event<Fields>& event_;

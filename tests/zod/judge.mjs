@@ -3,7 +3,7 @@
 //   - invalid UTF-8 and lone surrogate escapes are rejected (JSON.parse would accept the
 //     escapes; Node's fatal decoder rejects the bytes);
 //   - a duplicate key in an object the library interprets is rejected (JSON.parse keeps the
-//     last one): the root, data, fields, each ref, each warning;
+//     last one): the root, data, fields, each ref and its remote, each warning;
 //   - an integer field must fit a signed 64-bit integer, read as the double JSON.parse gives;
 //   - ParseOptions' limits: nesting deeper than 256 levels is rejected.
 import { read, to_js, walk, member, JsonSyntaxError } from './json.mjs';
@@ -78,8 +78,11 @@ export function strict_verdict(bytes, model) {
   const fields_node = member(data, 'fields');
   for (const [name, , kind] of ref_fields(model)) {
     const v = member(fields_node, name);
-    if (kind === 'single') interpreted.add(JSON.stringify(['data', 'fields', name]));
-    else if (v && v.t === 'arr') v.items.forEach((_, j) => interpreted.add(JSON.stringify(['data', 'fields', name, j])));
+    const refs = kind === 'single' ? [[name]] : v && v.t === 'arr' ? v.items.map((_, j) => [name, j]) : [];
+    for (const at of refs) {
+      interpreted.add(JSON.stringify(['data', 'fields', ...at]));
+      interpreted.add(JSON.stringify(['data', 'fields', ...at, 'remote']));  // its id is typed
+    }
   }
   for (const [node, path] of walk(tree)) {
     if ((node.t === 'obj' || node.t === 'arr') && node.depth > MAX_DEPTH) {

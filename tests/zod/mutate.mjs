@@ -96,6 +96,7 @@ function refs(model) {
     ['remote {id:5}', ref({ remote: { id: 5 } })],
     ['remote {id:null}', ref({ remote: { id: null } })],
     ['remote with extra', ref({ remote: { id: 'p1', url: 'https://x' } })],
+    ['remote with duplicate id', { t: 'obj', entries: [...ref({}).entries, ['remote', { t: 'obj', entries: [['id', S('a')], ['id', S('b')]] }]] }],
     ['remote "x"', ref({ remote: 'x' })],
     ['remote null', ref({ remote: null })],
     ['remote []', ref({ remote: [] })],

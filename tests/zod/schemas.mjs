@@ -11,9 +11,10 @@ export const ref_targets = new WeakMap();
 
 /**
  * `z.morph.resource(model)` (Morph's `zMoprhResource`): the object Morph's helper accepts,
- * refined to the shape of its output, which is what Morph sends (contract.md, "ResourceRef"):
- * `object` present; a plain ref ("resourceRef") carries the target model, an expanded one
- * ("resource") any model string.
+ * refined to the shape of its output, which is what Morph sends (contract.md, "ResourceRef";
+ * models.md, "The reference helper"): `object` present; a plain ref ("resourceRef") carries
+ * the target model, an expanded one ("resource") a model string of its own (the helper writes
+ * the input's model, else the target: never none).
  */
 export function morph_resource(model) {
   const schema = z
@@ -32,6 +33,9 @@ export function morph_resource(model) {
         ctx.addIssue({ code: 'custom', path: ['object'], message: 'the helper always writes object' });
       } else if (ref.object === 'resourceRef' && ref.model !== model) {
         ctx.addIssue({ code: 'custom', path: ['model'], message: `the helper writes model ${model}` });
+      } else if (ref.object === 'resource' && ref.model === undefined) {
+        // The helper's output for an expanded ref always has a model (the input's, else M).
+        ctx.addIssue({ code: 'custom', path: ['model'], message: 'the helper always writes model' });
       }
     });
   ref_targets.set(schema, model);

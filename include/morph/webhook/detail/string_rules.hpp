@@ -30,41 +30,47 @@ namespace morph::webhook::detail {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
+/// True for an ASCII letter.
+[[nodiscard]] constexpr bool is_ascii_letter(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 /// zod 3.24's `.email()`: the regular expression
-/// `/^(?!\.)(?!.*\.\.)([A-Z0-9_'+\-\.]*)[A-Z0-9_+-]@([A-Z0-9][A-Z0-9\-]*\.)+[A-Z]{2,}$/i`.
-/// ASCII only; a local part of letters, digits and `_ ' + - .` that neither starts with `.`
-/// nor ends with `.` or `'`; no `..` anywhere; `@`; one or more labels, each a letter or digit
-/// then letters, digits or `-`, followed by `.`; a last label of two or more letters.
+/// `/^(?!\.)(?!.*\.\.)([A-Z0-9_'+\-\.]*)[A-Z0-9_+-]@([A-Z0-9][A-Z0-9\-]*\.)+[A-Z]{2,}$/i`,
+/// in one pass. ASCII only; a local part of letters, digits and `_ ' + - .` that neither
+/// starts with `.` nor ends with `.` or `'`; no `..` anywhere; `@`; one or more labels, each a
+/// letter or digit then letters, digits or `-`, followed by `.`; a last label of two or more
+/// letters.
 [[nodiscard]] constexpr bool is_zod_email(std::string_view text) noexcept {
-  const std::size_t at = text.find('@');
-  if (at == std::string_view::npos || at == 0 || text.find("..") != std::string_view::npos) {
-    return false;
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  char previous = '.';  // so that a leading '.' counts as "..": rejected
+  for (; i < n && text[i] != '@'; ++i) {
+    const char c = text[i];
+    const bool allowed = is_ascii_alnum(c) || c == '_' || c == '\'' || c == '+' || c == '-' ||
+                         (c == '.' && previous != '.');
+    if (!allowed) return false;
+    previous = c;
   }
-  const std::string_view local = text.substr(0, at);
-  if (local.front() == '.' || local.back() == '.' || local.back() == '\'') return false;
-  for (const char c : local) {
-    if (!is_ascii_alnum(c) && c != '_' && c != '\'' && c != '+' && c != '-' && c != '.') {
-      return false;
-    }
-  }
-  const std::string_view domain = text.substr(at + 1);
-  const std::size_t last_dot = domain.rfind('.');
-  if (last_dot == std::string_view::npos || domain.size() - last_dot - 1 < 2) return false;
-  for (const char c : domain.substr(last_dot + 1)) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return false;
-  }
-  std::size_t label = 0;  // characters of the current label so far
-  for (const char c : domain.substr(0, last_dot + 1)) {
+  if (i == 0 || i == n || previous == '.' || previous == '\'') return false;
+  std::size_t label = 0;       // characters of the current domain label
+  bool letters_only = true;    // ... all of them letters (the last label must be)
+  bool dotted = false;         // at least one label ended with '.'
+  for (++i; i < n; ++i) {
+    const char c = text[i];
     if (c == '.') {
-      if (label == 0) return false;
+      if (label == 0) return false;  // "@.", "..": a label starts with a letter or digit
       label = 0;
+      letters_only = true;
+      dotted = true;
     } else if (is_ascii_alnum(c) || (c == '-' && label > 0)) {
       ++label;
+      letters_only = letters_only && is_ascii_letter(c);
     } else {
       return false;
     }
   }
-  return true;
+  return dotted && label >= 2 && letters_only;
 }
 
 }  // namespace morph::webhook::detail

@@ -1,5 +1,7 @@
 // to_json() / append_json(): canonical output and the round trip over every body we have.
+#include <algorithm>
 #include <chrono>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +50,52 @@ const std::vector<std::string>& edge_bodies() {
   return bodies;
 }
 
+/// The canonical form of events (README, "Writing an event back"): the event with every raw part
+/// (rawResource, each ref's raw_json, a ResourceEvent's fields) replaced by its compact_json().
+/// Two events are canonically equal when their canonical forms are equal (operator==). Holds
+/// the compacted texts and ref lists, so the forms live as long as this object.
+class Canonical {
+ public:
+  mw::WebhookEvent of(mw::WebhookEvent e) {
+    mw::Engagement& f = e.fields;
+    if (f.owner) f.owner = ref(*f.owner);
+    for (auto* list : {&f.users, &f.companies, &f.contacts, &f.opportunities}) {
+      if (*list) *list = refs(**list);
+    }
+    e.raw_resource = raw(e.raw_resource);
+    return e;
+  }
+  mw::ResourceEvent of(mw::ResourceEvent e) {
+    e.fields = text(e.fields);
+    e.raw_resource = raw(e.raw_resource);
+    return e;
+  }
+
+ private:
+  std::string_view text(std::string_view json) {
+    texts_.push_back(mw::compact_json(json));
+    return texts_.back();
+  }
+  std::optional<std::string_view> raw(std::optional<std::string_view> json) {
+    if (!json) return json;
+    return text(*json);
+  }
+  mw::ResourceRef ref(mw::ResourceRef r) {
+    r.raw_json = text(r.raw_json);
+    return r;
+  }
+  mw::RefList refs(mw::RefList list) {
+    std::vector<mw::ResourceRef>& out = lists_.emplace_back();
+    for (const mw::ResourceRef& r : list) out.push_back(ref(r));
+    return mw::RefList(out.data(), out.size());
+  }
+  std::deque<std::string> texts_;
+  std::deque<std::vector<mw::ResourceRef>> lists_;
+};
+
+/// True when `json` has no whitespace outside its strings.
+bool is_compact(const std::string& json) { return mw::compact_json(json) == json; }
+
 // Parses, writes, parses again and checks equality; returns the number of events checked.
 template <class Event, class ParseFn>
 int check_round_trip(const std::string& name, const std::string& body, mw::Policy policy,
@@ -60,11 +108,15 @@ int check_round_trip(const std::string& name, const std::string& body, mw::Polic
   const std::string json = mw::to_json(*a);
   INFO("to_json: " << json);
   CHECK(is_valid_json(json));
+  CHECK(is_compact(json));
   const mw::Result<Event> b = parse(second, json, with(policy));
   REQUIRE(b.has_value());
-  CHECK(*b == *a);
-  // Raw texts byte for byte (operator== covers them; spelled out for the failure message).
-  CHECK(b->raw_resource == a->raw_resource);
+  Canonical canonical;
+  CHECK(canonical.of(*b) == canonical.of(*a));
+  // The re-parsed event is in canonical form already: its raw parts are compact.
+  CHECK(canonical.of(*b) == *b);
+  // Spelled out for the failure message (operator== covers them).
+  CHECK(b->raw_resource == canonical.of(*a).raw_resource);
   CHECK(b->warnings == a->warnings);
   // Canonical: writing the re-parsed event gives the same bytes.
   CHECK(mw::to_json(*b) == json);
@@ -145,7 +197,7 @@ TEST_CASE("to_json: absent, empty and null members", "[json]") {
       {"empty warnings are left out", R"(,"warnings":[])", ""},
       {"null warnings are left out (lenient)", R"(,"warnings":null)", ""},
       {"rawResource null stays null", R"(,"rawResource":null)", R"(,"rawResource":null)"},
-      {"rawResource verbatim", R"(,"rawResource": { "a" :1 })", R"(,"rawResource":{ "a" :1 })"},
+      {"rawResource compact", R"(,"rawResource": { "a" :1 })", R"(,"rawResource":{"a":1})"},
       {"warning without message", R"(,"warnings":[{"code":"C"}])", R"(,"warnings":[{"code":"C"}])"},
       {"warning message null is absent (lenient)", R"(,"warnings":[{"code":"C","message":null}])",
        R"(,"warnings":[{"code":"C"}])"},
@@ -178,17 +230,48 @@ TEST_CASE("to_json: null optional engagement fields are absent (lenient)", "[jso
   CHECK(json.find(R"("fields":{"type":"call"},)") != std::string::npos);
 }
 
-TEST_CASE("to_json: a ResourceEvent keeps fields byte for byte", "[json]") {
+TEST_CASE("to_json: a ResourceEvent's fields are written compact", "[json]") {
   const std::string body = mw::corpus::read_data("models/generic_company_created.json");
   mw::Parser parser;
   const auto event = parser.parse_envelope(body);
   REQUIRE(event.has_value());
   const std::string json = mw::to_json(*event);
-  CHECK(json.find(std::string(",\"fields\":") + std::string(event->fields) + ",") !=
+  CHECK(json.find(std::string(",\"fields\":") + mw::compact_json(event->fields) + ",") !=
         std::string::npos);
   CHECK(json.rfind(R"({"event":"genericCompany::created","data":{"object":"resource",)"
                    R"("model":"genericCompany","id":"comp_77","fields":{)",
                    0) == 0);
+}
+
+TEST_CASE("to_json is compact: raw parts lose their layout, never their values", "[json]") {
+  // The meeting payload is pretty-printed, with nested raw refs and rawResource (~60 lines).
+  const std::string body = mw::corpus::read_data("../../examples/payloads/meeting-updated.json");
+  REQUIRE(std::count(body.begin(), body.end(), '\n') > 20);
+  mw::Parser parser;
+  const auto event = parser.parse(body);
+  REQUIRE(event.has_value());
+  const std::string json = mw::to_json(*event);
+  CHECK(json.find('\n') == std::string::npos);
+  CHECK(is_compact(json));
+  CHECK(is_valid_json(json));
+
+  // Strings holding whitespace, escaped quotes and backslashes are copied byte for byte;
+  // numbers keep their text (no reformatting of 1.000000000000000001 or 2.50E+3).
+  const std::string raw = "{ \"a b\" : [ \"x \\\" } \\\\\" , \"\\t\\n\" ,\n"
+                          "\t1.000000000000000001 , -0 , 2.50E+3 , \" \" ] ,\r\n \"\" : { } }";
+  CHECK(mw::compact_json(raw) ==
+        "{\"a b\":[\"x \\\" } \\\\\",\"\\t\\n\",1.000000000000000001,-0,2.50E+3,\" \"],\"\":{}}");
+  std::string with_raw = mw::corpus::read_data("bodies/contract_example.json");
+  with_raw.insert(with_raw.rfind('}', with_raw.rfind('}') - 1), ",\"rawResource\":" + raw);
+  const auto e = parser.parse(with_raw);
+  REQUIRE(e.has_value());
+  const std::string out = mw::to_json(*e);
+  CHECK(out.find(",\"rawResource\":" + mw::compact_json(raw) + "}") != std::string::npos);
+  CHECK(is_compact(out));
+  // Already compact text is unchanged; a string that never closes is copied as it is.
+  CHECK(mw::compact_json(R"({"k":[1,"v"]})") == R"({"k":[1,"v"]})");
+  CHECK(mw::compact_json("\"a b\\\"") == "\"a b\\\"");
+  CHECK(mw::compact_json(" \t\r\n ").empty());
 }
 
 TEST_CASE("append_json appends to a reused buffer", "[json]") {

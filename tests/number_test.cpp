@@ -70,7 +70,8 @@ std::string parsed_uninterpreted(Parser& parser, const std::string& literal) {
                "\"duration\":38,\"extra\":" + literal + ",\"users\":[{\"id\":\"1\",\"x\":[" +
                    literal + "]}]");
   body.insert(body.rfind('}', body.rfind('}') - 1),
-              ",\"rawResource\":" + literal + ",\"warnings\":[{\"code\":\"A\",\"n\":" + literal + "}]");
+              ",\"rawResource\":" + literal + ",\"warnings\":[{\"code\":\"A\",\"n\":" + literal +
+                  "}]");
   const auto r = parser.parse(body);
   if (!r) return std::string(to_string(r.error().code));
   CHECK(r->raw_resource == literal);
@@ -116,7 +117,8 @@ std::string random_literal(std::mt19937_64& rng) {
   for (int i = 0; i < int_digits; ++i) {
     // Mostly 1 then zeros or nines: those sit next to whole numbers and halfway points.
     const int kind = small(rng);
-    s += static_cast<char>('0' + (i == 0 ? 1 + digit(rng) % 9 : kind < 15 ? 0 : kind < 25 ? 9 : digit(rng)));
+    const int d = i == 0 ? 1 + digit(rng) % 9 : kind < 15 ? 0 : kind < 25 ? 9 : digit(rng);
+    s += static_cast<char>('0' + d);
   }
   if (int_digits == 1 && small(rng) < 8) s[s.size() - 1] = '0';
   if (small(rng) < 30) {
@@ -225,5 +227,34 @@ TEST_CASE("parse_json_number reads the nearest double and says why it cannot", "
   for (const char* bad : {"", "-", "01", "1.", ".5", "+1", "1e", "1e+", " 1", "1 ", "1x", "0x1"}) {
     INFO(bad);
     CHECK(read(bad, value) == detail::NumberStatus::malformed);
+  }
+}
+
+TEST_CASE("parse_json_number's one-pass path agrees with the general path", "[number]") {
+  // Short numbers without exponent take the one-pass path; the general path (grammar, Clinger,
+  // strtod) must give the same status and the same bits.
+  std::mt19937_64 rng(42);
+  std::uniform_int_distribution<int> length(1, 16);
+  std::uniform_int_distribution<int> digit(0, 9);
+  for (int i = 0; i < 20000; ++i) {
+    std::string s = i % 3 == 0 ? "-" : "";
+    const int int_digits = length(rng);
+    for (int k = 0; k < int_digits; ++k) s += static_cast<char>('0' + digit(rng));
+    if (i % 2 == 0) {
+      s += '.';
+      const int fraction = length(rng) % 9 + 1;
+      for (int k = 0; k < fraction; ++k) s += static_cast<char>('0' + digit(rng));
+    }
+    INFO(s);
+    double one_pass = 0;
+    double general = 0;
+    const auto a = detail::parse_json_number(s, one_pass);
+    const auto b = detail::parse_json_number_general(s, general);
+    REQUIRE(a == b);
+    if (a == detail::NumberStatus::ok) {
+      REQUIRE(std::signbit(one_pass) == std::signbit(general));
+      REQUIRE(one_pass == general);
+      REQUIRE(one_pass == std::strtod(s.c_str(), nullptr));
+    }
   }
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/checker.hpp"
+#include "cli/diagnose.hpp"
 #include "cli/header_file.hpp"
 #include "cli/input.hpp"
 #include "cli/options.hpp"
@@ -161,7 +162,19 @@ int run_check(const cli::Options& options) {
   Progress progress(::isatty(STDERR_FILENO) != 0);  // declared first: outlives `out`
   cli::Sink out(STDOUT_FILENO);
   cli::Reporter reporter(out, options.format,
-                         options.format == cli::Format::text && use_colour());
+                         options.format == cli::Format::text && use_colour(), options.errors_only);
+  cli::Diagnoser diagnoser;
+  // Checks one body and reports it, with what is known about it when it is refused.
+  const auto check_and_report = [&](const cli::Origin& origin, simdjson::padded_string_view body,
+                                    const mw::Headers* headers) {
+    const cli::Outcome outcome = checker.check(body);
+    if (const auto* error = std::get_if<mw::Error>(&outcome)) {
+      const cli::Diagnosis diagnosis = diagnoser.diagnose(body, *error, origin.line);
+      reporter.report(origin, outcome, headers, &diagnosis);
+    } else {
+      reporter.report(origin, outcome, headers);
+    }
+  };
   if (::isatty(STDOUT_FILENO) != 0) out.set_before_write([&progress] { progress.finish(); });
   cli::PaddedBuffer buffer;  // one buffer for every input: no allocation once it is big enough
   bool io_error = false;
@@ -174,8 +187,18 @@ int run_check(const cli::Options& options) {
     if (!input.ok()) {
       out.flush();
       print_error("cannot open " + path + ": " + input.error());
+      reporter.unreadable();
       io_error = true;
       continue;
+    }
+    if (input.is_stdin() && ::isatty(STDIN_FILENO) != 0) {
+      // Someone typed the command without a file: say what it waits for instead of hanging.
+      std::fputs(options.ndjson
+                     ? "morph-webhook: reading NDJSON bodies (one per line) from the terminal; "
+                       "end with Ctrl-D, or give a FILE (see --help)\n"
+                     : "morph-webhook: reading one webhook body from the terminal; paste it and "
+                       "end with Ctrl-D, or give a FILE (see --help)\n",
+                 stderr);
     }
     progress.start(input);
     cli::Origin origin;
@@ -190,7 +213,7 @@ int run_check(const cli::Options& options) {
           input, buffer, limit,
           [&](simdjson::padded_string_view line, std::size_t line_number) {
             origin.line = line_number;
-            reporter.report(origin, checker.check(line), headers);
+            check_and_report(origin, line, headers);
           },
           [&](std::size_t line_number, std::size_t size) {
             origin.line = line_number;
@@ -204,13 +227,14 @@ int run_check(const cli::Options& options) {
       if (read.ok && read.too_large(limit)) {
         reporter.report(origin, checker.too_large(read.bytes), headers);
       } else if (read.ok) {
-        reporter.report(origin, checker.check(buffer.view(0, buffer.size())), headers);
+        check_and_report(origin, buffer.view(0, buffer.size()), headers);
       }
     }
     progress.finish();
     if (!read_ok) {
       out.flush();
       print_error("cannot read " + path + ": " + input.error());
+      reporter.unreadable();
       io_error = true;
     }
   }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -519,7 +520,8 @@ TEST_CASE("text format: one line per body and a summary", "[text]") {
     CHECK(lines[valid.size() + i].find(invalid[i]) != std::string::npos);
   }
   CHECK(lines[6].find("invalid_value at \"/data/fields/startedAt\": ") != std::string::npos);
-  CHECK(run.out.find("\n10 bodies: 6 valid, 4 invalid") != std::string::npos);
+  CHECK(run.out.find("\n10 bodies: 6 valid (1 of another model, checked at the envelope level), "
+                     "4 invalid; 2 Morph warnings in valid bodies\n") != std::string::npos);
   CHECK(run.out.find("\n  invalid_value       2\n") != std::string::npos);
   CHECK(run.out.find("\n  model_mismatch      1\n") != std::string::npos);
   CHECK(run.out.find("\n  invalid_json        1\n") != std::string::npos);
@@ -529,7 +531,8 @@ TEST_CASE("text format: one line per body and a summary", "[text]") {
     for (const auto& f : valid) only_valid.push_back(payloads + "/" + f);
     const Run ok = run_cli(only_valid);
     CHECK(ok.status == 0);
-    CHECK(ok.out.find("6 bodies: 6 valid, 0 invalid") != std::string::npos);
+    CHECK(ok.out.find("6 bodies: 6 valid (1 of another model, checked at the envelope level), "
+                      "0 invalid") != std::string::npos);
   }
 }
 
@@ -559,7 +562,9 @@ TEST_CASE("NDJSON logs: bad lines in the middle, blank lines, CRLF, huge lines",
     const Run text = run_cli({"check", "--ndjson", path});
     CHECK(text.out.find("events.ndjson:8  invalid_value") != std::string::npos);
     CHECK(text.out.find("events.ndjson:14  invalid_json") != std::string::npos);
-    CHECK(text.out.find("20 bodies: 17 valid, 3 invalid") != std::string::npos);
+    CHECK(text.out.find("20 bodies: 17 valid (1 of another model, checked at the envelope "
+                        "level), 3 invalid; 4 Morph warnings in valid bodies\n") !=
+          std::string::npos);
   }
 
   SECTION("CRLF, whitespace-only lines, a line over 2 MB, no final newline") {
@@ -865,4 +870,200 @@ TEST_CASE("hostile bodies: the JSON output stays valid JSON, text stays clean", 
     const Run text = run_cli({"check", path});
     CHECK(is_clean_terminal_text(text.out));
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output a person can act on (issue 11, section 6)
+
+namespace {
+
+/// Runs `morph-webhook args...` with a terminal (a pseudo-terminal) on stdin: waits until
+/// stderr holds `wait_for` (or the deadline), then types Ctrl-D (end of input).
+Run run_with_terminal_stdin(const std::vector<std::string>& args, const std::string& wait_for) {
+  const int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  REQUIRE(master >= 0);
+  REQUIRE(::grantpt(master) == 0);
+  REQUIRE(::unlockpt(master) == 0);
+  const int slave = ::open(::ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  REQUIRE(slave >= 0);
+  int out[2], err[2];
+  REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+  REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, slave, 0);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  std::vector<std::string> storage = {MORPH_WEBHOOK_CLI_PATH};
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  const int spawned =
+      ::posix_spawn(&pid, MORPH_WEBHOOK_CLI_PATH, &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(slave);
+  ::close(out[1]);
+  ::close(err[1]);
+  REQUIRE(spawned == 0);
+
+  Run run;
+  int fds[2] = {out[0], err[0]};
+  std::string* sinks[2] = {&run.out, &run.err};
+  const auto stop = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  bool typed_eof = false;
+  while ((fds[0] >= 0 || fds[1] >= 0) && std::chrono::steady_clock::now() < stop) {
+    if (!typed_eof && run.err.find(wait_for) != std::string::npos) {
+      const char eof = '\x04';  // Ctrl-D at the start of a line: end of input
+      REQUIRE(::write(master, &eof, 1) == 1);
+      typed_eof = true;
+    }
+    pollfd p[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
+    if (::poll(p, 2, 100) < 0 && errno != EINTR) break;
+    for (int k = 0; k < 2; ++k) {
+      if (fds[k] < 0 || (p[k].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      char buffer[4096];
+      const ssize_t got = ::read(fds[k], buffer, sizeof buffer);
+      if (got > 0) {
+        sinks[k]->append(buffer, static_cast<std::size_t>(got));
+      } else if (got == 0 || errno != EINTR) {
+        ::close(fds[k]);
+        fds[k] = -1;
+      }
+    }
+  }
+  for (int fd : fds) {
+    if (fd >= 0) ::close(fd);
+  }
+  ::kill(pid, SIGKILL);  // no-op when it has exited; never left running
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  ::close(master);
+  CHECK(typed_eof);
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("ERR lines carry the event name, id and idempotency key", "[actionable]") {
+  const std::string log = payloads + "/events.ndjson";
+  const Run text = run_cli({"check", "--ndjson", "--headers", payloads + "/headers.txt", log});
+  CHECK(text.status == 1);
+  CHECK(text.out.find("events.ndjson:8  invalid_value at \"/data/fields/duration\": the duration "
+                      "3.5 is not a whole number of seconds >= 0  [event=crmEngagement::created "
+                      "id=40000007 key=call-29090716-created-1444223400781}]\n") !=
+        std::string::npos);
+  const Run run = run_cli(
+      {"check", "--ndjson", "--format=json", "--headers", payloads + "/headers.txt", log});
+  const auto results = json_lines(run.out);
+  REQUIRE(results.size() == 20);
+  CHECK(results[7].value("event", "") == "crmEngagement::created");
+  CHECK(results[7].value("id", "") == "40000007");
+  CHECK(results[7].value("idempotencyKey", "") == "call-29090716-created-1444223400781}");
+  CHECK(results[7]["error"]["code"] == "invalid_value");
+
+  SECTION("without headers: event and id only; nothing when they cannot be read") {
+    const Run plain = run_cli({"check", payloads + "/invalid/bad-date.json"});
+    CHECK(plain.out.find("  [event=crmEngagement::created id=29090716]\n") != std::string::npos);
+    const Run none = run_cli({"check", "--format=json"}, "[1,2]");
+    const auto r = json_lines(none.out);
+    REQUIRE(r.size() == 1);
+    CHECK_FALSE(r[0].contains("event"));
+    CHECK_FALSE(r[0].contains("id"));
+    CHECK_FALSE(r[0].contains("idempotencyKey"));
+    CHECK(run_cli({"check"}, "[1,2]").out.find('[', 1) == std::string::npos);
+  }
+}
+
+TEST_CASE("invalid_json says where: byte offset, line and column; a BOM has its own message",
+          "[actionable]") {
+  SECTION("NDJSON: the line of the log, the column in it") {
+    // Line 14 of the sample log holds a string that is not closed (at byte 166).
+    const Run run = run_cli({"check", "--ndjson", "--format=json", payloads + "/events.ndjson"});
+    const auto results = json_lines(run.out);
+    REQUIRE(results.size() == 20);
+    const json& e = results[12]["error"];
+    CHECK(results[12]["line"] == 14);
+    CHECK(e["code"] == "invalid_json");
+    CHECK(e.value("offset", json()) == 166);
+    CHECK(e.value("line", json()) == 14);
+    CHECK(e.value("column", json()) == 167);
+    CHECK(e.value("detail", json()) == "this string is not closed");
+    const Run text = run_cli({"check", "--ndjson", payloads + "/events.ndjson"});
+    CHECK(text.out.find("a string is not closed; at byte 166 (line 14, column 167): this string "
+                        "is not closed") != std::string::npos);
+  }
+  SECTION("a pretty-printed file: line and column in the file") {
+    TempDir dir;
+    const std::string path =
+        dir.write("body.json", "{\n  \"event\": \"crmEngagement::created\",\n  \"data\": {\n"
+                               "    \"id\": \"77\",\n    \"fields\": {\"a\": [1, 2 3]}\n  }\n}\n");
+    const Run run = run_cli({"check", path});
+    CHECK(run.status == 1);
+    CHECK(run.out.find("at byte 93 (line 5, column 27): expected ',' or ']' after an array "
+                       "element  [event=crmEngagement::created id=77]") != std::string::npos);
+  }
+  SECTION("a leading UTF-8 byte order mark") {
+    const Run run = run_cli({"check"}, "\xEF\xBB\xBF" + make_body("\"t\""));
+    CHECK(run.status == 1);
+    CHECK(run.out.find("invalid_json at \"\": the body starts with a UTF-8 byte order mark") !=
+          std::string::npos);
+    const Run json_run = run_cli({"check", "--format=json"}, "\xEF\xBB\xBF{}");
+    const auto r = json_lines(json_run.out);
+    REQUIRE(r.size() == 1);
+    CHECK(r[0]["error"]["message"].get<std::string>().rfind(
+              "the body starts with a UTF-8 byte order mark", 0) == 0);
+    CHECK(r[0]["error"].value("offset", json()) == 0);
+  }
+}
+
+TEST_CASE("--errors-only prints only failing bodies; the summary counts all", "[actionable]") {
+  const std::string log = payloads + "/events.ndjson";
+  const Run text = run_cli({"check", "--ndjson", "--errors-only", log});
+  CHECK(text.status == 1);
+  const auto lines = split_lines(text.out);
+  std::size_t err = 0;
+  for (const std::string& line : lines) {
+    CHECK(line.rfind("OK ", 0) != 0);
+    if (line.rfind("ERR", 0) == 0) ++err;
+  }
+  CHECK(err == 3);
+  CHECK(text.out.find("\n20 bodies: 17 valid") != std::string::npos);
+  const Run run = run_cli({"check", "--ndjson", "--errors-only", "--format=json", log});
+  const auto results = json_lines(run.out);
+  REQUIRE(results.size() == 3);
+  for (const json& r : results) CHECK(r["ok"] == false);
+  const Run all_valid =
+      run_cli({"check", "--errors-only", payloads + "/call-created.json"});
+  CHECK(all_valid.status == 0);
+  CHECK(all_valid.out == "\n1 body: 1 valid, 0 invalid\n");
+}
+
+TEST_CASE("the summary counts unreadable inputs and says which bodies were valid",
+          "[actionable]") {
+  const Run run = run_cli({"check", "/nonexistent", payloads + "/call-created.json"});
+  CHECK(run.status == 2);
+  CHECK(run.out.find("\n1 input could not be read; 1 body: 1 valid, 0 invalid\n") !=
+        std::string::npos);
+  CHECK(run.err.find("cannot open /nonexistent") != std::string::npos);
+  // Bodies of other models are valid: said next to "valid", never after "invalid".
+  const Run mixed = run_cli({"check", payloads + "/contact-updated.json",
+                             payloads + "/invalid/bad-date.json"});
+  CHECK(mixed.out.find("2 bodies: 1 valid (1 of another model, checked at the envelope level), "
+                       "1 invalid\n") != std::string::npos);
+  CHECK(mixed.out.find("invalid (") == std::string::npos);
+}
+
+TEST_CASE("check with a terminal on stdin says what it waits for", "[actionable]") {
+  const std::string expected = "reading one webhook body from the terminal";
+  const Run run = run_with_terminal_stdin({"check"}, expected);
+  CHECK(run.err.find(expected) != std::string::npos);
+  CHECK(run.err.find("Ctrl-D") != std::string::npos);
+  CHECK(run.out.find("empty_body") != std::string::npos);  // Ctrl-D at once: an empty body
+  CHECK(run.status == 1);
+  // Not said when stdin is a pipe or a file.
+  CHECK(run_cli({"check"}, make_body("\"t\"")).err.empty());
 }

@@ -21,6 +21,7 @@ struct Options {
   bool version = false;                      ///< `--version`: print version, exit 0.
   bool strict = false;                       ///< `--strict`: Policy::strict.
   bool ndjson = false;                       ///< `--ndjson`: one body per non-empty line.
+  bool errors_only = false;                  ///< `--errors-only`: print failing bodies only.
   Format format = Format::text;              ///< `--format text|json`.
   std::optional<std::string> headers_file;   ///< `--headers FILE`.
   std::optional<std::size_t> max_bytes;      ///< `--max-bytes N`.
@@ -30,7 +31,7 @@ struct Options {
 /// The usage text printed by `--help` (and, shortened, after a usage error).
 inline constexpr std::string_view usage_text =
     "Usage: morph-webhook check [--strict] [--ndjson] [--headers FILE] [--format text|json]\n"
-    "                           [--max-bytes N] [FILE...]\n"
+    "                           [--errors-only] [--max-bytes N] [FILE...]\n"
     "       morph-webhook --help | --version\n"
     "\n"
     "Checks Morph webhook bodies against the Morph webhook contract and reports, for each\n"
@@ -48,6 +49,7 @@ inline constexpr std::string_view usage_text =
     "                      checked (x-conector-id, x-owner-id, x-idempotency-key) for every body\n"
     "  --format text|json  text (default): one line per body and a summary;\n"
     "                      json: one JSON object per body, one per line, nothing else\n"
+    "  --errors-only       print only the bodies that fail (the summary still counts all)\n"
     "  --max-bytes N       largest accepted body in bytes (default 8388608)\n"
     "  -h, --help          print this help and exit\n"
     "  --version           print the version and exit\n"
@@ -159,6 +161,9 @@ inline ParsedArgs parse_args(int argc, const char* const* argv) {
     } else if (name == "--ndjson") {
       if (!no_value()) return out;
       o.ndjson = true;
+    } else if (name == "--errors-only") {
+      if (!no_value()) return out;
+      o.errors_only = true;
     } else if (name == "--format") {
       if (!take_value(value)) return out;
       if (value == "text") {

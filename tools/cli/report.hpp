@@ -19,6 +19,7 @@
 #include <variant>
 
 #include "checker.hpp"
+#include "diagnose.hpp"
 #include "morph/webhook/error.hpp"
 #include "morph/webhook/json.hpp"
 #include "morph/webhook/json_writer.hpp"
@@ -94,57 +95,14 @@ void append_int(std::string& out, Int value) {
   out.append(digits, static_cast<std::size_t>(res.ptr - digits));
 }
 
-/// Appends raw JSON text that the parser validated, on one line: whitespace between tokens is
-/// dropped (strings are copied byte for byte), so each result stays on one line and compact
-/// Morph output comes out unchanged.
+/// Appends raw JSON text that the parser validated, on one line: compact_json()'s form, the
+/// same to_json() writes (whitespace between tokens dropped, strings and numbers unchanged).
 inline void append_raw_json(std::string& out, std::string_view raw) {
-  const std::size_t start = out.size();
-  out.reserve(out.size() + raw.size());
-  bool in_string = false;
-  std::size_t i = 0;
-  while (i < raw.size()) {
-    const char c = raw[i];
-    if (in_string) {
-      // Copy up to the next quote or backslash in one go.
-      std::size_t run = i;
-      while (run < raw.size() && raw[run] != '"' && raw[run] != '\\' &&
-             static_cast<unsigned char>(raw[run]) >= 0x20) {
-        ++run;
-      }
-      out.append(raw.data() + i, run - i);
-      if (run == raw.size()) break;
-      if (static_cast<unsigned char>(raw[run]) < 0x20) {
-        // Unreachable for validated JSON; escaped so the output stays valid regardless.
-        static constexpr char hex[] = "0123456789abcdef";
-        const auto b = static_cast<unsigned char>(raw[run]);
-        out += "\\u00";
-        out += hex[b >> 4];
-        out += hex[b & 0xF];
-        i = run + 1;
-      } else if (raw[run] == '\\') {
-        out.append(raw.data() + run, run + 1 < raw.size() ? 2 : 1);
-        i = run + 2;
-      } else {
-        out += '"';
-        in_string = false;
-        i = run + 1;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-      ++i;
-      continue;
-    }
-    out += c;
-    ++i;
+  if (raw.empty()) {
+    out += "null";  // never from a validated value; keeps the output valid JSON anyway
+    return;
   }
-  if (out.size() == start || in_string) {
-    // Never expected from a validated value; keep the output valid JSON anyway.
-    out.resize(start);
-    out += "null";
-  }
+  append_compact_json(out, raw);
 }
 
 /// `{"model":...,"id":...}`.
@@ -303,15 +261,19 @@ std::size_t count_refs(const Model& fields) {
 /// Writes one result per body in the chosen format and keeps the tallies for the summary.
 class Reporter {
  public:
-  /// Reports to `out` in `format`, with ANSI colours when `colour` (text format only).
-  Reporter(Sink& out, Format format, bool colour) : out_(out), format_(format), colour_(colour) {}
+  /// Reports to `out` in `format`, with ANSI colours when `colour` (text format only); with
+  /// `errors_only`, valid bodies are counted but not printed.
+  Reporter(Sink& out, Format format, bool colour, bool errors_only = false)
+      : out_(out), format_(format), colour_(colour), errors_only_(errors_only) {}
 
-  /// Reports one body.
-  void report(const Origin& origin, const Outcome& outcome, const CheckedHeaders* headers) {
+  /// Reports one body. `diagnosis` adds what is known about a refused body (may be null).
+  void report(const Origin& origin, const Outcome& outcome, const CheckedHeaders* headers,
+              const Diagnosis* diagnosis = nullptr) {
     ++total_;
     if (const auto* event = std::get_if<WebhookEvent>(&outcome)) {
       ++valid_;
       warnings_ += event->warnings.size();
+      if (errors_only_) return;
       if (format_ == Format::json) {
         json_event(origin, *event, headers);
       } else {
@@ -321,6 +283,7 @@ class Reporter {
       ++valid_;
       ++envelopes_;
       warnings_ += envelope->warnings.size();
+      if (errors_only_) return;
       if (format_ == Format::json) {
         json_envelope(origin, *envelope, headers);
       } else {
@@ -330,10 +293,12 @@ class Reporter {
       const auto& error = std::get<Error>(outcome);
       ++invalid_;
       ++per_code_[static_cast<std::size_t>(error.code)];
+      const Diagnosis none;
+      const Diagnosis& d = diagnosis != nullptr ? *diagnosis : none;
       if (format_ == Format::json) {
-        json_error(origin, error);
+        json_error(origin, error, d, headers);
       } else {
-        text_error(origin, error);
+        text_error(origin, error, d, headers);
       }
     }
     out_.maybe_flush();
@@ -344,33 +309,38 @@ class Reporter {
   void summary() {
     if (format_ != Format::text) return;
     std::string& out = out_.buffer();
-    if (total_ > 0) out += '\n';
+    if (total_ > 0 || unreadable_ > 0) out += '\n';
     style(out, "\x1b[1m");
+    if (unreadable_ > 0) {
+      // First: the totals below do not cover these inputs (exit status 2).
+      style(out, "\x1b[31m");
+      detail::append_int(out, unreadable_);
+      out += unreadable_ == 1 ? " input could not be read" : " inputs could not be read";
+      style(out, "\x1b[0m\x1b[1m");
+      out += "; ";
+    }
     detail::append_int(out, total_);
     out += total_ == 1 ? " body: " : " bodies: ";
     style(out, valid_ > 0 ? "\x1b[32m" : "");
     detail::append_int(out, valid_);
     out += " valid";
     style(out, "\x1b[0m\x1b[1m");
+    if (envelopes_ > 0) {
+      // Said of the valid bodies, next to them: these are valid, only checked less deeply.
+      out += " (";
+      detail::append_int(out, envelopes_);
+      out += envelopes_ == 1 ? " of another model" : " of other models";
+      out += ", checked at the envelope level)";
+    }
     out += ", ";
     style(out, invalid_ > 0 ? "\x1b[31m" : "");
     detail::append_int(out, invalid_);
     out += " invalid";
     style(out, "\x1b[0m");
-    if (envelopes_ > 0 || warnings_ > 0) {
-      out += " (";
-      bool first = true;
-      if (envelopes_ > 0) {
-        detail::append_int(out, envelopes_);
-        out += " of other models, checked at the envelope level";
-        first = false;
-      }
-      if (warnings_ > 0) {
-        if (!first) out += "; ";
-        detail::append_int(out, warnings_);
-        out += warnings_ == 1 ? " Morph warning" : " Morph warnings";
-      }
-      out += ')';
+    if (warnings_ > 0) {
+      out += "; ";
+      detail::append_int(out, warnings_);
+      out += warnings_ == 1 ? " Morph warning in valid bodies" : " Morph warnings in valid bodies";
     }
     out += '\n';
     for (const ErrorCode code : all_error_codes) {
@@ -385,6 +355,9 @@ class Reporter {
     }
     out_.maybe_flush();
   }
+
+  /// Counts an input that could not be opened or read to its end (its message is on stderr).
+  void unreadable() noexcept { ++unreadable_; }
 
   /// Bodies reported.
   [[nodiscard]] std::size_t total() const noexcept { return total_; }
@@ -412,12 +385,45 @@ class Reporter {
     detail::append_event_tail(out, e, headers);
   }
 
-  void json_error(const Origin& origin, const Error& error) {
+  /// The message of `error` as printed: a byte order mark's own message replaces the parser's.
+  static std::string_view message_of(const Error& error, const Diagnosis& d) {
+    return d.syntax && d.syntax->replaces_message ? d.syntax->what
+                                                  : std::string_view(error.message);
+  }
+
+  void json_error(const Origin& origin, const Error& error, const Diagnosis& d,
+                  const CheckedHeaders* headers) {
     std::string& out = out_.buffer();
     out += "{\"ok\":false";
     detail::append_origin(out, origin);
+    if (d.identity.event) {
+      out += ",\"event\":";
+      append_json_string(out, *d.identity.event);
+    }
+    if (d.identity.id) {
+      out += ",\"id\":";
+      append_json_string(out, *d.identity.id);
+    }
+    if (headers != nullptr) {
+      out += ",\"idempotencyKey\":";
+      append_json_string(out, headers->idempotency_key);
+    }
     out += ",\"error\":";
-    append_error_object(out, error);
+    Error shown = error;
+    shown.message = std::string(message_of(error, d));
+    append_error_object(out, shown);
+    if (d.syntax) {
+      out.pop_back();  // the error object's '}': the location goes inside it
+      out += ",\"offset\":";
+      detail::append_int(out, d.syntax->offset);
+      out += ",\"line\":";
+      detail::append_int(out, d.line);
+      out += ",\"column\":";
+      detail::append_int(out, d.column);
+      out += ",\"detail\":";
+      append_json_string(out, d.syntax->what);
+      out += '}';
+    }
     out += "}\n";
   }
 
@@ -480,7 +486,8 @@ class Reporter {
     if (!warnings.empty()) style(out, "\x1b[0m");
   }
 
-  void text_error(const Origin& origin, const Error& error) {
+  void text_error(const Origin& origin, const Error& error, const Diagnosis& d,
+                  const CheckedHeaders* headers) {
     std::string& out = out_.buffer();
     text_prefix(out, false, origin);
     style(out, "\x1b[1m");
@@ -495,13 +502,47 @@ class Reporter {
       out += '"';
     }
     out += ": ";
-    detail::append_safe_text(out, error.message);
+    detail::append_safe_text(out, message_of(error, d));
+    if (d.syntax && !d.syntax->replaces_message) {
+      out += "; at byte ";
+      detail::append_int(out, d.syntax->offset);
+      out += " (line ";
+      detail::append_int(out, d.line);
+      out += ", column ";
+      detail::append_int(out, d.column);
+      out += "): ";
+      out += d.syntax->what;
+    }
+    // What finds the event in the sender's system, when it could be read.
+    if (d.identity.event || d.identity.id || headers != nullptr) {
+      out += "  [";
+      const char* separator = "";
+      if (d.identity.event) {
+        out += "event=";
+        detail::append_safe_text(out, *d.identity.event);
+        separator = " ";
+      }
+      if (d.identity.id) {
+        out += separator;
+        out += "id=";
+        detail::append_safe_text(out, *d.identity.id);
+        separator = " ";
+      }
+      if (headers != nullptr) {
+        out += separator;
+        out += "key=";
+        detail::append_safe_text(out, headers->idempotency_key);
+      }
+      out += ']';
+    }
     out += '\n';
   }
 
   Sink& out_;
   Format format_;
   bool colour_;
+  bool errors_only_;
+  std::size_t unreadable_ = 0;
   std::size_t total_ = 0;
   std::size_t valid_ = 0;
   std::size_t invalid_ = 0;

@@ -8,15 +8,19 @@
 /// ```
 /// - Strings are written with append_json_string() (valid JSON for any bytes).
 /// - Raw JSON held by an event (`rawResource`, each ref's `raw_json`, a ResourceEvent's
-///   `fields`) is copied byte for byte, so it round-trips exactly.
+///   `fields`) is written compact (append_compact_json()): the whitespace between its tokens
+///   is dropped, strings and numbers are copied byte for byte (`1.000000000000000001` stays
+///   as written), so the output has no whitespace outside strings.
 /// - A typed model's `fields` are written in the order of its description (model.hpp), present
 ///   members only; enums as their original text.
 /// - `rawResource` is left out when absent; `"rawResource":null` stays `null`.
 /// - `warnings` is left out when empty, as Morph does. A body that sent `"warnings":[]`
 ///   therefore comes back without the key: both parse to the same event.
 ///
-/// Round trip: for every event `e` the parser accepts under a policy,
-/// parsing `to_json(e)` under the same policy gives an event equal to `e` (operator==).
+/// Round trip: for every event `e` the parser accepts under a policy, parsing `to_json(e)`
+/// under the same policy gives an event canonically equal to `e`: equal (operator==) once every
+/// raw part of `e` is replaced by its compact_json(). The output is canonical: writing the
+/// re-parsed event gives the same bytes again.
 ///
 /// Events built by hand: an empty `event` is written as `model::trigger`, an empty `model`
 /// is taken from `event`, a ref with an empty `raw_json` is written from its members, a
@@ -117,7 +121,7 @@ inline void append_timestamp(std::string& out, const Timestamp& t) {
 
 inline void append_ref(std::string& out, const ResourceRef& ref) {
   if (!ref.raw_json.empty()) {
-    out += ref.raw_json;
+    append_compact_json(out, ref.raw_json);
     return;
   }
   out += "{\"object\":";
@@ -198,7 +202,7 @@ void append_event(std::string& out, const Event& e) {
   if constexpr (is_model_v<decltype(e.fields)>) {
     append_fields(out, e.fields);
   } else {
-    out += e.fields.empty() ? std::string_view("{}") : e.fields;
+    append_compact_json(out, e.fields.empty() ? std::string_view("{}") : e.fields);
   }
   out += ",\"createdAt\":";
   append_timestamp(out, e.created_at);
@@ -206,7 +210,7 @@ void append_event(std::string& out, const Event& e) {
   append_timestamp(out, e.updated_at);
   if (e.raw_resource) {
     out += ",\"rawResource\":";
-    out += e.raw_resource->empty() ? std::string_view("null") : *e.raw_resource;
+    append_compact_json(out, e.raw_resource->empty() ? std::string_view("null") : *e.raw_resource);
   }
   if (!e.warnings.empty()) {
     out += ",\"warnings\":[";
@@ -229,7 +233,7 @@ void append_event(std::string& out, const Event& e) {
 }  // namespace detail
 
 /// Appends `event` as canonical compact JSON to `out` (reuse `out` to avoid allocating). A
-/// ResourceEvent's `fields` is copied byte for byte.
+/// ResourceEvent's `fields` is written compact.
 template <class Fields>
 void append_json(std::string& out, const Event<Fields>& event) {
   detail::append_event(out, event);

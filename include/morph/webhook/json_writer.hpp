@@ -1,5 +1,6 @@
 /// @file json_writer.hpp
-/// @brief Writing JSON text: string escaping that yields valid JSON for any input bytes.
+/// @brief Writing JSON text: string escaping that yields valid JSON for any input bytes, and
+/// compacting raw JSON (whitespace between tokens removed, values unchanged).
 ///
 /// Shared by error responses, the CLI's `--format json` and to_json().
 #ifndef MORPH_WEBHOOK_JSON_WRITER_HPP
@@ -109,6 +110,43 @@ inline void append_json_string(std::string& out, std::string_view text) {
     ++i;
   }
   out += '"';
+}
+
+/// Appends the JSON text `json` without the whitespace between its tokens: strings (escapes
+/// included) and numbers are copied byte for byte, so the value is unchanged and only its
+/// layout differs. For JSON the parser has validated (raw parts of an event); other text is
+/// copied the same way, whatever it holds. Text already compact comes out identical.
+inline void append_compact_json(std::string& out, std::string_view json) {
+  out.reserve(out.size() + json.size());
+  const char* p = json.data();
+  const char* const end = p + json.size();
+  while (p < end) {
+    // A run without whitespace or string, copied at once.
+    const char* run = p;
+    while (run < end && *run != '"' && *run != ' ' && *run != '\n' && *run != '\r' &&
+           *run != '\t') {
+      ++run;
+    }
+    out.append(p, static_cast<std::size_t>(run - p));
+    if (run == end) break;
+    if (*run != '"') {
+      p = run + 1;  // whitespace between tokens
+      continue;
+    }
+    // A string, to its closing quote; a backslash escapes the byte after it (`\"`).
+    const char* q = run + 1;
+    while (q < end && *q != '"') q += (*q == '\\' && q + 1 < end) ? 2 : 1;
+    if (q < end) ++q;
+    out.append(run, static_cast<std::size_t>(q - run));
+    p = q;
+  }
+}
+
+/// Returns `json` without the whitespace between its tokens (see append_compact_json()).
+[[nodiscard]] inline std::string compact_json(std::string_view json) {
+  std::string out;
+  append_compact_json(out, json);
+  return out;
 }
 
 /// Returns `text` as a quoted JSON string (see append_json_string()).

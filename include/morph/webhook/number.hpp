@@ -19,6 +19,15 @@
 #include <cstdlib>
 #include <string_view>
 
+#if defined(__GNUC__) || defined(__clang__)
+/// Keeps a rarely taken function out of line (its stack buffer costs the caller otherwise).
+#define MORPH_WEBHOOK_NUMBER_OUT_OF_LINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define MORPH_WEBHOOK_NUMBER_OUT_OF_LINE __declspec(noinline)
+#else
+#define MORPH_WEBHOOK_NUMBER_OUT_OF_LINE
+#endif
+
 namespace morph::webhook::detail {
 
 /// What parse_json_number() made of a text.
@@ -33,14 +42,15 @@ enum class NumberStatus : std::uint8_t {
 /// with a nonzero digit appended for what was cut, rounds exactly as the whole number does.
 inline constexpr std::size_t number_kept_digits = 780;
 
-/// Reads `text`, which must be exactly one JSON number, into the double nearest its value
-/// (what JSON.parse gives; `-0` is -0.0, values below the smallest subnormal are ±0).
-/// Allocates nothing, does not depend on the locale and leaves errno as it was.
-[[nodiscard]] inline NumberStatus parse_json_number(std::string_view text,
-                                                    double& value) noexcept {
+/// parse_json_number() for any number: the grammar, then Clinger's fast path or strtod. Kept
+/// out of line: its buffer would cost every call of parse_json_number() its setup.
+[[nodiscard]] MORPH_WEBHOOK_NUMBER_OUT_OF_LINE inline NumberStatus parse_json_number_general(
+    std::string_view text, double& value) noexcept {
   const char* p = text.data();
   const char* const end = p + text.size();
-  const auto is_digit = [end](const char* q) noexcept { return q < end && *q >= '0' && *q <= '9'; };
+  const auto is_digit = [end](const char* q) noexcept {
+    return q < end && *q >= '0' && *q <= '9';
+  };
 
   // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
   const bool negative = p < end && *p == '-';
@@ -146,7 +156,51 @@ inline constexpr std::size_t number_kept_digits = 780;
   return NumberStatus::ok;
 }
 
-/// zod's `int().nonnegative()` on a number, for a std::int64_t: true, with `seconds` set, iff
+/// Reads `text`, which must be exactly one JSON number, into the double nearest its value
+/// (what JSON.parse gives; `-0` is -0.0, values below the smallest subnormal are ±0).
+/// Allocates nothing, does not depend on the locale and leaves errno as it was.
+[[nodiscard]] inline NumberStatus parse_json_number(std::string_view text,
+                                                    double& value) noexcept {
+#if FLT_EVAL_METHOD == 0
+  // The common form in one pass: -?(0|[1-9][0-9]*)(\.[0-9]+)? with at most 15 digits. D and
+  // 10^fraction are exact doubles, so one IEEE division rounds once (Clinger's fast path
+  // below, without its bookkeeping). Anything else takes the general path.
+  {
+    const char* q = text.data();
+    const char* const e = q + text.size();
+    const bool minus = q < e && *q == '-';
+    q += minus ? 1 : 0;
+    const bool leading_zero = q + 1 < e && *q == '0' && q[1] >= '0' && q[1] <= '9';
+    if (q < e && *q >= '0' && *q <= '9' && !leading_zero) {
+      std::uint64_t d = 0;
+      int digits = 0;
+      int fraction_digits = 0;
+      bool point = false;
+      for (; q < e && digits <= 15; ++q) {
+        if (*q >= '0' && *q <= '9') {
+          d = d * 10 + static_cast<std::uint64_t>(*q - '0');
+          ++digits;
+          fraction_digits += point ? 1 : 0;
+        } else if (*q == '.' && !point && q + 1 < e && q[1] >= '0' && q[1] <= '9') {
+          point = true;
+        } else {
+          break;
+        }
+      }
+      if (q == e && digits <= 15) {
+        static constexpr double scale[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                           1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+        const double m = static_cast<double>(d) / scale[fraction_digits];
+        value = minus ? -m : m;
+        return NumberStatus::ok;
+      }
+    }
+  }
+#endif
+  return parse_json_number_general(text, value);
+}
+
+/// zod's `int().nonnegative()` on a number, for a std::int64_t: true, with `result` set, iff
 /// `value` is a whole number >= 0 below 2^63 (-0 is 0; NaN and infinities are not whole).
 [[nodiscard]] inline bool whole_non_negative(double value, std::int64_t& result) noexcept {
   if (!(value >= 0.0) || !(value < 9223372036854775808.0)) return false;

@@ -541,9 +541,12 @@ class EventWalker : public JsonValidator {
           {"the ", name, " ", shown, cut, " is too large; expected at most ",
            num(max_whole_double_below_2_63), " seconds (the largest whole double below 2^63)"});
     }
+    // Past 15 significant digits the double may differ from the text: say why.
     return fail(ErrorCode::invalid_value,
                 {"the ", name, " ", shown, cut, " is not ", what,
-                 " (JSON numbers are read as the nearest double, as JavaScript does)"});
+                 token.size() > 16 ? " (a number is read as its nearest double, as JavaScript "
+                                     "reads it)"
+                                   : ""});
   }
 
   // ---- refs: each fast path above the general path it must agree with ----

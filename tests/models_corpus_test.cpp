@@ -23,8 +23,8 @@ std::string verdict_of(const Result<Event>& result) {
 }
 
 /// Every row of `table` gets its verdict under both policies, with a message; an accepted
-/// event survives to_json() and a second parse unchanged; strict never accepts what lenient
-/// rejects.
+/// event survives to_json() and a second parse (canonically); strict never accepts what
+/// lenient rejects.
 template <class Model>
 void check_table(const std::string& table, const std::string& folder) {
   const auto cases = body_cases(table);
@@ -45,10 +45,12 @@ void check_table(const std::string& table, const std::string& folder) {
         CHECK_FALSE(result.error().message.empty());
         continue;
       }
+      // The round trip of json.hpp: the re-parsed event writes the same bytes again (raw
+      // parts come back compact, so the events are equal in canonical form).
       const std::string json = to_json(result.value());
       const auto back = again.parse_as<Model>(json, options);
       REQUIRE(back.has_value());
-      CHECK(back.value() == result.value());
+      CHECK(to_json(back.value()) == json);
     }
   }
 }

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "common.hpp"
+#include "dom_refs.hpp"
 #include "model_benchmarks.hpp"
 #include "morph/webhook.hpp"
 #include "morph/webhook/detail/string_rules.hpp"
@@ -137,36 +138,6 @@ bool read_time(dom::element v, std::optional<mw::Timestamp>& out) {
   return true;
 }
 
-bool read_ref(dom::element v, Ref& out) {
-  dom::object obj;
-  if (v.get_object().get(obj)) return false;
-  out = Ref{};
-  bool has_id = false;
-  for (dom::key_value_pair kv : obj) {
-    if (kv.key == "id") {
-      if (kv.value.get_string().get(out.id)) return false;
-      has_id = true;
-    } else if (kv.key == "model") {
-      if (kv.value.get_string().get(out.model)) return false;
-    } else if (kv.key == "object") {
-      if (kv.value.get_string().get(out.object)) return false;
-    }
-  }
-  return has_id;
-}
-
-bool read_refs(dom::element v, RefVec& list) {
-  dom::array arr;
-  if (v.get_array().get(arr)) return false;
-  list.present = true;
-  for (dom::element item : arr) {
-    Ref ref;
-    if (!read_ref(item, ref)) return false;
-    list.refs.push_back(ref);
-  }
-  return true;
-}
-
 bool read_contact(dom::object fields, ContactOut& c) {
   for (dom::key_value_pair kv : fields) {
     if (kv.value.is_null()) continue;  // lenient: null is absent for optional fields
@@ -213,9 +184,9 @@ bool read_call(dom::object fields, CallOut& c) {
     } else if (k == "recordingUrl") {
       ok = read_string(kv.value, c.recording_url);
     } else if (k == "users") {
-      ok = read_refs(kv.value, c.users);
+      ok = read_ref_list(kv.value, c.users);
     } else if (k == "contacts") {
-      ok = read_refs(kv.value, c.contacts);
+      ok = read_ref_list(kv.value, c.contacts);
     } else if (k == "externalNumber") {
       ok = read_string(kv.value, c.external_number);
     } else if (k == "internalNumber") {

@@ -228,16 +228,25 @@ template <class E, std::enable_if_t<has_enum_names_v<E>, int> = 0>
   return i < std::size(EnumNames<E>::values) ? EnumNames<E>::values[i] : "unknown";
 }
 
+/// @cond MORPH_WEBHOOK_INTERNAL
+namespace detail {
+template <class E, std::size_t... I>
+constexpr E enum_from_names(std::string_view text, std::index_sequence<I...>) noexcept {
+  // One compare per name, each against a size known at compile time (no loop, no memcmp call).
+  E result = E::unknown;
+  (void)((text == EnumNames<E>::values[I] ? (result = static_cast<E>(I), true) : false) || ...);
+  return result;
+}
+}  // namespace detail
+/// @endcond
+
 /// The enum value whose wire name is `text`, or `E::unknown`.
 template <class E>
 [[nodiscard]] constexpr E enum_from(std::string_view text) noexcept {
   constexpr std::size_t n = std::size(EnumNames<E>::values);
   static_assert(static_cast<std::size_t>(E::unknown) == n,
                 "EnumNames lists every enumerator but `unknown`, in order");
-  for (std::size_t i = 0; i < n; ++i) {
-    if (EnumNames<E>::values[i] == text) return static_cast<E>(i);
-  }
-  return E::unknown;
+  return detail::enum_from_names<E>(text, std::make_index_sequence<n>{});
 }
 
 /// Field-by-field equality of two values of a typed model.

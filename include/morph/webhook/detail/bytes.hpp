@@ -59,7 +59,7 @@ inline std::size_t first_set_bit(unsigned mask) noexcept {
 ///
 /// Only called on strings simdjson's stage 1 has already seen closed, so the scan stops inside
 /// the document; it reads at most 15 bytes past the closing quote, within the padding.
-inline std::size_t plain_string_length(const char* p) noexcept {
+MORPH_WEBHOOK_INLINE std::size_t plain_string_length(const char* p) noexcept {
   const char* s = p;
 #if MORPH_WEBHOOK_SSE2
   const __m128i quote = _mm_set1_epi8('"');

@@ -25,6 +25,14 @@
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
+/// Forces inlining of a lambda (written after its parameter list): the per-member readers
+/// handed to the walker's member loop, which the compiler would otherwise call out of line.
+#define MORPH_WEBHOOK_INLINE_LAMBDA __attribute__((always_inline))
+#else
+#define MORPH_WEBHOOK_INLINE_LAMBDA
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
 /// Forces inlining of small hot helpers: simdjson's iterator values then stay in registers
 /// instead of being copied through the stack (a store-forwarding stall per call).
 #define MORPH_WEBHOOK_INLINE inline __attribute__((always_inline))

@@ -79,19 +79,20 @@ class EventWalker : public JsonValidator {
     if (auto e = doc_.get_object().get(root)) return json_fail(e);
     std::uint32_t seen = 0;
     bool data_deferred = false;
-    const bool walked = walk_members(root, [&](std::string_view key, od::value& value) {
-      const std::uint32_t k = root_key(key);
-      if (k != 0 && !mark_seen(seen, k)) return false;
-      if (k == root_event) return walk_event(value);
-      if (k == root_data) {
-        // The typed walk needs the model from `event`; Morph sends `event` first, but JSON
-        // objects are unordered: when `data` comes first it is walked in a second pass.
-        data_deferred = typed && !(seen & root_event);
-        return data_deferred || walk_data(value);
-      }
-      remember_unknown_key(key);
-      return validate(value, depth::data);
-    });
+    const bool walked =
+        walk_members(root, [&](std::string_view key, od::value& value) MORPH_WEBHOOK_INLINE_LAMBDA {
+          const std::uint32_t k = root_key(key);
+          if (k != 0 && !mark_seen(seen, k)) return false;
+          if (k == root_event) return walk_event(value);
+          if (k == root_data) {
+            // The typed walk needs the model from `event`; Morph sends `event` first, but JSON
+            // objects are unordered: when `data` comes first it is walked in a second pass.
+            data_deferred = typed && !(seen & root_event);
+            return data_deferred || walk_data(value);
+          }
+          remember_unknown_key(key);
+          return validate(value, depth::data);
+        });
     if (!walked) return false;
     if (!(seen & root_event)) {
       return fail_at(ErrorCode::missing_field, "event",
@@ -230,10 +231,11 @@ class EventWalker : public JsonValidator {
     doc_.rewind();
     od::object root;
     if (auto e = doc_.get_object().get(root)) return json_fail(e);
-    return walk_members(root, [this](std::string_view key, od::value& value) {
-      const std::uint32_t k = root_key(key);
-      return k == root_event ? walk_event(value) : k == root_data ? walk_data(value) : true;
-    });
+    return walk_members(
+        root, [this](std::string_view key, od::value& value) MORPH_WEBHOOK_INLINE_LAMBDA {
+          const std::uint32_t k = root_key(key);
+          return k == root_event ? walk_event(value) : k == root_data ? walk_data(value) : true;
+        });
   }
 
   bool walk_data(od::value& v) {
@@ -241,7 +243,8 @@ class EventWalker : public JsonValidator {
     if (auto e = v.get_object().get(obj)) return getter_fail(v, e, "a resource object");
     if (max_depth_ < depth::data) return depth_fail();
     std::uint32_t seen = 0;
-    const bool walked = walk_members(obj, [&](std::string_view key, od::value& value) {
+    const bool walked = walk_members(obj, [&](std::string_view key,
+                                              od::value& value) MORPH_WEBHOOK_INLINE_LAMBDA {
       const std::uint32_t k = data_key(key);
       if (k != 0 && !mark_seen(seen, k)) return false;
       switch (k) {
@@ -313,16 +316,18 @@ class EventWalker : public JsonValidator {
     if (max_depth_ < depth::field) return depth_fail();
     Warning warning;
     std::uint32_t seen = 0;
-    const bool walked = walk_members(obj, [&](std::string_view key, od::value& value) {
-      const std::uint32_t k = warning_key(key);
-      if (k != 0 && !mark_seen(seen, k)) return false;
-      if (k == warning_code) return get_string(value, warning.code, "the warning code as a string");
-      if (k == warning_message) {
-        return read_optional_text(value, warning.message, "the warning message as a string");
-      }
-      remember_unknown_key(key);
-      return validate(value, depth::list_item);
-    });
+    const bool walked =
+        walk_members(obj, [&](std::string_view key, od::value& value) MORPH_WEBHOOK_INLINE_LAMBDA {
+          const std::uint32_t k = warning_key(key);
+          if (k != 0 && !mark_seen(seen, k)) return false;
+          if (k == warning_code)
+            return get_string(value, warning.code, "the warning code as a string");
+          if (k == warning_message) {
+            return read_optional_text(value, warning.message, "the warning message as a string");
+          }
+          remember_unknown_key(key);
+          return validate(value, depth::list_item);
+        });
     if (!walked) return false;
     if (!(seen & warning_code)) {
       return fail_at(ErrorCode::missing_field, "code", {"the warning has no \"code\" string"});
@@ -350,12 +355,13 @@ class EventWalker : public JsonValidator {
   bool walk_model(od::object& obj) {
     static_assert(field_count<Fields> <= 32, "one bit per field in `seen`");
     std::uint32_t seen = 0;
-    const bool walked = walk_members(obj, [&](std::string_view key, od::value& value) {
-      bool ok = true;
-      if (read_field<0>(key, value, seen, ok)) return ok;
-      remember_unknown_key(key);
-      return validate(value, depth::field);
-    });
+    const bool walked =
+        walk_members(obj, [&](std::string_view key, od::value& value) MORPH_WEBHOOK_INLINE_LAMBDA {
+          bool ok = true;
+          if (read_field<0>(key, value, seen, ok)) return ok;
+          remember_unknown_key(key);
+          return validate(value, depth::field);
+        });
     return walked && (!strict() || check_required<0>());
   }
 
@@ -706,30 +712,31 @@ class EventWalker : public JsonValidator {
     if (auto e = v.get_object().get(obj)) return getter_fail(v, e, "a resourceRef object");
     if (depth > max_depth_) return depth_fail();
     std::uint32_t seen = 0;
-    const bool walked = walk_members(obj, [&](std::string_view key, od::value& value) {
-      const std::uint32_t k = ref_key(key);
-      if (k != 0 && !mark_seen(seen, k)) return false;
-      switch (k) {
-        case ref_object:
-          if (!get_string(value, ref.object, "\"resourceRef\" or \"resource\"")) return false;
-          if (!strict() || ref.object == "resourceRef" || ref.object == "resource") return true;
-          return fail(ErrorCode::invalid_value,
-                      {"expected \"resourceRef\" or \"resource\", got ", quote(ref.object)});
-        case ref_model: return get_string(value, ref.model, "the model name as a string");
-        case ref_id: return get_string(value, ref.id, "the id as a string");
-        case ref_remote:
-          return strict() ? walk_remote(value, depth + 1) : validate(value, depth + 1);
-        case ref_created_at:
-        case ref_updated_at: {
-          std::string_view text;
-          return strict() ? get_string(value, text, "a string") : validate(value, depth + 1);
-        }
-        default:
-          // Other extras (rawResource, an expanded ref's fields...) are kept in raw_json.
-          remember_unknown_key(key);
-          return validate(value, depth + 1);
-      }
-    });
+    const bool walked =
+        walk_members(obj, [&](std::string_view key, od::value& value) MORPH_WEBHOOK_INLINE_LAMBDA {
+          const std::uint32_t k = ref_key(key);
+          if (k != 0 && !mark_seen(seen, k)) return false;
+          switch (k) {
+            case ref_object:
+              if (!get_string(value, ref.object, "\"resourceRef\" or \"resource\"")) return false;
+              if (!strict() || ref.object == "resourceRef" || ref.object == "resource") return true;
+              return fail(ErrorCode::invalid_value,
+                          {"expected \"resourceRef\" or \"resource\", got ", quote(ref.object)});
+            case ref_model: return get_string(value, ref.model, "the model name as a string");
+            case ref_id: return get_string(value, ref.id, "the id as a string");
+            case ref_remote:
+              return strict() ? walk_remote(value, depth + 1) : validate(value, depth + 1);
+            case ref_created_at:
+            case ref_updated_at: {
+              std::string_view text;
+              return strict() ? get_string(value, text, "a string") : validate(value, depth + 1);
+            }
+            default:
+              // Other extras (rawResource, an expanded ref's fields...) are kept in raw_json.
+              remember_unknown_key(key);
+              return validate(value, depth + 1);
+          }
+        });
     if (!walked) return false;
     if (!(seen & ref_id)) return fail_at(ErrorCode::missing_field, "id", {"the ref has no \"id\""});
     if (strict()) {
@@ -759,16 +766,17 @@ class EventWalker : public JsonValidator {
     }
     if (depth > max_depth_) return depth_fail();
     bool id_seen = false;
-    return walk_members(obj, [&](std::string_view key, od::value& value) {
-      if (eq(key, "id")) {
-        std::string_view id;
-        if (id_seen) return duplicate_key();
-        id_seen = true;
-        return get_string(value, id, "the remote id as a string");
-      }
-      remember_unknown_key(key);
-      return validate(value, depth + 1);
-    });
+    return walk_members(obj,
+                        [&](std::string_view key, od::value& value) MORPH_WEBHOOK_INLINE_LAMBDA {
+                          if (eq(key, "id")) {
+                            std::string_view id;
+                            if (id_seen) return duplicate_key();
+                            id_seen = true;
+                            return get_string(value, id, "the remote id as a string");
+                          }
+                          remember_unknown_key(key);
+                          return validate(value, depth + 1);
+                        });
   }
 
   Event<Fields>& event_;

@@ -18,6 +18,7 @@
 #include <simdjson.h>
 
 #include "common.hpp"
+#include "dom_refs.hpp"
 
 namespace morph_bench {
 namespace {
@@ -27,37 +28,6 @@ namespace dom = simdjson::dom;
 bool read_timestamp(dom::element v, mw::Timestamp& out) {
   std::string_view text;
   return !v.get_string().get(text) && parse_timestamp(text, out);
-}
-
-bool read_ref(dom::element v, Ref& out) {
-  dom::object obj;
-  if (v.get_object().get(obj)) return false;
-  out = Ref{};
-  bool has_id = false;  // an empty id is valid (contract.md, "ResourceRef")
-  for (dom::key_value_pair kv : obj) {
-    if (kv.key == "id") {
-      has_id = true;
-      if (kv.value.get_string().get(out.id)) return false;
-    } else if (kv.key == "model") {
-      if (kv.value.get_string().get(out.model)) return false;
-    } else if (kv.key == "object") {
-      if (kv.value.get_string().get(out.object)) return false;
-    }
-  }
-  return has_id;
-}
-
-bool read_ref_list(dom::element v, RefVec& list) {
-  dom::array arr;
-  if (v.get_array().get(arr)) return false;
-  list.present = true;
-  list.refs.clear();
-  for (dom::element item : arr) {
-    Ref ref;
-    if (!read_ref(item, ref)) return false;
-    list.refs.push_back(ref);
-  }
-  return true;
 }
 
 bool read_duration(dom::element v, std::int64_t& out) {

@@ -1,7 +1,7 @@
 // The benchmark payloads (see payloads.hpp). Stored: data/seed.json (the documentation's
 // example with realistic values, pretty-printed as in the docs), data/typical.json (a full
 // event as Morph sends it: minified, ~2 KB), data/invalid.json (typical with `"id": 42` in
-// contacts[7]). Generated here at startup: the multi-MB and many-event payloads.
+// contacts[7]), data/contact.json and data/call.json (genericContact, telephonyCall). Generated here at startup: the multi-MB and many-event payloads.
 #include "payloads.hpp"
 
 #include <cstdio>
@@ -207,6 +207,14 @@ std::vector<Payload> make_payloads(const std::string& data_dir) {
     log += '\n';
   }
   add("ndjson", "NDJSON log: 1000 typical-like events, one per line", true, log);
+
+  // The other typed models, one realistic event each.
+  add("contact", "genericContact: a HubSpot contact update, four fields, minified", true,
+      read_file(data_dir + "/contact.json"));
+  out.back().model = "genericContact";
+  add("call", "telephonyCall: an Aircall call ended, all fields, 4 refs, rawResource, minified",
+      true, read_file(data_dir + "/call.json"));
+  out.back().model = "telephonyCall";
 
   // Event views, built once every payload is in place.
   for (Payload& p : out) {

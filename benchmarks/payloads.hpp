@@ -18,12 +18,14 @@ struct Payload {
   std::string name;          ///< Benchmark name part, e.g. "typical".
   std::string description;   ///< One line for the table heading.
   bool valid = true;         ///< Whether every event must be accepted (false: all rejected).
+  std::string model = "crmEngagement";  ///< The Morph model of its events.
   simdjson::padded_string bytes;  ///< The whole payload, SIMDJSON_PADDING after it.
   std::vector<Body> events;  ///< One Body per event, views into `bytes`.
 };
 
-/// Builds every payload; reads seed.json, typical.json and invalid.json from `data_dir` and
-/// generates large_description, large_raw, many_refs and ndjson. Exits on a missing file.
+/// Builds every payload; reads seed.json, typical.json, invalid.json, contact.json and call.json
+/// from `data_dir` and generates large_description, large_raw, many_refs and ndjson. Exits on a
+/// missing file.
 std::vector<Payload> make_payloads(const std::string& data_dir);
 
 /// One typical-like crmEngagement event (minified, as Morph sends it): ~10 refs, one warning,

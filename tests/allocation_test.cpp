@@ -82,3 +82,31 @@ TEST_CASE("parsing allocates nothing after warm-up", "[parser][allocation]") {
   CHECK(allocation_count.load() - before == 0);
   CHECK(r);
 }
+
+TEST_CASE("genericContact, telephonyCall and parse_any allocate nothing after warm-up",
+          "[parser][allocation][contact][call]") {
+  const std::string contact = read_data("generic_contact/extra_keys_and_raw_resource.json");
+  const std::string call = read_data("telephony_call/aircall_updated_ended.json");
+  const std::string gong = read_data("telephony_call/gong_with_transcript.json");
+  const std::string data_first = read_data("models/telephony_call_created.json");
+  Parser parser;
+  for (const Policy policy : {Policy::lenient, Policy::strict}) {
+    ParseOptions options;
+    options.policy = policy;
+    // Warm-up: buffers grow to these bodies.
+    REQUIRE(parser.parse_as<Contact>(contact, options));
+    REQUIRE(parser.parse_as<Call>(call, options));
+    REQUIRE(parser.parse_as<Call>(gong, options));
+    REQUIRE(parse_any(parser, data_first));
+    const std::size_t before = allocation_count.load();
+    const bool ok = parser.parse_as<Contact>(contact, options).has_value() &&
+                    parser.parse_as<Call>(call, options).has_value() &&
+                    parser.parse_as<Call>(gong, options).has_value() &&
+                    parse_any(parser, contact, options).has_value() &&
+                    parse_any(parser, data_first).has_value();  // envelope, then typed
+    const std::size_t after = allocation_count.load();
+    CHECK(ok);
+    INFO(to_string(policy));
+    CHECK(after - before == 0);
+  }
+}

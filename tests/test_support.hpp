@@ -56,17 +56,18 @@ inline std::string read_data(const std::string& relative) {
   return out.str();
 }
 
-/// One row of tests/data/bodies.tsv.
+/// One row of tests/data/bodies.tsv (or of another model's table).
 struct BodyCase {
   std::string file;
   std::string lenient;  // "ok" or "<code> <pointer>"
   std::string strict;
 };
 
-/// Every row of tests/data/bodies.tsv (comments and blank lines skipped).
-inline std::vector<BodyCase> body_cases() {
+/// Every row of tests/data/<table> (comments and blank lines skipped); bodies.tsv holds the
+/// crmEngagement bodies, generic_contact.tsv and telephony_call.tsv those of their models.
+inline std::vector<BodyCase> body_cases(const std::string& table = "bodies.tsv") {
   std::vector<BodyCase> cases;
-  std::istringstream in(read_data("bodies.tsv"));
+  std::istringstream in(read_data(table));
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;

@@ -16,6 +16,7 @@
 #include "morph/webhook/owned.hpp"
 #include "morph/webhook/json.hpp"
 #include "morph/webhook/dispatch.hpp"
+#include "morph/webhook/any_event.hpp"
 #include "morph/webhook/card_view.hpp"
 
 #endif  // MORPH_WEBHOOK_HPP

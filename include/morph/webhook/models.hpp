@@ -9,13 +9,15 @@
 #include <tuple>
 
 #include "morph/webhook/model.hpp"
+#include "morph/webhook/models/call.hpp"
+#include "morph/webhook/models/contact.hpp"
 #include "morph/webhook/models/engagement.hpp"
 
 namespace morph::webhook {
 
 /// The models this library types (each has a ModelDescription); bodies of every other model
 /// are ResourceEvents.
-using TypedModels = std::tuple<Engagement>;
+using TypedModels = std::tuple<Engagement, Contact, Call>;
 
 }  // namespace morph::webhook
 

@@ -28,6 +28,7 @@
 #include "morph/webhook/detail/config.hpp"
 #include "morph/webhook/detail/json_validator.hpp"
 #include "morph/webhook/detail/messages.hpp"
+#include "morph/webhook/detail/string_rules.hpp"
 #include "morph/webhook/detail/vocabulary.hpp"
 #include "morph/webhook/error.hpp"
 #include "morph/webhook/model.hpp"
@@ -419,8 +420,11 @@ class EventWalker : public JsonValidator {
     if constexpr (is_enum_field<Value>) {
       return read_enum(v, result);
     } else if constexpr (std::is_same_v<Value, std::string_view>) {
-      static_assert(!field.rule.any(), "string rules (length, email) are not enforced yet");
-      return read_optional_text(v, result, "a string");
+      if (!read_optional_text(v, result, "a string")) return false;
+      if constexpr (field.rule.any()) {
+        if (result) return check_string_rule<I>(*result);
+      }
+      return true;
     } else if constexpr (std::is_same_v<Value, Timestamp>) {
       return read_time(v, result);
     } else if constexpr (std::is_same_v<Value, std::int64_t>) {
@@ -433,6 +437,31 @@ class EventWalker : public JsonValidator {
       static_assert(unsupported_value_kind<Value>, "no reader for this value kind (model.hpp)");
       return false;
     }
+  }
+
+  /// zod's string rules of field I (StringRule), under both policies: Morph's mappers validate
+  /// fields against the schema and drop those that fail, so a value that breaks a rule is
+  /// nothing Morph sends. Lengths are UTF-16 code units, counted on the decoded text.
+  template <std::size_t I>
+  bool check_string_rule(std::string_view text) {
+    constexpr StringRule rule = field_at<Fields, I>.rule;
+    const std::size_t length = utf16_length(text);
+    if (length < rule.min_length || length > rule.max_length) {
+      return string_length_fail(field_at<Fields, I>.name, length, rule);
+    }
+    if (rule.email && !is_zod_email(text)) {
+      return fail(ErrorCode::invalid_value, {quote(text), " is not an email address (zod's rule: "
+                                             "ASCII local part, @, a domain with a dot and a "
+                                             "top-level name of 2 or more letters)"});
+    }
+    return true;
+  }
+
+  MORPH_WEBHOOK_COLD bool string_length_fail(std::string_view name, std::size_t length,
+                                             const StringRule& rule) {
+    return fail(ErrorCode::invalid_value,
+                {"the ", name, " is ", unum(length), " UTF-16 code units long; expected ",
+                 unum(rule.min_length), " to ", unum(rule.max_length)});
   }
 
   template <class E>

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The zod differential test (tests/zod/): installs the pinned zod from the lockfile (npm ci),
+# builds the zod_verdicts program and runs the comparison through ctest. Skipped (exit 0, with
+# a note) when node or npm is missing.
+#
+#   ZOD_BUILD   build directory (default build/ci-gcc, configured with that preset if absent)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+build=${ZOD_BUILD:-build/ci-gcc}
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "zod: node or npm not found, skipping the zod differential test"
+  exit 0
+fi
+(cd tests/zod && npm ci --no-audit --no-fund --loglevel=error)
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMORPH_WEBHOOK_WERROR=ON
+fi
+cmake --build "$build" --target zod_verdicts -j2
+ctest --test-dir "$build" -R '^morph_webhook_zod_differential$' --output-on-failure --no-tests=error

@@ -1,0 +1,77 @@
+// parse_any(): the typed event of a typed model, a ResourceEvent for the others, the same
+// errors as the typed parsers.
+#include <morph/webhook.hpp>
+#include <morph/webhook/any_event.hpp>
+
+#include <string>
+#include <variant>
+
+#include "catch.hpp"
+#include "test_support.hpp"
+
+using namespace morph::webhook;
+using morph::webhook::test::read_data;
+
+TEST_CASE("parse_any types every typed model and keeps the others as ResourceEvent", "[any]") {
+  Parser parser;
+  const auto engagement = parse_any(parser, read_data("bodies/contract_example.json"));
+  REQUIRE(engagement.has_value());
+  REQUIRE(std::holds_alternative<WebhookEvent>(engagement.value()));
+  CHECK(std::get<WebhookEvent>(engagement.value()).fields.duration == std::int64_t{38});
+
+  const auto contact = parse_any(parser, read_data("generic_contact/hubspot_created.json"));
+  REQUIRE(contact.has_value());
+  REQUIRE(std::holds_alternative<ContactEvent>(contact.value()));
+  CHECK(std::get<ContactEvent>(contact.value()).fields.email == std::string_view("jane.doe@example.com"));
+
+  const auto call = parse_any(parser, read_data("telephony_call/gong_with_transcript.json"));
+  REQUIRE(call.has_value());
+  REQUIRE(std::holds_alternative<CallEvent>(call.value()));
+  CHECK(std::get<CallEvent>(call.value()).fields.status->value == CallStatus::completed);
+
+  const auto company = parse_any(parser, read_data("models/generic_company_created.json"));
+  REQUIRE(company.has_value());
+  REQUIRE(std::holds_alternative<ResourceEvent>(company.value()));
+  CHECK(std::get<ResourceEvent>(company.value()).model == "genericCompany");
+
+  const auto future = parse_any(parser, read_data("models/crm_quote_created.json"));
+  REQUIRE(future.has_value());
+  CHECK(std::get<ResourceEvent>(future.value()).model == "crmQuote");
+}
+
+TEST_CASE("parse_any finds the model when `event` is not the first key", "[any]") {
+  Parser parser;
+  // `data` first: the model comes from the envelope, then the typed parse.
+  const auto call = parse_any(parser, read_data("models/telephony_call_created.json"));
+  REQUIRE(call.has_value());
+  REQUIRE(std::holds_alternative<CallEvent>(call.value()));
+  CHECK(std::get<CallEvent>(call.value()).id == "call-123");
+  // An escaped model name defeats the hint, not the parse.
+  std::string escaped = read_data("generic_contact/hubspot_created.json");
+  escaped.replace(escaped.find("genericContact::"), 1, "\\u0067");
+  const auto contact = parse_any(parser, escaped);
+  REQUIRE(contact.has_value());
+  CHECK(std::holds_alternative<ContactEvent>(contact.value()));
+}
+
+TEST_CASE("parse_any gives the typed parser's error and policy", "[any]") {
+  Parser parser;
+  ParseOptions strict;
+  strict.policy = Policy::strict;
+  const std::string long_phone = read_data("generic_contact/phone_21_units.json");
+  const auto lenient_error = parse_any(parser, long_phone);
+  REQUIRE_FALSE(lenient_error.has_value());
+  CHECK(lenient_error.error().code == ErrorCode::invalid_value);
+  CHECK(lenient_error.error().pointer == "/data/fields/phone");
+
+  const std::string dropped = read_data("telephony_call/dropped_status.json");
+  CHECK(parse_any(parser, dropped).has_value());
+  const auto strict_error = parse_any(parser, dropped, strict);
+  REQUIRE_FALSE(strict_error.has_value());
+  CHECK(strict_error.error().code == ErrorCode::missing_field);
+  CHECK(strict_error.error().pointer == "/data/fields/status");
+
+  const auto broken = parse_any(parser, "{\"event\":\"telephonyCall::created\",");
+  REQUIRE_FALSE(broken.has_value());
+  CHECK(broken.error().code == ErrorCode::invalid_json);
+}

@@ -1,0 +1,101 @@
+// Morph's zod schemas, written from ../shared/spec/models.md and contract.md (the envelope),
+// for the models the library types. zod is the version Morph's resource-models package asks
+// for (3.24.1, pinned in package-lock.json).
+//
+// The mutator (mutate.mjs) reads these schemas back (their shape, enums and checks), so each
+// model is described here once.
+import { z } from 'zod';
+
+/** The target model of every schema made by morph_resource(), for the mutator. */
+export const ref_targets = new WeakMap();
+
+/**
+ * `z.morph.resource(model)` (Morph's `zMoprhResource`): the object Morph's helper accepts,
+ * refined to the shape of its output, which is what Morph sends (contract.md, "ResourceRef";
+ * models.md, "The reference helper"): `object` present; a plain ref ("resourceRef") carries
+ * the target model, an expanded one ("resource") a model string of its own (the helper writes
+ * the input's model, else the target: never none).
+ */
+export function morph_resource(model) {
+  const schema = z
+    .object({
+      id: z.string(),
+      object: z.enum(['resourceRef', 'resource']).optional(),
+      model: z.string().optional(),
+      fields: z.any().optional(),
+      rawResource: z.any().optional(),
+      remote: z.object({ id: z.string().optional() }).optional(),
+      createdAt: z.string().optional(),
+      updatedAt: z.string().optional(),
+    })
+    .superRefine((ref, ctx) => {
+      if (ref.object === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['object'], message: 'the helper always writes object' });
+      } else if (ref.object === 'resourceRef' && ref.model !== model) {
+        ctx.addIssue({ code: 'custom', path: ['model'], message: `the helper writes model ${model}` });
+      } else if (ref.object === 'resource' && ref.model === undefined) {
+        // The helper's output for an expanded ref always has a model (the input's, else M).
+        ctx.addIssue({ code: 'custom', path: ['model'], message: 'the helper always writes model' });
+      }
+    });
+  ref_targets.set(schema, model);
+  return schema;
+}
+
+const datetime = () => z.string().datetime();
+
+/** The `fields` shape of each model, as models.md gives it. */
+export const fields = {
+  crmEngagement: {
+    type: z.enum(['call', 'meeting', 'email', 'task', 'note']),
+    direction: z.enum(['inbound', 'outbound']).optional(),
+    status: z.enum(['planned', 'inProgress', 'completed', 'canceled']).optional(),
+    title: z.string().optional(),
+    description: z.string().optional(),
+    startedAt: datetime(),
+    endedAt: datetime().optional(),
+    duration: z.number().int().min(0).optional(),
+    owner: morph_resource('genericUser').optional(),
+    users: z.array(morph_resource('genericUser')).optional(),
+    companies: z.array(morph_resource('genericCompany')).optional(),
+    contacts: z.array(morph_resource('genericContact')).optional(),
+    opportunities: z.array(morph_resource('crmOpportunity')).optional(),
+  },
+  genericContact: {
+    firstName: z.string().min(1).max(250).optional(),
+    lastName: z.string().min(1).max(250).optional(),
+    email: z.string().email().min(5).max(250).optional(),
+    phone: z.string().min(5).max(20).optional(),
+  },
+  telephonyCall: {
+    direction: z.enum(['inbound', 'outbound']),
+    status: z.enum(['planned', 'inProgress', 'completed', 'missed', 'voicemail']),
+    startedAt: datetime(),
+    answeredAt: datetime().optional(),
+    endedAt: datetime().optional(),
+    duration: z.number().int().min(0).optional(),
+    recordingUrl: z.string().optional(),
+    users: z.array(morph_resource('genericUser')).optional(),
+    contacts: z.array(morph_resource('genericContact')).optional(),
+    externalNumber: z.string().optional(),
+    internalNumber: z.string().optional(),
+    transcript: morph_resource('telephonyCallTranscript').optional(),
+  },
+};
+
+/** The whole body of a `model` event: contract.md's envelope around the model's fields. */
+export function event_schema(model) {
+  return z.object({
+    event: z.string().regex(new RegExp(`^${model}::(created|updated|deleted)$`)),
+    data: z.object({
+      object: z.literal('resource'),
+      model: z.literal(model),
+      id: z.string().min(1),
+      fields: z.object(fields[model]),
+      createdAt: datetime(),
+      updatedAt: datetime(),
+      rawResource: z.any().optional(),
+      warnings: z.array(z.object({ code: z.string(), message: z.string().optional() })).optional(),
+    }),
+  });
+}

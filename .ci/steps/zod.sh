@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The zod differential test (tests/zod/): installs the pinned zod from the lockfile (npm ci),
-# builds the zod_verdicts program and runs the comparison through ctest. Skipped (exit 0, with
+# builds the zod_verdicts and card_view_bodies programs and runs both comparisons through ctest. Skipped (exit 0, with
 # a note) when node or npm is missing.
 #
 #   ZOD_BUILD   build directory (default build/ci-gcc, configured with that preset if absent)
@@ -16,5 +16,7 @@ fi
 if [ ! -f "$build/CMakeCache.txt" ]; then
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMORPH_WEBHOOK_WERROR=ON
 fi
-cmake --build "$build" --target zod_verdicts -j2
-ctest --test-dir "$build" -R '^morph_webhook_zod_differential$' --output-on-failure --no-tests=error
+cmake --build "$build" --target zod_verdicts card_view_bodies -j2
+# The event bodies (library vs zod) and the card view answers (to_json() vs zod's response schema).
+ctest --test-dir "$build" -R '^morph_webhook_(zod_differential|card_view_zod)$' --output-on-failure \
+  --no-tests=error

@@ -30,9 +30,7 @@ inline void count_one() noexcept { g_allocations.fetch_add(1, std::memory_order_
 }  // namespace
 
 namespace morph_bench {
-std::uint64_t allocation_count() noexcept {
-  return g_allocations.load(std::memory_order_relaxed);
-}
+std::uint64_t allocation_count() noexcept { return g_allocations.load(std::memory_order_relaxed); }
 bool allocation_counting_enabled() noexcept { return !MORPH_BENCH_SANITIZED; }
 }  // namespace morph_bench
 
@@ -144,8 +142,6 @@ void operator delete[](void* p, std::align_val_t) noexcept { raw_free(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { raw_free(p); }
 void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { raw_free(p); }
 void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { raw_free(p); }
-void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept {
-  raw_free(p);
-}
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { raw_free(p); }
 
 #endif  // !MORPH_BENCH_SANITIZED

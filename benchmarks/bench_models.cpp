@@ -65,12 +65,14 @@ void add(std::string& out, const char* name, const std::optional<std::string_vie
 }
 void add(std::string& out, const char* name, const std::optional<mw::Timestamp>& t) {
   out += name;
-  out += t ? "=" + std::string(t->text) + "@" + std::to_string(t->time.time_since_epoch().count()) + "\n"
+  out += t ? "=" + std::string(t->text) + "@" + std::to_string(t->time.time_since_epoch().count()) +
+                 "\n"
            : " absent\n";
 }
 void add(std::string& out, const char* name, const std::optional<Ref>& r) {
   out += name;
-  out += r ? "=" + std::string(r->object) + "/" + std::string(r->model) + "/" + std::string(r->id) + "\n"
+  out += r ? "=" + std::string(r->object) + "/" + std::string(r->model) + "/" + std::string(r->id) +
+                 "\n"
            : " absent\n";
 }
 void add(std::string& out, const char* name, const RefVec& list) {
@@ -82,7 +84,8 @@ void add(std::string& out, const char* name, const RefVec& list) {
   out += "]\n";
 }
 std::string digest_envelope(const Envelope& e) {
-  std::string out = std::string(e.event) + "|" + std::string(e.model) + "|" + std::string(e.id) + "\n";
+  std::string out =
+      std::string(e.event) + "|" + std::string(e.model) + "|" + std::string(e.id) + "\n";
   add(out, "createdAt", std::optional<mw::Timestamp>(e.created_at));
   add(out, "updatedAt", std::optional<mw::Timestamp>(e.updated_at));
   out += "rawResource " + std::to_string(e.has_raw_resource) + ", warnings " +
@@ -299,8 +302,14 @@ class DomCall final : public Contender {
 // Only for the startup cross-check (never timed): the event -> what the DOM contender extracts.
 template <class Model>
 Envelope envelope_of(const mw::Event<Model>& e) {
-  return Envelope{e.event,      e.trigger,    e.model, e.id, e.created_at,
-                  e.updated_at, e.raw_resource.has_value(), e.warnings.size()};
+  return Envelope{e.event,
+                  e.trigger,
+                  e.model,
+                  e.id,
+                  e.created_at,
+                  e.updated_at,
+                  e.raw_resource.has_value(),
+                  e.warnings.size()};
 }
 template <class E>
 std::optional<std::string_view> text_of(const std::optional<mw::EnumField<E>>& f) {
@@ -375,12 +384,15 @@ namespace morph_bench {
 std::vector<ContenderInfo> model_contenders(std::string_view model) {
   const std::string dom_label = "simdjson DOM, hand-written";
   if (model == "genericContact") {
-    return {
-        {"morph_lenient", "morph::webhook Parser::parse_as<Contact>, lenient",
-         [] { return std::unique_ptr<Contender>(new MorphModel<mw::Contact>(mw::Policy::lenient)); }},
-        {"morph_strict", "morph::webhook Parser::parse_as<Contact>, strict",
-         [] { return std::unique_ptr<Contender>(new MorphModel<mw::Contact>(mw::Policy::strict)); }},
-        {"dom", dom_label, [] { return std::unique_ptr<Contender>(new DomContact); }}};
+    return {{"morph_lenient", "morph::webhook Parser::parse_as<Contact>, lenient",
+             [] {
+               return std::unique_ptr<Contender>(new MorphModel<mw::Contact>(mw::Policy::lenient));
+             }},
+            {"morph_strict", "morph::webhook Parser::parse_as<Contact>, strict",
+             [] {
+               return std::unique_ptr<Contender>(new MorphModel<mw::Contact>(mw::Policy::strict));
+             }},
+            {"dom", dom_label, [] { return std::unique_ptr<Contender>(new DomContact); }}};
   }
   if (model == "telephonyCall") {
     return {

@@ -52,29 +52,40 @@ bool split_event(std::string_view event, std::string_view& model, mw::Trigger& t
 mw::EnumField<mw::EngagementType> decode_type(std::string_view text) noexcept {
   using T = mw::EngagementType;
   T value = T::unknown;
-  if (text == "call") value = T::call;
-  else if (text == "meeting") value = T::meeting;
-  else if (text == "email") value = T::email;
-  else if (text == "task") value = T::task;
-  else if (text == "note") value = T::note;
+  if (text == "call")
+    value = T::call;
+  else if (text == "meeting")
+    value = T::meeting;
+  else if (text == "email")
+    value = T::email;
+  else if (text == "task")
+    value = T::task;
+  else if (text == "note")
+    value = T::note;
   return {value, text};
 }
 
 mw::EnumField<mw::Direction> decode_direction(std::string_view text) noexcept {
   using D = mw::Direction;
   D value = D::unknown;
-  if (text == "inbound") value = D::inbound;
-  else if (text == "outbound") value = D::outbound;
+  if (text == "inbound")
+    value = D::inbound;
+  else if (text == "outbound")
+    value = D::outbound;
   return {value, text};
 }
 
 mw::EnumField<mw::EngagementStatus> decode_status(std::string_view text) noexcept {
   using S = mw::EngagementStatus;
   S value = S::unknown;
-  if (text == "planned") value = S::planned;
-  else if (text == "inProgress") value = S::in_progress;
-  else if (text == "completed") value = S::completed;
-  else if (text == "canceled") value = S::canceled;
+  if (text == "planned")
+    value = S::planned;
+  else if (text == "inProgress")
+    value = S::in_progress;
+  else if (text == "completed")
+    value = S::completed;
+  else if (text == "canceled")
+    value = S::canceled;
   return {value, text};
 }
 
@@ -301,13 +312,22 @@ std::string digest(const Extracted& e) {
   append_opt(out, "title", e.title);
   append_opt(out, "description", e.description);
   out += "startedAt";
-  if (e.started_at) append_ts(out, "", *e.started_at); else out += "=absent\n";
+  if (e.started_at)
+    append_ts(out, "", *e.started_at);
+  else
+    out += "=absent\n";
   out += "endedAt";
-  if (e.ended_at) append_ts(out, "", *e.ended_at); else out += "=absent\n";
+  if (e.ended_at)
+    append_ts(out, "", *e.ended_at);
+  else
+    out += "=absent\n";
   out += "duration=";
   out += e.duration ? std::to_string(*e.duration) : std::string("absent");
   out += "\nowner=";
-  if (e.owner) append_ref(out, *e.owner); else out += "absent";
+  if (e.owner)
+    append_ref(out, *e.owner);
+  else
+    out += "absent";
   out += '\n';
   append_list(out, "users", e.users);
   append_list(out, "companies", e.companies);

@@ -54,28 +54,28 @@ struct RefVec {
 /// The crmEngagement event, extracted: the same information morph's WebhookEvent carries
 /// (minus raw JSON text of refs and rawResource, which no other library hands out as text).
 struct Extracted {
-  std::string_view event;                               ///< `event`.
-  mw::Trigger trigger = mw::Trigger::created;           ///< From `event`.
-  std::string_view model;                               ///< `data.model`.
-  std::string_view id;                                  ///< `data.id`.
-  std::optional<mw::EnumField<mw::EngagementType>> type;        ///< `fields.type`.
-  std::optional<mw::EnumField<mw::Direction>> direction;        ///< `fields.direction`.
-  std::optional<mw::EnumField<mw::EngagementStatus>> status;    ///< `fields.status`.
-  std::optional<std::string_view> title;                ///< `fields.title`.
-  std::optional<std::string_view> description;          ///< `fields.description`.
-  std::optional<mw::Timestamp> started_at;              ///< `fields.startedAt`.
-  std::optional<mw::Timestamp> ended_at;                ///< `fields.endedAt`.
-  std::optional<std::int64_t> duration;                 ///< `fields.duration`.
-  std::optional<Ref> owner;                             ///< `fields.owner`.
-  RefVec users;                                         ///< `fields.users`.
-  RefVec companies;                                     ///< `fields.companies`.
-  RefVec contacts;                                      ///< `fields.contacts`.
-  RefVec opportunities;                                 ///< `fields.opportunities`.
-  mw::Timestamp created_at;                             ///< `data.createdAt`.
-  mw::Timestamp updated_at;                             ///< `data.updatedAt`.
-  bool has_raw_resource = false;                        ///< `data.rawResource` present.
-  bool raw_resource_is_null = false;                    ///< ... and is `null`.
-  std::vector<WarningOut> warnings;                     ///< `data.warnings`, capacity kept.
+  std::string_view event;                                     ///< `event`.
+  mw::Trigger trigger = mw::Trigger::created;                 ///< From `event`.
+  std::string_view model;                                     ///< `data.model`.
+  std::string_view id;                                        ///< `data.id`.
+  std::optional<mw::EnumField<mw::EngagementType>> type;      ///< `fields.type`.
+  std::optional<mw::EnumField<mw::Direction>> direction;      ///< `fields.direction`.
+  std::optional<mw::EnumField<mw::EngagementStatus>> status;  ///< `fields.status`.
+  std::optional<std::string_view> title;                      ///< `fields.title`.
+  std::optional<std::string_view> description;                ///< `fields.description`.
+  std::optional<mw::Timestamp> started_at;                    ///< `fields.startedAt`.
+  std::optional<mw::Timestamp> ended_at;                      ///< `fields.endedAt`.
+  std::optional<std::int64_t> duration;                       ///< `fields.duration`.
+  std::optional<Ref> owner;                                   ///< `fields.owner`.
+  RefVec users;                                               ///< `fields.users`.
+  RefVec companies;                                           ///< `fields.companies`.
+  RefVec contacts;                                            ///< `fields.contacts`.
+  RefVec opportunities;                                       ///< `fields.opportunities`.
+  mw::Timestamp created_at;                                   ///< `data.createdAt`.
+  mw::Timestamp updated_at;                                   ///< `data.updatedAt`.
+  bool has_raw_resource = false;                              ///< `data.rawResource` present.
+  bool raw_resource_is_null = false;                          ///< ... and is `null`.
+  std::vector<WarningOut> warnings;                           ///< `data.warnings`, capacity kept.
 
   /// Resets every member; vectors keep their capacity (no allocation once warmed up).
   void clear() noexcept;
@@ -93,9 +93,9 @@ class Contender {
 
 /// One registered contender.
 struct ContenderInfo {
-  std::string name;                             ///< Short name, e.g. "nlohmann".
-  std::string label;                            ///< Table label, e.g. "nlohmann::json 3.11".
-  std::unique_ptr<Contender> (*make)();         ///< Factory.
+  std::string name;                      ///< Short name, e.g. "nlohmann".
+  std::string label;                     ///< Table label, e.g. "nlohmann::json 3.11".
+  std::unique_ptr<Contender> (*make)();  ///< Factory.
 };
 
 /// The contenders compiled into this binary, morph first.
@@ -135,12 +135,32 @@ bool duration_from_double(double value, std::int64_t& out) noexcept;
 
 /// The keys of `data` the contenders interpret.
 enum class DataKey : std::uint8_t {
-  object, model, id, fields, created_at, updated_at, raw_resource, warnings, other
+  object,
+  model,
+  id,
+  fields,
+  created_at,
+  updated_at,
+  raw_resource,
+  warnings,
+  other
 };
 /// The keys of `data.fields` the contenders interpret.
 enum class FieldKey : std::uint8_t {
-  type, direction, status, title, description, started_at, ended_at, duration, owner, users,
-  companies, contacts, opportunities, other
+  type,
+  direction,
+  status,
+  title,
+  description,
+  started_at,
+  ended_at,
+  duration,
+  owner,
+  users,
+  companies,
+  contacts,
+  opportunities,
+  other
 };
 /// Classifies a key of `data` (length switch, then one comparison).
 DataKey classify_data_key(std::string_view key) noexcept;

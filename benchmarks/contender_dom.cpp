@@ -32,13 +32,9 @@ bool read_timestamp(dom::element v, mw::Timestamp& out) {
 
 bool read_duration(dom::element v, std::int64_t& out) {
   switch (v.type()) {
-    case dom::element_type::INT64:
-      out = v.get_int64().value_unsafe();
-      return out >= 0;
-    case dom::element_type::DOUBLE:
-      return duration_from_double(v.get_double().value_unsafe(), out);
-    default:
-      return false;  // UINT64 (> INT64_MAX) or not a number
+    case dom::element_type::INT64: out = v.get_int64().value_unsafe(); return out >= 0;
+    case dom::element_type::DOUBLE: return duration_from_double(v.get_double().value_unsafe(), out);
+    default: return false;  // UINT64 (> INT64_MAX) or not a number
   }
 }
 

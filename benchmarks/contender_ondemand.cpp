@@ -5,9 +5,9 @@
 //
 // Checks: UTF-8 of the whole body and the structure of every value it visits (stage 1
 // validates UTF-8 and string/structural boundaries of the whole document), no trailing bytes
-// (current_location() past the end), root and data are objects, types of every known key, required envelope keys
-// (event, data, object, model, id, fields, createdAt, updatedAt), `event` form and model,
-// data.object == "resource", date-times (shared helper), duration integral >= 0, refs are
+// (current_location() past the end), root and data are objects, types of every known key, required
+// envelope keys (event, data, object, model, id, fields, createdAt, updatedAt), `event` form and
+// model, data.object == "resource", date-times (shared helper), duration integral >= 0, refs are
 // objects with a non-empty string id, warnings have a string code.
 // Does NOT check: duplicate keys (every occurrence is read, the last one wins), keys
 // written with escapes (`"ev\u0065nt"` is not recognised), the contents of values it skips
@@ -88,9 +88,7 @@ bool read_duration(od::value v, std::int64_t& out) {
   od::number n;
   if (v.get_number().get(n)) return false;
   switch (n.get_number_type()) {
-    case od::number_type::signed_integer:
-      out = n.get_int64();
-      return out >= 0;
+    case od::number_type::signed_integer: out = n.get_int64(); return out >= 0;
     case od::number_type::unsigned_integer: return false;  // > INT64_MAX
     case od::number_type::floating_point_number: return duration_from_double(n.get_double(), out);
   }

@@ -66,9 +66,8 @@ std::vector<ContenderInfo> all_contenders() {
 
 namespace {
 
-const ContenderInfo kBaseline{"dom_parse_only",
-                              "(baseline) simdjson DOM parse() only, no extraction",
-                              &make_dom_parse_only};
+const ContenderInfo kBaseline{
+    "dom_parse_only", "(baseline) simdjson DOM parse() only, no extraction", &make_dom_parse_only};
 
 // What the table needs to know about each registered benchmark.
 struct BenchInfo {
@@ -109,8 +108,8 @@ void run_contender(benchmark::State& state, const Payload& payload,
   const double events = iterations * static_cast<double>(payload.events.size());
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(payload.bytes.size()));
   state.counters["events/s"] = benchmark::Counter(events, benchmark::Counter::kIsRate);
-  state.counters["time/event"] = benchmark::Counter(
-      events, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["time/event"] =
+      benchmark::Counter(events, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   state.counters["allocs/event"] =
       allocation_counting_enabled() ? static_cast<double>(allocs) / events : -1.0;
 }
@@ -227,8 +226,7 @@ bool cross_check(const std::vector<Payload>& payloads,
     }
   }
   std::printf("cross-check: %s (%zu payloads, %zu event comparisons)\n\n",
-              all_ok ? "every contender extracts the same event as morph::webhook"
-                     : "FAILED",
+              all_ok ? "every contender extracts the same event as morph::webhook" : "FAILED",
               payloads.size(), comparisons);
   return all_ok;
 }
@@ -290,8 +288,10 @@ std::string human_ns(double ns) {
 std::string make_table(const TableReporter& reporter, const std::string& context) {
   std::string out = "# morph::webhook benchmark comparison\n\nCPU time per event (";
   out += reporter.used_medians() ? "median of the repetitions" : "single run";
-  out += "); GB/s = body bytes / time; ratio = contender time / morph::webhook lenient time "
-         "(higher = slower than morph).\n\n" + context;
+  out +=
+      "); GB/s = body bytes / time; ratio = contender time / morph::webhook lenient time "
+      "(higher = slower than morph).\n\n" +
+      context;
   std::map<std::string, double> morph_ns;  // payload -> morph lenient ns/event
   for (const Section& p : g_sections) {
     std::vector<std::string> names;
@@ -320,8 +320,7 @@ std::string make_table(const TableReporter& reporter, const std::string& context
       const double ns = row.cpu_ns / static_cast<double>(events);
       const bool no_body = g_info[n].contender == "validate_headers";  // reads no body bytes
       const std::string gbps = no_body ? std::string("-") : fmt("%.2f", bytes_per_event / ns);
-      out += human_ns(ns) + " | " + gbps + " | " +
-             human_rate(1e9 / ns) + " | " +
+      out += human_ns(ns) + " | " + gbps + " | " + human_rate(1e9 / ns) + " | " +
              (row.allocs < 0 ? std::string("n/a") : fmt("%.2f", row.allocs)) + " | " +
              (base > 0 ? fmt("%.2f", ns / base) : std::string("-")) + " |\n";
     }
@@ -349,8 +348,8 @@ std::string make_table(const TableReporter& reporter, const std::string& context
              human_ns(m) + " (" + fmt("%.2f", m / dom) + "x DOM)\n";
     }
     if (nl > 0) {
-      out += "- typical: nlohmann / morph = " + fmt("%.1f", nl / m) + "x: " +
-             (nl / m >= 15 ? "MET" : "MISSED") + " (target: >= 15x)\n";
+      out += "- typical: nlohmann / morph = " + fmt("%.1f", nl / m) +
+             "x: " + (nl / m >= 15 ? "MET" : "MISSED") + " (target: >= 15x)\n";
     }
     out += "- typical: allocations per event = " + fmt("%.2f", allocs) + ": " +
            (allocs == 0 ? "MET" : "MISSED") + " (target: 0)\n";
@@ -409,8 +408,9 @@ std::string build_context() {
   // run-time selected kernel too; only the inlined value navigation is compiled per flags.
   out += "\n- simdjson " MORPH_BENCH_STR(SIMDJSON_VERSION) ": run-time kernel ";
   out += simdjson::get_active_implementation()->name();
-  out += " (DOM, and On-Demand's stage 1 and string unescaping); On-Demand's inlined "
-         "navigation compiled as ";
+  out +=
+      " (DOM, and On-Demand's stage 1 and string unescaping); On-Demand's inlined "
+      "navigation compiled as ";
   out += MORPH_BENCH_STR(SIMDJSON_BUILTIN_IMPLEMENTATION);
   out += "\n";
   return out;
@@ -488,9 +488,10 @@ int main(int argc, char** argv) {
   const std::vector<Payload> payloads = make_payloads(data_dir);
   if (!write_dir.empty()) {
     for (const Payload& p : payloads) {
-      const std::string path = write_dir + "/" + p.name + (p.name == "ndjson" ? ".ndjson" : ".json");
-      std::ofstream(path, std::ios::binary).write(p.bytes.data(),
-                                                 static_cast<std::streamsize>(p.bytes.size()));
+      const std::string path =
+          write_dir + "/" + p.name + (p.name == "ndjson" ? ".ndjson" : ".json");
+      std::ofstream(path, std::ios::binary)
+          .write(p.bytes.data(), static_cast<std::streamsize>(p.bytes.size()));
       std::printf("wrote %s\n", path.c_str());
     }
     return 0;

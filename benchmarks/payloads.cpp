@@ -1,7 +1,8 @@
 // The benchmark payloads (see payloads.hpp). Stored: data/seed.json (the documentation's
 // example with realistic values, pretty-printed as in the docs), data/typical.json (a full
 // event as Morph sends it: minified, ~2 KB), data/invalid.json (typical with `"id": 42` in
-// contacts[7]), data/contact.json and data/call.json (genericContact, telephonyCall). Generated here at startup: the multi-MB and many-event payloads.
+// contacts[7]), data/contact.json and data/call.json (genericContact, telephonyCall). Generated
+// here at startup: the multi-MB and many-event payloads.
 #include "payloads.hpp"
 
 #include <cstdio>
@@ -84,8 +85,8 @@ std::string history_entry(std::size_t k) {
   out += quoted("Call notes v" + std::to_string(k) +
                 ": customer asked about \"annual billing\" → sent quote; next step: demo.");
   out += ",\"timestamp\":\"" + timestamp(k % 5000, k) + "\"";
-  out += ",\"sourceType\":\"CRM_UI\",\"sourceId\":\"userId:" + std::to_string(71625493 + k % 9) +
-         "\"";
+  out +=
+      ",\"sourceType\":\"CRM_UI\",\"sourceId\":\"userId:" + std::to_string(71625493 + k % 9) + "\"";
   out += ",\"updatedByUserId\":" + std::to_string(71625493 + k % 9);
   out += ",\"score\":0." + std::to_string(100 + k % 900);
   out += ",\"verified\":" + std::string(k % 3 == 0 ? "true" : "false");
@@ -105,13 +106,14 @@ std::string make_event(std::size_t index, std::size_t contacts, const std::strin
   const std::string ended = timestamp(minute + 45, 0);
   const std::string created = timestamp(minute + 47, 118 + index);
   const std::string updated = timestamp(minute + 62, 604 + index);
-  const std::string title = "Q" + std::to_string(1 + index % 4) + " renewal review – Acme Corp #" +
-                            std::to_string(index);
+  const std::string title =
+      "Q" + std::to_string(1 + index % 4) + " renewal review – Acme Corp #" + std::to_string(index);
   const std::string text =
       description.empty()
           ? "Agenda:\n1. Usage review (seats: 48 → 60)\n2. \"Enterprise\" tier pricing\n"
             "3. Security questionnaire follow-up\n\nNotes: René confirmed budget; legal review "
-            "due Friday. Ticket #" + std::to_string(4000 + index) + "."
+            "due Friday. Ticket #" +
+                std::to_string(4000 + index) + "."
           : description;
 
   std::string out;
@@ -141,8 +143,9 @@ std::string make_event(std::size_t index, std::size_t contacts, const std::strin
            ",\"hs_meeting_start_time\":\"" + started + "\",\"hs_meeting_end_time\":\"" + ended +
            "\",\"hs_meeting_outcome\":\"COMPLETED\",\"hs_meeting_location\":"
            "\"https://meet.example.com/abc-defg-hij\",\"hs_internal_meeting_notes\":null,"
-           "\"hubspot_owner_id\":\"" + std::to_string(71625493 + index % 5) +
-           "\",\"hs_timestamp\":\"" + started + "\",\"hs_object_id\":\"" + id +
+           "\"hubspot_owner_id\":\"" +
+           std::to_string(71625493 + index % 5) + "\",\"hs_timestamp\":\"" + started +
+           "\",\"hs_object_id\":\"" + id +
            "\"},\"associations\":{\"contacts\":{\"results\":[{\"id\":\"" +
            std::to_string(1051 + index) +
            "\",\"type\":\"meeting_event_to_contact\"}]}},\"createdAt\":\"" + created +
@@ -150,8 +153,9 @@ std::string make_event(std::size_t index, std::size_t contacts, const std::strin
   } else {
     out += raw_resource;
   }
-  out += ",\"warnings\":[{\"code\":\"CONNECTOR::MAPPER::READ_VALIDATION_FAILED\","
-         "\"message\":\"fields.status: could not map hs_meeting_outcome 'RESCHEDULED_LATER'\"}]";
+  out +=
+      ",\"warnings\":[{\"code\":\"CONNECTOR::MAPPER::READ_VALIDATION_FAILED\","
+      "\"message\":\"fields.status: could not map hs_meeting_outcome 'RESCHEDULED_LATER'\"}]";
   out += "}}";
   return out;
 }
@@ -167,10 +171,10 @@ std::vector<Payload> make_payloads(const std::string& data_dir) {
     out.push_back(std::move(p));
   };
 
-  add("seed", "seed-style: the documentation's example with realistic values, pretty-printed",
-      true, read_file(data_dir + "/seed.json"));
-  add("typical", "typical: all fields, 10 refs, one warning, a rawResource object, minified",
-      true, read_file(data_dir + "/typical.json"));
+  add("seed", "seed-style: the documentation's example with realistic values, pretty-printed", true,
+      read_file(data_dir + "/seed.json"));
+  add("typical", "typical: all fields, 10 refs, one warning, a rawResource object, minified", true,
+      read_file(data_dir + "/typical.json"));
 
   // ~4 MiB email body: newlines, quotes and multi-byte UTF-8 to unescape.
   std::string body_text;
@@ -184,9 +188,10 @@ std::vector<Payload> make_payloads(const std::string& data_dir) {
       make_event(0, 3, body_text));
 
   // ~4 MiB rawResource: a provider object with a long property history.
-  std::string raw = "{\"id\":\"38201174562\",\"properties\":{\"hs_call_title\":\"Call\","
-                    "\"hs_call_duration\":\"2700000\",\"archived\":false},"
-                    "\"propertiesWithHistory\":{\"hs_call_body\":[";
+  std::string raw =
+      "{\"id\":\"38201174562\",\"properties\":{\"hs_call_title\":\"Call\","
+      "\"hs_call_duration\":\"2700000\",\"archived\":false},"
+      "\"propertiesWithHistory\":{\"hs_call_body\":[";
   for (std::size_t k = 0; raw.size() < (std::size_t{4} << 20); ++k) {
     if (k != 0) raw += ',';
     raw += history_entry(k);
@@ -230,8 +235,7 @@ std::vector<Payload> make_payloads(const std::string& data_dir) {
       while (nl < end && *nl != '\n') ++nl;
       if (nl > line) {
         const auto offset = static_cast<std::size_t>(line - begin);
-        p.events.push_back(
-            Body{line, static_cast<std::size_t>(nl - line), readable_end - offset});
+        p.events.push_back(Body{line, static_cast<std::size_t>(nl - line), readable_end - offset});
       }
       line = nl + 1;
     }

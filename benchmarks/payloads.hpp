@@ -15,12 +15,12 @@ namespace morph_bench {
 
 /// One payload: its bytes (padded) and the events in it (one, or one per NDJSON line).
 struct Payload {
-  std::string name;          ///< Benchmark name part, e.g. "typical".
-  std::string description;   ///< One line for the table heading.
-  bool valid = true;         ///< Whether every event must be accepted (false: all rejected).
+  std::string name;         ///< Benchmark name part, e.g. "typical".
+  std::string description;  ///< One line for the table heading.
+  bool valid = true;        ///< Whether every event must be accepted (false: all rejected).
   std::string model = "crmEngagement";  ///< The Morph model of its events.
-  simdjson::padded_string bytes;  ///< The whole payload, SIMDJSON_PADDING after it.
-  std::vector<Body> events;  ///< One Body per event, views into `bytes`.
+  simdjson::padded_string bytes;        ///< The whole payload, SIMDJSON_PADDING after it.
+  std::vector<Body> events;             ///< One Body per event, views into `bytes`.
 };
 
 /// Builds every payload; reads seed.json, typical.json, invalid.json, contact.json and call.json

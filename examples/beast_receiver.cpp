@@ -42,17 +42,15 @@ mwb::Response handle(const mwb::Request& req, mwb::ReadStatus status,
   switch (status) {
     case mwb::ReadStatus::body_too_large:
       return to_response(req, receiver::answer_too_large(options.max_body_bytes));
-    case mwb::ReadStatus::bad_request:
-      return to_response(req, receiver::answer_bad_request());
-    case mwb::ReadStatus::complete:
-      break;
+    case mwb::ReadStatus::bad_request: return to_response(req, receiver::answer_bad_request());
+    case mwb::ReadStatus::complete: break;
   }
   if (req.target() != receiver::webhook_path) return to_response(req, receiver::answer_not_found());
   if (req.method() != http::verb::post) {
     return to_response(req, receiver::answer_method_not_allowed());
   }
-  return to_response(req, receiver::answer_webhook(static_cast<const http::fields&>(req),
-                                                   req.body(), options));
+  return to_response(
+      req, receiver::answer_webhook(static_cast<const http::fields&>(req), req.body(), options));
 }
 
 }  // namespace

@@ -46,9 +46,9 @@ constexpr Subject subjects[] = {
 
 // What the cards are computed from: ids of the refs in `fields` (empty when absent).
 struct Opened {
-  std::string user;     // triggeredBy
+  std::string user;  // triggeredBy
   const Subject* subject = nullptr;
-  std::string record;   // id of the subject's ref
+  std::string record;  // id of the subject's ref
 };
 
 mw::Error field_error(mw::ErrorCode code, std::string_view field, std::string message) {
@@ -68,7 +68,8 @@ mw::Result<std::optional<std::string>> ref_id(simdjson::ondemand::object& fields
   std::string_view id;
   if (found != simdjson::SUCCESS || value.get_object().get(ref) != simdjson::SUCCESS ||
       ref.find_field_unordered("id").get_string().get(id) != simdjson::SUCCESS) {
-    return field_error(mw::ErrorCode::wrong_type, field, "expected a ref: an object with a string id");
+    return field_error(mw::ErrorCode::wrong_type, field,
+                       "expected a ref: an object with a string id");
   }
   return std::optional<std::string>(std::string(id));
 }
@@ -106,15 +107,14 @@ mw::CardView cards_for(const Opened& opened, std::string_view event_id) {
   root.provider_name = "Example";
   root.actions.push_back(mw::open_url_action("Open Example", std::string(app_url) + "/"));
   if (opened.subject == nullptr) {
-    view.add_card("Nothing to show").contents.push_back(mw::status_content(
-        "Record", "this widget is not opened on a contact, company or deal",
-        mw::StatusStyle::warning));
+    view.add_card("Nothing to show")
+        .contents.push_back(
+            mw::status_content("Record", "this widget is not opened on a contact, company or deal",
+                               mw::StatusStyle::warning));
     return view;
   }
-  const std::string url =
-      std::string(app_url) + std::string(opened.subject->path) + opened.record;
-  mw::Card& card =
-      view.add_card(std::string(opened.subject->label) + " " + opened.record, url);
+  const std::string url = std::string(app_url) + std::string(opened.subject->path) + opened.record;
+  mw::Card& card = view.add_card(std::string(opened.subject->label) + " " + opened.record, url);
   card.contents.push_back(mw::text_content("Record id", opened.record, url));
   card.contents.push_back(mw::text_content(
       "Opened by", opened.user.empty() ? std::string("unknown user") : "user " + opened.user));
@@ -131,9 +131,9 @@ void handle(const httplib::Request& req, httplib::Response& res) {
   if (!event) return mw::set_error_response(res, event.error());
   if (event->model != "widgetCardView") {
     return mw::set_error_response(
-        res, mw::Error{mw::ErrorCode::unsupported_model, "/data/model", std::string(),
-                       "this receiver answers widgetCardView events, not " +
-                           std::string(event->model)});
+        res,
+        mw::Error{mw::ErrorCode::unsupported_model, "/data/model", std::string(),
+                  "this receiver answers widgetCardView events, not " + std::string(event->model)});
   }
   const auto opened = read_fields(event->fields);
   if (!opened) return mw::set_error_response(res, opened.error());
@@ -175,8 +175,8 @@ int main(int argc, char** argv) {
   server.set_payload_max_length(mw::ParseOptions{}.max_body_bytes);
   server.Post("/webhooks/morph", handle);
 
-  const int bound = port == 0 ? server.bind_to_any_port(host)
-                              : (server.bind_to_port(host, port) ? port : -1);
+  const int bound =
+      port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
   if (bound <= 0) {
     std::fprintf(stderr, "card_view_receiver: cannot listen on %s:%d\n", host.c_str(), port);
     return 1;

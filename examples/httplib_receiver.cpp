@@ -7,15 +7,16 @@
 // http_status(error) with error_json(error). A body over the limit gets 413 without being kept:
 // with Content-Length, httplib reads and discards it first (so the client can read the answer),
 // or answers at once to Expect: 100-continue; chunked, as soon as it crosses the limit. Other
-// methods on the path get 405, other paths 404. Prints "listening on HOST:PORT", then one line per request. `--help` lists the options.
+// methods on the path get 405, other paths 404. Prints "listening on HOST:PORT", then one line per
+// request. `--help` lists the options.
 //
 // What cpp-httplib (0.11.4, as Debian ships it) cannot do, so this receiver does not either:
 // pipelining (it reads ahead into a buffer it drops after each request), a deadline on a whole
 // header (its timeouts are per read: a client trickling one byte within each timeout keeps
 // its thread), an empty header value (dropped while parsing: reported as missing_header).
-#include <httplib.h>
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -247,15 +248,15 @@ int main(int argc, char** argv) {
     apply(res, receiver::answer_webhook(req.headers, body, options));
     if (body.capacity() > (std::size_t{1} << 20)) std::string().swap(body);  // keep 1 MiB at most
   });
-  // Before httplib reads a body: a bodyless request to the path is answered here (405 for other methods, the handler for a
-  // POST without Content-Length, whose body is empty; httplib would answer 400 to both), so
-  // the same request gets the same answer on every stack.
+  // Before httplib reads a body: a bodyless request to the path is answered here (405 for other
+  // methods, the handler for a POST without Content-Length, whose body is empty; httplib would
+  // answer 400 to both), so the same request gets the same answer on every stack.
   server.set_pre_routing_handler([options](const httplib::Request& req, httplib::Response& res) {
     current_entry = receiver::LogEntry{};
     if (req.path != receiver::webhook_path) return httplib::Server::HandlerResponse::Unhandled;
-    const bool has_body = (req.has_header("Content-Length") &&
-                           req.get_header_value("Content-Length") != "0") ||
-                          req.has_header("Transfer-Encoding");
+    const bool has_body =
+        (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0") ||
+        req.has_header("Transfer-Encoding");
     if (req.method != "POST" && !has_body) {
       apply(res, receiver::answer_method_not_allowed());
     } else if (req.method == "POST" && !has_body) {

@@ -25,8 +25,8 @@ void print_refs(const char* name, const std::optional<mw::RefList>& refs) {
 template <class E>
 void print_enum(const char* name, const std::optional<mw::EnumField<E>>& field) {
   if (!field) return;
-  std::cout << "  " << name << ": " << field->text << (field->is_unknown() ? " (unknown value)" : "")
-            << '\n';
+  std::cout << "  " << name << ": " << field->text
+            << (field->is_unknown() ? " (unknown value)" : "") << '\n';
 }
 
 }  // namespace
@@ -69,8 +69,8 @@ int main(int argc, char** argv) {
   // `event` views into `parser`: use it before the next parse.
   const mw::WebhookEvent& event = *result;
   std::cout << event.event << " id=" << event.id << '\n'
-            << "  createdAt: " << event.created_at.text << "\n  updatedAt: " << event.updated_at.text
-            << '\n';
+            << "  createdAt: " << event.created_at.text
+            << "\n  updatedAt: " << event.updated_at.text << '\n';
   const mw::Engagement& f = event.fields;
   print_enum("type", f.type);
   print_enum("direction", f.direction);
@@ -85,9 +85,11 @@ int main(int argc, char** argv) {
   print_refs("companies", f.companies);
   print_refs("contacts", f.contacts);
   print_refs("opportunities", f.opportunities);
-  if (event.raw_resource) std::cout << "  rawResource: " << event.raw_resource->size() << " bytes\n";
+  if (event.raw_resource)
+    std::cout << "  rawResource: " << event.raw_resource->size() << " bytes\n";
   for (const mw::Warning& w : event.warnings) {
-    std::cout << "  warning: " << w.code << (w.message ? ": " : "") << w.message.value_or("") << '\n';
+    std::cout << "  warning: " << w.code << (w.message ? ": " : "") << w.message.value_or("")
+              << '\n';
   }
   return 0;
 }

@@ -21,15 +21,15 @@ inline constexpr std::string_view webhook_path = "/webhooks/morph";
 /// Command-line settings, shared by both receivers (what each one does with them is in its
 /// usage text and in the README).
 struct Config {
-  std::string host = "127.0.0.1";          ///< --host (an address or a name)
-  int port = 8080;                         ///< --port (0: any free port)
-  morph::webhook::ParseOptions options;    ///< --max-body-bytes, --strict
-  unsigned threads = 0;                    ///< --threads (0: the program's default)
+  std::string host = "127.0.0.1";        ///< --host (an address or a name)
+  int port = 8080;                       ///< --port (0: any free port)
+  morph::webhook::ParseOptions options;  ///< --max-body-bytes, --strict
+  unsigned threads = 0;                  ///< --threads (0: the program's default)
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};    ///< --idle-timeout S
   std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};  ///< --header-timeout S
   std::chrono::milliseconds body_timeout{std::chrono::seconds(30)};    ///< --body-timeout S
   std::chrono::milliseconds drain_timeout{std::chrono::seconds(10)};   ///< --drain-timeout S
-  std::size_t max_requests = 1000;         ///< --max-requests-per-connection N
+  std::size_t max_requests = 1000;  ///< --max-requests-per-connection N
 };
 
 /// What differs between the two programs' usage texts.
@@ -150,10 +150,10 @@ struct LogEntry {
   int status = 0;
   std::string method;
   std::string path;
-  std::string event;   ///< empty when the request was rejected
-  std::string id;      ///< empty when the request was rejected
-  std::string key;     ///< idempotency key, when the headers were valid
-  std::string error;   ///< error code, when rejected
+  std::string event;      ///< empty when the request was rejected
+  std::string id;         ///< empty when the request was rejected
+  std::string key;        ///< idempotency key, when the headers were valid
+  std::string error;      ///< error code, when rejected
   long long micros = -1;  ///< time spent in the handler; -1 when no handler ran
 };
 

@@ -367,7 +367,8 @@ inline const Json* resolve(const Json& dom, std::string_view pointer) {
       if (it == node->end()) return nullptr;
       node = &*it;
     } else if (node->is_array()) {
-      if (token.empty() || token.size() > 9 || (token.size() > 1 && token[0] == '0')) return nullptr;
+      if (token.empty() || token.size() > 9 || (token.size() > 1 && token[0] == '0'))
+        return nullptr;
       std::size_t index = 0;
       for (const char c : token) {
         if (c < '0' || c > '9') return nullptr;
@@ -410,13 +411,11 @@ inline void cross_check_error(const Error& e, const Reference& ref) {
   }
   switch (e.code) {
     case ErrorCode::empty_body:
-    case ErrorCode::body_too_large:
-      return;
+    case ErrorCode::body_too_large: return;
     case ErrorCode::invalid_json:
       if (ref.valid) MORPH_WEBHOOK_FUZZ_CHECK_MSG(is_excused_divergence(e), text);
       return;
-    default:
-      break;
+    default: break;
   }
   // A semantic error is only reported on well-formed JSON (a syntax error anywhere wins).
   // (Found by fuzzing: simdjson 3.0.1 reads root `nullo ` / `false?` as literals; the parser
@@ -507,8 +506,8 @@ inline void cross_check_event(const WebhookEvent& ev, const Reference& ref) {
   MORPH_WEBHOOK_FUZZ_CHECK(ref.dom.is_object());
   if (ref.duplicate) return;  // duplicates in opaque values: the DOM kept only one of them
   const Json& dom = ref.dom;
-  cross_check_common(dom, ev.event, ev.model, ev.id, ev.created_at, ev.updated_at,
-                     ev.raw_resource, ev.warnings);
+  cross_check_common(dom, ev.event, ev.model, ev.id, ev.created_at, ev.updated_at, ev.raw_resource,
+                     ev.warnings);
   const Json* fields = resolve(dom, "/data/fields");
   MORPH_WEBHOOK_FUZZ_CHECK(fields != nullptr && fields->is_object());
   const Engagement& f = ev.fields;
@@ -539,7 +538,9 @@ inline void cross_check_event(const WebhookEvent& ev, const Reference& ref) {
   MORPH_WEBHOOK_FUZZ_CHECK(f.owner.has_value() == dom_present(*fields, "owner"));
   if (f.owner) cross_check_ref(*f.owner, &(*fields)["owner"]);
   const std::pair<const char*, const std::optional<RefList>*> lists[] = {
-      {"users", &f.users}, {"companies", &f.companies}, {"contacts", &f.contacts},
+      {"users", &f.users},
+      {"companies", &f.companies},
+      {"contacts", &f.contacts},
       {"opportunities", &f.opportunities}};
   for (const auto& [key, list] : lists) {
     MORPH_WEBHOOK_FUZZ_CHECK_MSG(list->has_value() == dom_present(*fields, key), key);

@@ -21,10 +21,10 @@ using HeaderVector = std::vector<std::pair<std::string, std::string>>;
 /// the line is the value; any other line is `name:value`, split at the first `:`.
 inline HeaderVector headers_from_bytes(std::string_view bytes) {
   static constexpr std::string_view names[] = {
-      "x-conector-id", "x-connector-id",    "x-owner-id",        "x-idempotency-key",
-      "X-Conector-Id", "X-CONNECTOR-ID",    "X-Owner-Id",        "X-IDEMPOTENCY-KEY",
-      "content-type",  "x-owner-i",         "x-conector-idx",    "X-Idempotency-Key",
-      "x-Conector-ID", "X-Connector-Id",    "x-OWNER-id",        "user-agent",
+      "x-conector-id", "x-connector-id", "x-owner-id",     "x-idempotency-key",
+      "X-Conector-Id", "X-CONNECTOR-ID", "X-Owner-Id",     "X-IDEMPOTENCY-KEY",
+      "content-type",  "x-owner-i",      "x-conector-idx", "X-Idempotency-Key",
+      "x-Conector-ID", "X-Connector-Id", "x-OWNER-id",     "user-agent",
   };
   HeaderVector out;
   std::size_t pos = 0;
@@ -119,7 +119,8 @@ inline ModelVerdict model_headers(const HeaderVector& headers, std::size_t max_v
     }
     if (invalid) {
       v.code = ErrorCode::invalid_header;
-      v.header = name ? name : (invalid_alt && !invalid_canonical ? "x-connector-id" : "x-conector-id");
+      v.header =
+          name ? name : (invalid_alt && !invalid_canonical ? "x-connector-id" : "x-conector-id");
       return v;
     }
     for (const std::string& other : valid) {
@@ -137,17 +138,17 @@ inline ModelVerdict model_headers(const HeaderVector& headers, std::size_t max_v
 
 /// validate_headers()'s result matches the model: same verdict, code, header name and values.
 inline void check_headers_against_model(const Result<Headers>& r, const ModelVerdict& m) {
-  MORPH_WEBHOOK_FUZZ_CHECK_MSG(r.has_value() == m.ok, r ? std::string("accepted")
-                                                         : to_string(r.error()));
+  MORPH_WEBHOOK_FUZZ_CHECK_MSG(r.has_value() == m.ok,
+                               r ? std::string("accepted") : to_string(r.error()));
   if (r) {
     MORPH_WEBHOOK_FUZZ_CHECK(r->connector_id == m.values[0]);
     MORPH_WEBHOOK_FUZZ_CHECK(r->owner_id == m.values[1]);
     MORPH_WEBHOOK_FUZZ_CHECK(r->idempotency_key == m.values[2]);
   } else {
     check_error(r.error());
-    MORPH_WEBHOOK_FUZZ_CHECK_MSG(r.error().code == m.code && r.error().header == m.header,
-                                 to_string(r.error()) + " / model: " +
-                                     std::string(to_string(m.code)) + " " + m.header);
+    MORPH_WEBHOOK_FUZZ_CHECK_MSG(
+        r.error().code == m.code && r.error().header == m.header,
+        to_string(r.error()) + " / model: " + std::string(to_string(m.code)) + " " + m.header);
   }
 }
 

@@ -97,11 +97,10 @@ void split_and_check(std::string_view input, const std::vector<std::string>& lin
           // first padding byte when it checks the root's closing brace, so a stale `}` left in
           // the CLI's buffer after the line turns e.g. `invalid_json at "/data"` ("improper
           // structure") into `invalid_json at ""` ("not closed") (found by this target).
-          MORPH_WEBHOOK_FUZZ_CHECK_MSG(a.error().code == b.error().code &&
-                                           (a.error().code == mw::ErrorCode::invalid_json ||
-                                            fz::same_error(a.error(), b.error())),
-                                       "in place: " + mw::to_string(a.error()) +
-                                           " / copy: " + mw::to_string(b.error()));
+          MORPH_WEBHOOK_FUZZ_CHECK_MSG(
+              a.error().code == b.error().code && (a.error().code == mw::ErrorCode::invalid_json ||
+                                                   fz::same_error(a.error(), b.error())),
+              "in place: " + mw::to_string(a.error()) + " / copy: " + mw::to_string(b.error()));
           fz::check_body_error(a.error(), text, options);
         }
       },

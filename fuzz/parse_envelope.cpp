@@ -57,17 +57,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     MORPH_WEBHOOK_FUZZ_CHECK(lenient->warnings == typed->warnings);
   } else if (lenient && lenient->model != "crmEngagement") {
     // A well-formed event of another model: the typed parser says so, at /event.
-    MORPH_WEBHOOK_FUZZ_CHECK_MSG(typed.error().code == mw::ErrorCode::unsupported_model &&
-                                     typed.error().pointer == "/event",
-                                 mw::to_string(typed.error()));
+    MORPH_WEBHOOK_FUZZ_CHECK_MSG(
+        typed.error().code == mw::ErrorCode::unsupported_model && typed.error().pointer == "/event",
+        mw::to_string(typed.error()));
   } else if (!lenient) {
     // Not JSON for one is not JSON for the other (a syntax error anywhere wins), and the
     // typed parser never accepts what the envelope rejects (checked above).
     const bool envelope_syntax = lenient.error().code == mw::ErrorCode::invalid_json;
     const bool typed_syntax = typed.error().code == mw::ErrorCode::invalid_json;
-    MORPH_WEBHOOK_FUZZ_CHECK_MSG(envelope_syntax == typed_syntax,
-                                 mw::to_string(lenient.error()) + " / " +
-                                     mw::to_string(typed.error()));
+    MORPH_WEBHOOK_FUZZ_CHECK_MSG(
+        envelope_syntax == typed_syntax,
+        mw::to_string(lenient.error()) + " / " + mw::to_string(typed.error()));
   }
   // parse_envelope() (this thread's Parser) agrees.
   const auto again = mw::parse_envelope(body);

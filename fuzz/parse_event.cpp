@@ -96,7 +96,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         same(general_parser.parse(body, tight), other_parser.parse(body, tight)));
 
     // Padding that would close a truncated ref list if it were read as part of the body.
-    static constexpr char hostile[] = R"(}]},{"object":"resourceRef","model":"genericUser","id":"1"}]}})";
+    static constexpr char hostile[] =
+        R"(}]},{"object":"resourceRef","model":"genericUser","id":"1"}]}})";
     std::unique_ptr<char[]> fast_buffer(new char[size + simdjson::SIMDJSON_PADDING]);
     std::unique_ptr<char[]> general_buffer(new char[size + simdjson::SIMDJSON_PADDING]);
     for (char* buffer : {fast_buffer.get(), general_buffer.get()}) {
@@ -141,7 +142,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } else {
       fz::check_body_error(r.error(), body, tight);
       fz::cross_check_error(r.error(), ref);
-      if (lenient) MORPH_WEBHOOK_FUZZ_CHECK_MSG(is_limit_error(r.error()), mw::to_string(r.error()));
+      if (lenient)
+        MORPH_WEBHOOK_FUZZ_CHECK_MSG(is_limit_error(r.error()), mw::to_string(r.error()));
     }
   }
   return 0;

@@ -23,7 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view body = input;
   const std::size_t blank = input.find("\n\n");
   if (blank == std::string_view::npos) {
-    headers = {{"x-conector-id", "hubspot"}, {"x-owner-id", "owner-1"},
+    headers = {{"x-conector-id", "hubspot"},
+               {"x-owner-id", "owner-1"},
                {"x-idempotency-key", "4567890123"}};
   } else {
     headers = fz::headers_from_bytes(input.substr(0, blank));

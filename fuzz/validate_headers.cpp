@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const fz::HeaderVector headers = fz::headers_from_bytes(bytes);
 
   const auto r = mw::validate_headers(headers);
-  fz::check_headers_against_model(r, fz::model_headers(headers, mw::default_max_header_value_bytes));
+  fz::check_headers_against_model(r,
+                                  fz::model_headers(headers, mw::default_max_header_value_bytes));
   if (r) {
     // Views point into the caller's storage, trimmed, free of control bytes.
     for (const std::string_view v : {r->connector_id, r->owner_id, r->idempotency_key}) {
@@ -21,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       MORPH_WEBHOOK_FUZZ_CHECK(v.front() != ' ' && v.front() != '\t');
       MORPH_WEBHOOK_FUZZ_CHECK(v.back() != ' ' && v.back() != '\t');
       bool inside = false;
-      for (const auto& h : headers) inside = inside || fz::inside(v, h.second.data(), h.second.size());
+      for (const auto& h : headers)
+        inside = inside || fz::inside(v, h.second.data(), h.second.size());
       MORPH_WEBHOOK_FUZZ_CHECK(inside);
     }
   } else {

@@ -36,18 +36,20 @@ using namespace morph::webhook;
 using morph::webhook::test::read_data;
 
 TEST_CASE("parsing allocates nothing after warm-up", "[parser][allocation]") {
-  const char* files[] = {"contract_example.json", "raw_resource_object.json",
-                         "dropped_type_and_started_at.json", "expanded_owner_ref.json",
-                         "unknown_keys_everywhere.json", "data_before_event.json"};
+  const char* files[] = {
+      "contract_example.json",   "raw_resource_object.json",     "dropped_type_and_started_at.json",
+      "expanded_owner_ref.json", "unknown_keys_everywhere.json", "data_before_event.json"};
   // A body with many refs and warnings in every list.
   std::string refs;
   for (int i = 0; i < 300; ++i) {
-    refs += std::string(i ? "," : "") + R"({"object":"resourceRef","model":"genericContact","id":"c)" +
-            std::to_string(i) + "\"}";
+    refs += std::string(i ? "," : "") +
+            R"({"object":"resourceRef","model":"genericContact","id":"c)" + std::to_string(i) +
+            "\"}";
   }
   std::string many = read_data("bodies/contract_example.json");
   const std::string from = R"("companies":[])";
-  many.replace(many.find(from), from.size(), "\"companies\":[" + refs + "],\"users\":[" + refs + "]");
+  many.replace(many.find(from), from.size(),
+               "\"companies\":[" + refs + "],\"users\":[" + refs + "]");
 
   std::vector<std::string> bodies;
   for (const char* f : files) bodies.push_back(read_data(std::string("bodies/") + f));

@@ -22,7 +22,8 @@ TEST_CASE("parse_any types every typed model and keeps the others as ResourceEve
   const auto contact = parse_any(parser, read_data("generic_contact/hubspot_created.json"));
   REQUIRE(contact.has_value());
   REQUIRE(std::holds_alternative<ContactEvent>(contact.value()));
-  CHECK(std::get<ContactEvent>(contact.value()).fields.email == std::string_view("jane.doe@example.com"));
+  CHECK(std::get<ContactEvent>(contact.value()).fields.email ==
+        std::string_view("jane.doe@example.com"));
 
   const auto call = parse_any(parser, read_data("telephony_call/gong_with_transcript.json"));
   REQUIRE(call.has_value());

@@ -54,10 +54,10 @@ const std::string full_json =
     R"("actions":[{"type":"openUrl","label":"Dashboard","url":"https://app.example.com/"},)"
     R"({"type":"openUrlInIframe","label":"Settings","url":"https://app.example.com/s"}]}})";
 
-const std::string not_utf8 = "caf\xC3";                // truncated sequence
-const std::string overlong = "\xC0\x80";                // overlong NUL
-const std::string surrogate = "a\xED\xA0\x80";          // UTF-16 surrogate encoded in UTF-8
-const std::string above_max = "\xF4\x90\x80\x80";       // above U+10FFFF
+const std::string not_utf8 = "caf\xC3";            // truncated sequence
+const std::string overlong = "\xC0\x80";           // overlong NUL
+const std::string surrogate = "a\xED\xA0\x80";     // UTF-16 surrogate encoded in UTF-8
+const std::string above_max = "\xF4\x90\x80\x80";  // above U+10FFFF
 
 }  // namespace
 
@@ -89,9 +89,9 @@ TEST_CASE("valid card views are written byte for byte", "[card_view]") {
        [] {
          mw::CardView v;
          mw::Card& c = v.add_card("S");
-         for (mw::StatusStyle s : {mw::StatusStyle::default_, mw::StatusStyle::success,
-                                   mw::StatusStyle::warning, mw::StatusStyle::danger,
-                                   mw::StatusStyle::info}) {
+         for (mw::StatusStyle s :
+              {mw::StatusStyle::default_, mw::StatusStyle::success, mw::StatusStyle::warning,
+               mw::StatusStyle::danger, mw::StatusStyle::info}) {
            c.contents.push_back(mw::status_content("l", "v", s));
          }
          return v;
@@ -119,8 +119,9 @@ TEST_CASE("valid card views are written byte for byte", "[card_view]") {
       {"escapes and non-ASCII text",
        [] {
          mw::CardView v;
-         v.add_card("Say \"hi\" \\ now\n").contents.push_back(
-             mw::text_content("caf\xC3\xA9 \xE2\x82\xAC", "\xF0\x9F\x98\x80\x01 \xE2\x80\xA8"));
+         v.add_card("Say \"hi\" \\ now\n")
+             .contents.push_back(
+                 mw::text_content("caf\xC3\xA9 \xE2\x82\xAC", "\xF0\x9F\x98\x80\x01 \xE2\x80\xA8"));
          return v;
        },
        "{\"cards\":[{\"title\":\"Say \\\"hi\\\" \\\\ now\\n\",\"contents\":[{\"type\":\"text\","
@@ -164,12 +165,11 @@ TEST_CASE("every rule of the response schema broken once", "[card_view]") {
        "/cards/0/actions/1/label", "UTF-8"},
       {"card action url", [](mw::CardView& v) { v.cards[0].actions[0].url = not_utf8; }, iv,
        "/cards/0/actions/0/url", "UTF-8"},
-      {"root title", [](mw::CardView& v) { v.root->title = not_utf8; }, iv, "/root/title",
-       "UTF-8"},
+      {"root title", [](mw::CardView& v) { v.root->title = not_utf8; }, iv, "/root/title", "UTF-8"},
       {"root providerName", [](mw::CardView& v) { v.root->provider_name = not_utf8; }, iv,
        "/root/providerName", "UTF-8"},
-      {"root providerLogoUrl", [](mw::CardView& v) { v.root->provider_logo_url = not_utf8; },
-       iv, "/root/providerLogoUrl", "UTF-8"},
+      {"root providerLogoUrl", [](mw::CardView& v) { v.root->provider_logo_url = not_utf8; }, iv,
+       "/root/providerLogoUrl", "UTF-8"},
       {"root action label", [](mw::CardView& v) { v.root->actions[1].label = not_utf8; }, iv,
        "/root/actions/1/label", "UTF-8"},
       {"root action url", [](mw::CardView& v) { v.root->actions[0].url = not_utf8; }, iv,
@@ -179,8 +179,8 @@ TEST_CASE("every rule of the response schema broken once", "[card_view]") {
        [](mw::CardView& v) { v.cards[0].contents[0].type = static_cast<mw::ContentType>(7); }, iv,
        "/cards/0/contents/0/type", "not one of text, status"},
       {"status style outside the enum",
-       [](mw::CardView& v) { v.cards[0].contents[2].status = static_cast<mw::StatusStyle>(9); },
-       iv, "/cards/0/contents/2/status", "not one of default, success, warning, danger, info"},
+       [](mw::CardView& v) { v.cards[0].contents[2].status = static_cast<mw::StatusStyle>(9); }, iv,
+       "/cards/0/contents/2/status", "not one of default, success, warning, danger, info"},
       {"card action type outside the enum",
        [](mw::CardView& v) { v.cards[0].actions[0].type = static_cast<mw::ActionType>(2); }, iv,
        "/cards/0/actions/0/type", "not one of openUrl, openUrlInIframe"},
@@ -189,8 +189,8 @@ TEST_CASE("every rule of the response schema broken once", "[card_view]") {
        "/root/actions/1/type", "not one of openUrl, openUrlInIframe"},
       // The union on `type`: required and misplaced members.
       {"status content without status",
-       [](mw::CardView& v) { v.cards[1].contents[0].status.reset(); },
-       mw::ErrorCode::missing_field, "/cards/1/contents/0/status", "requires a status"},
+       [](mw::CardView& v) { v.cards[1].contents[0].status.reset(); }, mw::ErrorCode::missing_field,
+       "/cards/1/contents/0/status", "requires a status"},
       {"status on a text content",
        [](mw::CardView& v) { v.cards[0].contents[0].status = mw::StatusStyle::info; }, iv,
        "/cards/0/contents/0/status", "a text content has no status"},

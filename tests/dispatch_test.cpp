@@ -27,18 +27,14 @@ mw::Dispatcher make_dispatcher(Log& log) {
     log.add("engagement.created", e.event, e.id);
   });
   d.on_engagement([&log](const mw::WebhookEvent& e) { log.add("engagement.any", e.event, e.id); });
-  REQUIRE(d.on("genericContact::updated", [&log](const mw::ResourceEvent& e) {
-    log.add("contact.updated", e.event, e.id);
-  }));
-  REQUIRE(d.on("crmOpportunity", [&log](const mw::ResourceEvent& e) {
-    log.add("opportunity.any", e.event, e.id);
-  }));
-  REQUIRE(d.on("telephonyCall::created", [&log](const mw::ResourceEvent& e) {
-    log.add("call.created", e.event, e.id);
-  }));
-  REQUIRE(d.on("telephonyCall::created", [&log](const mw::ResourceEvent& e) {
-    log.add("call.created#2", e.event, e.id);
-  }));
+  REQUIRE(d.on("genericContact::updated",
+               [&log](const mw::ResourceEvent& e) { log.add("contact.updated", e.event, e.id); }));
+  REQUIRE(d.on("crmOpportunity",
+               [&log](const mw::ResourceEvent& e) { log.add("opportunity.any", e.event, e.id); }));
+  REQUIRE(d.on("telephonyCall::created",
+               [&log](const mw::ResourceEvent& e) { log.add("call.created", e.event, e.id); }));
+  REQUIRE(d.on("telephonyCall::created",
+               [&log](const mw::ResourceEvent& e) { log.add("call.created#2", e.event, e.id); }));
   d.on_unhandled([&log](const mw::ResourceEvent& e) { log.add("unhandled", e.event, e.id); });
   d.on_error([&log](const mw::Error& e) {
     log.calls.push_back("error " + std::string(mw::to_string(e.code)) + " " + e.pointer);
@@ -66,30 +62,52 @@ TEST_CASE("Dispatcher routes one event per model family", "[dispatch]") {
     return mw::corpus::read_data(std::string("models/") + file);
   };
   const Case cases[] = {
-      {"contact updated", model("generic_contact_updated.json"), "handled",
+      {"contact updated",
+       model("generic_contact_updated.json"),
+       "handled",
        {"contact.updated genericContact::updated contact_8812"}},
-      {"company created: no handler", model("generic_company_created.json"), "unhandled",
+      {"company created: no handler",
+       model("generic_company_created.json"),
+       "unhandled",
        {"unhandled genericCompany::created comp_77"}},
-      {"opportunity, any trigger", model("crm_opportunity_updated.json"), "handled",
+      {"opportunity, any trigger",
+       model("crm_opportunity_updated.json"),
+       "handled",
        {"opportunity.any crmOpportunity::updated deal_5521"}},
-      {"pipeline: no handler", model("crm_pipeline_deleted.json"), "unhandled",
+      {"pipeline: no handler",
+       model("crm_pipeline_deleted.json"),
+       "unhandled",
        {"unhandled crmPipeline::deleted default"}},
       {"telephony call (event after data), two handlers in order",
-       model("telephony_call_created.json"), "handled",
+       model("telephony_call_created.json"),
+       "handled",
        {"call.created telephonyCall::created call-123",
         "call.created#2 telephonyCall::created call-123"}},
-      {"unknown future model", model("crm_quote_created.json"), "unhandled",
+      {"unknown future model",
+       model("crm_quote_created.json"),
+       "unhandled",
        {"unhandled crmQuote::created quote_42"}},
-      {"engagement created: typed, both handlers", engagement("created", "e1"), "handled",
-       {"engagement.created crmEngagement::created e1", "engagement.any crmEngagement::created e1"}},
-      {"engagement deleted: any-trigger handler only", engagement("deleted", "e2"), "handled",
+      {"engagement created: typed, both handlers",
+       engagement("created", "e1"),
+       "handled",
+       {"engagement.created crmEngagement::created e1",
+        "engagement.any crmEngagement::created e1"}},
+      {"engagement deleted: any-trigger handler only",
+       engagement("deleted", "e2"),
+       "handled",
        {"engagement.any crmEngagement::deleted e2"}},
-      {"engagement with an invalid field", R"({"event":"crmEngagement::created","data":{"object":"resource","model":"crmEngagement","id":"x","fields":{"duration":-1},"createdAt":"2025-03-06T09:05:04.606Z","updatedAt":"2025-03-06T09:05:04.606Z"}})",
-       "invalid_value /data/fields/duration", {"error invalid_value /data/fields/duration"}},
-      {"bad trigger", R"({"event":"genericContact::merged","data":{}})", "unknown_event /event",
+      {"engagement with an invalid field",
+       R"({"event":"crmEngagement::created","data":{"object":"resource","model":"crmEngagement","id":"x","fields":{"duration":-1},"createdAt":"2025-03-06T09:05:04.606Z","updatedAt":"2025-03-06T09:05:04.606Z"}})",
+       "invalid_value /data/fields/duration",
+       {"error invalid_value /data/fields/duration"}},
+      {"bad trigger",
+       R"({"event":"genericContact::merged","data":{}})",
+       "unknown_event /event",
        {"error unknown_event /event"}},
-      {"model mismatch", R"({"event":"genericContact::updated","data":{"object":"resource","model":"genericCompany","id":"1","fields":{},"createdAt":"2025-03-06T09:05:04.606Z","updatedAt":"2025-03-06T09:05:04.606Z"}})",
-       "model_mismatch /data/model", {"error model_mismatch /data/model"}},
+      {"model mismatch",
+       R"({"event":"genericContact::updated","data":{"object":"resource","model":"genericCompany","id":"1","fields":{},"createdAt":"2025-03-06T09:05:04.606Z","updatedAt":"2025-03-06T09:05:04.606Z"}})",
+       "model_mismatch /data/model",
+       {"error model_mismatch /data/model"}},
       {"not JSON", "{\"event\":", "invalid_json ", {"error invalid_json "}},
       {"empty body", "", "empty_body ", {"error empty_body "}},
       {"not an object", "[1]", "wrong_type ", {"error wrong_type "}},
@@ -146,7 +164,8 @@ TEST_CASE("Dispatcher: crmEngagement with envelope handlers, fallback and nothin
     const auto r = d.dispatch(body);
     REQUIRE(r.has_value());
     CHECK(*r == mw::Dispatched::ignored);
-    const auto bad = d.dispatch(R"({"event":"crmEngagement::created","data":{"object":"resource","model":"crmEngagement","id":"x","fields":{"type":7},"createdAt":"2025-03-06T09:05:04.606Z","updatedAt":"2025-03-06T09:05:04.606Z"}})");
+    const auto bad = d.dispatch(
+        R"({"event":"crmEngagement::created","data":{"object":"resource","model":"crmEngagement","id":"x","fields":{"type":7},"createdAt":"2025-03-06T09:05:04.606Z","updatedAt":"2025-03-06T09:05:04.606Z"}})");
     REQUIRE_FALSE(bad.has_value());
     CHECK(bad.error().code == mw::ErrorCode::wrong_type);
     CHECK(bad.error().pointer == "/data/fields/type");
@@ -168,8 +187,12 @@ TEST_CASE("Dispatcher: layouts the peek does not recognize still route", "[dispa
   // `data` first, whitespace, and an escaped key: the model comes from a full parse.
   const std::string bodies[] = {
       R"({"data":{"object":"resource","model":"crmEngagement","id":"p1","fields":{},"createdAt":"2025-03-06T09:05:04.606Z","updatedAt":"2025-03-06T09:05:04.606Z"},"event":"crmEngagement::deleted"})",
-      "  {\n \"\\u0065vent\" : \"crmEngagement::deleted\", \"data\":{\"object\":\"resource\",\"model\":\"crmEngagement\",\"id\":\"p1\",\"fields\":{},\"createdAt\":\"2025-03-06T09:05:04.606Z\",\"updatedAt\":\"2025-03-06T09:05:04.606Z\"}}",
-      " { \"event\" : \"crm\\u0045ngagement::deleted\", \"data\":{\"object\":\"resource\",\"model\":\"crmEngagement\",\"id\":\"p1\",\"fields\":{},\"createdAt\":\"2025-03-06T09:05:04.606Z\",\"updatedAt\":\"2025-03-06T09:05:04.606Z\"}}",
+      "  {\n \"\\u0065vent\" : \"crmEngagement::deleted\", "
+      "\"data\":{\"object\":\"resource\",\"model\":\"crmEngagement\",\"id\":\"p1\",\"fields\":{},"
+      "\"createdAt\":\"2025-03-06T09:05:04.606Z\",\"updatedAt\":\"2025-03-06T09:05:04.606Z\"}}",
+      " { \"event\" : \"crm\\u0045ngagement::deleted\", "
+      "\"data\":{\"object\":\"resource\",\"model\":\"crmEngagement\",\"id\":\"p1\",\"fields\":{},"
+      "\"createdAt\":\"2025-03-06T09:05:04.606Z\",\"updatedAt\":\"2025-03-06T09:05:04.606Z\"}}",
   };
   for (const std::string& body : bodies) {
     INFO(body);
@@ -248,9 +271,8 @@ TEST_CASE("Dispatcher::on<Model>() registers typed handlers of a described model
     log.add("typed.updated", e.event, e.id);
     CHECK(e.fields.type->value == mw::EngagementType::call);
   });
-  d.on<mw::Engagement>([&log](const mw::Event<mw::Engagement>& e) {
-    log.add("typed.any", e.event, e.id);
-  });
+  d.on<mw::Engagement>(
+      [&log](const mw::Event<mw::Engagement>& e) { log.add("typed.any", e.event, e.id); });
   d.on_engagement([&log](const mw::WebhookEvent& e) { log.add("engagement.any", e.event, e.id); });
   CHECK(d.size() == 3);
 

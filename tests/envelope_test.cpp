@@ -36,8 +36,8 @@ const ModelCase kModels[] = {
      mw::Trigger::updated, "deal_5521", R"({"title":"Acme - 200 seats")", 1, std::nullopt, true},
     {"crm_pipeline_deleted.json", "crmPipeline::deleted", "crmPipeline", mw::Trigger::deleted,
      "default", "{}", 0, std::string_view("null"), true},
-    {"telephony_call_created.json", "telephonyCall::created", "telephonyCall",
-     mw::Trigger::created, "call-123", R"({"status":"completed")", 1,
+    {"telephony_call_created.json", "telephonyCall::created", "telephonyCall", mw::Trigger::created,
+     "call-123", R"({"status":"completed")", 1,
      std::string_view(R"([{"sid":"CA123"},{"sid":"CA124"}])"), true},
     {"crm_quote_created.json", "crmQuote::created", "crmQuote", mw::Trigger::created, "quote_42",
      R"({"number":"Q-2025-0042")", 0, std::nullopt, false},
@@ -102,8 +102,8 @@ TEST_CASE("parse_envelope details: warnings, fields text, crmEngagement", "[enve
   REQUIRE(e.has_value());
   REQUIRE(e->warnings.size() == 1);
   CHECK(e->warnings[0].code == "CONNECTOR::MAPPER::READ_VALIDATION_FAILED");
-  CHECK(e->warnings[0].message == std::optional<std::string_view>(
-                                      "fields.currency: expected ISO 4217 code"));
+  CHECK(e->warnings[0].message ==
+        std::optional<std::string_view>("fields.currency: expected ISO 4217 code"));
   // fields is the exact slice of the body.
   CHECK(opportunity.find(std::string(e->fields)) != std::string::npos);
 
@@ -152,38 +152,42 @@ TEST_CASE("parse_envelope rejects bad envelopes with code and pointer", "[envelo
       {"trigger in upper case", body(R"("genericContact::CREATED")", ok_data),
        "unknown_event /event", "unknown_event /event"},
       {"event not a string", body("42", ok_data), "wrong_type /event", "wrong_type /event"},
-      {"fields is an array", body(R"("genericContact::created")",
-                                  data_with("genericContact", "[]", "")),
+      {"fields is an array",
+       body(R"("genericContact::created")", data_with("genericContact", "[]", "")),
        "wrong_type /data/fields", "wrong_type /data/fields"},
-      {"fields is null", body(R"("genericContact::created")",
-                              data_with("genericContact", "null", "")),
+      {"fields is null",
+       body(R"("genericContact::created")", data_with("genericContact", "null", "")),
        "wrong_type /data/fields", "wrong_type /data/fields"},
-      {"fields malformed inside", body(R"("genericContact::created")",
-                                       data_with("genericContact", R"({"a":[1,}])", "")),
+      {"fields malformed inside",
+       body(R"("genericContact::created")", data_with("genericContact", R"({"a":[1,}])", "")),
        "invalid_json /data/fields/a/1", "invalid_json /data/fields/a/1"},
-      {"fields with duplicate keys are opaque", body(R"("genericContact::created")",
-                                                     data_with("genericContact",
-                                                               R"({"a":1,"a":2})", "")),
+      {"fields with duplicate keys are opaque",
+       body(R"("genericContact::created")", data_with("genericContact", R"({"a":1,"a":2})", "")),
        "ok", "ok"},
-      {"warning without code", body(R"("genericContact::created")",
-                                    data_with("genericContact", "{}", R"(,"warnings":[{}])")),
+      {"warning without code",
+       body(R"("genericContact::created")",
+            data_with("genericContact", "{}", R"(,"warnings":[{}])")),
        "missing_field /data/warnings/0/code", "missing_field /data/warnings/0/code"},
-      {"bad rawResource", body(R"("genericContact::created")",
-                               data_with("genericContact", "{}", R"(,"rawResource":[1 2])")),
+      {"bad rawResource",
+       body(R"("genericContact::created")",
+            data_with("genericContact", "{}", R"(,"rawResource":[1 2])")),
        "invalid_json /data/rawResource", "invalid_json /data/rawResource"},
       {"unknown future model", body(R"("crmQuote::deleted")", data_with("crmQuote", "{}", "")),
        "ok", "ok"},
       {"future model mismatch", body(R"("crmQuote::deleted")", data_with("crmQuotes", "{}", "")),
        "model_mismatch /data/model", "model_mismatch /data/model"},
-      {"missing id", body(R"("genericContact::created")",
-                          R"("data":{"object":"resource","model":"genericContact","fields":{},)"
-                          R"("createdAt":"2025-03-06T09:05:04.606Z","updatedAt":"2025-03-06T09:05:04.606Z"})"),
+      {"missing id",
+       body(R"("genericContact::created")",
+            R"("data":{"object":"resource","model":"genericContact","fields":{},)"
+            R"("createdAt":"2025-03-06T09:05:04.606Z","updatedAt":"2025-03-06T09:05:04.606Z"})"),
        "missing_field /data/id", "missing_field /data/id"},
-      {"offset date-time", body(R"("genericContact::created")",
-                                R"("data":{"object":"resource","model":"genericContact","id":"1","fields":{},)"
-                                R"("createdAt":"2025-03-06T10:05:04+01:00","updatedAt":"2025-03-06T09:05:04Z"})"),
+      {"offset date-time",
+       body(R"("genericContact::created")",
+            R"("data":{"object":"resource","model":"genericContact","id":"1","fields":{},)"
+            R"("createdAt":"2025-03-06T10:05:04+01:00","updatedAt":"2025-03-06T09:05:04Z"})"),
        "ok", "invalid_value /data/createdAt"},
-      {"duplicate event", R"({"event":"genericContact::created","event":"genericContact::created",)" + ok_data + "}",
+      {"duplicate event",
+       R"({"event":"genericContact::created","event":"genericContact::created",)" + ok_data + "}",
        "duplicate_key /event", "duplicate_key /event"},
   };
   for (const Case& c : cases) {

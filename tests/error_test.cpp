@@ -9,11 +9,11 @@
 using namespace morph::webhook;
 
 TEST_CASE("error codes have their documented names", "[error]") {
-  const char* names[] = {"empty_body",    "body_too_large", "invalid_json",     "duplicate_key",
-                         "missing_field", "wrong_type",     "invalid_value",    "unknown_event",
-                         "model_mismatch", "unsupported_model", "missing_header", "invalid_header",
-                         "duplicate_header", "storage_unavailable", "lease_lost",
-                         "not_found"};
+  const char* names[] = {
+      "empty_body",       "body_too_large",      "invalid_json",   "duplicate_key",
+      "missing_field",    "wrong_type",          "invalid_value",  "unknown_event",
+      "model_mismatch",   "unsupported_model",   "missing_header", "invalid_header",
+      "duplicate_header", "storage_unavailable", "lease_lost",     "not_found"};
   REQUIRE(std::size(all_error_codes) == std::size(names));
   for (std::size_t i = 0; i < std::size(names); ++i) {
     CHECK(to_string(all_error_codes[i]) == names[i]);

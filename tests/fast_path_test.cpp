@@ -114,11 +114,10 @@ TEST_CASE("fast and general paths agree on every body of the repository", "[fast
   CHECK(fast_refs > 100);  // the comparison above did exercise the fast paths
 }
 
-TEST_CASE("fast paths agree on every prefix of a body, whatever the padding holds",
-          "[fast_path]") {
+TEST_CASE("fast paths agree on every prefix of a body, whatever the padding holds", "[fast_path]") {
   // Padding that would complete a truncated ref list if it were read as part of the body.
-  const std::vector<std::string_view> paddings = {
-      std::string_view("\0", 1), "}]}}", "\"}]},{", R"("},{"object":"resourceRef","model":")"};
+  const std::vector<std::string_view> paddings = {std::string_view("\0", 1), "}]}}", "\"}]},{",
+                                                  R"("},{"object":"resourceRef","model":")"};
   Parser fast;
   Parser general;
   ParserTesting::set_fast_paths(general, false);

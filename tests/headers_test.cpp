@@ -39,37 +39,98 @@ std::vector<HeaderCase> header_cases() {
   return {
       // Accepted.
       {"documented spelling", {c, o, k}, ok, "hubspot", "owner-1", "4567890123"},
-      {"REST API spelling", {{"x-connector-id", "hubspot"}, o, k}, ok, "hubspot", "owner-1",
+      {"REST API spelling",
+       {{"x-connector-id", "hubspot"}, o, k},
+       ok,
+       "hubspot",
+       "owner-1",
        "4567890123"},
       {"mixed-case names",
-       {{"X-Conector-Id", "hubspot"}, {"X-OWNER-ID", "owner-1"}, {"x-IdemPotency-KEY", "4567890123"}},
-       ok, "hubspot", "owner-1", "4567890123"},
-      {"mixed-case REST spelling", {{"X-Connector-ID", "pipedrive"}, o, k}, ok, "pipedrive",
-       "owner-1", "4567890123"},
-      {"values trimmed",
-       {{"x-conector-id", " \thubspot \t"}, {"x-owner-id", "  owner-1"}, {"x-idempotency-key", "4567890123\t"}},
-       ok, "hubspot", "owner-1", "4567890123"},
-      {"inner spaces kept", {c, {"x-owner-id", "owner 1"}, k}, ok, "hubspot", "owner 1",
+       {{"X-Conector-Id", "hubspot"},
+        {"X-OWNER-ID", "owner-1"},
+        {"x-IdemPotency-KEY", "4567890123"}},
+       ok,
+       "hubspot",
+       "owner-1",
        "4567890123"},
-      {"key with stray brace", {c, o, {"x-idempotency-key", "call-123-created-1700000000000}"}},
-       ok, "hubspot", "owner-1", "call-123-created-1700000000000}"},
+      {"mixed-case REST spelling",
+       {{"X-Connector-ID", "pipedrive"}, o, k},
+       ok,
+       "pipedrive",
+       "owner-1",
+       "4567890123"},
+      {"values trimmed",
+       {{"x-conector-id", " \thubspot \t"},
+        {"x-owner-id", "  owner-1"},
+        {"x-idempotency-key", "4567890123\t"}},
+       ok,
+       "hubspot",
+       "owner-1",
+       "4567890123"},
+      {"inner spaces kept",
+       {c, {"x-owner-id", "owner 1"}, k},
+       ok,
+       "hubspot",
+       "owner 1",
+       "4567890123"},
+      {"key with stray brace",
+       {c, o, {"x-idempotency-key", "call-123-created-1700000000000}"}},
+       ok,
+       "hubspot",
+       "owner-1",
+       "call-123-created-1700000000000}"},
       {"other headers ignored",
-       {{"host", "example.com"}, {"content-type", "application/json"}, {"x-owner-ids", "zzz"},
-        {"x-owner-i", ""}, {"x-idempotency", "\n"}, {"x-conector-idx", "other"}, c, o, k,
-        {"user-agent", "axios/1.6"}, {"", ""}},
-       ok, "hubspot", "owner-1", "4567890123"},
+       {{"host", "example.com"},
+        {"content-type", "application/json"},
+        {"x-owner-ids", "zzz"},
+        {"x-owner-i", ""},
+        {"x-idempotency", "\n"},
+        {"x-conector-idx", "other"},
+        c,
+        o,
+        k,
+        {"user-agent", "axios/1.6"},
+        {"", ""}},
+       ok,
+       "hubspot",
+       "owner-1",
+       "4567890123"},
       {"same value twice", {c, o, o, k, k}, ok, "hubspot", "owner-1", "4567890123"},
-      {"same value twice, name case differs", {c, o, {"X-Owner-Id", "owner-1"}, k}, ok,
-       "hubspot", "owner-1", "4567890123"},
-      {"same value twice after trimming", {c, o, {"x-owner-id", " owner-1 "}, k}, ok, "hubspot",
-       "owner-1", "4567890123"},
-      {"both connector spellings, same value", {c, {"x-connector-id", "hubspot"}, o, k}, ok,
-       "hubspot", "owner-1", "4567890123"},
-      {"UTF-8 and obs-text bytes allowed", {c, {"x-owner-id", "caf\xc3\xa9"}, {"x-idempotency-key", "\xff\x80"}},
-       ok, "hubspot", "caf\xc3\xa9", "\xff\x80"},
-      {"value at the length limit", {c, o, {"x-idempotency-key", kLong1024}}, ok, "hubspot",
-       "owner-1", kLong1024},
-      {"printable ASCII edges", {c, o, {"x-idempotency-key", " !~ "}}, ok, "hubspot", "owner-1",
+      {"same value twice, name case differs",
+       {c, o, {"X-Owner-Id", "owner-1"}, k},
+       ok,
+       "hubspot",
+       "owner-1",
+       "4567890123"},
+      {"same value twice after trimming",
+       {c, o, {"x-owner-id", " owner-1 "}, k},
+       ok,
+       "hubspot",
+       "owner-1",
+       "4567890123"},
+      {"both connector spellings, same value",
+       {c, {"x-connector-id", "hubspot"}, o, k},
+       ok,
+       "hubspot",
+       "owner-1",
+       "4567890123"},
+      {"UTF-8 and obs-text bytes allowed",
+       {c, {"x-owner-id", "caf\xc3\xa9"}, {"x-idempotency-key", "\xff\x80"}},
+       ok,
+       "hubspot",
+       "caf\xc3\xa9",
+       "\xff\x80"},
+      {"value at the length limit",
+       {c, o, {"x-idempotency-key", kLong1024}},
+       ok,
+       "hubspot",
+       "owner-1",
+       kLong1024},
+      {"printable ASCII edges",
+       {c, o, {"x-idempotency-key", " !~ "}},
+       ok,
+       "hubspot",
+       "owner-1",
        "!~"},
 
       // Missing.
@@ -77,59 +138,149 @@ std::vector<HeaderCase> header_cases() {
       {"connector missing", {o, k}, ErrorCode::missing_header, "x-conector-id", "", ""},
       {"owner missing", {c, k}, ErrorCode::missing_header, "x-owner-id", "", ""},
       {"key missing", {c, o}, ErrorCode::missing_header, "x-idempotency-key", "", ""},
-      {"near-miss names do not count", {{"x-connectorid", "a"}, {"x_owner_id", "b"}, k},
-       ErrorCode::missing_header, "x-conector-id", "", ""},
+      {"near-miss names do not count",
+       {{"x-connectorid", "a"}, {"x_owner_id", "b"}, k},
+       ErrorCode::missing_header,
+       "x-conector-id",
+       "",
+       ""},
 
       // Invalid values.
       {"empty value", {c, {"x-owner-id", ""}, k}, ErrorCode::invalid_header, "x-owner-id", "", ""},
-      {"spaces only", {c, o, {"x-idempotency-key", " \t "}}, ErrorCode::invalid_header,
-       "x-idempotency-key", "", ""},
-      {"LF inside", {c, {"x-owner-id", "own\ner"}, k}, ErrorCode::invalid_header, "x-owner-id",
-       "", ""},
-      {"CR at the end", {c, {"x-owner-id", "owner\r"}, k}, ErrorCode::invalid_header,
-       "x-owner-id", "", ""},
-      {"NUL inside", {c, {"x-owner-id", std::string("ow\0ner", 6)}, k}, ErrorCode::invalid_header,
-       "x-owner-id", "", ""},
-      {"tab inside", {c, {"x-owner-id", "own\ter"}, k}, ErrorCode::invalid_header, "x-owner-id",
-       "", ""},
-      {"0x1f inside", {c, o, {"x-idempotency-key", "a\x1f"}}, ErrorCode::invalid_header,
-       "x-idempotency-key", "", ""},
-      {"DEL inside", {c, o, {"x-idempotency-key", "a\x7f" "b"}}, ErrorCode::invalid_header,
-       "x-idempotency-key", "", ""},
-      {"over the length limit", {c, o, {"x-idempotency-key", kLong1025}},
-       ErrorCode::invalid_header, "x-idempotency-key", "", ""},
-      {"invalid connector, documented spelling", {{"x-conector-id", "\x01"}, o, k},
-       ErrorCode::invalid_header, "x-conector-id", "", ""},
-      {"invalid connector, REST spelling", {{"X-Connector-Id", ""}, o, k},
-       ErrorCode::invalid_header, "x-connector-id", "", ""},
-      {"one of two occurrences invalid", {c, o, {"x-owner-id", ""}, k}, ErrorCode::invalid_header,
-       "x-owner-id", "", ""},
-      {"invalid wins over duplicate", {c, o, {"x-owner-id", "other"}, {"x-owner-id", "\n"}, k},
-       ErrorCode::invalid_header, "x-owner-id", "", ""},
+      {"spaces only",
+       {c, o, {"x-idempotency-key", " \t "}},
+       ErrorCode::invalid_header,
+       "x-idempotency-key",
+       "",
+       ""},
+      {"LF inside",
+       {c, {"x-owner-id", "own\ner"}, k},
+       ErrorCode::invalid_header,
+       "x-owner-id",
+       "",
+       ""},
+      {"CR at the end",
+       {c, {"x-owner-id", "owner\r"}, k},
+       ErrorCode::invalid_header,
+       "x-owner-id",
+       "",
+       ""},
+      {"NUL inside",
+       {c, {"x-owner-id", std::string("ow\0ner", 6)}, k},
+       ErrorCode::invalid_header,
+       "x-owner-id",
+       "",
+       ""},
+      {"tab inside",
+       {c, {"x-owner-id", "own\ter"}, k},
+       ErrorCode::invalid_header,
+       "x-owner-id",
+       "",
+       ""},
+      {"0x1f inside",
+       {c, o, {"x-idempotency-key", "a\x1f"}},
+       ErrorCode::invalid_header,
+       "x-idempotency-key",
+       "",
+       ""},
+      {"DEL inside",
+       {c,
+        o,
+        {"x-idempotency-key",
+         "a\x7f"
+         "b"}},
+       ErrorCode::invalid_header,
+       "x-idempotency-key",
+       "",
+       ""},
+      {"over the length limit",
+       {c, o, {"x-idempotency-key", kLong1025}},
+       ErrorCode::invalid_header,
+       "x-idempotency-key",
+       "",
+       ""},
+      {"invalid connector, documented spelling",
+       {{"x-conector-id", "\x01"}, o, k},
+       ErrorCode::invalid_header,
+       "x-conector-id",
+       "",
+       ""},
+      {"invalid connector, REST spelling",
+       {{"X-Connector-Id", ""}, o, k},
+       ErrorCode::invalid_header,
+       "x-connector-id",
+       "",
+       ""},
+      {"one of two occurrences invalid",
+       {c, o, {"x-owner-id", ""}, k},
+       ErrorCode::invalid_header,
+       "x-owner-id",
+       "",
+       ""},
+      {"invalid wins over duplicate",
+       {c, o, {"x-owner-id", "other"}, {"x-owner-id", "\n"}, k},
+       ErrorCode::invalid_header,
+       "x-owner-id",
+       "",
+       ""},
 
       // Duplicates with different values.
-      {"owner twice, two values", {c, o, {"x-owner-id", "owner-2"}, k},
-       ErrorCode::duplicate_header, "x-owner-id", "", ""},
-      {"key twice, names differ in case", {c, o, k, {"X-Idempotency-Key", "4567890124"}},
-       ErrorCode::duplicate_header, "x-idempotency-key", "", ""},
-      {"values differ in case only", {c, o, {"x-owner-id", "OWNER-1"}, k},
-       ErrorCode::duplicate_header, "x-owner-id", "", ""},
-      {"both connector spellings, two values", {c, {"x-connector-id", "salesforce"}, o, k},
-       ErrorCode::duplicate_header, "x-conector-id", "", ""},
+      {"owner twice, two values",
+       {c, o, {"x-owner-id", "owner-2"}, k},
+       ErrorCode::duplicate_header,
+       "x-owner-id",
+       "",
+       ""},
+      {"key twice, names differ in case",
+       {c, o, k, {"X-Idempotency-Key", "4567890124"}},
+       ErrorCode::duplicate_header,
+       "x-idempotency-key",
+       "",
+       ""},
+      {"values differ in case only",
+       {c, o, {"x-owner-id", "OWNER-1"}, k},
+       ErrorCode::duplicate_header,
+       "x-owner-id",
+       "",
+       ""},
+      {"both connector spellings, two values",
+       {c, {"x-connector-id", "salesforce"}, o, k},
+       ErrorCode::duplicate_header,
+       "x-conector-id",
+       "",
+       ""},
       {"REST spelling twice, two values",
        {{"x-connector-id", "hubspot"}, {"X-CONNECTOR-ID", "salesforce"}, o, k},
-       ErrorCode::duplicate_header, "x-connector-id", "", ""},
-      {"third occurrence differs", {c, o, o, {"x-owner-id", "owner-9"}, k},
-       ErrorCode::duplicate_header, "x-owner-id", "", ""},
+       ErrorCode::duplicate_header,
+       "x-connector-id",
+       "",
+       ""},
+      {"third occurrence differs",
+       {c, o, o, {"x-owner-id", "owner-9"}, k},
+       ErrorCode::duplicate_header,
+       "x-owner-id",
+       "",
+       ""},
 
       // Several problems: connector, then owner, then key.
-      {"missing connector before duplicate key", {o, k, {"x-idempotency-key", "x"}},
-       ErrorCode::missing_header, "x-conector-id", "", ""},
-      {"invalid owner before missing key", {c, {"x-owner-id", ""}}, ErrorCode::invalid_header,
-       "x-owner-id", "", ""},
+      {"missing connector before duplicate key",
+       {o, k, {"x-idempotency-key", "x"}},
+       ErrorCode::missing_header,
+       "x-conector-id",
+       "",
+       ""},
+      {"invalid owner before missing key",
+       {c, {"x-owner-id", ""}},
+       ErrorCode::invalid_header,
+       "x-owner-id",
+       "",
+       ""},
       {"duplicate connector before invalid owner",
-       {c, {"x-conector-id", "other"}, {"x-owner-id", "\x7f"}, k}, ErrorCode::duplicate_header,
-       "x-conector-id", "", ""},
+       {c, {"x-conector-id", "other"}, {"x-owner-id", "\x7f"}, k},
+       ErrorCode::duplicate_header,
+       "x-conector-id",
+       "",
+       ""},
   };
 }
 
@@ -156,9 +307,7 @@ void check_case(const HeaderCase& tc, const HeaderVec& headers) {
 
 TEST_CASE("validate_headers: table of header sets", "[headers]") {
   for (const HeaderCase& tc : header_cases()) {
-    SECTION(tc.name) {
-      check_case(tc, tc.headers);
-    }
+    SECTION(tc.name) { check_case(tc, tc.headers); }
   }
 }
 
@@ -175,8 +324,8 @@ TEST_CASE("validate_headers: the verdict does not depend on header order", "[hea
 }
 
 TEST_CASE("validate_headers: views point into the caller's storage", "[headers]") {
-  const HeaderVec headers{{"x-conector-id", " hubspot "}, {"x-owner-id", "o"},
-                          {"x-idempotency-key", "k"}};
+  const HeaderVec headers{
+      {"x-conector-id", " hubspot "}, {"x-owner-id", "o"}, {"x-idempotency-key", "k"}};
   const auto result = mw::validate_headers(headers);
   REQUIRE(result.has_value());
   CHECK(result->connector_id.data() == headers[0].second.data() + 1);
@@ -185,8 +334,8 @@ TEST_CASE("validate_headers: views point into the caller's storage", "[headers]"
 }
 
 TEST_CASE("validate_headers: the length limit is an option", "[headers]") {
-  const HeaderVec headers{{"x-conector-id", "hubspot"}, {"x-owner-id", "12345678"},
-                          {"x-idempotency-key", "123456789"}};
+  const HeaderVec headers{
+      {"x-conector-id", "hubspot"}, {"x-owner-id", "12345678"}, {"x-idempotency-key", "123456789"}};
   mw::HeaderOptions options;
   options.max_value_bytes = 9;
   CHECK(mw::validate_headers(headers, options).has_value());
@@ -195,8 +344,7 @@ TEST_CASE("validate_headers: the length limit is an option", "[headers]") {
   REQUIRE_FALSE(result.has_value());
   CHECK(result.error().code == mw::ErrorCode::invalid_header);
   CHECK(result.error().header == "x-idempotency-key");
-  CHECK(result.error().message ==
-        "header x-idempotency-key is 9 bytes long; the limit is 8 bytes");
+  CHECK(result.error().message == "header x-idempotency-key is 9 bytes long; the limit is 8 bytes");
   CHECK(mw::HeaderOptions{}.max_value_bytes == mw::default_max_header_value_bytes);
   CHECK(mw::default_max_header_value_bytes == 1024);
 }
@@ -205,8 +353,7 @@ TEST_CASE("validate_headers: messages", "[headers]") {
   using mw::HeaderList;
   const auto missing = mw::validate_headers({{"x-owner-id", "o"}, {"x-idempotency-key", "k"}});
   REQUIRE_FALSE(missing.has_value());
-  CHECK(missing.error().message ==
-        "required header x-conector-id (or x-connector-id) is missing");
+  CHECK(missing.error().message == "required header x-conector-id (or x-connector-id) is missing");
   const auto control = mw::validate_headers(
       {{"x-conector-id", "hub\nspot"}, {"x-owner-id", "o"}, {"x-idempotency-key", "k"}});
   REQUIRE_FALSE(control.has_value());
@@ -271,31 +418,38 @@ TEST_CASE("validate_headers: container types", "[headers]") {
   SECTION("std::map, keys differing in case") {
     expect_valid(std::map<std::string, std::string>{
         {"X-Conector-Id", "hubspot"}, {"x-owner-id", "owner-1"}, {"X-Idempotency-Key", "key-1"}});
-    expect_duplicate_owner(std::map<std::string, std::string>{
-        {"x-conector-id", "hubspot"}, {"x-owner-id", "a"}, {"X-Owner-Id", "b"},
-        {"x-idempotency-key", "k"}});
+    expect_duplicate_owner(std::map<std::string, std::string>{{"x-conector-id", "hubspot"},
+                                                              {"x-owner-id", "a"},
+                                                              {"X-Owner-Id", "b"},
+                                                              {"x-idempotency-key", "k"}});
   }
   SECTION("std::multimap") {
-    expect_valid(std::multimap<std::string, std::string>{
-        {"x-conector-id", "hubspot"}, {"x-owner-id", "owner-1"}, {"x-owner-id", "owner-1"},
-        {"x-idempotency-key", "key-1"}});
-    expect_duplicate_owner(std::multimap<std::string, std::string>{
-        {"x-conector-id", "hubspot"}, {"x-owner-id", "a"}, {"x-owner-id", "b"},
-        {"x-idempotency-key", "k"}});
+    expect_valid(std::multimap<std::string, std::string>{{"x-conector-id", "hubspot"},
+                                                         {"x-owner-id", "owner-1"},
+                                                         {"x-owner-id", "owner-1"},
+                                                         {"x-idempotency-key", "key-1"}});
+    expect_duplicate_owner(std::multimap<std::string, std::string>{{"x-conector-id", "hubspot"},
+                                                                   {"x-owner-id", "a"},
+                                                                   {"x-owner-id", "b"},
+                                                                   {"x-idempotency-key", "k"}});
   }
   SECTION("std::multimap with a case-insensitive comparator (like httplib::Headers)") {
     expect_valid(std::multimap<std::string, std::string, CaseInsensitiveLess>{
         {"X-CONECTOR-ID", "hubspot"}, {"x-owner-id", "owner-1"}, {"x-idempotency-key", "key-1"}});
-    expect_duplicate_owner(std::multimap<std::string, std::string, CaseInsensitiveLess>{
-        {"x-conector-id", "hubspot"}, {"x-owner-id", "a"}, {"X-OWNER-ID", "b"},
-        {"x-idempotency-key", "k"}});
+    expect_duplicate_owner(
+        std::multimap<std::string, std::string, CaseInsensitiveLess>{{"x-conector-id", "hubspot"},
+                                                                     {"x-owner-id", "a"},
+                                                                     {"X-OWNER-ID", "b"},
+                                                                     {"x-idempotency-key", "k"}});
   }
   SECTION("std::unordered_multimap") {
     expect_valid(std::unordered_multimap<std::string, std::string>{
         {"x-conector-id", "hubspot"}, {"x-owner-id", "owner-1"}, {"x-idempotency-key", "key-1"}});
-    expect_duplicate_owner(std::unordered_multimap<std::string, std::string>{
-        {"x-conector-id", "hubspot"}, {"x-owner-id", "a"}, {"x-owner-id", "b"},
-        {"x-idempotency-key", "k"}});
+    expect_duplicate_owner(
+        std::unordered_multimap<std::string, std::string>{{"x-conector-id", "hubspot"},
+                                                          {"x-owner-id", "a"},
+                                                          {"x-owner-id", "b"},
+                                                          {"x-idempotency-key", "k"}});
   }
   SECTION("std::vector of string_view pairs") {
     expect_valid(std::vector<std::pair<std::string_view, std::string_view>>{
@@ -309,9 +463,10 @@ TEST_CASE("validate_headers: container types", "[headers]") {
   SECTION("entries with name_string() and value(), like Boost.Beast") {
     expect_valid(std::vector<FieldLike>{
         {"x-conector-id", "hubspot"}, {"x-owner-id", "owner-1"}, {"x-idempotency-key", "key-1"}});
-    expect_duplicate_owner(std::vector<FieldLike>{
-        {"x-conector-id", "hubspot"}, {"x-owner-id", "a"}, {"x-owner-id", "b"},
-        {"x-idempotency-key", "k"}});
+    expect_duplicate_owner(std::vector<FieldLike>{{"x-conector-id", "hubspot"},
+                                                  {"x-owner-id", "a"},
+                                                  {"x-owner-id", "b"},
+                                                  {"x-idempotency-key", "k"}});
   }
   SECTION("initializer list") {
     expect_valid(mw::HeaderList{
@@ -341,8 +496,8 @@ TEST_CASE("validate_headers: every byte at every position of a value", "[headers
         const bool control = byte < 0x20 || byte == 0x7F;
         const bool trimmed = byte == ' ' || byte == '\t';
         const bool empty = trimmed && length == 1;
-        const HeaderVec headers{{"x-conector-id", "c"}, {"x-owner-id", "o"},
-                                {"x-idempotency-key", value}};
+        const HeaderVec headers{
+            {"x-conector-id", "c"}, {"x-owner-id", "o"}, {"x-idempotency-key", value}};
         const auto result = mw::validate_headers(headers);
         INFO("length " << length << ", position " << pos << ", byte " << b);
         // A tab at either end is trimmed; anywhere else it is a control byte.
@@ -361,7 +516,7 @@ TEST_CASE("validate_headers: every byte at every position of a name", "[headers]
   // Names are compared eight bytes at a time with a case mask; only the two cases of each
   // letter (and the exact byte elsewhere) may match.
   const std::string_view names[] = {"x-conector-id", "x-connector-id", "x-owner-id",
-                                     "x-idempotency-key"};
+                                    "x-idempotency-key"};
   for (std::string_view name : names) {
     for (std::size_t pos = 0; pos < name.size(); ++pos) {
       for (int b = 0; b < 256; ++b) {
@@ -371,8 +526,7 @@ TEST_CASE("validate_headers: every byte at every position of a name", "[headers]
         const char lower = name[pos];
         const bool letter = lower >= 'a' && lower <= 'z';
         const bool same = byte == lower || (letter && byte == static_cast<char>(lower - 32));
-        HeaderVec headers{{"x-conector-id", "c"}, {"x-owner-id", "o"},
-                          {"x-idempotency-key", "k"}};
+        HeaderVec headers{{"x-conector-id", "c"}, {"x-owner-id", "o"}, {"x-idempotency-key", "k"}};
         headers.emplace_back(changed, "different");
         const auto result = mw::validate_headers(headers);
         INFO(name << " position " << pos << " byte " << b);

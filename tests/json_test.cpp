@@ -34,18 +34,35 @@ const std::vector<std::string>& edge_bodies() {
       // Escapes of every kind in strings we unescape and write back.
       R"({"event":"crmEngagement::created","data":{"object":"resource","model":"crmEngagement","id":"e\"1\\\/","fields":{"type":"note","title":"tab\there\nnew line \u0000 nul \u001f","description":"\u00e9\u4e2d\ud83d\ude00 é中😀 \u2028 \u2029"},"createdAt":"2025-03-06T09:05:04.606Z","updatedAt":"2025-03-06T09:05:04.606Z"}})",
       // Pretty-printed refs: raw_json keeps the inner whitespace, byte for byte.
-      "{\"event\":\"crmEngagement::updated\",\"data\":{\"object\":\"resource\",\"model\":\"crmEngagement\",\"id\":\"2\",\"fields\":{\"type\":\"call\",\"startedAt\":\"2025-03-06T09:05:04Z\",\"owner\" : {\n  \"object\" : \"resource\",\n  \"model\":\"genericUser\", \"id\":\"u1\",\n  \"fields\": {\"name\": \"Ann\"}, \"createdAt\":\"x\"\n} ,\"users\":[ {\"id\":\"u2\",\"object\":\"resourceRef\",\"model\":\"genericUser\",\"remote\":{\"id\":\"r\\u00e9\"}} , {\"object\":\"resourceRef\",\"model\":\"genericUser\",\"id\":\"u3\",\"rawResource\":[1,2.50e3,null,true]}\t],\"companies\":[],\"duration\":3.0},\"createdAt\":\"2025-03-06T09:05:04.606Z\",\"updatedAt\":\"2025-03-06T10:05:04.606+01:00\",\"rawResource\" :  {\"a\" : [ 1 , {\"b\":\"\\u0041\"} ] }  ,\"warnings\":[{\"code\":\"A\",\"message\":\"\"},{\"code\":\"\",\"extra\":1}]}}",
+      "{\"event\":\"crmEngagement::updated\",\"data\":{\"object\":\"resource\",\"model\":"
+      "\"crmEngagement\",\"id\":\"2\",\"fields\":{\"type\":\"call\",\"startedAt\":\"2025-03-06T09:"
+      "05:04Z\",\"owner\" : {\n  \"object\" : \"resource\",\n  \"model\":\"genericUser\", "
+      "\"id\":\"u1\",\n  \"fields\": {\"name\": \"Ann\"}, \"createdAt\":\"x\"\n} ,\"users\":[ "
+      "{\"id\":\"u2\",\"object\":\"resourceRef\",\"model\":\"genericUser\",\"remote\":{\"id\":"
+      "\"r\\u00e9\"}} , "
+      "{\"object\":\"resourceRef\",\"model\":\"genericUser\",\"id\":\"u3\",\"rawResource\":[1,2."
+      "50e3,null,true]}\t],\"companies\":[],\"duration\":3.0},\"createdAt\":\"2025-03-06T09:05:04."
+      "606Z\",\"updatedAt\":\"2025-03-06T10:05:04.606+01:00\",\"rawResource\" :  {\"a\" : [ 1 , "
+      "{\"b\":\"\\u0041\"} ] }  "
+      ",\"warnings\":[{\"code\":\"A\",\"message\":\"\"},{\"code\":\"\",\"extra\":1}]}}",
       // A long description and a 1e2-style integer duration.
       R"({"event":"crmEngagement::deleted","data":{"object":"resource","model":"crmEngagement","id":"3","fields":{"type":"sms","direction":"sideways","status":"archived","duration":1e2,"endedAt":"2025-12-31T23:59:59.999999999Z"},"createdAt":"2025-03-06T09:05:04.606Z","updatedAt":"2025-03-06T09:05:04.606Z","rawResource":"just a string \u2603"}})",
       // rawResource scalars.
       R"({"event":"crmEngagement::created","data":{"object":"resource","model":"crmEngagement","id":"4","fields":{},"createdAt":"2025-03-06T09:05:04.606Z","updatedAt":"2025-03-06T09:05:04.606Z","rawResource":-0.5e-3}})",
       R"({"event":"crmEngagement::created","data":{"object":"resource","model":"crmEngagement","id":"5","fields":{},"createdAt":"2025-03-06T09:05:04.606Z","updatedAt":"2025-03-06T09:05:04.606Z","rawResource":false,"warnings":[]}})",
       // Raw U+2028 / U+2029 in a string: written back escaped, equal after unescaping.
-      std::string(R"({"event":"crmEngagement::created","data":{"object":"resource","model":"crmEngagement","id":"ls","fields":{"title":"a)") +
-          "\xe2\x80\xa8" "b" "\xe2\x80\xa9" "c\x7f" +
+      std::string(
+          R"({"event":"crmEngagement::created","data":{"object":"resource","model":"crmEngagement","id":"ls","fields":{"title":"a)") +
+          "\xe2\x80\xa8"
+          "b"
+          "\xe2\x80\xa9"
+          "c\x7f" +
           R"("},"createdAt":"2025-03-06T09:05:04.606Z","updatedAt":"2025-03-06T09:05:04.606Z"}})",
       // Envelope of a future model with odd fields text.
-      "{\"event\":\"futureThing::updated\",\"data\":{\"object\":\"resource\",\"model\":\"futureThing\",\"id\":\"6\",\"fields\":{ \"k\" : [ ] ,\n\"\\u00e9\":{}},\"createdAt\":\"2025-03-06T09:05:04.606Z\",\"updatedAt\":\"2025-03-06T09:05:04.606Z\"}}",
+      "{\"event\":\"futureThing::updated\",\"data\":{\"object\":\"resource\",\"model\":"
+      "\"futureThing\",\"id\":\"6\",\"fields\":{ \"k\" : [ ] "
+      ",\n\"\\u00e9\":{}},\"createdAt\":\"2025-03-06T09:05:04.606Z\",\"updatedAt\":\"2025-03-06T09:"
+      "05:04.606Z\"}}",
   };
   return bodies;
 }
@@ -145,8 +162,7 @@ TEST_CASE("to_json round-trips every accepted body of the corpus, both policies"
     int envelope_count = 0;
     for (const auto& body : bodies) {
       typed_count += check_round_trip<mw::WebhookEvent>(body.name, body.text, policy, typed);
-      envelope_count +=
-          check_round_trip<mw::ResourceEvent>(body.name, body.text, policy, envelope);
+      envelope_count += check_round_trip<mw::ResourceEvent>(body.name, body.text, policy, envelope);
     }
     INFO(mw::to_string(policy));
     // The corpus really exercised the property (fails if the fixtures went missing).
@@ -201,8 +217,7 @@ TEST_CASE("to_json: absent, empty and null members", "[json]") {
       {"warning without message", R"(,"warnings":[{"code":"C"}])", R"(,"warnings":[{"code":"C"}])"},
       {"warning message null is absent (lenient)", R"(,"warnings":[{"code":"C","message":null}])",
        R"(,"warnings":[{"code":"C"}])"},
-      {"warning with message",
-       R"(,"warnings":[{"message":"m\"","code":"C","x":[]}])",
+      {"warning with message", R"(,"warnings":[{"message":"m\"","code":"C","x":[]}])",
        R"(,"warnings":[{"code":"C","message":"m\""}])"},
   };
   const std::string head =
@@ -257,8 +272,9 @@ TEST_CASE("to_json is compact: raw parts lose their layout, never their values",
 
   // Strings holding whitespace, escaped quotes and backslashes are copied byte for byte;
   // numbers keep their text (no reformatting of 1.000000000000000001 or 2.50E+3).
-  const std::string raw = "{ \"a b\" : [ \"x \\\" } \\\\\" , \"\\t\\n\" ,\n"
-                          "\t1.000000000000000001 , -0 , 2.50E+3 , \" \" ] ,\r\n \"\" : { } }";
+  const std::string raw =
+      "{ \"a b\" : [ \"x \\\" } \\\\\" , \"\\t\\n\" ,\n"
+      "\t1.000000000000000001 , -0 , 2.50E+3 , \" \" ] ,\r\n \"\" : { } }";
   CHECK(mw::compact_json(raw) ==
         "{\"a b\":[\"x \\\" } \\\\\",\"\\t\\n\",1.000000000000000001,-0,2.50E+3,\" \"],\"\":{}}");
   std::string with_raw = mw::corpus::read_data("bodies/contract_example.json");

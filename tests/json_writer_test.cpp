@@ -1,6 +1,6 @@
 // append_json_string: valid JSON for any bytes.
-#include <morph/webhook/json_writer.hpp>
 #include <simdjson.h>
+#include <morph/webhook/json_writer.hpp>
 
 #include <string>
 

@@ -268,8 +268,8 @@ TEST_CASE("limits: nesting far past the limit fails cleanly (no deep recursion)"
     // Unclosed: still invalid_json.
     const std::string open(n, '[');
     CHECK(verdict(mw::parse_event(open)).rfind("invalid_json", 0) == 0);
-    CHECK(verdict(mw::parse_event(body_with("", "\"rawResource\":" + open))).rfind("invalid_json", 0) ==
-          0);
+    CHECK(verdict(mw::parse_event(body_with("", "\"rawResource\":" + open)))
+              .rfind("invalid_json", 0) == 0);
   }
 }
 
@@ -356,12 +356,9 @@ TEST_CASE("limits: max_warnings warnings are accepted, one more is invalid_value
     const char* expected;
   };
   const Case cases[] = {
-      {10000, 10000, "ok"},
-      {10000, 10001, "invalid_value /data/warnings/10000"},
-      {1, 1, "ok"},
-      {1, 2, "invalid_value /data/warnings/1"},
-      {0, 0, "ok"},
-      {0, 1, "invalid_value /data/warnings/0"},
+      {10000, 10000, "ok"}, {10000, 10001, "invalid_value /data/warnings/10000"},
+      {1, 1, "ok"},         {1, 2, "invalid_value /data/warnings/1"},
+      {0, 0, "ok"},         {0, 1, "invalid_value /data/warnings/0"},
   };
   for (const Case& c : cases) {
     INFO("max_warnings " << c.limit << ", " << c.count << " warnings");
@@ -388,9 +385,9 @@ TEST_CASE("limits: header values of max_value_bytes are accepted, one byte more 
     const char* reported;
   };
   const Case cases[] = {
-      {"x-conector-id", 0, "x-conector-id"},       {"X-Connector-Id", 0, "x-connector-id"},
-      {"x-owner-id", 0, "x-owner-id"},             {"X-IDEMPOTENCY-KEY", 0, "x-idempotency-key"},
-      {"x-owner-id", 8, "x-owner-id"},             {"x-idempotency-key", 1, "x-idempotency-key"},
+      {"x-conector-id", 0, "x-conector-id"}, {"X-Connector-Id", 0, "x-connector-id"},
+      {"x-owner-id", 0, "x-owner-id"},       {"X-IDEMPOTENCY-KEY", 0, "x-idempotency-key"},
+      {"x-owner-id", 8, "x-owner-id"},       {"x-idempotency-key", 1, "x-idempotency-key"},
       {"x-owner-id", 65536, "x-owner-id"},
   };
   for (const Case& c : cases) {

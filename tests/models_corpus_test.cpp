@@ -57,7 +57,8 @@ void check_table(const std::string& table, const std::string& folder) {
 
 }  // namespace
 
-TEST_CASE("every genericContact fixture gets its verdict under both policies", "[corpus][contact]") {
+TEST_CASE("every genericContact fixture gets its verdict under both policies",
+          "[corpus][contact]") {
   check_table<Contact>("generic_contact.tsv", "generic_contact");
 }
 
@@ -79,7 +80,8 @@ TEST_CASE("a HubSpot contact, typed", "[contact]") {
   CHECK(e.fields.phone == std::string_view("+1 888 482 7768"));
 
   // A field Morph could not validate is left out, with a warning: absent, not an error.
-  const auto dropped = parser.parse_as<Contact>(read_data("generic_contact/dropped_email_with_warning.json"));
+  const auto dropped =
+      parser.parse_as<Contact>(read_data("generic_contact/dropped_email_with_warning.json"));
   REQUIRE(dropped.has_value());
   CHECK_FALSE(dropped.value().fields.email.has_value());
   REQUIRE(dropped.value().warnings.size() == 1);
@@ -109,7 +111,8 @@ TEST_CASE("an Aircall call, typed; unknown enum text kept under the lenient poli
   CHECK(f.external_number == std::string_view("+33612345678"));
   CHECK_FALSE(f.transcript.has_value());
 
-  const auto ringing = parser.parse_as<Call>(read_data("telephony_call/unknown_status_ringing.json"));
+  const auto ringing =
+      parser.parse_as<Call>(read_data("telephony_call/unknown_status_ringing.json"));
   REQUIRE(ringing.has_value());
   REQUIRE(ringing.value().fields.status.has_value());
   CHECK(ringing.value().fields.status->is_unknown());
@@ -137,10 +140,12 @@ TEST_CASE("to_owned() keeps a contact and a call after the parser moves on", "[c
   CHECK(owned_call.view().fields.users->size() == 1);
   // Equal to a fresh parse of the same bodies.
   Parser other;
-  CHECK(owned_contact == other.parse_as<Contact>(read_data("generic_contact/unicode_names.json")).value());
+  CHECK(owned_contact ==
+        other.parse_as<Contact>(read_data("generic_contact/unicode_names.json")).value());
 }
 
-TEST_CASE("the Dispatcher hands contacts and calls to typed handlers", "[contact][call][dispatch]") {
+TEST_CASE("the Dispatcher hands contacts and calls to typed handlers",
+          "[contact][call][dispatch]") {
   Dispatcher hooks;
   std::string seen;
   hooks.on<Contact>(Trigger::updated, [&](const ContactEvent& e) {
@@ -149,11 +154,12 @@ TEST_CASE("the Dispatcher hands contacts and calls to typed handlers", "[contact
   hooks.on<Call>([&](const CallEvent& e) {
     seen += "call " + std::string(to_string(e.fields.status->value)) + ";";
   });
-  hooks.on_unhandled([&](const ResourceEvent& e) { seen += "other " + std::string(e.model) + ";"; });
+  hooks.on_unhandled(
+      [&](const ResourceEvent& e) { seen += "other " + std::string(e.model) + ";"; });
   for (const char* file : {"generic_contact/hubspot_updated_pretty.json",  // updated: handled
                            "generic_contact/hubspot_created.json",         // created: fallback
                            "telephony_call/dialpad_missed.json",
-                           "models/telephony_call_created.json",           // `data` before `event`
+                           "models/telephony_call_created.json",  // `data` before `event`
                            "models/generic_company_created.json"}) {
     INFO(file);
     CHECK(hooks.dispatch(read_data(file)).has_value());

@@ -94,8 +94,8 @@ TEST_CASE("owned views point into the owned object, lists included", "[owned]") 
   CHECK((*v.fields.contacts)[0].is_expanded());
   CHECK(v.warnings.size() == 2);
   CHECK_FALSE(v.warnings[1].message.has_value());
-  CHECK(v.raw_resource == std::optional<std::string_view>(
-                              R"({"engagement":{"id":1},"associations":[1,2]})"));
+  CHECK(v.raw_resource ==
+        std::optional<std::string_view>(R"({"engagement":{"id":1},"associations":[1,2]})"));
   CHECK(v.id.data() != a->id.data());
   CHECK(owned.string_bytes() > 0);
 }
@@ -178,17 +178,15 @@ TEST_CASE("an owned event can be moved to another thread", "[owned]") {
   mw::Parser reference;
   const mw::WebhookEvent expected = fresh(reference, kRich);
   bool equal = false;
-  std::thread worker([event = std::move(owned), &equal, &expected]() {
-    equal = event == expected;
-  });
+  std::thread worker(
+      [event = std::move(owned), &equal, &expected]() { equal = event == expected; });
   // Meanwhile this thread reuses the parser.
   (void)parser.parse(kOther);
   worker.join();
   CHECK(equal);
 }
 
-TEST_CASE("OwnedResourceEvent: survives, copies, moves (every model of the corpus)",
-          "[owned]") {
+TEST_CASE("OwnedResourceEvent: survives, copies, moves (every model of the corpus)", "[owned]") {
   int checked = 0;
   for (const auto& body : mw::corpus::all_bodies()) {
     mw::Parser parser;

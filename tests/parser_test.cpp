@@ -24,11 +24,12 @@ std::string body_with_contacts(std::size_t n) {
   std::string contacts;
   for (std::size_t i = 0; i < n; ++i) {
     if (i) contacts += ',';
-    contacts += R"({"object":"resourceRef","model":"genericContact","id":"c)" + std::to_string(i) +
-                "\"}";
+    contacts +=
+        R"({"object":"resourceRef","model":"genericContact","id":"c)" + std::to_string(i) + "\"}";
   }
   std::string body = contract_example();
-  const std::string from = R"("contacts":[{"object":"resourceRef","model":"genericContact","id":"247"}])";
+  const std::string from =
+      R"("contacts":[{"object":"resourceRef","model":"genericContact","id":"247"}])";
   body.replace(body.find(from), from.size(), "\"contacts\":[" + contacts + "]");
   return body;
 }
@@ -90,7 +91,8 @@ TEST_CASE("dropped fields, warnings, unknown enum values and raw JSON are kept",
     CHECK_FALSE(r->fields.started_at);
     REQUIRE(r->warnings.size() == 2);
     CHECK(r->warnings[0].code == "CONNECTOR::MAPPER::READ_VALIDATION_FAILED");
-    CHECK(r->warnings[0].message == std::optional<std::string_view>("fields.type: Invalid enum value"));
+    CHECK(r->warnings[0].message ==
+          std::optional<std::string_view>("fields.type: Invalid enum value"));
     CHECK(r->warnings[1].code == "CONNECTOR::MAPPER::READ_FAILED");
     CHECK_FALSE(r->warnings[1].message);
   }
@@ -115,8 +117,8 @@ TEST_CASE("dropped fields, warnings, unknown enum values and raw JSON are kept",
   SECTION("rawResource scalars are their exact text") {
     const std::string body = read_data("bodies/contract_example.json");
     const std::string from = R"("updatedAt":"2015-10-07T13:10:00.781Z"})";
-    for (const char* raw : {"-12500.0", "0", "1e3", "true", "false", "null", "\"a,b}\"",
-                            "[]", "{}", "[1, {\"x\": [2]} ]"}) {
+    for (const char* raw : {"-12500.0", "0", "1e3", "true", "false", "null", "\"a,b}\"", "[]", "{}",
+                            "[1, {\"x\": [2]} ]"}) {
       for (const char* space : {"", " ", "\n\t "}) {
         std::string edited = body;
         edited.replace(edited.find(from), from.size(),
@@ -135,7 +137,8 @@ TEST_CASE("dropped fields, warnings, unknown enum values and raw JSON are kept",
     REQUIRE(r->fields.owner);
     CHECK(r->fields.owner->is_expanded());
     CHECK(r->fields.owner->id == "123");
-    CHECK(r->fields.owner->raw_json.find(R"("email":"jane@example.com")") != std::string_view::npos);
+    CHECK(r->fields.owner->raw_json.find(R"("email":"jane@example.com")") !=
+          std::string_view::npos);
     CHECK(r->fields.owner->raw_json.front() == '{');
     CHECK(r->fields.owner->raw_json.back() == '}');
   }
@@ -144,7 +147,8 @@ TEST_CASE("dropped fields, warnings, unknown enum values and raw JSON are kept",
     REQUIRE(r);
     REQUIRE(r->fields.type);
     CHECK(r->fields.type->value == EngagementType::call);
-    CHECK(r->fields.title == std::optional<std::string_view>("Call w/ Jane \"\xC3\xA9\xF0\x9F\x98\x80\""));
+    CHECK(r->fields.title ==
+          std::optional<std::string_view>("Call w/ Jane \"\xC3\xA9\xF0\x9F\x98\x80\""));
   }
   SECTION("a numeric offset is converted to UTC (lenient)") {
     const auto r = parser.parse(read_data("bodies/offset_date_time.json"));

@@ -8,8 +8,8 @@
 #include <simdjson.h>
 
 #include "catch.hpp"
-#include "test_support.hpp"
 #include "morph/webhook/request.hpp"
+#include "test_support.hpp"
 
 namespace mw = morph::webhook;
 using morph::webhook::test::is_valid_json;
@@ -58,8 +58,8 @@ TEST_CASE("parse_request: headers are checked before the body", "[request]") {
   HeaderVec duplicate_key = good_headers();
   duplicate_key.emplace_back("x-idempotency-key", "other");
   const Case cases[] = {
-      {"bad headers and bad body: the header error", missing_owner, "{", mw::ErrorCode::missing_header,
-       "x-owner-id", ""},
+      {"bad headers and bad body: the header error", missing_owner, "{",
+       mw::ErrorCode::missing_header, "x-owner-id", ""},
       {"duplicate key header and valid body", duplicate_key, kBody, mw::ErrorCode::duplicate_header,
        "x-idempotency-key", ""},
       {"good headers, malformed body", good_headers(), R"({"event":)", mw::ErrorCode::invalid_json,
@@ -155,8 +155,9 @@ TEST_CASE("error_json: the response body", "[request]") {
     error.code = mw::ErrorCode::wrong_type;
     error.pointer = "/data/fields/duration";
     error.message = "expected an integer";
-    CHECK(mw::error_json(error) ==
-          R"({"error":{"code":"wrong_type","pointer":"/data/fields/duration","message":"expected an integer"}})");
+    CHECK(
+        mw::error_json(error) ==
+        R"({"error":{"code":"wrong_type","pointer":"/data/fields/duration","message":"expected an integer"}})");
   }
   SECTION("a header error also names the header") {
     const auto result = mw::validate_headers({{"x-conector-id", "a"}, {"x-owner-id", "o"}});
@@ -171,9 +172,8 @@ TEST_CASE("error_json: the response body", "[request]") {
     error.pointer = "/data/fields/a\"b~1c";
     error.message = std::string("bad \"\\\n\x01\xff", 9);
     const std::string json = mw::error_json(error);
-    CHECK(json ==
-          R"({"error":{"code":"invalid_value","pointer":"/data/fields/a\"b~1c",)"
-          R"("message":"bad \"\\\n\u0001\ufffd"}})");
+    CHECK(json == R"({"error":{"code":"invalid_value","pointer":"/data/fields/a\"b~1c",)"
+                  R"("message":"bad \"\\\n\u0001\ufffd"}})");
     CHECK(is_valid_json(json));
   }
   SECTION("append_error_json appends") {
@@ -184,8 +184,13 @@ TEST_CASE("error_json: the response body", "[request]") {
     CHECK(out == R"(x{"error":{"code":"empty_body","pointer":"","message":""}})");
   }
   SECTION("every error the parser produces renders as valid JSON") {
-    const std::string_view bodies[] = {"", "{", "[]", R"({"event":1})", "{\"event\":\"\xff\"}",
-                                       R"({"event":"crmEngagement::created","data":{"model":"x"}})"};
+    const std::string_view bodies[] = {
+        "",
+        "{",
+        "[]",
+        R"({"event":1})",
+        "{\"event\":\"\xff\"}",
+        R"({"event":"crmEngagement::created","data":{"model":"x"}})"};
     for (std::string_view body : bodies) {
       const auto result = mw::parse_event(body);
       REQUIRE_FALSE(result.has_value());

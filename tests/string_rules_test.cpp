@@ -1,8 +1,8 @@
 // zod's string rules as the library checks them: UTF-16 lengths and the email rule. The email
 // table tests/data/zod_emails.tsv holds zod's own verdicts (the zod differential test keeps it
 // equal to zod's).
-#include <morph/webhook/detail/string_rules.hpp>
 #include <simdjson.h>
+#include <morph/webhook/detail/string_rules.hpp>
 
 #include <sstream>
 #include <string>

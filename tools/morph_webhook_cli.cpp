@@ -169,8 +169,8 @@ int run_check(const cli::Options& options) {
 
   Progress progress(::isatty(STDERR_FILENO) != 0);  // declared first: outlives `out`
   cli::Sink out(STDOUT_FILENO);
-  cli::Reporter reporter(out, options.format,
-                         options.format == cli::Format::text && use_colour(), options.errors_only);
+  cli::Reporter reporter(out, options.format, options.format == cli::Format::text && use_colour(),
+                         options.errors_only);
   cli::Diagnoser diagnoser;
   // Checks one body and reports it, with what is known about it when it is refused.
   const auto check_and_report = [&](const cli::Origin& origin, simdjson::padded_string_view body,

@@ -260,12 +260,20 @@ return #ids
 )lua";
 
 enum Script : std::size_t {
-  script_append, script_lease, script_ack, script_fail, script_extend, script_stats,
-  script_dead, script_requeue, script_expire, script_count
+  script_append,
+  script_lease,
+  script_ack,
+  script_fail,
+  script_extend,
+  script_stats,
+  script_dead,
+  script_requeue,
+  script_expire,
+  script_count
 };
 constexpr std::array<std::string_view, script_count> script_bodies = {
-    lua_append, lua_lease, lua_ack, lua_fail, lua_extend, lua_stats, lua_dead, lua_requeue,
-    lua_expire};
+    lua_append, lua_lease, lua_ack,     lua_fail,  lua_extend,
+    lua_stats,  lua_dead,  lua_requeue, lua_expire};
 
 constexpr std::size_t expire_batch = 1000;
 
@@ -274,8 +282,7 @@ TimePoint from_micros(std::int64_t us) noexcept { return TimePoint(std::chrono::
 
 // A time as 20 digits whose string order is its numeric order (negative times included).
 std::string ordered(TimePoint t) {
-  const std::uint64_t biased =
-      static_cast<std::uint64_t>(to_micros(t)) ^ (std::uint64_t{1} << 63);
+  const std::uint64_t biased = static_cast<std::uint64_t>(to_micros(t)) ^ (std::uint64_t{1} << 63);
   char out[24];
   std::snprintf(out, sizeof out, "%020llu", static_cast<unsigned long long>(biased));
   return out;
@@ -348,8 +355,7 @@ std::int64_t integer(const redisReply* r) noexcept {
 }
 
 const redisReply* element(const redisReply* r, std::size_t i) noexcept {
-  return r != nullptr && r->type == REDIS_REPLY_ARRAY && i < r->elements ? r->element[i]
-                                                                         : nullptr;
+  return r != nullptr && r->type == REDIS_REPLY_ARRAY && i < r->elements ? r->element[i] : nullptr;
 }
 
 // A Delivery or DeadLetter from the columns the lease and dead-letter scripts both start with:
@@ -613,7 +619,8 @@ struct RedisInbox::Impl {
       Reply r = command(c, args);
       if (!r) return std::string(c->errstr);
       // Redis's own messages (e.g. WRONGPASS) never repeat the password.
-      if (r->type == REDIS_REPLY_ERROR) return std::string(what) + ": " + std::string(text(r.get()));
+      if (r->type == REDIS_REPLY_ERROR)
+        return std::string(what) + ": " + std::string(text(r.get()));
       if (out != nullptr) *out = std::string(text(r.get()));
       return std::nullopt;
     };
@@ -810,8 +817,7 @@ Result<std::vector<Delivery>> RedisInbox::lease(std::size_t max_count,
   max_count = std::min<std::size_t>(max_count, 10000);  // one script must stay short
   const TimePoint now = impl_->now();
   const TimePoint expires = now + lease_duration;
-  std::vector<std::string> args{std::to_string(to_micros(now)),
-                                std::to_string(to_micros(expires)),
+  std::vector<std::string> args{std::to_string(to_micros(now)), std::to_string(to_micros(expires)),
                                 std::to_string(impl_->options.inbox.max_attempts),
                                 std::to_string(max_count)};
   for (std::size_t i = 0; i < max_count; ++i) args.push_back(new_token());
@@ -831,9 +837,8 @@ Result<std::vector<Delivery>> RedisInbox::lease(std::size_t max_count,
 }
 
 Result<Done> RedisInbox::ack(DeliveryId id, std::string_view token) {
-  Result<Reply> r = impl_->eval(script_ack, "ack",
-                                {padded(id), std::string(token),
-                                 std::to_string(to_micros(impl_->now()))});
+  Result<Reply> r = impl_->eval(
+      script_ack, "ack", {padded(id), std::string(token), std::to_string(to_micros(impl_->now()))});
   if (!r) return std::move(r).error();
   const std::string_view why = text(r->get());
   if (why != "ok") return Impl::lease_problem(id, why, "ack");
@@ -909,8 +914,8 @@ Result<std::vector<DeadLetter>> RedisInbox::dead_letters(std::size_t max_count) 
 }
 
 Result<Done> RedisInbox::requeue(DeliveryId id) {
-  Result<Reply> r = impl_->eval(script_requeue, "requeue",
-                                {padded(id), std::to_string(to_micros(impl_->now()))});
+  Result<Reply> r =
+      impl_->eval(script_requeue, "requeue", {padded(id), std::to_string(to_micros(impl_->now()))});
   if (!r) return std::move(r).error();
   if (text(r->get()) != "ok") {
     return inbox_error(ErrorCode::not_found,
@@ -920,13 +925,11 @@ Result<Done> RedisInbox::requeue(DeliveryId id) {
 }
 
 Result<std::uint64_t> RedisInbox::expire() {
-  const std::string cutoff =
-      std::to_string(to_micros(impl_->now() - impl_->options.inbox.retain));
+  const std::string cutoff = std::to_string(to_micros(impl_->now() - impl_->options.inbox.retain));
   std::uint64_t removed = 0;
   // One bounded batch per script call, so a large backlog never blocks Redis for long.
   for (;;) {
-    Result<Reply> r =
-        impl_->eval(script_expire, "expire", {cutoff, std::to_string(expire_batch)});
+    Result<Reply> r = impl_->eval(script_expire, "expire", {cutoff, std::to_string(expire_batch)});
     if (!r) return std::move(r).error();
     const auto n = static_cast<std::uint64_t>(integer(r->get()));
     removed += n;

@@ -5,16 +5,16 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <spawn.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -42,9 +42,9 @@ const std::string payloads = MORPH_WEBHOOK_PAYLOADS_DIR;
 // Running the tool
 
 struct Run {
-  int status = -1;   // exit status, or 128 + signal
-  std::string out;   // stdout
-  std::string err;   // stderr
+  int status = -1;  // exit status, or 128 + signal
+  std::string out;  // stdout
+  std::string err;  // stderr
 };
 
 constexpr std::size_t max_output = std::size_t{256} << 20;
@@ -334,7 +334,9 @@ TEST_CASE("usage errors, help and version", "[usage]") {
       {{"check", "/nonexistent/body.json"}, 2, "", "cannot open /nonexistent/body.json"},
       {{"check", payloads}, 2, "", "is a directory"},
       {{"check", "--headers", "/nonexistent/headers.txt", payloads + "/call-created.json"},
-       2, "", "cannot read headers file"},
+       2,
+       "",
+       "cannot read headers file"},
   };
   std::vector<Case> all = cases;
 #if defined(MORPH_WEBHOOK_CLI_SERVE)
@@ -378,8 +380,8 @@ TEST_CASE("usage errors, help and version", "[usage]") {
   }
 
   SECTION("an unreadable file does not stop the others, but the exit status is 2") {
-    const Run run = run_cli({"check", "--format=json", "/nonexistent/a.json",
-                             payloads + "/call-created.json"});
+    const Run run =
+        run_cli({"check", "--format=json", "/nonexistent/a.json", payloads + "/call-created.json"});
     CHECK(run.status == 2);
     const auto results = json_lines(run.out);
     REQUIRE(results.size() == 1);
@@ -447,11 +449,12 @@ TEST_CASE("every sample payload, JSON format, compared with its body", "[payload
     const Run exact = run_cli({"check", "--max-bytes=100000", payloads + "/call-created.json"});
     CHECK(exact.status == 0);
     // A body over the limit is counted, not stored, from a file or from a pipe.
-    const std::string big = make_body("\"t\"", "\"" + std::string(std::size_t{9} << 20, 'd') + "\"");
+    const std::string big =
+        make_body("\"t\"", "\"" + std::string(std::size_t{9} << 20, 'd') + "\"");
     TempDir dir;
     const std::string path = dir.write("big.json", big);
-    for (const Run& run : {run_cli({"check", "--format=json", path}),
-                           run_cli({"check", "--format=json"}, big)}) {
+    for (const Run& run :
+         {run_cli({"check", "--format=json", path}), run_cli({"check", "--format=json"}, big)}) {
       CHECK(run.status == 1);
       const auto big_results = json_lines(run.out);
       REQUIRE(big_results.size() == 1);
@@ -474,22 +477,34 @@ TEST_CASE("fields keep their original values in JSON output", "[payloads]") {
     std::vector<std::string> absent;
   };
   const std::vector<Case> cases = {
-      {"unknown enum value kept as text", R"("type":"sms","direction":"sideways")",
-       json{{"type", "sms"}, {"direction", "sideways"}}, {}},
-      {"inProgress status as sent", R"("type":"task","status":"inProgress")",
-       json{{"type", "task"}, {"status", "inProgress"}}, {}},
-      {"duration 3.0 is the integer 3", R"("type":"call","endedAt":"2015-10-07T13:10:38Z")",
-       json{{"endedAt", "2015-10-07T13:10:38Z"}}, {}},
-      {"null optional fields are absent", R"("type":"note","direction":null,"status":null)",
-       json{{"type", "note"}}, {"direction", "status"}},
+      {"unknown enum value kept as text",
+       R"("type":"sms","direction":"sideways")",
+       json{{"type", "sms"}, {"direction", "sideways"}},
+       {}},
+      {"inProgress status as sent",
+       R"("type":"task","status":"inProgress")",
+       json{{"type", "task"}, {"status", "inProgress"}},
+       {}},
+      {"duration 3.0 is the integer 3",
+       R"("type":"call","endedAt":"2015-10-07T13:10:38Z")",
+       json{{"endedAt", "2015-10-07T13:10:38Z"}},
+       {}},
+      {"null optional fields are absent",
+       R"("type":"note","direction":null,"status":null)",
+       json{{"type", "note"}},
+       {"direction", "status"}},
       {"expanded ref reduced to model and id",
        R"("type":"call","users":[{"object":"resource","model":"genericUser","id":"7","fields":{"email":"a@b.c"},"createdAt":"2015-10-07T13:10:00Z","updatedAt":"2015-10-07T13:10:00Z"}])",
-       json{{"users", json::array({json{{"model", "genericUser"}, {"id", "7"}}})}}, {}},
+       json{{"users", json::array({json{{"model", "genericUser"}, {"id", "7"}}})}},
+       {}},
       {"ref extras dropped",
        R"("type":"call","companies":[{"object":"resourceRef","model":"genericCompany","id":"9","remote":{"id":"r9"}}])",
-       json{{"companies", json::array({json{{"model", "genericCompany"}, {"id", "9"}}})}}, {}},
-      {"no type at all (dropped by Morph)", R"("direction":"inbound")",
-       json{{"direction", "inbound"}, {"title", "t"}}, {"type", "status"}},
+       json{{"companies", json::array({json{{"model", "genericCompany"}, {"id", "9"}}})}},
+       {}},
+      {"no type at all (dropped by Morph)",
+       R"("direction":"inbound")",
+       json{{"direction", "inbound"}, {"title", "t"}},
+       {"type", "status"}},
   };
   for (const Case& c : cases) {
     INFO("case: " << c.name);
@@ -527,9 +542,9 @@ TEST_CASE("fields keep their original values in JSON output", "[payloads]") {
 }
 
 TEST_CASE("text format: one line per body and a summary", "[text]") {
-  const std::vector<std::string> valid = {"call-created.json",        "call-deleted.json",
-                                          "contact-updated.json",     "email-created.json",
-                                          "meeting-updated.json",     "note-dropped-fields.json"};
+  const std::vector<std::string> valid = {"call-created.json",    "call-deleted.json",
+                                          "contact-updated.json", "email-created.json",
+                                          "meeting-updated.json", "note-dropped-fields.json"};
   const std::vector<std::string> invalid = {"invalid/bad-date.json", "invalid/model-mismatch.json",
                                             "invalid/negative-duration.json",
                                             "invalid/trailing-garbage.json"};
@@ -642,9 +657,9 @@ TEST_CASE("NDJSON logs: bad lines in the middle, blank lines, CRLF, huge lines",
     const std::string path = dir.write("long.ndjson", log);
     for (const bool from_stdin : {false, true}) {
       INFO("stdin: " << from_stdin);
-      const Run run = from_stdin
-                          ? run_cli({"check", "--ndjson", "--format=json", "--max-bytes=4000"}, log)
-                          : run_cli({"check", "--ndjson", "--format=json", "--max-bytes=4000", path});
+      const Run run =
+          from_stdin ? run_cli({"check", "--ndjson", "--format=json", "--max-bytes=4000"}, log)
+                     : run_cli({"check", "--ndjson", "--format=json", "--max-bytes=4000", path});
       CHECK(run.status == 1);
       const auto results = json_lines(run.out);
       REQUIRE(results.size() == 4);
@@ -667,7 +682,8 @@ TEST_CASE("NDJSON logs: bad lines in the middle, blank lines, CRLF, huge lines",
     std::string log;
     const std::size_t count = 30000;  // ~12 MB: several 4 MB reads, lines cut at chunk ends
     for (std::size_t i = 0; i < count; ++i) {
-      log += make_body("\"event " + std::to_string(i) + "\"", "\"" + std::string(i % 700, 'd') + "\"");
+      log +=
+          make_body("\"event " + std::to_string(i) + "\"", "\"" + std::string(i % 700, 'd') + "\"");
       log += '\n';
     }
     TempDir dir;
@@ -719,8 +735,8 @@ TEST_CASE("standard input: no FILE or '-'", "[stdin]") {
     CHECK_FALSE(results[1].contains("file"));
   }
   SECTION("an NDJSON log on stdin") {
-    const Run run = run_cli({"check", "--ndjson", "--format=json"},
-                            read_file(payloads + "/events.ndjson"));
+    const Run run =
+        run_cli({"check", "--ndjson", "--format=json"}, read_file(payloads + "/events.ndjson"));
     CHECK(run.status == 1);
     const auto results = json_lines(run.out);
     REQUIRE(results.size() == 20);
@@ -761,32 +777,40 @@ TEST_CASE("--headers: a curl -D header block checked for every body", "[headers]
     std::string header;
   };
   const std::vector<Case> cases = {
-      {"LF, REST spelling, mixed case", "X-Connector-Id: hubspot\nX-OWNER-ID:  42\t\nx-idempotency-key: 4567890123\n",
+      {"LF, REST spelling, mixed case",
+       "X-Connector-Id: hubspot\nX-OWNER-ID:  42\t\nx-idempotency-key: 4567890123\n", true, "", ""},
+      {"request line first",
+       "POST /webhooks/morph HTTP/1.1\r\nHost: example.com\r\nx-conector-id: "
+       "hubspot\r\nx-owner-id: 42\r\nx-idempotency-key: k\r\n\r\n",
        true, "", ""},
-      {"request line first", "POST /webhooks/morph HTTP/1.1\r\nHost: example.com\r\nx-conector-id: hubspot\r\nx-owner-id: 42\r\nx-idempotency-key: k\r\n\r\n",
+      {"100 Continue block first",
+       "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nx-conector-id: hubspot\r\nx-owner-id: "
+       "42\r\nx-idempotency-key: k\r\n\r\n",
        true, "", ""},
-      {"100 Continue block first", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nx-conector-id: hubspot\r\nx-owner-id: 42\r\nx-idempotency-key: k\r\n\r\n",
-       true, "", ""},
-      {"stops at the first blank line", "x-conector-id: hubspot\nx-owner-id: 42\nx-idempotency-key: k\n\nx-owner-id: 43\n",
-       true, "", ""},
+      {"stops at the first blank line",
+       "x-conector-id: hubspot\nx-owner-id: 42\nx-idempotency-key: k\n\nx-owner-id: 43\n", true, "",
+       ""},
       {"missing owner", "x-conector-id: hubspot\r\nx-idempotency-key: k\r\n", false,
        "missing_header", "x-owner-id"},
       {"empty file", "", false, "missing_header", "x-conector-id"},
-      {"owner twice, two values", "x-conector-id: hubspot\nx-owner-id: 42\nX-Owner-Id: 43\nx-idempotency-key: k\n",
-       false, "duplicate_header", "x-owner-id"},
-      {"both connector spellings, two values", "x-conector-id: hubspot\nx-connector-id: salesforce\nx-owner-id: 42\nx-idempotency-key: k\n",
+      {"owner twice, two values",
+       "x-conector-id: hubspot\nx-owner-id: 42\nX-Owner-Id: 43\nx-idempotency-key: k\n", false,
+       "duplicate_header", "x-owner-id"},
+      {"both connector spellings, two values",
+       "x-conector-id: hubspot\nx-connector-id: salesforce\nx-owner-id: 42\nx-idempotency-key: k\n",
        false, "duplicate_header", ""},
       {"empty value", "x-conector-id: hubspot\nx-owner-id:   \nx-idempotency-key: k\n", false,
        "invalid_header", "x-owner-id"},
-      {"control byte in a value", std::string("x-conector-id: hub\x01spot\nx-owner-id: 42\nx-idempotency-key: k\n"),
-       false, "invalid_header", "x-conector-id"},
+      {"control byte in a value",
+       std::string("x-conector-id: hub\x01spot\nx-owner-id: 42\nx-idempotency-key: k\n"), false,
+       "invalid_header", "x-conector-id"},
   };
   TempDir dir;
   for (const Case& c : cases) {
     INFO("case: " << c.name);
     const std::string path = dir.write("headers.txt", c.block);
-    const Run run = run_cli({"check", "--format=json", "--ndjson", "--headers", path,
-                             payloads + "/events.ndjson"});
+    const Run run = run_cli(
+        {"check", "--format=json", "--ndjson", "--headers", path, payloads + "/events.ndjson"});
     const auto results = json_lines(run.out);
     REQUIRE(results.size() == 20);
     if (c.ok) {
@@ -832,12 +856,18 @@ TEST_CASE("hostile bodies: the JSON output stays valid JSON, text stays clean", 
   const std::vector<Case> cases = {
       {"raw NUL in a string", make_body("\"a\0b\""s), false, "invalid_json", {}},
       {"raw control byte in a string", make_body("\"a\x01\x1b[31mb\""), false, "invalid_json", {}},
-      {"invalid UTF-8 in a string", make_body("\"caf\xc3\x28 \xff\xfe\""), false, "invalid_json", {}},
+      {"invalid UTF-8 in a string",
+       make_body("\"caf\xc3\x28 \xff\xfe\""),
+       false,
+       "invalid_json",
+       {}},
       {"overlong UTF-8", make_body("\"\xc0\xaf\""), false, "invalid_json", {}},
       {"UTF-16 surrogate bytes", make_body("\"\xed\xa0\x80\""), false, "invalid_json", {}},
       {"invalid UTF-8 in rawResource",
-       make_body("\"t\"").replace(make_body("\"t\"").find("CALL"), 4, "CA\xffLL"), false,
-       "invalid_json", {}},
+       make_body("\"t\"").replace(make_body("\"t\"").find("CALL"), 4, "CA\xffLL"),
+       false,
+       "invalid_json",
+       {}},
       {"invalid UTF-8 in a key", make_body("\"t\"").replace(2, 5, "ev\xffnt"), false, "", {}},
       {"NUL bytes only", "\0\0\0\0"s, false, "", {}},
       {"binary garbage", "\xff\xfe\x00{\"event\"\x01\x02\x7f"s, false, "", {}},
@@ -847,13 +877,20 @@ TEST_CASE("hostile bodies: the JSON output stays valid JSON, text stays clean", 
        "\x01\x1f\b\f\n\r\t\x7f"s},
       {"escaped ESC sequence", make_body(R"("\u001b[2J\u001b[31mred")"), true, "",
        "\x1b[2J\x1b[31mred"s},
-      {"U+2028 and U+2029", make_body("\"a\xe2\x80\xa8" "b\xe2\x80\xa9\""), true, "",
-       "a\xe2\x80\xa8" "b\xe2\x80\xa9"s},
+      {"U+2028 and U+2029",
+       make_body("\"a\xe2\x80\xa8"
+                 "b\xe2\x80\xa9\""),
+       true, "",
+       "a\xe2\x80\xa8"
+       "b\xe2\x80\xa9"s},
       {"escaped surrogate pair", make_body(R"("\ud83d\ude00")"), true, "", "\xf0\x9f\x98\x80"s},
       {"lone escaped surrogate", make_body(R"("\ud800x")"), false, "", {}},
       {"quotes and backslashes", make_body(R"("\"\\\/")"), true, "", "\"\\/"s},
       {"event with control bytes",
-       R"({"event":"crmEngagement::created\u001b[2J\u0000","data":{}})", false, "", {}},
+       R"({"event":"crmEngagement::created\u001b[2J\u0000","data":{}})",
+       false,
+       "",
+       {}},
   };
 
   for (const Case& c : cases) {
@@ -992,8 +1029,8 @@ TEST_CASE("ERR lines carry the event name, id and idempotency key", "[actionable
                       "3.5 is not a whole number of seconds >= 0  [event=crmEngagement::created "
                       "id=40000007 key=call-29090716-created-1444223400781}]\n") !=
         std::string::npos);
-  const Run run = run_cli(
-      {"check", "--ndjson", "--format=json", "--headers", payloads + "/headers.txt", log});
+  const Run run =
+      run_cli({"check", "--ndjson", "--format=json", "--headers", payloads + "/headers.txt", log});
   const auto results = json_lines(run.out);
   REQUIRE(results.size() == 20);
   CHECK(results[7].value("event", "") == "crmEngagement::created");
@@ -1035,8 +1072,9 @@ TEST_CASE("invalid_json says where: byte offset, line and column; a BOM has its 
   SECTION("a pretty-printed file: line and column in the file") {
     TempDir dir;
     const std::string path =
-        dir.write("body.json", "{\n  \"event\": \"crmEngagement::created\",\n  \"data\": {\n"
-                               "    \"id\": \"77\",\n    \"fields\": {\"a\": [1, 2 3]}\n  }\n}\n");
+        dir.write("body.json",
+                  "{\n  \"event\": \"crmEngagement::created\",\n  \"data\": {\n"
+                  "    \"id\": \"77\",\n    \"fields\": {\"a\": [1, 2 3]}\n  }\n}\n");
     const Run run = run_cli({"check", path});
     CHECK(run.status == 1);
     CHECK(run.out.find("at byte 93 (line 5, column 27): expected ',' or ']' after an array "
@@ -1072,22 +1110,20 @@ TEST_CASE("--errors-only prints only failing bodies; the summary counts all", "[
   const auto results = json_lines(run.out);
   REQUIRE(results.size() == 3);
   for (const json& r : results) CHECK(r["ok"] == false);
-  const Run all_valid =
-      run_cli({"check", "--errors-only", payloads + "/call-created.json"});
+  const Run all_valid = run_cli({"check", "--errors-only", payloads + "/call-created.json"});
   CHECK(all_valid.status == 0);
   CHECK(all_valid.out == "1 body: 1 valid, 0 invalid\n");  // nothing printed before it
 }
 
-TEST_CASE("the summary counts unreadable inputs and says which bodies were valid",
-          "[actionable]") {
+TEST_CASE("the summary counts unreadable inputs and says which bodies were valid", "[actionable]") {
   const Run run = run_cli({"check", "/nonexistent", payloads + "/call-created.json"});
   CHECK(run.status == 2);
   CHECK(run.out.find("\n1 input could not be read; 1 body: 1 valid, 0 invalid\n") !=
         std::string::npos);
   CHECK(run.err.find("cannot open /nonexistent") != std::string::npos);
   // Bodies of other models are valid: said next to "valid", never after "invalid".
-  const Run mixed = run_cli({"check", payloads + "/contact-updated.json",
-                             payloads + "/invalid/bad-date.json"});
+  const Run mixed =
+      run_cli({"check", payloads + "/contact-updated.json", payloads + "/invalid/bad-date.json"});
   CHECK(mixed.out.find("2 bodies: 1 valid (1 of another model, checked at the envelope level), "
                        "1 invalid\n") != std::string::npos);
   CHECK(mixed.out.find("invalid (") == std::string::npos);

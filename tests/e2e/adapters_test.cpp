@@ -24,8 +24,10 @@ TEST_CASE("httplib adapter", "[adapters]") {
   httplib::Request req;
   req.method = "POST";
   req.path = "/webhooks/morph";
-  req.headers = {{"X-Connector-Id", "hubspot"}, {"X-Owner-Id", "o"},
-                 {"X-Idempotency-Key", "8871-1700000000123"}, {"Content-Type", "application/json"}};
+  req.headers = {{"X-Connector-Id", "hubspot"},
+                 {"X-Owner-Id", "o"},
+                 {"X-Idempotency-Key", "8871-1700000000123"},
+                 {"Content-Type", "application/json"}};
   req.body = std::string(kBody);
 
   SECTION("valid request, every overload") {

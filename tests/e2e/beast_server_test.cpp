@@ -96,8 +96,9 @@ TEST_CASE("beast_server: the handler is told how reading ended", "[beast]") {
   }
   {
     e2e::Connection c("127.0.0.1", fixture.port());
-    REQUIRE(c.send("POST /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                   "8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n"));
+    REQUIRE(
+        c.send("POST /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+               "8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n"));
     const auto response = c.read_response(5s);
     REQUIRE(response);
     CHECK(response->status == 400);
@@ -112,9 +113,8 @@ TEST_CASE("beast_server: the handler is told how reading ended", "[beast]") {
     CHECK(response->status == 400);
     CHECK(c.closed_within(5s));
   }
-  const std::vector<mwb::ReadStatus> expected{mwb::ReadStatus::complete,
-                                              mwb::ReadStatus::body_too_large,
-                                              mwb::ReadStatus::bad_request};
+  const std::vector<mwb::ReadStatus> expected{
+      mwb::ReadStatus::complete, mwb::ReadStatus::body_too_large, mwb::ReadStatus::bad_request};
   CHECK(fixture.statuses() == expected);
   CHECK(fixture.server().thread_count() == 2);
 }

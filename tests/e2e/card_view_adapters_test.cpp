@@ -15,8 +15,8 @@ namespace {
 
 mw::CardView valid_view() {
   mw::CardView view;
-  view.add_card("Deal 9001").contents.push_back(
-      mw::status_content("Stage", "Won", mw::StatusStyle::success));
+  view.add_card("Deal 9001")
+      .contents.push_back(mw::status_content("Stage", "Won", mw::StatusStyle::success));
   return view;
 }
 

@@ -12,19 +12,23 @@
 namespace mw = morph::webhook;
 
 int main() {
-  const std::vector<std::string> strings = {
-      "", "Plain text", "quote \" backslash \\ slash /", std::string("nul\0byte", 8),
-      "controls \x01\x1f\t\n\r", "line\xE2\x80\xA8separator", "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80",
-      "https://app.example.com/c/247?x=1&y=%20"};
+  const std::vector<std::string> strings = {"",
+                                            "Plain text",
+                                            "quote \" backslash \\ slash /",
+                                            std::string("nul\0byte", 8),
+                                            "controls \x01\x1f\t\n\r",
+                                            "line\xE2\x80\xA8separator",
+                                            "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80",
+                                            "https://app.example.com/c/247?x=1&y=%20"};
   const std::vector<mw::CardContent> contents = [&] {
     std::vector<mw::CardContent> out;
     for (const std::string& s : strings) {
       out.push_back(mw::text_content(s, s));
       out.push_back(mw::text_content("label", s, s));
     }
-    for (mw::StatusStyle style : {mw::StatusStyle::default_, mw::StatusStyle::success,
-                                  mw::StatusStyle::warning, mw::StatusStyle::danger,
-                                  mw::StatusStyle::info}) {
+    for (mw::StatusStyle style :
+         {mw::StatusStyle::default_, mw::StatusStyle::success, mw::StatusStyle::warning,
+          mw::StatusStyle::danger, mw::StatusStyle::info}) {
       out.push_back(mw::status_content("status", "value", style));
     }
     return out;

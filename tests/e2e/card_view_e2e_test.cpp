@@ -163,18 +163,19 @@ TEST_CASE("card_view_receiver answers card views with cards", "[card_view]") {
     REQUIRE(res);
     CHECK(res->status == 200);
     CHECK(res->get_header_value("Content-Type") == "application/json");
-    CHECK(res->body ==
-          R"({"cards":[{"title":"Contact 247","contents":[)"
-          R"({"type":"text","label":"Record id","value":"247",)"
-          R"("link":"https://app.example.com/contacts/247"},)"
-          R"({"type":"text","label":"Opened by","value":"user 61234567"},)"
-          R"({"type":"text","label":"Request","value":"4567890-1700000000123"},)"
-          R"({"type":"status","label":"Sync","value":"up to date","status":"success"}],)"
-          R"("actions":[{"type":"openUrlInIframe","label":"Edit",)"
-          R"("url":"https://app.example.com/contacts/247/edit"}],)"
-          R"("link":"https://app.example.com/contacts/247"}],)"
-          R"("root":{"title":"Example App","providerName":"Example",)"
-          R"("actions":[{"type":"openUrl","label":"Open Example","url":"https://app.example.com/"}]}})");
+    CHECK(
+        res->body ==
+        R"({"cards":[{"title":"Contact 247","contents":[)"
+        R"({"type":"text","label":"Record id","value":"247",)"
+        R"("link":"https://app.example.com/contacts/247"},)"
+        R"({"type":"text","label":"Opened by","value":"user 61234567"},)"
+        R"({"type":"text","label":"Request","value":"4567890-1700000000123"},)"
+        R"({"type":"status","label":"Sync","value":"up to date","status":"success"}],)"
+        R"("actions":[{"type":"openUrlInIframe","label":"Edit",)"
+        R"("url":"https://app.example.com/contacts/247/edit"}],)"
+        R"("link":"https://app.example.com/contacts/247"}],)"
+        R"("root":{"title":"Example App","providerName":"Example",)"
+        R"("actions":[{"type":"openUrl","label":"Open Example","url":"https://app.example.com/"}]}})");
     check_shape(res->body);
     CHECK(receiver.read_line(std::chrono::seconds(10)) ==
           "card view 4567890-1700000000123 key=4567890-CONTACT-247-1700000000123 status=200");
@@ -220,8 +221,12 @@ TEST_CASE("card_view_receiver answers card views with cards", "[card_view]") {
       std::string pointer;
     };
     const std::vector<Row> rows = {
-        {"missing header", {{"x-owner-id", "o"}, {"x-idempotency-key", "k"}},
-         read_payload("card-view-created.json"), 400, "missing_header", ""},
+        {"missing header",
+         {{"x-owner-id", "o"}, {"x-idempotency-key", "k"}},
+         read_payload("card-view-created.json"),
+         400,
+         "missing_header",
+         ""},
         {"invalid body", morph_headers, "{\"event\":", 400, "invalid_json", ""},
         {"another model", morph_headers, read_payload("call-created.json"), 422,
          "unsupported_model", "/data/model"},

@@ -34,8 +34,10 @@ constexpr std::size_t kDefaultLimit = std::size_t{8} << 20;
 using e2e::Receiver;
 
 httplib::Headers good_headers() {
-  return {{"x-conector-id", "hubspot"}, {"x-owner-id", "owner-1"},
-          {"x-idempotency-key", "4567890123"}, {"user-agent", "morph-e2e"}};
+  return {{"x-conector-id", "hubspot"},
+          {"x-owner-id", "owner-1"},
+          {"x-idempotency-key", "4567890123"},
+          {"user-agent", "morph-e2e"}};
 }
 
 struct Case {
@@ -52,17 +54,28 @@ struct Case {
 std::vector<Case> cases() {
   const std::string body(kBody);
   std::vector<Case> out;
-  out.push_back({"valid, documented spelling", "POST", "/webhooks/morph", good_headers(), body,
-                 200, "", ""});
-  out.push_back({"valid, REST spelling and mixed-case names", "POST", "/webhooks/morph",
-                 {{"X-Connector-Id", "hubspot"}, {"X-OWNER-ID", "owner-1"},
-                  {"X-Idempotency-Key", "4567890123"}},
-                 body, 200, "", ""});
-  out.push_back({"valid, upper-case documented spelling, padded values", "POST",
+  out.push_back(
+      {"valid, documented spelling", "POST", "/webhooks/morph", good_headers(), body, 200, "", ""});
+  out.push_back({"valid, REST spelling and mixed-case names",
+                 "POST",
                  "/webhooks/morph",
-                 {{"X-CONECTOR-ID", " hubspot"}, {"x-Owner-Id", "owner-1 "},
+                 {{"X-Connector-Id", "hubspot"},
+                  {"X-OWNER-ID", "owner-1"},
+                  {"X-Idempotency-Key", "4567890123"}},
+                 body,
+                 200,
+                 "",
+                 ""});
+  out.push_back({"valid, upper-case documented spelling, padded values",
+                 "POST",
+                 "/webhooks/morph",
+                 {{"X-CONECTOR-ID", " hubspot"},
+                  {"x-Owner-Id", "owner-1 "},
                   {"x-idempotency-KEY", "4567890123"}},
-                 body, 200, "", ""});
+                 body,
+                 200,
+                 "",
+                 ""});
   out.push_back({"same header twice with the same value", "POST", "/webhooks/morph",
                  [] {
                    auto h = good_headers();
@@ -72,14 +85,24 @@ std::vector<Case> cases() {
                  body, 200, "", ""});
   out.push_back({"malformed body", "POST", "/webhooks/morph", good_headers(),
                  R"({"event":"crmEngagement::created","data":)", 400, "invalid_json", ""});
-  out.push_back({"empty body", "POST", "/webhooks/morph", good_headers(), "", 400, "empty_body",
-                 ""});
-  out.push_back({"missing x-owner-id", "POST", "/webhooks/morph",
-                 {{"x-conector-id", "hubspot"}, {"x-idempotency-key", "4567890123"}}, body, 400,
-                 "missing_header", "x-owner-id"});
-  out.push_back({"missing connector", "POST", "/webhooks/morph",
-                 {{"x-owner-id", "owner-1"}, {"x-idempotency-key", "4567890123"}}, body, 400,
-                 "missing_header", "x-conector-id"});
+  out.push_back(
+      {"empty body", "POST", "/webhooks/morph", good_headers(), "", 400, "empty_body", ""});
+  out.push_back({"missing x-owner-id",
+                 "POST",
+                 "/webhooks/morph",
+                 {{"x-conector-id", "hubspot"}, {"x-idempotency-key", "4567890123"}},
+                 body,
+                 400,
+                 "missing_header",
+                 "x-owner-id"});
+  out.push_back({"missing connector",
+                 "POST",
+                 "/webhooks/morph",
+                 {{"x-owner-id", "owner-1"}, {"x-idempotency-key", "4567890123"}},
+                 body,
+                 400,
+                 "missing_header",
+                 "x-conector-id"});
   out.push_back({"duplicated header with two values", "POST", "/webhooks/morph",
                  [] {
                    auto h = good_headers();
@@ -98,13 +121,13 @@ std::vector<Case> cases() {
                  std::string(kDefaultLimit + 1, ' '), 413, "body_too_large", ""});
   out.push_back({"another model", "POST", "/webhooks/morph", good_headers(),
                  std::string(kContactBody), 422, "unsupported_model", ""});
-  out.push_back({"GET", "GET", "/webhooks/morph", good_headers(), "", 405, "method_not_allowed",
-                 ""});
+  out.push_back(
+      {"GET", "GET", "/webhooks/morph", good_headers(), "", 405, "method_not_allowed", ""});
   out.push_back({"PUT with a body", "PUT", "/webhooks/morph", good_headers(), body, 405,
                  "method_not_allowed", ""});
   out.push_back({"DELETE", "DELETE", "/webhooks/morph", {}, "", 405, "method_not_allowed", ""});
-  out.push_back({"unknown path", "POST", "/webhooks/other", good_headers(), body, 404,
-                 "not_found", ""});
+  out.push_back(
+      {"unknown path", "POST", "/webhooks/other", good_headers(), body, 404, "not_found", ""});
   return out;
 }
 
@@ -240,11 +263,17 @@ httplib::Client make_client(int port) {
 [[maybe_unused]] void run_limits(const std::string& program) {
   Receiver receiver(program, {"--max-body-bytes", std::to_string(kBody.size())});
   httplib::Client client = make_client(receiver.port());
-  Case fits{"body at the limit", "POST", "/webhooks/morph", good_headers(), std::string(kBody),
-            200, "", ""};
+  Case fits{"body at the limit",
+            "POST",
+            "/webhooks/morph",
+            good_headers(),
+            std::string(kBody),
+            200,
+            "",
+            ""};
   check_response(fits, send(client, fits));
-  Case over{"one byte over", "POST", "/webhooks/morph", good_headers(),
-            std::string(kBody) + " ", 413, "body_too_large", ""};
+  Case over{"one byte over",          "POST", "/webhooks/morph", good_headers(),
+            std::string(kBody) + " ", 413,    "body_too_large",  ""};
   check_response(over, send(client, over));
   // Clean stop on SIGINT too.
   const int status = receiver.stop(SIGINT);

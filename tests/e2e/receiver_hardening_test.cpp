@@ -26,8 +26,9 @@ enum class Stack { httplib, beast };
 // A request as bytes: a valid event unless `body` says otherwise.
 std::string request(std::string_view key, std::string_view body = e2e::kBody,
                     std::string_view extra_headers = "") {
-  std::string out = "POST /webhooks/morph HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    "x-conector-id: hubspot\r\nx-owner-id: owner-1\r\nx-idempotency-key: ";
+  std::string out =
+      "POST /webhooks/morph HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "x-conector-id: hubspot\r\nx-owner-id: owner-1\r\nx-idempotency-key: ";
   out += key;
   out += "\r\nContent-Type: application/json\r\nContent-Length: ";
   out += std::to_string(body.size());
@@ -71,7 +72,8 @@ void idle_connections(const std::string& program) {
   // idle connections, each released by the 5 s keep-alive timeout).
   check_ok(fresh.read_response(5s), "fresh");
   std::size_t still_open = 0;
-  for (const Connection& c : idle) if (c.open_and_silent()) ++still_open;
+  for (const Connection& c : idle)
+    if (c.open_and_silent()) ++still_open;
   CHECK(still_open == 200);
 }
 
@@ -201,14 +203,16 @@ void empty_header(const std::string& program, Stack stack) {
   Receiver receiver(program);
   Connection c("127.0.0.1", receiver.port());
   const std::string body(e2e::kBody);
-  REQUIRE(c.send("POST /webhooks/morph HTTP/1.1\r\nHost: x\r\nx-conector-id: h\r\nx-owner-id:\r\n"
-                 "x-idempotency-key: k\r\nContent-Length: " +
-                 std::to_string(body.size()) + "\r\n\r\n" + body));
+  REQUIRE(
+      c.send("POST /webhooks/morph HTTP/1.1\r\nHost: x\r\nx-conector-id: h\r\nx-owner-id:\r\n"
+             "x-idempotency-key: k\r\nContent-Length: " +
+             std::to_string(body.size()) + "\r\n\r\n" + body));
   const auto response = c.read_response(5s);
   REQUIRE(response);
   CHECK(response->status == 400);
   INFO(response->body);
-  const char* code = stack == Stack::beast ? "\"code\":\"invalid_header\"" : "\"code\":\"missing_header\"";
+  const char* code =
+      stack == Stack::beast ? "\"code\":\"invalid_header\"" : "\"code\":\"missing_header\"";
   CHECK(response->body.find(code) != std::string::npos);
   CHECK(response->body.find("\"header\":\"x-owner-id\"") != std::string::npos);
 }
@@ -342,9 +346,7 @@ TEST_CASE("beast_receiver: oversized chunked body", "[beast]") {
 TEST_CASE("beast_receiver: empty header value", "[beast]") {
   empty_header(MORPH_WEBHOOK_BEAST_RECEIVER, Stack::beast);
 }
-TEST_CASE("beast_receiver: port in use", "[beast]") {
-  port_in_use(MORPH_WEBHOOK_BEAST_RECEIVER);
-}
+TEST_CASE("beast_receiver: port in use", "[beast]") { port_in_use(MORPH_WEBHOOK_BEAST_RECEIVER); }
 TEST_CASE("beast_receiver: --host localhost", "[beast]") {
   host_name(MORPH_WEBHOOK_BEAST_RECEIVER);
 }

@@ -172,9 +172,8 @@ class Receiver {
   // Reads the port from the first line ("listening on HOST:PORT").
   void wait_until_listening(const std::string& host) {
     std::unique_lock<std::mutex> lock(mutex_);
-    const bool started = cv_.wait_for(lock, kStartTimeout, [this] {
-      return eof_ || output_.find('\n') != std::string::npos;
-    });
+    const bool started = cv_.wait_for(
+        lock, kStartTimeout, [this] { return eof_ || output_.find('\n') != std::string::npos; });
     const std::string first = output_.substr(0, output_.find('\n'));
     lock.unlock();
     INFO("first line: " << first);
@@ -258,7 +257,8 @@ class Connection {
   }
 
   Connection(Connection&& other) noexcept
-      : fd_(std::exchange(other.fd_, -1)), error_(other.error_), pending_(std::move(other.pending_)) {}
+      : fd_(std::exchange(other.fd_, -1)), error_(other.error_),
+        pending_(std::move(other.pending_)) {}
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection() {

@@ -33,12 +33,12 @@ using InboxFactory = std::function<std::unique_ptr<mw::Inbox>(const mw::InboxOpt
 /// "ready=R leased=L delayed=D dead=X acked=A stale=S age=<seconds or ->".
 inline std::string describe(const mw::InboxStats& s) {
   std::string out = "ready=" + std::to_string(s.ready) + " leased=" + std::to_string(s.leased) +
-                    " delayed=" + std::to_string(s.delayed) + " dead=" +
-                    std::to_string(s.dead) + " acked=" + std::to_string(s.acked_retained) +
+                    " delayed=" + std::to_string(s.delayed) + " dead=" + std::to_string(s.dead) +
+                    " acked=" + std::to_string(s.acked_retained) +
                     " stale=" + std::to_string(s.stale) + " age=";
   if (s.oldest_ready_age) {
-    out += std::to_string(std::chrono::duration_cast<std::chrono::seconds>(*s.oldest_ready_age)
-                              .count());
+    out += std::to_string(
+        std::chrono::duration_cast<std::chrono::seconds>(*s.oldest_ready_age).count());
   } else {
     out += '-';
   }
@@ -70,16 +70,25 @@ struct Step {
   std::string expect;
   std::int64_t seconds = 0;
   std::size_t count = 0;
-  std::string body;              // empty: "body of <key>"
+  std::string body;  // empty: "body of <key>"
   std::string owner = "owner-1";
-  std::string resource;          // empty: no ordering facts
-  std::int64_t updated = 0;      // data.updatedAt, in seconds after 2025-01-01
+  std::string resource;      // empty: no ordering facts
+  std::int64_t updated = 0;  // data.updatedAt, in seconds after 2025-01-01
   mw::Trigger trigger = mw::Trigger::updated;
-  std::string stats;             // empty: not checked
+  std::string stats;  // empty: not checked
 
-  Step& then_stats(std::string s) { stats = std::move(s); return *this; }
-  Step& with_body(std::string b) { body = std::move(b); return *this; }
-  Step& from_owner(std::string o) { owner = std::move(o); return *this; }
+  Step& then_stats(std::string s) {
+    stats = std::move(s);
+    return *this;
+  }
+  Step& with_body(std::string b) {
+    body = std::move(b);
+    return *this;
+  }
+  Step& from_owner(std::string o) {
+    owner = std::move(o);
+    return *this;
+  }
   Step& about(std::string r, std::int64_t t, mw::Trigger trig = mw::Trigger::updated) {
     resource = std::move(r);
     updated = t;
@@ -143,84 +152,85 @@ inline mw::InboxOptions table_options(const Scenario& sc, const mw::TimePoint* n
 inline const std::vector<Scenario>& scenarios() {
   using mw::Trigger;
   static const std::vector<Scenario> table = {
-      {"append, duplicate key, lease, ack; the key stays a duplicate while retained", 10, true,
+      {"append, duplicate key, lease, ack; the key stays a duplicate while retained",
+       10,
+       true,
        {append("k1", "stored")
-           .then_stats("ready=1 leased=0 delayed=0 dead=0 acked=0 stale=0 age=0"),
+            .then_stats("ready=1 leased=0 delayed=0 dead=0 acked=0 stale=0 age=0"),
         advance(7).then_stats("ready=1 leased=0 delayed=0 dead=0 acked=0 stale=0 age=7"),
-        append("k1", "duplicate"),
-        append("k1", "duplicate").with_body("another body, same key"),
+        append("k1", "duplicate"), append("k1", "duplicate").with_body("another body, same key"),
         lease(10, 30, "k1#1").then_stats("ready=0 leased=1 delayed=0 dead=0 acked=0 stale=0 age=-"),
         lease(10, 30, ""),
         ack("k1", "ok").then_stats("ready=0 leased=0 delayed=0 dead=0 acked=1 stale=0 age=-"),
-        ack("k1", "lease_lost"),
-        fail("k1", "lease_lost"),
-        lease(10, 30, ""),
+        ack("k1", "lease_lost"), fail("k1", "lease_lost"), lease(10, 30, ""),
         append("k1", "duplicate")}},
-      {"byte-identical bodies are duplicates per (connector, owner)", 10, true,
+      {"byte-identical bodies are duplicates per (connector, owner)",
+       10,
+       true,
        {append("k1", "stored").with_body("same bytes"),
         append("k2", "duplicate").with_body("same bytes"),
         append("k3", "stored").with_body("same bytes").from_owner("owner-2"),
         append("k4", "stored").with_body("same bytes, one more"),
-        append("k5", "stored").with_body("same byteS"),
-        lease(10, 30, "k1#1,k3#1,k4#1,k5#1"),
-        ack("k1", "ok"),
-        append("k6", "duplicate").with_body("same bytes")}},
-      {"byte-identical body dedupe can be switched off", 10, false,
+        append("k5", "stored").with_body("same byteS"), lease(10, 30, "k1#1,k3#1,k4#1,k5#1"),
+        ack("k1", "ok"), append("k6", "duplicate").with_body("same bytes")}},
+      {"byte-identical body dedupe can be switched off",
+       10,
+       false,
        {append("k1", "stored").with_body("same bytes"),
         append("k2", "stored").with_body("same bytes"),
         append("k2", "duplicate").with_body("same bytes")}},
-      {"ordering guard: strictly older is stale, equal is not, deleted is a tombstone", 10, true,
-       {append("k1", "stored").about("r1", 100),
-        append("k2", "stored stale").about("r1", 50),
-        append("k3", "stored").about("r1", 100),
-        append("k4", "stored").about("r2", 10),
+      {"ordering guard: strictly older is stale, equal is not, deleted is a tombstone",
+       10,
+       true,
+       {append("k1", "stored").about("r1", 100), append("k2", "stored stale").about("r1", 50),
+        append("k3", "stored").about("r1", 100), append("k4", "stored").about("r2", 10),
         append("k5", "stored").about("r1", 200, Trigger::deleted),
-        append("k6", "stored stale").about("r1", 150),
-        append("k7", "stored").about("r1", 200),
-        append("k2", "duplicate stale").about("r1", 50)
+        append("k6", "stored stale").about("r1", 150), append("k7", "stored").about("r1", 200),
+        append("k2", "duplicate stale")
+            .about("r1", 50)
             .then_stats("ready=7 leased=0 delayed=0 dead=0 acked=0 stale=2 age=0"),
         append("k8", "stored").about("r1", 10).from_owner("owner-2"),
-        append("k9", "stored").about("r1", 300),
-        lease(3, 30, "k1#1,k2#1!,k3#1")}},
-      {"an expired lease is re-leased; its old token is refused", 10, true,
-       {append("k1", "stored"),
-        lease(1, 30, "k1#1"),
+        append("k9", "stored").about("r1", 300), lease(3, 30, "k1#1,k2#1!,k3#1")}},
+      {"an expired lease is re-leased; its old token is refused",
+       10,
+       true,
+       {append("k1", "stored"), lease(1, 30, "k1#1"),
         advance(29).then_stats("ready=0 leased=1 delayed=0 dead=0 acked=0 stale=0 age=-"),
         advance(1).then_stats("ready=1 leased=0 delayed=0 dead=0 acked=0 stale=0 age=30"),
-        ack("k1", "lease_lost"),
-        extend("k1", 30, "lease_lost"),
-        lease(1, 30, "k1#2"),
-        ack_old("k1", "lease_lost"),
-        fail("k1", "retry"),
-        ack("k1", "lease_lost")}},
-      {"a foreign token changes nothing", 10, true,
-       {append("k1", "stored"),
-        lease(1, 30, "k1#1"),
-        ack_foreign("k1", "lease_lost"),
+        ack("k1", "lease_lost"), extend("k1", 30, "lease_lost"), lease(1, 30, "k1#2"),
+        ack_old("k1", "lease_lost"), fail("k1", "retry"), ack("k1", "lease_lost")}},
+      {"a foreign token changes nothing",
+       10,
+       true,
+       {append("k1", "stored"), lease(1, 30, "k1#1"), ack_foreign("k1", "lease_lost"),
         ack_unknown("not_found")
             .then_stats("ready=0 leased=1 delayed=0 dead=0 acked=0 stale=0 age=-"),
         ack("k1", "ok")}},
-      {"fail retries after exponential backoff", 10, true,
-       {append("k1", "stored"),
-        lease(1, 30, "k1#1"),
+      {"fail retries after exponential backoff",
+       10,
+       true,
+       {append("k1", "stored"), lease(1, 30, "k1#1"),
         fail("k1", "retry").then_stats("ready=0 leased=0 delayed=1 dead=0 acked=0 stale=0 age=-"),
-        advance(4), lease(1, 30, ""),
-        advance(1), lease(1, 30, "k1#2"),
+        advance(4), lease(1, 30, ""), advance(1), lease(1, 30, "k1#2"), fail("k1", "retry"),
+        advance(9), lease(1, 30, ""), advance(1), lease(1, 30, "k1#3"), fail("k1", "retry"),
+        advance(19), lease(1, 30, ""), advance(1), lease(1, 30, "k1#4"), ack("k1", "ok")}},
+      {"dead after max_attempts; requeue makes it ready again",
+       3,
+       true,
+       {append("k1", "stored"),
+        append("k2", "stored"),
+        lease(1, 30, "k1#1"),
         fail("k1", "retry"),
-        advance(9), lease(1, 30, ""),
-        advance(1), lease(1, 30, "k1#3"),
+        advance(5),
+        lease(1, 30, "k2#1"),
+        ack("k2", "ok"),
+        lease(1, 30, "k1#2"),
         fail("k1", "retry"),
-        advance(19), lease(1, 30, ""),
-        advance(1), lease(1, 30, "k1#4"),
-        ack("k1", "ok")}},
-      {"dead after max_attempts; requeue makes it ready again", 3, true,
-       {append("k1", "stored"), append("k2", "stored"),
-        lease(1, 30, "k1#1"), fail("k1", "retry"), advance(5),
-        lease(1, 30, "k2#1"), ack("k2", "ok"),
-        lease(1, 30, "k1#2"), fail("k1", "retry"), advance(10),
+        advance(10),
         lease(1, 30, "k1#3"),
         fail("k1", "dead").then_stats("ready=0 leased=0 delayed=0 dead=1 acked=1 stale=0 age=-"),
-        advance(3600 * 2), lease(5, 30, ""),
+        advance(3600 * 2),
+        lease(5, 30, ""),
         dead("k1"),
         requeue("k2", "not_found"),
         requeue("k1", "ok")
@@ -229,35 +239,30 @@ inline const std::vector<Scenario>& scenarios() {
         dead(""),
         lease(1, 30, "k1#1"),
         ack("k1", "ok")}},
-      {"a lease that expires on the last attempt makes the delivery dead", 2, true,
-       {append("k1", "stored"),
-        lease(1, 30, "k1#1"), advance(30),
-        lease(1, 30, "k1#2"), advance(30),
+      {"a lease that expires on the last attempt makes the delivery dead",
+       2,
+       true,
+       {append("k1", "stored"), lease(1, 30, "k1#1"), advance(30), lease(1, 30, "k1#2"),
+        advance(30),
         lease(1, 30, "").then_stats("ready=0 leased=0 delayed=0 dead=1 acked=0 stale=0 age=-"),
-        dead("k1"),
-        ack("k1", "lease_lost")}},
-      {"extend keeps a lease valid", 10, true,
-       {append("k1", "stored"),
-        lease(1, 30, "k1#1"),
-        advance(20), extend("k1", 30, "ok"),
-        advance(20), lease(1, 30, ""),
-        ack("k1", "ok"),
-        extend("k1", 30, "lease_lost")}},
-      {"retention: acked deliveries expire, undelivered ones never do", 10, true,
-       {append("k1", "stored"), append("k2", "stored"),
-        lease(1, 30, "k1#1"), ack("k1", "ok"),
-        advance(1800), expire("0"),
-        append("k1", "duplicate"),
-        append("k9", "duplicate").with_body("body of k1"),
-        advance(1800 + 1),
+        dead("k1"), ack("k1", "lease_lost")}},
+      {"extend keeps a lease valid",
+       10,
+       true,
+       {append("k1", "stored"), lease(1, 30, "k1#1"), advance(20), extend("k1", 30, "ok"),
+        advance(20), lease(1, 30, ""), ack("k1", "ok"), extend("k1", 30, "lease_lost")}},
+      {"retention: acked deliveries expire, undelivered ones never do",
+       10,
+       true,
+       {append("k1", "stored"), append("k2", "stored"), lease(1, 30, "k1#1"), ack("k1", "ok"),
+        advance(1800), expire("0"), append("k1", "duplicate"),
+        append("k9", "duplicate").with_body("body of k1"), advance(1800 + 1),
         expire("1").then_stats("ready=1 leased=0 delayed=0 dead=0 acked=0 stale=0 age=3601"),
-        append("k1", "stored"),
-        append("k2", "duplicate"),
-        lease(5, 30, "k2#1,k1#1")}},
-      {"an acked key past retention is stored again even before expire() runs", 10, true,
-       {append("k1", "stored"),
-        lease(1, 30, "k1#1"), ack("k1", "ok"),
-        advance(3601),
+        append("k1", "stored"), append("k2", "duplicate"), lease(5, 30, "k2#1,k1#1")}},
+      {"an acked key past retention is stored again even before expire() runs",
+       10,
+       true,
+       {append("k1", "stored"), lease(1, 30, "k1#1"), ack("k1", "ok"), advance(3601),
         append("k1", "stored")
             .then_stats("ready=1 leased=0 delayed=0 dead=0 acked=0 stale=0 age=0")}},
   };
@@ -363,9 +368,7 @@ inline void run_scenario(const InboxFactory& factory, const Scenario& sc) {
         if (r) CHECK(d.lease_expires_at == now + std::chrono::seconds(step.seconds));
         break;
       }
-      case Op::advance:
-        now += std::chrono::seconds(step.seconds);
-        break;
+      case Op::advance: now += std::chrono::seconds(step.seconds); break;
       case Op::requeue: {
         mw::DeliveryId id = 0;
         for (const auto& [i, k] : key_of) {
@@ -420,8 +423,8 @@ inline void check_round_trip(const InboxFactory& factory) {
   o.clock = [&now] { return now; };
   std::unique_ptr<mw::Inbox> inbox = factory(o);
   const std::string body("{\"a\":\"\xff\xfe\"}\0tail", 16);
-  const auto r = inbox->append(mw::Headers{"pipedrive", "owner 7", "key\x80"}, body,
-                               mw::EventFacts{});
+  const auto r =
+      inbox->append(mw::Headers{"pipedrive", "owner 7", "key\x80"}, body, mw::EventFacts{});
   REQUIRE(r.has_value());
   const auto leased = inbox->lease(1, 10s);
   REQUIRE(leased.has_value());
@@ -484,8 +487,8 @@ inline void check_worker_race(const InboxFactory& factory, std::size_t count = 1
       appenders.emplace_back([&, t] {
         for (std::size_t i = t; i < count; i += 8) {
           const std::string key = "k" + std::to_string(i);
-          const auto r = inbox->append(mw::Headers{"hubspot", "o", key}, "body " + key,
-                                       mw::EventFacts{});
+          const auto r =
+              inbox->append(mw::Headers{"hubspot", "o", key}, "body " + key, mw::EventFacts{});
           if (!r || r->status != mw::AppendStatus::stored) ++failures;
         }
       });

@@ -122,31 +122,31 @@ TEST_CASE("2 serve + 3 workers on one Redis: stored once, processed, outage answ
   std::vector<int> ports;
   for (int i = 0; i < 2; ++i) {
     const std::string log = dir + "/serve-" + std::to_string(i) + ".log";
-    serves.push_back(spawn({cli, "serve", "--host", "127.0.0.1", "--port", "0", "--inbox", uri,
-                            "--redis-password-file", password_file, "--threads", "8",
-                            "--retry-after", "1"},
-                           log));
+    serves.push_back(
+        spawn({cli, "serve", "--host", "127.0.0.1", "--port", "0", "--inbox", uri,
+               "--redis-password-file", password_file, "--threads", "8", "--retry-after", "1"},
+              log));
     ports.push_back(wait_for_port(log, serves.back()));
   }
   const std::string processed_log = dir + "/processed.log";
   const std::string victim_log = dir + "/victim.log";
   std::vector<pid_t> workers;
   for (int i = 0; i < 3; ++i) {
-    workers.push_back(spawn({cli, "inbox", "work", "--inbox", uri, "--redis-password-file",
-                             password_file, "--concurrency", "2", "--lease", "2s", "--poll",
-                             "100ms", "--", "/bin/sh", "-c",
-                             "echo \"$MORPH_DELIVERY_ID $MORPH_ATTEMPT\" >> " + processed_log},
-                            dir + "/worker-" + std::to_string(i) + ".log"));
+    workers.push_back(
+        spawn({cli, "inbox", "work", "--inbox", uri, "--redis-password-file", password_file,
+               "--concurrency", "2", "--lease", "2s", "--poll", "100ms", "--", "/bin/sh", "-c",
+               "echo \"$MORPH_DELIVERY_ID $MORPH_ATTEMPT\" >> " + processed_log},
+              dir + "/worker-" + std::to_string(i) + ".log"));
   }
   // Its commands never finish: what it leases stays leased until it is killed.
-  pid_t victim = spawn({cli, "inbox", "work", "--inbox", uri, "--redis-password-file",
-                        password_file, "--concurrency", "2", "--lease", "2s", "--poll", "50ms",
-                        "--", "/bin/sh", "-c", "echo \"$MORPH_DELIVERY_ID\" >> " + victim_log +
-                                                   "; exec sleep 600"},
-                       dir + "/victim.log.out");
+  pid_t victim =
+      spawn({cli, "inbox", "work", "--inbox", uri, "--redis-password-file", password_file,
+             "--concurrency", "2", "--lease", "2s", "--poll", "50ms", "--", "/bin/sh", "-c",
+             "echo \"$MORPH_DELIVERY_ID\" >> " + victim_log + "; exec sleep 600"},
+            dir + "/victim.log.out");
 
-  std::string body_template = read_file(std::string(MORPH_WEBHOOK_PAYLOADS_DIR) +
-                                        "/contact-updated.json");
+  std::string body_template =
+      read_file(std::string(MORPH_WEBHOOK_PAYLOADS_DIR) + "/contact-updated.json");
   const std::string id_field = "\"id\": \"247\"";
   const std::size_t id_at = body_template.find(id_field);
   REQUIRE(id_at != std::string::npos);
@@ -311,9 +311,9 @@ TEST_CASE("2 serve + 3 workers on one Redis: stored once, processed, outage answ
     CHECK(last_attempt[id] >= 2);
   }
   CHECK(victim_count > 0);
-  std::printf("multi-instance: %zu events, %zu answers 200 (%zu stored, %zu duplicate), %d "
-              "answers 503 during the Redis outage, %zu deliveries run more than once "
-              "(at-least-once), %zu held by the killed worker and run again\n",
-              n, answered, stored_answers, duplicates, unavailable.load(), more_than_once,
-              victim_count);
+  std::printf(
+      "multi-instance: %zu events, %zu answers 200 (%zu stored, %zu duplicate), %d "
+      "answers 503 during the Redis outage, %zu deliveries run more than once "
+      "(at-least-once), %zu held by the killed worker and run again\n",
+      n, answered, stored_answers, duplicates, unavailable.load(), more_than_once, victim_count);
 }

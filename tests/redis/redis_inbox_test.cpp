@@ -81,8 +81,8 @@ TEST_CASE("RedisInbox: two instances racing on one key and one body store it onc
         while (!go.load()) std::this_thread::yield();
         // Even threads race on the key, odd ones send the same body under their own key.
         const std::string k = t % 4 == 1 ? key + "-retry-" + std::to_string(t) : key;
-        const auto r = inbox.append(mw::Headers{"hubspot", "o", k}, "same body " + key,
-                                    mw::EventFacts{});
+        const auto r =
+            inbox.append(mw::Headers{"hubspot", "o", k}, "same body " + key, mw::EventFacts{});
         if (!r) {
           ++errors;
           return;
@@ -175,14 +175,12 @@ TEST_CASE("Redis URI: accepted forms", "[redis][uri]") {
   CHECK(ep->describe() == "redis://[::1]:7000/0?name=morph");
 }
 
-TEST_CASE("Redis URI: malformed ones are refused without echoing the password",
-          "[redis][uri]") {
-  for (const char* uri :
-       {"http://:hunter2@h:1", "rediss://:hunter2@h:1", "redis://:hunter2@", "redis://:hunter2@h:",
-        "redis://:hunter2@h:0", "redis://:hunter2@h:65536", "redis://:hunter2@h:6379/x",
-        "redis://:hunter2@h:6379?name=", "redis://:hunter2@h:6379?name=a{b}",
-        "redis://:hunter2@h:6379?db=1", "redis://hunter2@h", "redis://:hunter2%zz@h",
-        "redis://:hunter2@[::1"}) {
+TEST_CASE("Redis URI: malformed ones are refused without echoing the password", "[redis][uri]") {
+  for (const char* uri : {"http://:hunter2@h:1", "rediss://:hunter2@h:1", "redis://:hunter2@",
+                          "redis://:hunter2@h:", "redis://:hunter2@h:0", "redis://:hunter2@h:65536",
+                          "redis://:hunter2@h:6379/x", "redis://:hunter2@h:6379?name=",
+                          "redis://:hunter2@h:6379?name=a{b}", "redis://:hunter2@h:6379?db=1",
+                          "redis://hunter2@h", "redis://:hunter2%zz@h", "redis://:hunter2@[::1"}) {
     INFO(uri);
     const auto ep = mw::parse_redis_uri(uri);
     REQUIRE(!ep.has_value());

@@ -17,8 +17,9 @@
 int main(int argc, char** argv) {
   const std::optional<std::string> binary = redis_test::find_redis_server();
   if (!binary) {
-    std::puts("SKIPPED: redis-server not found on PATH (Debian: apt-get install redis-server; "
-              "or set MORPH_WEBHOOK_REDIS_SERVER); the Redis inbox tests did not run");
+    std::puts(
+        "SKIPPED: redis-server not found on PATH (Debian: apt-get install redis-server; "
+        "or set MORPH_WEBHOOK_REDIS_SERVER); the Redis inbox tests did not run");
     return 77;
   }
   std::mt19937_64 random{std::random_device{}()};

@@ -87,10 +87,11 @@ class RedisServer {
     pid_ = ::fork();
     if (pid_ == 0) {
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      std::vector<std::string> args = {binary_, "--port", port, "--bind", "127.0.0.1",
-                                       "--dir", dir_, "--appendonly", "yes", "--appendfsync",
-                                       "always", "--save", "", "--daemonize", "no",
-                                       "--logfile", log, "--requirepass", password_};
+      std::vector<std::string> args = {binary_,     "--port",        port,     "--bind",
+                                       "127.0.0.1", "--dir",         dir_,     "--appendonly",
+                                       "yes",       "--appendfsync", "always", "--save",
+                                       "",          "--daemonize",   "no",     "--logfile",
+                                       log,         "--requirepass", password_};
       std::vector<char*> argv;
       for (std::string& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);

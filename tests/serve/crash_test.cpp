@@ -49,9 +49,9 @@ class Serve {
 
   void start() {
     const std::string log = dir_ + "/serve-" + std::to_string(starts_++) + ".log";
-    std::vector<std::string> args{MORPH_WEBHOOK_CLI_PATH, "serve", "--host", "127.0.0.1",
-                                  "--port", std::to_string(port_), "--inbox", inbox_,
-                                  "--threads", "8"};
+    std::vector<std::string> args{
+        MORPH_WEBHOOK_CLI_PATH, "serve",   "--host", "127.0.0.1", "--port",
+        std::to_string(port_),  "--inbox", inbox_,   "--threads", "8"};
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -159,9 +159,8 @@ TEST_CASE("serve killed with SIGKILL at random moments loses nothing and stores 
   // One request until it gets an answer (a reset or refused connection is retried, as a
   // webhook sender retries), at most 60 s.
   const auto deliver = [&](httplib::Client& client, Sent& s) {
-    const httplib::Headers headers{{"x-conector-id", "hubspot"},
-                                   {"x-owner-id", "acme-prod-eu"},
-                                   {"x-idempotency-key", s.key}};
+    const httplib::Headers headers{
+        {"x-conector-id", "hubspot"}, {"x-owner-id", "acme-prod-eu"}, {"x-idempotency-key", s.key}};
     const auto deadline = std::chrono::steady_clock::now() + 60s;
     while (std::chrono::steady_clock::now() < deadline) {
       auto res = client.Post("/webhooks/morph", headers, s.body, "application/json");
@@ -194,8 +193,8 @@ TEST_CASE("serve killed with SIGKILL at random moments loses nothing and stores 
             s.kind = Kind::invalid;
           }
           if (s.kind == Kind::retry || s.kind == Kind::identical) {
-            s.of = originals[std::uniform_int_distribution<std::size_t>(
-                0, originals.size() - 1)(rng)];
+            s.of =
+                originals[std::uniform_int_distribution<std::size_t>(0, originals.size() - 1)(rng)];
           }
         }
         switch (s.kind) {
@@ -284,15 +283,15 @@ TEST_CASE("serve killed with SIGKILL at random moments loses nothing and stores 
         break;
     }
   }
-  INFO("originals " << counts[0] << ", retries " << counts[1] << ", identical bodies "
-                    << counts[2] << ", invalid " << counts[3] << ", kills " << kills);
+  INFO("originals " << counts[0] << ", retries " << counts[1] << ", identical bodies " << counts[2]
+                    << ", invalid " << counts[3] << ", kills " << kills);
   CHECK(all->size() == original_count);
   CHECK(counts[1] > total / 20);
   CHECK(counts[2] > total / 50);
-  std::printf("crash test: %zu requests (%zu new, %zu retries, %zu identical bodies, %zu "
-              "invalid), serve killed %d times, %zu attempts cut, inbox holds %zu deliveries\n",
-              total, counts[0], counts[1], counts[2], counts[3], kills, resent.load(),
-              all->size());
+  std::printf(
+      "crash test: %zu requests (%zu new, %zu retries, %zu identical bodies, %zu "
+      "invalid), serve killed %d times, %zu attempts cut, inbox holds %zu deliveries\n",
+      total, counts[0], counts[1], counts[2], counts[3], kills, resent.load(), all->size());
   inbox->reset();
   std::filesystem::remove_all(dir);
 }

@@ -53,18 +53,21 @@ CLI::App* add_check_command(CLI::App& app, Options& options) {
   check->fallthrough();
   // A flag given a value (`--strict=yes`) is a usage error, not a silent `true`; an option
   // given twice takes its last value, so a script can override a default it was given.
-  check->add_flag("--strict", options.strict,
-                  "Exact zod schema of crmEngagement (default: lenient, which accepts what Morph "
-                  "really sends: dropped fields, new enum values)")
+  check
+      ->add_flag("--strict", options.strict,
+                 "Exact zod schema of crmEngagement (default: lenient, which accepts what Morph "
+                 "really sends: dropped fields, new enum values)")
       ->disable_flag_override();
-  check->add_flag("--ndjson", options.ndjson,
-                  "Every non-empty line of every input is one body (webhook logs); results "
-                  "carry the line number")
+  check
+      ->add_flag("--ndjson", options.ndjson,
+                 "Every non-empty line of every input is one body (webhook logs); results "
+                 "carry the line number")
       ->disable_flag_override();
-  check->add_option_function<std::string>(
-           "--headers", [&options](const std::string& file) { options.headers_file = file; },
-           "HTTP header block ('Name: value' lines, as 'curl -D' writes it) checked "
-           "(x-conector-id, x-owner-id, x-idempotency-key) for every body")
+  check
+      ->add_option_function<std::string>(
+          "--headers", [&options](const std::string& file) { options.headers_file = file; },
+          "HTTP header block ('Name: value' lines, as 'curl -D' writes it) checked "
+          "(x-conector-id, x-owner-id, x-idempotency-key) for every body")
       ->type_name("FILE")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->check(CLI::Validator(
@@ -72,13 +75,14 @@ CLI::App* add_check_command(CLI::App& app, Options& options) {
             return file.empty() ? std::string("needs a file name") : std::string();
           },
           ""));
-  check->add_option_function<std::string>(
-           "--format",
-           [&options](const std::string& name) {
-             options.format = name == "json" ? Format::json : Format::text;
-           },
-           "text (default): one line per body and a summary; json: one JSON object per body, "
-           "one per line, nothing else")
+  check
+      ->add_option_function<std::string>(
+          "--format",
+          [&options](const std::string& name) {
+            options.format = name == "json" ? Format::json : Format::text;
+          },
+          "text (default): one line per body and a summary; json: one JSON object per body, "
+          "one per line, nothing else")
       ->type_name("text|json")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->check(CLI::Validator(
@@ -88,14 +92,16 @@ CLI::App* add_check_command(CLI::App& app, Options& options) {
                        : "must be 'text' or 'json', not '" + name + "'";
           },
           ""));
-  check->add_flag("--errors-only", options.errors_only,
-                  "Print only the bodies that fail (the summary still counts all)")
+  check
+      ->add_flag("--errors-only", options.errors_only,
+                 "Print only the bodies that fail (the summary still counts all)")
       ->disable_flag_override();
-  check->add_option_function<std::string>(
-           "--max-bytes",
-           [&options](const std::string& text) { options.max_bytes = parse_size(text); },
-           "Largest accepted body in bytes (default " +
-               std::to_string(ParseOptions{}.max_body_bytes) + ")")
+  check
+      ->add_option_function<std::string>(
+          "--max-bytes",
+          [&options](const std::string& text) { options.max_bytes = parse_size(text); },
+          "Largest accepted body in bytes (default " +
+              std::to_string(ParseOptions{}.max_body_bytes) + ")")
       ->type_name("N")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->check(CLI::Validator(

@@ -14,9 +14,9 @@ namespace morph::webhook::cli {
 /// before parse_command_line()).
 void configure_app(CLI::App& app);
 
-/// Adds the top-level help footer, then parses argv with `app`. nullopt: run the selected subcommand. Otherwise the exit status:
-/// 0 after --help or --version (printed on stdout), 2 after a usage error (one line and a hint
-/// to --help on stderr).
+/// Adds the top-level help footer, then parses argv with `app`. nullopt: run the selected
+/// subcommand. Otherwise the exit status: 0 after --help or --version (printed on stdout), 2 after
+/// a usage error (one line and a hint to --help on stderr).
 [[nodiscard]] std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv);
 
 }  // namespace morph::webhook::cli

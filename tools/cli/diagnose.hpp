@@ -300,9 +300,9 @@ class Diagnoser {
     const std::string_view before = text.substr(0, d.syntax->offset);
     const std::size_t newline = before.rfind('\n');
     d.column = newline == std::string_view::npos ? before.size() + 1 : before.size() - newline;
-    d.line = ndjson_line ? *ndjson_line
-                         : 1 + static_cast<std::size_t>(
-                                   std::count(before.begin(), before.end(), '\n'));
+    d.line = ndjson_line
+                 ? *ndjson_line
+                 : 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
     return d;
   }
 

@@ -45,8 +45,8 @@ inline bool is_token_char(char c) noexcept {
 /// Parses a header block: optional leading start lines (`HTTP/1.1 100 Continue` blocks
 /// included), then `Name: value` lines ending at the first blank line or the end of the text.
 /// LF and CRLF line ends are both accepted. A block with no header lines is not an error
-/// here: validate_headers() then reports the missing headers. Bytes inside values are kept as they are, so
-/// validate_headers() sees (and rejects) control bytes.
+/// here: validate_headers() then reports the missing headers. Bytes inside values are kept as they
+/// are, so validate_headers() sees (and rejects) control bytes.
 inline HeaderBlock parse_header_block(std::string_view text) {
   HeaderBlock out;
   std::size_t pos = 0;

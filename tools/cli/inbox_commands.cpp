@@ -30,8 +30,8 @@ std::unique_ptr<Inbox> open_or_report(const char* command, const std::string& ur
 
 /// Exit status for a failed operation: 1 when refused (lease_lost, not_found), 2 otherwise.
 int report(const char* command, const std::string& what, const Error& error) {
-  print_inbox_error(command, what + ": " + std::string(to_string(error.code)) + ": " +
-                                 error.message);
+  print_inbox_error(command,
+                    what + ": " + std::string(to_string(error.code)) + ": " + error.message);
   return error.code == ErrorCode::storage_unavailable ? exit_error : exit_nothing;
 }
 
@@ -210,8 +210,8 @@ int inbox_dead(const std::string& uri) {
   const Result<std::vector<DeadLetter>> dead = inbox->dead_letters(1000000);
   if (!dead) return report("dead", "reading the dead letters", dead.error());
   for (const DeadLetter& d : *dead) {
-    std::string out = "{\"delivery\":" + std::to_string(d.id) +
-                      ",\"attempts\":" + std::to_string(d.attempts);
+    std::string out =
+        "{\"delivery\":" + std::to_string(d.id) + ",\"attempts\":" + std::to_string(d.attempts);
     out += d.stale ? ",\"stale\":true" : ",\"stale\":false";
     append_origin(out, d.received_at, d.connector_id, d.owner_id, d.idempotency_key);
     out += ",\"last_error\":";

@@ -5,7 +5,8 @@
 /// | URI | backend |
 /// |-----|---------|
 /// | `sqlite:PATH[?PARAM=VALUE&...]` | SqliteInbox on the file PATH (created 0600 when missing) |
-/// | `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?name=NAME&PARAM=VALUE...]` | RedisInbox (when built with hiredis) |
+/// | `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?name=NAME&PARAM=VALUE...]` | RedisInbox (when
+/// built with hiredis) |
 ///
 /// SQLite parameters: `retain=DURATION` (dedupe window and how long acked deliveries are kept,
 /// default 72h), `max_attempts=N` (10), `backoff=DURATION` (first retry delay, 5s),

@@ -111,10 +111,10 @@ class Worker {
   void process(Delivery& d) {
     const auto start = std::chrono::steady_clock::now();
     const Outcome outcome = execute(d);
-    const long long ms = static_cast<long long>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                              start)
-            .count());
+    const long long ms =
+        static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count());
     std::string verdict;
     if (outcome.ok) {
       const Result<Done> r = inbox_.ack(d);
@@ -201,8 +201,9 @@ class Worker {
       const auto now = std::chrono::steady_clock::now();
       if (now >= next_renewal) {
         const Result<TimePoint> r = inbox_.extend(d, config_.lease);
-        if (!r) print_inbox_error("work", "delivery " + std::to_string(d.id) +
-                                              ": cannot extend the lease: " + r.error().message);
+        if (!r)
+          print_inbox_error("work", "delivery " + std::to_string(d.id) +
+                                        ": cannot extend the lease: " + r.error().message);
         next_renewal = now + renew_every;
       }
       if (stopping()) {
@@ -259,7 +260,8 @@ int run_work(const WorkConfig& config) {
   }
   // A missing program would fail every delivery until all are dead letters: refuse to start.
   if (!is_runnable(config.command[0])) {
-    print_inbox_error("work", "cannot run '" + config.command[0] + "': not found or not executable");
+    print_inbox_error("work",
+                      "cannot run '" + config.command[0] + "': not found or not executable");
     return exit_error;
   }
   if (config.concurrency == 0 || config.lease < std::chrono::seconds(1)) {

@@ -15,13 +15,13 @@ namespace morph::webhook::cli {
 
 /// What `inbox work` takes from the command line.
 struct WorkConfig {
-  std::string inbox;                      ///< --inbox URI
-  unsigned concurrency = 1;               ///< --concurrency N: commands running at once
+  std::string inbox;                               ///< --inbox URI
+  unsigned concurrency = 1;                        ///< --concurrency N: commands running at once
   InboxDuration lease = std::chrono::seconds(30);  ///< --lease: renewed at a third of it
-  InboxDuration poll = std::chrono::milliseconds(500);  ///< --poll: wait when nothing is ready
+  InboxDuration poll = std::chrono::milliseconds(500);     ///< --poll: wait when nothing is ready
   InboxDuration drain_timeout = std::chrono::seconds(30);  ///< --drain-timeout after SIGTERM
-  bool until_empty = false;               ///< --until-empty: stop when nothing is ready
-  std::vector<std::string> command;       ///< COMMAND ARGS...
+  bool until_empty = false;          ///< --until-empty: stop when nothing is ready
+  std::vector<std::string> command;  ///< COMMAND ARGS...
 };
 
 /// Runs the worker until SIGINT/SIGTERM (or, with until_empty, until nothing is ready).

@@ -16,13 +16,13 @@ enum class Format : std::uint8_t { text, json };
 
 /// The options of `check`.
 struct Options {
-  bool strict = false;                       ///< `--strict`: Policy::strict.
-  bool ndjson = false;                       ///< `--ndjson`: one body per non-empty line.
-  bool errors_only = false;                  ///< `--errors-only`: print failing bodies only.
-  Format format = Format::text;              ///< `--format text|json`.
-  std::optional<std::string> headers_file;   ///< `--headers FILE`.
-  std::optional<std::size_t> max_bytes;      ///< `--max-bytes N`.
-  std::vector<std::string> files;            ///< Inputs; empty or `-` means standard input.
+  bool strict = false;                      ///< `--strict`: Policy::strict.
+  bool ndjson = false;                      ///< `--ndjson`: one body per non-empty line.
+  bool errors_only = false;                 ///< `--errors-only`: print failing bodies only.
+  Format format = Format::text;             ///< `--format text|json`.
+  std::optional<std::string> headers_file;  ///< `--headers FILE`.
+  std::optional<std::size_t> max_bytes;     ///< `--max-bytes N`.
+  std::vector<std::string> files;           ///< Inputs; empty or `-` means standard input.
 };
 
 }  // namespace morph::webhook::cli

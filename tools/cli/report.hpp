@@ -380,8 +380,7 @@ class Reporter {
     detail::append_event_tail(out, e, headers);
   }
 
-  void json_envelope(const Origin& origin, const ResourceEvent& e,
-                     const CheckedHeaders* headers) {
+  void json_envelope(const Origin& origin, const ResourceEvent& e, const CheckedHeaders* headers) {
     std::string& out = out_.buffer();
     detail::append_event_head(out, origin, e);
     detail::append_raw_json(out, e.fields);

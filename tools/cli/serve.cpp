@@ -35,8 +35,8 @@ bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
   unsigned char diff = a.size() == b.size() ? 0 : 1;
   const std::size_t n = a.size() < b.size() ? a.size() : b.size();
   for (std::size_t i = 0; i < n; ++i) {
-    diff = static_cast<unsigned char>(diff | (static_cast<unsigned char>(a[i]) ^
-                                              static_cast<unsigned char>(b[i])));
+    diff = static_cast<unsigned char>(
+        diff | (static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i])));
   }
   return diff == 0;
 }
@@ -46,12 +46,12 @@ struct Answer {
   int status = 200;
   std::string body;
   std::string_view content_type = "application/json";
-  std::string_view allow;     ///< `Allow` header (405)
-  unsigned retry_after = 0;   ///< `Retry-After` header (503), 0: none
-  std::string event;          ///< `event` of an accepted body
-  std::string id;             ///< `data.id` of an accepted body
-  std::string key;            ///< idempotency key, when the headers were valid
-  std::string error;          ///< error code, when rejected
+  std::string_view allow;    ///< `Allow` header (405)
+  unsigned retry_after = 0;  ///< `Retry-After` header (503), 0: none
+  std::string event;         ///< `event` of an accepted body
+  std::string id;            ///< `data.id` of an accepted body
+  std::string key;           ///< idempotency key, when the headers were valid
+  std::string error;         ///< error code, when rejected
   std::optional<Appended> appended;
 };
 
@@ -114,9 +114,7 @@ class Service {
       case mwb::ReadStatus::bad_request:
         answer = route_error(400, "bad_request", "unreadable HTTP request");
         break;
-      case mwb::ReadStatus::complete:
-        answer = route(req);
-        break;
+      case mwb::ReadStatus::complete: answer = route(req); break;
     }
     metrics_.count_request(answer.status);
     log(req, answer, start);
@@ -207,8 +205,7 @@ class Service {
     }
     out.appended = appended;
     out.body = "{\"ok\":true,\"delivery\":" + std::to_string(appended.delivery_id) +
-               ",\"duplicate\":" +
-               (appended.status == AppendStatus::duplicate ? "true" : "false") +
+               ",\"duplicate\":" + (appended.status == AppendStatus::duplicate ? "true" : "false") +
                ",\"stale\":" + (appended.stale ? "true" : "false") + "}";
     return out;
   }
@@ -273,7 +270,8 @@ class Service {
     append_json_string(line, a.key);
     if (a.appended) {
       line += " delivery=" + std::to_string(a.appended->delivery_id);
-      line += a.appended->status == AppendStatus::duplicate ? " duplicate=true" : " duplicate=false";
+      line +=
+          a.appended->status == AppendStatus::duplicate ? " duplicate=true" : " duplicate=false";
       line += a.appended->stale ? " stale=true" : " stale=false";
     }
     line += " error=";

@@ -13,22 +13,22 @@ namespace morph::webhook::cli {
 
 /// Everything `serve` takes from the command line (defaults as documented in the README).
 struct ServeConfig {
-  std::string host = "127.0.0.1";                  ///< --host
-  unsigned short port = 8080;                      ///< --port (0: any free port)
-  std::string inbox = "sqlite:morph-inbox.db";     ///< --inbox URI, or `none` (benchmarks)
-  std::vector<std::string> models;                 ///< --models; empty: all models
-  bool strict = false;                             ///< --strict
+  std::string host = "127.0.0.1";                     ///< --host
+  unsigned short port = 8080;                         ///< --port (0: any free port)
+  std::string inbox = "sqlite:morph-inbox.db";        ///< --inbox URI, or `none` (benchmarks)
+  std::vector<std::string> models;                    ///< --models; empty: all models
+  bool strict = false;                                ///< --strict
   std::size_t max_body_bytes = std::size_t{8} << 20;  ///< --max-body-bytes
-  std::string path = "/webhooks/morph";            ///< --path
-  std::string secret_file;                         ///< --secret-file (empty: no secret)
-  unsigned threads = 64;                           ///< --threads
+  std::string path = "/webhooks/morph";               ///< --path
+  std::string secret_file;                            ///< --secret-file (empty: no secret)
+  unsigned threads = 64;                              ///< --threads
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};    ///< --idle-timeout
   std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};  ///< --header-timeout
   std::chrono::milliseconds body_timeout{std::chrono::seconds(30)};    ///< --body-timeout
   std::chrono::milliseconds drain_timeout{std::chrono::seconds(10)};   ///< --drain-timeout
-  std::size_t max_requests = 1000;                 ///< --max-requests-per-connection
-  unsigned retry_after = 5;                        ///< --retry-after (seconds, on 503)
-  bool quiet = false;                              ///< --quiet: no per-request log line
+  std::size_t max_requests = 1000;  ///< --max-requests-per-connection
+  unsigned retry_after = 5;         ///< --retry-after (seconds, on 503)
+  bool quiet = false;               ///< --quiet: no per-request log line
 };
 
 /// Runs the receiver until SIGINT/SIGTERM has drained it. Returns the exit status: 0 after a

@@ -51,13 +51,14 @@ class ServeMetrics {
                       .Help("Appends the inbox could not store (answered 503)")
                       .Register(*registry_)
                       .Add({})),
-        latency_(prometheus::BuildHistogram()
-                     .Name("morph_webhook_append_duration_seconds")
-                     .Help("Time from the append call to the event being durable")
-                     .Register(*registry_)
-                     .Add({}, prometheus::Histogram::BucketBoundaries{
-                                  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                  0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0})),
+        latency_(
+            prometheus::BuildHistogram()
+                .Name("morph_webhook_append_duration_seconds")
+                .Help("Time from the append call to the event being durable")
+                .Register(*registry_)
+                .Add({}, prometheus::Histogram::BucketBoundaries{0.0001, 0.00025, 0.0005, 0.001,
+                                                                 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                                 0.1, 0.25, 0.5, 1.0, 2.5, 5.0})),
         depth_(prometheus::BuildGauge()
                    .Name("morph_webhook_inbox_deliveries")
                    .Help("Deliveries in the inbox by state (read at scrape time)")

@@ -4,9 +4,9 @@
 #include "cli/subcommands.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <memory>
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -123,8 +123,9 @@ std::function<int()> add_serve_and_inbox(CLI::App& app) {
 
   // ---- inbox --------------------------------------------------------------------------------
   CLI::App* inbox = app.add_subcommand(
-      "inbox", "Work through the inbox and operate it. Exit 0: ok; 1: nothing to do or refused "
-               "(e.g. an expired lease); 2: usage or storage error.");
+      "inbox",
+      "Work through the inbox and operate it. Exit 0: ok; 1: nothing to do or refused "
+      "(e.g. an expired lease); 2: usage or storage error.");
   inbox->require_subcommand(1);
   const auto add_uri = [&state](CLI::App* sub) {
     sub->add_option("--inbox", state->uri,
@@ -142,9 +143,10 @@ std::function<int()> add_serve_and_inbox(CLI::App& app) {
       ->check(CLI::IsMember({"text", "json"}));
 
   CLI::App* pull = inbox->add_subcommand(
-      "pull", "Lease up to --max deliveries and print one JSON line each "
-              "({\"delivery\",\"lease\",\"attempt\",\"stale\",\"received_at\",...,\"body\"}); "
-              "exit 1 when none was ready within --wait");
+      "pull",
+      "Lease up to --max deliveries and print one JSON line each "
+      "({\"delivery\",\"lease\",\"attempt\",\"stale\",\"received_at\",...,\"body\"}); "
+      "exit 1 when none was ready within --wait");
   add_uri(pull);
   pull->add_option("--max", max, "Deliveries to lease")
       ->capture_default_str()
@@ -170,8 +172,9 @@ std::function<int()> add_serve_and_inbox(CLI::App& app) {
   requeue->add_option("ids", ids, "Delivery ids")->required();
 
   CLI::App* expire = inbox->add_subcommand(
-      "expire", "Forget acked deliveries received longer than retain ago (the inbox also does "
-                "this about once a minute while open)");
+      "expire",
+      "Forget acked deliveries received longer than retain ago (the inbox also does "
+      "this about once a minute while open)");
   add_uri(expire);
 
   CLI::App* w = inbox->add_subcommand(

@@ -37,8 +37,9 @@ constexpr std::size_t typed_model_index(std::string_view model) noexcept {
   if constexpr (I == std::tuple_size_v<TypedModels>) {
     return I;
   } else {
-    return model == model_name<std::tuple_element_t<I, TypedModels>> ? I
-                                                                      : typed_model_index<I + 1>(model);
+    return model == model_name<std::tuple_element_t<I, TypedModels>>
+               ? I
+               : typed_model_index<I + 1>(model);
   }
 }
 }  // namespace detail

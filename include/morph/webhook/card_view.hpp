@@ -106,8 +106,8 @@ struct CardContent {
   ContentType type{ContentType::text};  ///< `type`.
   std::string label;                    ///< `label`.
   std::string value;                    ///< `value`: the text shown.
-  std::optional<std::string> link;      ///< `link`, text only: URL opened when the value is clicked.
-  std::optional<StatusStyle> status;    ///< `status`, status only and required there.
+  std::optional<std::string> link;    ///< `link`, text only: URL opened when the value is clicked.
+  std::optional<StatusStyle> status;  ///< `status`, status only and required there.
 };
 
 /// One card: a title, rows, and optional buttons.
@@ -131,8 +131,8 @@ struct CardViewRoot {
 /// The answer to a widgetCardView event: the cards to show, and optional widget settings.
 /// An empty `cards` is a valid answer (the widget shows nothing).
 struct CardView {
-  std::vector<Card> cards;            ///< `cards`, in display order.
-  std::optional<CardViewRoot> root;   ///< `root`; left out of the body when unset.
+  std::vector<Card> cards;           ///< `cards`, in display order.
+  std::optional<CardViewRoot> root;  ///< `root`; left out of the body when unset.
 
   /// Appends a card and returns it, to fill in place:
   /// `view.add_card("Deal").contents.push_back(text_content("Stage", stage));`.
@@ -158,8 +158,7 @@ struct CardView {
 /// A status row: `{"type":"status","label":...,"value":...,"status":...}`.
 [[nodiscard]] inline CardContent status_content(std::string label, std::string value,
                                                 StatusStyle style) {
-  return CardContent{ContentType::status, std::move(label), std::move(value), std::nullopt,
-                     style};
+  return CardContent{ContentType::status, std::move(label), std::move(value), std::nullopt, style};
 }
 
 /// A button that opens `url` in a new tab (`openUrl`).

@@ -13,16 +13,16 @@ namespace morph::webhook {
 
 /// Why a date-time was refused; DateTimeError::none on success.
 enum class DateTimeError : std::uint8_t {
-  none,             ///< Valid.
-  bad_format,       ///< Not `YYYY-MM-DDThh:mm:ss[.frac](Z|+hh:mm|-hh:mm)`.
-  bad_month,        ///< Month outside 01..12.
-  bad_day,          ///< Day outside the month (Feb 30, Apr 31, Feb 29 in a common year).
-  bad_hour,         ///< Hour outside 00..23.
-  bad_minute,       ///< Minute outside 00..59.
-  bad_second,       ///< Second outside 00..59 (leap seconds are refused).
-  bad_offset,       ///< A numeric offset outside -23:59..+23:59.
-  offset_not_utc,   ///< A numeric offset where the strict policy wants `Z`.
-  missing_zone,     ///< No `Z` or offset at the end.
+  none,            ///< Valid.
+  bad_format,      ///< Not `YYYY-MM-DDThh:mm:ss[.frac](Z|+hh:mm|-hh:mm)`.
+  bad_month,       ///< Month outside 01..12.
+  bad_day,         ///< Day outside the month (Feb 30, Apr 31, Feb 29 in a common year).
+  bad_hour,        ///< Hour outside 00..23.
+  bad_minute,      ///< Minute outside 00..59.
+  bad_second,      ///< Second outside 00..59 (leap seconds are refused).
+  bad_offset,      ///< A numeric offset outside -23:59..+23:59.
+  offset_not_utc,  ///< A numeric offset where the strict policy wants `Z`.
+  missing_zone,    ///< No `Z` or offset at the end.
 };
 
 /// A human description of a DateTimeError, e.g. `"the day does not exist in that month"`.
@@ -160,7 +160,8 @@ constexpr bool read_digits(std::string_view s, std::size_t pos, std::size_t n,
   if (second > 59) return DateTimeError::bad_second;
 
   const std::int64_t days = detail::days_from_civil(year, month, day);
-  const std::int64_t secs = days * 86400 + static_cast<std::int64_t>(hour * 3600 + minute * 60 + second) -
+  const std::int64_t secs = days * 86400 +
+                            static_cast<std::int64_t>(hour * 3600 + minute * 60 + second) -
                             offset_minutes * 60;
   out = TimePoint(std::chrono::microseconds(secs * 1000000 + micros));
   return DateTimeError::none;
@@ -179,7 +180,9 @@ inline bool parse_iso_millis_utc(std::string_view s, TimePoint& out) noexcept {
   std::uint64_t w[3];
   std::memcpy(w, s.data(), sizeof w);
   // Separators: YYYY-MM- | DDThh:mm | :ss.fffZ
-  constexpr auto at = [](int i, char c) { return std::uint64_t{static_cast<unsigned char>(c)} << (8 * i); };
+  constexpr auto at = [](int i, char c) {
+    return std::uint64_t{static_cast<unsigned char>(c)} << (8 * i);
+  };
   constexpr auto ff = [](int i) { return std::uint64_t{0xFF} << (8 * i); };
   constexpr std::uint64_t sep_mask[3] = {ff(4) | ff(7), ff(2) | ff(5), ff(0) | ff(3) | ff(7)};
   constexpr std::uint64_t sep[3] = {at(4, '-') | at(7, '-'), at(2, 'T') | at(5, ':'),
@@ -196,7 +199,9 @@ inline bool parse_iso_millis_utc(std::string_view s, TimePoint& out) noexcept {
     d[i] = v - zeros;  // each byte its digit's value
   }
   if (!ok) return false;
-  const auto digit = [&d](int i) { return static_cast<unsigned>((d[i / 8] >> (8 * (i % 8))) & 0xFF); };
+  const auto digit = [&d](int i) {
+    return static_cast<unsigned>((d[i / 8] >> (8 * (i % 8))) & 0xFF);
+  };
   const unsigned year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
   const unsigned month = digit(5) * 10 + digit(6);
   const unsigned day = digit(8) * 10 + digit(9);

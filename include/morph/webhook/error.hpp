@@ -39,8 +39,8 @@ enum class ErrorCode : std::uint8_t {
   duplicate_header,   ///< A header appears twice with different values.
   // Inbox (inbox.hpp) errors: about the receiver's storage, not about the request.
   storage_unavailable,  ///< The inbox could not store or read (disk full, locked, corrupt, down).
-  lease_lost,         ///< The lease token is not (or no longer) the delivery's current lease.
-  not_found,          ///< No delivery with that id, or not in the state the operation needs.
+  lease_lost,           ///< The lease token is not (or no longer) the delivery's current lease.
+  not_found,            ///< No delivery with that id, or not in the state the operation needs.
 };
 
 /// The stable name of an error code, e.g. `"invalid_json"`.
@@ -75,11 +75,11 @@ enum class ErrorCode : std::uint8_t {
 
 /// Every error code, in declaration order (handy for tables and tests).
 inline constexpr ErrorCode all_error_codes[] = {
-    ErrorCode::empty_body,    ErrorCode::body_too_large,    ErrorCode::invalid_json,
-    ErrorCode::duplicate_key, ErrorCode::missing_field,     ErrorCode::wrong_type,
-    ErrorCode::invalid_value, ErrorCode::unknown_event,     ErrorCode::model_mismatch,
-    ErrorCode::unsupported_model, ErrorCode::missing_header, ErrorCode::invalid_header,
-    ErrorCode::duplicate_header, ErrorCode::storage_unavailable, ErrorCode::lease_lost,
+    ErrorCode::empty_body,        ErrorCode::body_too_large,      ErrorCode::invalid_json,
+    ErrorCode::duplicate_key,     ErrorCode::missing_field,       ErrorCode::wrong_type,
+    ErrorCode::invalid_value,     ErrorCode::unknown_event,       ErrorCode::model_mismatch,
+    ErrorCode::unsupported_model, ErrorCode::missing_header,      ErrorCode::invalid_header,
+    ErrorCode::duplicate_header,  ErrorCode::storage_unavailable, ErrorCode::lease_lost,
     ErrorCode::not_found,
 };
 
@@ -165,8 +165,8 @@ class [[nodiscard]] Result {
   }
   /// Holds a value constructed in place from `args` (as std::expected's in_place constructor).
   template <class... Args>
-  explicit Result(std::in_place_t, Args&&... args) noexcept(
-      std::is_nothrow_constructible_v<T, Args...>)
+  explicit Result(std::in_place_t,
+                  Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>)
       : has_value_(true) {
     ::new (static_cast<void*>(&value_)) T(std::forward<Args>(args)...);
   }

@@ -100,10 +100,9 @@ struct has_name_string_value<E, std::void_t<decltype(std::declval<const E&>().na
 template <class S, class = void>
 struct is_text : std::is_convertible<const S&, std::string_view> {};
 template <class S>
-struct is_text<S, std::enable_if_t<std::is_convertible_v<
-                      decltype(std::declval<const S&>().data()), const char*>,
-                                   std::void_t<decltype(std::declval<const S&>().size())>>>
-    : std::true_type {};
+struct is_text<S, std::enable_if_t<
+                      std::is_convertible_v<decltype(std::declval<const S&>().data()), const char*>,
+                      std::void_t<decltype(std::declval<const S&>().size())>>> : std::true_type {};
 
 template <class S>
 std::string_view as_view(const S& text) noexcept {
@@ -150,8 +149,8 @@ struct is_header_range_impl : std::false_type {};
 template <class H>
 struct is_header_range_impl<H, std::void_t<decltype(std::begin(std::declval<const H&>())),
                                            decltype(std::end(std::declval<const H&>()))>>
-    : std::bool_constant<is_header_entry<
-          std::decay_t<decltype(*std::begin(std::declval<const H&>()))>>()> {};
+    : std::bool_constant<
+          is_header_entry<std::decay_t<decltype(*std::begin(std::declval<const H&>()))>>()> {};
 
 /// True when `H` is a range of header name/value pairs that validate_headers() accepts.
 template <class H>
@@ -223,7 +222,7 @@ inline bool has_control_byte(std::string_view v) noexcept {
   const auto word_has = [](std::uint64_t x) {
     const std::uint64_t below_20 = (x - ones * 0x20u) & ~x & highs;  // some byte < 0x20
     const std::uint64_t y = x ^ (ones * 0x7Fu);
-    const std::uint64_t is_7f = (y - ones) & ~y & highs;              // some byte == 0x7F
+    const std::uint64_t is_7f = (y - ones) & ~y & highs;  // some byte == 0x7F
     return (below_20 | is_7f) != 0;
   };
   const std::size_t n = v.size();
@@ -245,16 +244,16 @@ enum class ValueProblem : std::uint8_t { none, empty, too_long, control_byte };
 
 // What was seen of one header across all its occurrences.
 struct HeaderSlot {
-  std::string_view value;            // first valid value
-  bool seen = false;                 // at least one occurrence
-  bool seen_valid = false;           // at least one valid occurrence
-  bool conflicting = false;          // two valid occurrences with different values
+  std::string_view value;    // first valid value
+  bool seen = false;         // at least one occurrence
+  bool seen_valid = false;   // at least one valid occurrence
+  bool conflicting = false;  // two valid occurrences with different values
   ValueProblem problem = ValueProblem::none;
-  unsigned char bad_byte = 0;        // for control_byte
-  std::size_t bad_offset = 0;        // for control_byte (offset in the trimmed value)
-  std::size_t bad_length = 0;        // for too_long
-  unsigned spellings = 0;            // connector only: bit 0 x-conector-id, bit 1 x-connector-id
-  unsigned invalid_spellings = 0;    // connector only: spellings that carried an invalid value
+  unsigned char bad_byte = 0;      // for control_byte
+  std::size_t bad_offset = 0;      // for control_byte (offset in the trimmed value)
+  std::size_t bad_length = 0;      // for too_long
+  unsigned spellings = 0;          // connector only: bit 0 x-conector-id, bit 1 x-connector-id
+  unsigned invalid_spellings = 0;  // connector only: spellings that carried an invalid value
 };
 
 constexpr std::string_view trim_spaces_tabs(std::string_view v) noexcept {
@@ -335,8 +334,7 @@ inline std::string hex_byte(unsigned char c) {
 }
 
 // The error for one slot, or code-less result (returns false) when the slot is fine.
-inline bool slot_error(const HeaderSlot& slot, int index, std::size_t max_value_bytes,
-                       Error& out) {
+inline bool slot_error(const HeaderSlot& slot, int index, std::size_t max_value_bytes, Error& out) {
   if (!slot.seen) {
     const std::string_view name = slot_name(index, 0);
     std::string message = "required header ";
@@ -353,9 +351,7 @@ inline bool slot_error(const HeaderSlot& slot, int index, std::size_t max_value_
     std::string message = "header ";
     message += name;
     switch (slot.problem) {
-      case ValueProblem::empty:
-        message += " is empty; expected a non-empty value";
-        break;
+      case ValueProblem::empty: message += " is empty; expected a non-empty value"; break;
       case ValueProblem::control_byte:
         message += " holds the control byte " + hex_byte(slot.bad_byte) + " at offset " +
                    std::to_string(slot.bad_offset) +
@@ -365,8 +361,7 @@ inline bool slot_error(const HeaderSlot& slot, int index, std::size_t max_value_
         message += " is " + std::to_string(slot.bad_length) + " bytes long; the limit is " +
                    std::to_string(max_value_bytes) + " bytes";
         break;
-      case ValueProblem::none:
-        break;
+      case ValueProblem::none: break;
     }
     out = header_error(ErrorCode::invalid_header, name, std::move(message));
     return true;

@@ -22,10 +22,11 @@
 /// | state   | meaning                                                  | leaves it by |
 /// |---------|----------------------------------------------------------|--------------|
 /// | ready   | stored, waiting for a worker                             | lease() → leased |
-/// | leased  | owned by one worker until its lease expires              | ack() → acked; fail() → delayed or dead; expiry → ready (or dead at max_attempts) |
-/// | delayed | failed, waiting for its backoff (`backoff_initial · 2^(attempt-1)`, at most `backoff_max`) | time → ready |
-/// | dead    | failed `max_attempts` times                              | requeue() → ready |
-/// | acked   | done; kept until `received_at + retain` for dedupe       | expire() → gone |
+/// | leased  | owned by one worker until its lease expires              | ack() → acked; fail() →
+/// delayed or dead; expiry → ready (or dead at max_attempts) | | delayed | failed, waiting for its
+/// backoff (`backoff_initial · 2^(attempt-1)`, at most `backoff_max`) | time → ready | | dead    |
+/// failed `max_attempts` times                              | requeue() → ready | | acked   | done;
+/// kept until `received_at + retain` for dedupe       | expire() → gone |
 ///
 /// Every operation returns a Result: storage failures are `storage_unavailable` (answer 503 with
 /// `Retry-After`), a wrong or expired lease token is `lease_lost`, an unknown id `not_found`.
@@ -71,8 +72,7 @@ using InboxClock = std::function<TimePoint()>;
 
 /// The real clock: `std::chrono::system_clock::now()` at microsecond resolution.
 [[nodiscard]] inline TimePoint system_now() noexcept {
-  return std::chrono::time_point_cast<std::chrono::microseconds>(
-      std::chrono::system_clock::now());
+  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
 }
 
 /// What identifies one event for Morph: its retries carry the same three values.
@@ -98,10 +98,10 @@ struct DeliveryKey {
 
 /// What the inbox needs from a parsed event: the resource it is about and when it changed.
 struct EventFacts {
-  std::string_view model;  ///< e.g. `crmEngagement`.
-  std::string_view id;     ///< `data.id`.
+  std::string_view model;             ///< e.g. `crmEngagement`.
+  std::string_view id;                ///< `data.id`.
   Trigger trigger{Trigger::created};  ///< `deleted` makes the ordering guard a tombstone.
-  TimePoint updated_at{};  ///< `data.updatedAt`: the ordering signal.
+  TimePoint updated_at{};             ///< `data.updatedAt`: the ordering signal.
 
   /// The facts of an event of any model (parse_envelope()).
   [[nodiscard]] static EventFacts of(const ResourceEvent& e) noexcept {
@@ -173,8 +173,8 @@ struct DeadLetter {
 
 /// What fail() did with the delivery.
 struct Failed {
-  bool dead = false;       ///< True when it reached `max_attempts` and is now a dead letter.
-  TimePoint retry_at{};    ///< When it becomes ready again (meaningless when dead).
+  bool dead = false;     ///< True when it reached `max_attempts` and is now a dead letter.
+  TimePoint retry_at{};  ///< When it becomes ready again (meaningless when dead).
 };
 
 /// A count per state, for dashboards and health checks (see the state table in inbox.hpp).

@@ -49,9 +49,7 @@ inline constexpr std::size_t number_kept_digits = 780;
     std::string_view text, double& value) noexcept {
   const char* p = text.data();
   const char* const end = p + text.size();
-  const auto is_digit = [end](const char* q) noexcept {
-    return q < end && *q >= '0' && *q <= '9';
-  };
+  const auto is_digit = [end](const char* q) noexcept { return q < end && *q >= '0' && *q <= '9'; };
 
   // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
   const bool negative = p < end && *p == '-';
@@ -139,8 +137,8 @@ inline constexpr std::size_t number_kept_digits = 780;
   }
   buffer[length++] = 'e';
   if (written_exponent < 0) buffer[length++] = '-';
-  std::uint64_t e = static_cast<std::uint64_t>(written_exponent < 0 ? -written_exponent
-                                                                     : written_exponent);
+  std::uint64_t e =
+      static_cast<std::uint64_t>(written_exponent < 0 ? -written_exponent : written_exponent);
   char reversed[24];
   std::size_t count = 0;
   do {
@@ -160,8 +158,7 @@ inline constexpr std::size_t number_kept_digits = 780;
 /// Reads `text`, which must be exactly one JSON number, into the double nearest its value
 /// (what JSON.parse gives; `-0` is -0.0, values below the smallest subnormal are ±0).
 /// Allocates nothing, does not depend on the locale and leaves errno as it was.
-[[nodiscard]] inline NumberStatus parse_json_number(std::string_view text,
-                                                    double& value) noexcept {
+[[nodiscard]] inline NumberStatus parse_json_number(std::string_view text, double& value) noexcept {
 #if FLT_EVAL_METHOD == 0
   // The common form in one pass: -?(0|[1-9][0-9]*)(\.[0-9]+)? with at most 15 digits. D and
   // 10^fraction are exact doubles, so one IEEE division rounds once (Clinger's fast path

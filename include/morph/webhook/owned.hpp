@@ -50,17 +50,13 @@ class Owned {
 
   /// Copies (the copy owns its own buffer).
   Owned(const Owned& other)
-      : arena_(other.arena_),
-        refs_(other.refs_),
-        warnings_(other.warnings_),
-        event_(other.event_),
+      : arena_(other.arena_), refs_(other.refs_), warnings_(other.warnings_), event_(other.event_),
         lists_(other.lists_) {
     rebase(other.arena_.data());
   }
 
   /// Moves; `other` is left empty.
-  Owned(Owned&& other) noexcept
-      : event_(other.event_), lists_(other.lists_) {
+  Owned(Owned&& other) noexcept : event_(other.event_), lists_(other.lists_) {
     const char* from = other.arena_.data();
     arena_ = std::move(other.arena_);
     refs_ = std::move(other.refs_);
@@ -250,10 +246,10 @@ class Owned {
     lists_ = Lists{};
   }
 
-  std::string arena_;                // every string of the event, back to back
-  std::vector<ResourceRef> refs_;    // all ref lists, concatenated (views into arena_)
-  std::vector<Warning> warnings_;    // views into arena_
-  Event event_{};                    // views into arena_, lists into refs_/warnings_
+  std::string arena_;              // every string of the event, back to back
+  std::vector<ResourceRef> refs_;  // all ref lists, concatenated (views into arena_)
+  std::vector<Warning> warnings_;  // views into arena_
+  Event event_{};                  // views into arena_, lists into refs_/warnings_
   Lists lists_{};
 };
 

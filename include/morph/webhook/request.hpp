@@ -11,9 +11,10 @@
 /// | `body_too_large`                                       | 413 Content Too Large |
 /// | `unsupported_model` (well-formed event of another model) | 422 Unprocessable Content |
 /// | `missing_header`, `invalid_header`, `duplicate_header` | 400 Bad Request |
-/// | every other body error (`empty_body`, `invalid_json`, `duplicate_key`, `missing_field`, `wrong_type`, `invalid_value`, `unknown_event`, `model_mismatch`) | 400 Bad Request |
-/// | `storage_unavailable` (the inbox could not store the event; add `Retry-After`) | 503 Service Unavailable |
-/// | `lease_lost`, `not_found` (inbox worker operations, not requests) | 409, 404 |
+/// | every other body error (`empty_body`, `invalid_json`, `duplicate_key`, `missing_field`,
+/// `wrong_type`, `invalid_value`, `unknown_event`, `model_mismatch`) | 400 Bad Request | |
+/// `storage_unavailable` (the inbox could not store the event; add `Retry-After`) | 503 Service
+/// Unavailable | | `lease_lost`, `not_found` (inbox worker operations, not requests) | 409, 404 |
 ///
 /// ## Lifetime rule
 /// Request::headers points into the caller's header storage; Request::event points into the
@@ -45,8 +46,8 @@ struct Request {
 /// `options`; the event points into `parser`. Headers are checked first: a request with bad
 /// headers is rejected without looking at the body.
 template <class H, std::enable_if_t<detail::is_header_range_v<H>, int> = 0>
-[[nodiscard]] Result<Request> parse_request(Parser& parser, const H& headers,
-                                            std::string_view body, const ParseOptions& options,
+[[nodiscard]] Result<Request> parse_request(Parser& parser, const H& headers, std::string_view body,
+                                            const ParseOptions& options,
                                             const HeaderOptions& header_options = {}) noexcept {
   Result<Headers> checked = validate_headers(headers, header_options);
   if (!checked) return std::move(checked).error();
@@ -64,9 +65,9 @@ template <class H, std::enable_if_t<detail::is_header_range_v<H>, int> = 0>
 }
 
 /// Same, for headers written inline: `parse_request({{"x-owner-id", "42"}, ...}, body)`.
-[[nodiscard]] inline Result<Request> parse_request(HeaderList headers, std::string_view body,
-                                                   const ParseOptions& options = {},
-                                                   const HeaderOptions& header_options = {}) noexcept {
+[[nodiscard]] inline Result<Request> parse_request(
+    HeaderList headers, std::string_view body, const ParseOptions& options = {},
+    const HeaderOptions& header_options = {}) noexcept {
   return parse_request(detail::thread_parser(), headers, body, options, header_options);
 }
 

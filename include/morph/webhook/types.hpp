@@ -52,12 +52,15 @@ struct ParseOptions {
 
 /// The 17 Morph resource models, as named in `event` and `data.model`.
 inline constexpr std::string_view known_models[] = {
-    "genericCompany",       "genericContact",        "genericUser",
-    "genericWorkspace",     "crmOpportunity",        "crmStage",
-    "crmPipeline",          "crmEngagement",         "telephonyCall",
-    "telephonyCallTranscript", "schedulingEventType", "schedulingSlot",
-    "schedulingEvent",      "widgetCardView",        "accountingInvoice",
-    "accountingInvoiceLineItem", "accountingInvoiceItem",
+    "genericCompany",        "genericContact",
+    "genericUser",           "genericWorkspace",
+    "crmOpportunity",        "crmStage",
+    "crmPipeline",           "crmEngagement",
+    "telephonyCall",         "telephonyCallTranscript",
+    "schedulingEventType",   "schedulingSlot",
+    "schedulingEvent",       "widgetCardView",
+    "accountingInvoice",     "accountingInvoiceLineItem",
+    "accountingInvoiceItem",
 };
 
 /// True when `model` is one of the 17 models Morph documents.

@@ -69,8 +69,7 @@ template <class Body, class Fields>
 boost::beast::http::response<boost::beast::http::string_body> make_json_response(
     const boost::beast::http::request<Body, Fields>& request, int status, std::string body) {
   namespace http = boost::beast::http;
-  http::response<http::string_body> response{static_cast<http::status>(status),
-                                             request.version()};
+  http::response<http::string_body> response{static_cast<http::status>(status), request.version()};
   response.set(http::field::content_type, "application/json");
   response.keep_alive(request.keep_alive());
   response.body() = std::move(body);
@@ -93,9 +92,8 @@ template <class Body, class Fields>
 /// HTTP version and keep-alive as `request`, payload prepared. To log the error, call
 /// answer_card_view() or to_json() yourself.
 template <class Body, class Fields>
-[[nodiscard]] boost::beast::http::response<boost::beast::http::string_body>
-make_card_view_response(const boost::beast::http::request<Body, Fields>& request,
-                        const CardView& view) {
+[[nodiscard]] boost::beast::http::response<boost::beast::http::string_body> make_card_view_response(
+    const boost::beast::http::request<Body, Fields>& request, const CardView& view) {
   CardViewAnswer answer = answer_card_view(view);
   return detail::make_json_response(request, answer.status, std::move(answer.body));
 }

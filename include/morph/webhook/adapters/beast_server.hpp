@@ -110,13 +110,9 @@ class Server {
  public:
   /// A server with `options` answering through `handler`. Nothing is bound yet.
   Server(ServerOptions options, Handler handler)
-      : options_(std::move(options)),
-        handler_(std::move(handler)),
-        ioc_(static_cast<int>(thread_count())),
-        control_(boost::asio::make_strand(ioc_)),
-        acceptor_(control_),
-        accept_retry_(control_),
-        drain_timer_(control_) {}
+      : options_(std::move(options)), handler_(std::move(handler)),
+        ioc_(static_cast<int>(thread_count())), control_(boost::asio::make_strand(ioc_)),
+        acceptor_(control_), accept_retry_(control_), drain_timer_(control_) {}
 
   Server(const Server&) = delete;             ///< not copyable
   Server& operator=(const Server&) = delete;  ///< not copyable
@@ -278,12 +274,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (buffer_.size() > 0) return read_header();
     if (server_.stopping()) return close();
     stream_.expires_after(options().idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096),
-                            [self = shared_from_this()](boost::beast::error_code ec, std::size_t n) {
-                              self->buffer_.commit(n);
-                              if (ec || self->phase_ == Phase::closed) return self->close();
-                              self->read_header();
-                            });
+    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](
+                                                       boost::beast::error_code ec, std::size_t n) {
+      self->buffer_.commit(n);
+      if (ec || self->phase_ == Phase::closed) return self->close();
+      self->read_header();
+    });
   }
 
   void read_header() {
@@ -304,8 +300,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return on_read_error(ec);
     if (parser_->is_done()) return respond(ReadStatus::complete);
     const auto& req = parser_->get();
-    if (req.version() >= 11 &&
-        boost::beast::iequals(req[http::field::expect], "100-continue")) {
+    if (req.version() >= 11 && boost::beast::iequals(req[http::field::expect], "100-continue")) {
       // The client waits for this before sending the body (curl: up to 1 s).
       static constexpr char continue_line[] = "HTTP/1.1 100 Continue\r\n\r\n";
       stream_.expires_after(options().body_timeout);
@@ -372,14 +367,15 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void linger_more() {
-    stream_.async_read_some(boost::asio::buffer(discard_),
-                            [self = shared_from_this()](boost::beast::error_code ec, std::size_t n) {
-                              self->discarded_ += n;
-                              if (ec || self->discarded_ > (std::size_t{64} << 20)) {
-                                return self->close();
-                              }
-                              self->linger_more();
-                            });
+    stream_.async_read_some(
+        boost::asio::buffer(discard_),
+        [self = shared_from_this()](boost::beast::error_code ec, std::size_t n) {
+          self->discarded_ += n;
+          if (ec || self->discarded_ > (std::size_t{64} << 20)) {
+            return self->close();
+          }
+          self->linger_more();
+        });
   }
 
   void close() {
@@ -406,29 +402,29 @@ class Session : public std::enable_shared_from_this<Session> {
 
 inline void Server::accept() {
   namespace net = boost::asio;
-  acceptor_.async_accept(
-      net::make_strand(ioc_),
-      net::bind_executor(control_, [this](boost::system::error_code ec,
-                                          net::ip::tcp::socket socket) {
-        if (!acceptor_.is_open() || ec == net::error::operation_aborted) return;  // stopping
-        if (ec) {
-          // Out of descriptors or memory: retry shortly instead of spinning.
-          accept_retry_.expires_after(std::chrono::milliseconds(10));
-          accept_retry_.async_wait([this](boost::system::error_code wait_ec) {
-            if (!wait_ec) accept();
-          });
-          return;
-        }
-        boost::system::error_code ignored;
-        socket.set_option(net::ip::tcp::no_delay(true), ignored);
-        std::uint64_t id = 0;
-        {
-          std::lock_guard<std::mutex> lock(mutex_);
-          id = next_id_++;
-        }
-        std::make_shared<detail::Session>(std::move(socket), *this, id)->start();
-        accept();
-      }));
+  acceptor_.async_accept(net::make_strand(ioc_),
+                         net::bind_executor(control_, [this](boost::system::error_code ec,
+                                                             net::ip::tcp::socket socket) {
+                           if (!acceptor_.is_open() || ec == net::error::operation_aborted)
+                             return;  // stopping
+                           if (ec) {
+                             // Out of descriptors or memory: retry shortly instead of spinning.
+                             accept_retry_.expires_after(std::chrono::milliseconds(10));
+                             accept_retry_.async_wait([this](boost::system::error_code wait_ec) {
+                               if (!wait_ec) accept();
+                             });
+                             return;
+                           }
+                           boost::system::error_code ignored;
+                           socket.set_option(net::ip::tcp::no_delay(true), ignored);
+                           std::uint64_t id = 0;
+                           {
+                             std::lock_guard<std::mutex> lock(mutex_);
+                             id = next_id_++;
+                           }
+                           std::make_shared<detail::Session>(std::move(socket), *this, id)->start();
+                           accept();
+                         }));
 }
 
 inline std::vector<std::shared_ptr<detail::Session>> Server::sessions() {

@@ -1,6 +1,7 @@
 /// @file httplib.hpp
 /// @brief Adapter for cpp-httplib: parse_request(const httplib::Request&),
-/// set_error_response() and set_card_view_response(). Include it after (or instead of) `<httplib.h>`; link cpp-httplib.
+/// set_error_response() and set_card_view_response(). Include it after (or instead of)
+/// `<httplib.h>`; link cpp-httplib.
 ///
 /// ```cpp
 /// svr.Post("/webhooks/morph", [](const httplib::Request& req, httplib::Response& res) {
@@ -33,9 +34,9 @@ namespace morph::webhook {
 
 /// Checks the headers, then parses the body, of a cpp-httplib request with this thread's
 /// Parser (see parse_request()).
-[[nodiscard]] inline Result<Request> parse_request(const httplib::Request& request,
-                                                   const ParseOptions& options = {},
-                                                   const HeaderOptions& header_options = {}) noexcept {
+[[nodiscard]] inline Result<Request> parse_request(
+    const httplib::Request& request, const ParseOptions& options = {},
+    const HeaderOptions& header_options = {}) noexcept {
   return parse_request(request.headers, request.body, options, header_options);
 }
 
@@ -46,9 +47,9 @@ namespace morph::webhook {
 }
 
 /// Same, with a Parser you own and explicit options.
-[[nodiscard]] inline Result<Request> parse_request(Parser& parser, const httplib::Request& request,
-                                                   const ParseOptions& options,
-                                                   const HeaderOptions& header_options = {}) noexcept {
+[[nodiscard]] inline Result<Request> parse_request(
+    Parser& parser, const httplib::Request& request, const ParseOptions& options,
+    const HeaderOptions& header_options = {}) noexcept {
   return parse_request(parser, request.headers, request.body, options, header_options);
 }
 

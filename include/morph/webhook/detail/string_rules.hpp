@@ -53,9 +53,9 @@ namespace morph::webhook::detail {
     previous = c;
   }
   if (i == 0 || i == n || previous == '.' || previous == '\'') return false;
-  std::size_t label = 0;       // characters of the current domain label
-  bool letters_only = true;    // ... all of them letters (the last label must be)
-  bool dotted = false;         // at least one label ended with '.'
+  std::size_t label = 0;     // characters of the current domain label
+  bool letters_only = true;  // ... all of them letters (the last label must be)
+  bool dotted = false;       // at least one label ended with '.'
   for (++i; i < n; ++i) {
     const char c = text[i];
     if (c == '.') {

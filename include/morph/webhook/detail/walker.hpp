@@ -450,7 +450,8 @@ class EventWalker : public JsonValidator {
       return string_length_fail(field_at<Fields, I>.name, length, rule);
     }
     if (rule.email && !is_zod_email(text)) {
-      return fail(ErrorCode::invalid_value, {quote(text), " is not an email address (zod's rule: "
+      return fail(ErrorCode::invalid_value, {quote(text),
+                                             " is not an email address (zod's rule: "
                                              "ASCII local part, @, a domain with a dot and a "
                                              "top-level name of 2 or more letters)"});
     }

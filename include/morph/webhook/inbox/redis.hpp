@@ -11,19 +11,24 @@
 /// in one Redis Cluster slot, so the scripts are valid on a cluster. Ids are zero-padded to 16
 /// digits so that sorted-set ties order by id.
 ///
-/// | key                                  | type   | holds                                                    | lives |
+/// | key                                  | type   | holds | lives |
 /// |--------------------------------------|--------|----------------------------------------------------------|-------|
-/// | `mw:{NAME}:seq`                      | string | the last delivery id handed out                          | forever |
-/// | `mw:{NAME}:d:ID`                     | hash   | one delivery: headers, body, body hash, state, attempt, lease token, available-at, last error, stale, received-at | until expire() after ack + retain |
-/// | `mw:{NAME}:k:CONNECTOR,OWNER,KEY`    | string | the id stored under that idempotency key (dedupe)       | as its delivery |
-/// | `mw:{NAME}:b:CONNECTOR,OWNER,SHA1`   | zset   | ids of deliveries whose body has that SHA-1 (bytes are compared on a match) | as its deliveries |
-/// | `mw:{NAME}:r:CONNECTOR,OWNER,MODEL,ID` | string | newest `updatedAt` seen for a resource, and whether it was a delete | TTL `retain` from its last touch |
-/// | `mw:{NAME}:queue`                    | zset   | unleased, undone deliveries by available-at (ready when ≤ now, delayed after a fail() otherwise) | as its members |
-/// | `mw:{NAME}:leased`                   | zset   | leased deliveries by lease expiry                        | as its members |
-/// | `mw:{NAME}:pending`                  | zset   | every delivery not acked and not dead, by received-at (oldest ready age) | as its members |
-/// | `mw:{NAME}:acked`                    | zset   | acked deliveries by received-at (retention)              | as its members |
-/// | `mw:{NAME}:dead`                     | zset   | dead letters by id                                       | until requeue() |
-/// | `mw:{NAME}:stale`                    | set    | ids of stale deliveries not yet acked                    | as its members |
+/// | `mw:{NAME}:seq`                      | string | the last delivery id handed out | forever | |
+/// `mw:{NAME}:d:ID`                     | hash   | one delivery: headers, body, body hash, state,
+/// attempt, lease token, available-at, last error, stale, received-at | until expire() after ack +
+/// retain | | `mw:{NAME}:k:CONNECTOR,OWNER,KEY`    | string | the id stored under that idempotency
+/// key (dedupe)       | as its delivery | | `mw:{NAME}:b:CONNECTOR,OWNER,SHA1`   | zset   | ids of
+/// deliveries whose body has that SHA-1 (bytes are compared on a match) | as its deliveries | |
+/// `mw:{NAME}:r:CONNECTOR,OWNER,MODEL,ID` | string | newest `updatedAt` seen for a resource, and
+/// whether it was a delete | TTL `retain` from its last touch | | `mw:{NAME}:queue` | zset   |
+/// unleased, undone deliveries by available-at (ready when ≤ now, delayed after a fail() otherwise)
+/// | as its members | | `mw:{NAME}:leased`                   | zset   | leased deliveries by lease
+/// expiry                        | as its members | | `mw:{NAME}:pending`                  | zset
+/// | every delivery not acked and not dead, by received-at (oldest ready age) | as its members | |
+/// `mw:{NAME}:acked`                    | zset   | acked deliveries by received-at (retention) | as
+/// its members | | `mw:{NAME}:dead`                     | zset   | dead letters by id | until
+/// requeue() | | `mw:{NAME}:stale`                    | set    | ids of stale deliveries not yet
+/// acked                    | as its members |
 ///
 /// (Each CONNECTOR, OWNER... part is written as `LENGTH:BYTES`, so no separator is ambiguous.)
 ///

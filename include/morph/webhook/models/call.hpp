@@ -16,7 +16,14 @@
 namespace morph::webhook {
 
 /// `fields.status` of a telephonyCall. `in_progress` is `"inProgress"` on the wire.
-enum class CallStatus : std::uint8_t { planned, in_progress, completed, missed, voicemail, unknown };
+enum class CallStatus : std::uint8_t {
+  planned,
+  in_progress,
+  completed,
+  missed,
+  voicemail,
+  unknown
+};
 
 /// Wire names of CallStatus.
 template <>
@@ -28,18 +35,18 @@ struct EnumNames<CallStatus> {
 
 /// The `fields` of a telephonyCall, as Aircall, Dialpad and Gong's mappers send them.
 struct Call {
-  std::optional<EnumField<Direction>> direction;  ///< inbound, outbound (required by zod).
-  std::optional<EnumField<CallStatus>> status;    ///< planned, inProgress, ... (required).
-  std::optional<Timestamp> started_at;            ///< `startedAt` (required).
-  std::optional<Timestamp> answered_at;           ///< `answeredAt`.
-  std::optional<Timestamp> ended_at;              ///< `endedAt`.
-  std::optional<std::int64_t> duration;           ///< Seconds, never negative.
-  std::optional<std::string_view> recording_url;  ///< `recordingUrl`: recording or voicemail.
-  std::optional<RefList> users;                   ///< genericUser refs: internal participants.
-  std::optional<RefList> contacts;                ///< genericContact refs: external ones.
+  std::optional<EnumField<Direction>> direction;    ///< inbound, outbound (required by zod).
+  std::optional<EnumField<CallStatus>> status;      ///< planned, inProgress, ... (required).
+  std::optional<Timestamp> started_at;              ///< `startedAt` (required).
+  std::optional<Timestamp> answered_at;             ///< `answeredAt`.
+  std::optional<Timestamp> ended_at;                ///< `endedAt`.
+  std::optional<std::int64_t> duration;             ///< Seconds, never negative.
+  std::optional<std::string_view> recording_url;    ///< `recordingUrl`: recording or voicemail.
+  std::optional<RefList> users;                     ///< genericUser refs: internal participants.
+  std::optional<RefList> contacts;                  ///< genericContact refs: external ones.
   std::optional<std::string_view> external_number;  ///< `externalNumber`, any format.
   std::optional<std::string_view> internal_number;  ///< `internalNumber`, any format.
-  std::optional<ResourceRef> transcript;          ///< A telephonyCallTranscript.
+  std::optional<ResourceRef> transcript;            ///< A telephonyCallTranscript.
 };
 
 /// telephonyCall as Morph's zod schema gives it (models.md): `direction`, `status` and

@@ -3,18 +3,18 @@
 # builds the zod_verdicts and card_view_bodies programs and runs both comparisons through ctest. Skipped (exit 0, with
 # a note) when node or npm is missing.
 #
-#   ZOD_BUILD   build directory (default build/ci-gcc, configured with that preset if absent)
+#   ZOD_BUILD   build directory (default build/default, the Quick start's; configured if absent)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-build=${ZOD_BUILD:-build/ci-gcc}
+build=${ZOD_BUILD:-build/default}
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "zod: node or npm not found, skipping the zod differential test"
   exit 0
 fi
 (cd tests/zod && npm ci --no-audit --no-fund --loglevel=error)
 if [ ! -f "$build/CMakeCache.txt" ]; then
-  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMORPH_WEBHOOK_WERROR=ON
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release
 fi
 cmake --build "$build" --target zod_verdicts card_view_bodies -j2
 # The event bodies (library vs zod) and the card view answers (to_json() vs zod's response schema).

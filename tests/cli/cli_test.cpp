@@ -946,7 +946,7 @@ TEST_CASE("hostile bodies: the JSON output stays valid JSON, text stays clean", 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Output a person can act on (issue 11, section 6)
+// Output a person can act on: event identity on errors, error positions, --errors-only
 
 namespace {
 

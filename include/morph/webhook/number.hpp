@@ -5,7 +5,7 @@
 /// nearest the number as written (ties to even), whatever its length. The parser reads every
 /// number it meets from its raw bytes with parse_json_number() instead of simdjson's getters:
 /// simdjson 3.0.1's On-Demand get_number() returns 0 for numbers with many significant digits
-/// and a fraction (`1.000000000000000001`, upstream issue 2099), and its getters disagree with
+/// and a fraction (`1.000000000000000001`), and its getters disagree with
 /// each other on exponents of many digits (`1e-99999999999999999999`). One reader gives one
 /// verdict and one value everywhere, with any simdjson version.
 #ifndef MORPH_WEBHOOK_NUMBER_HPP

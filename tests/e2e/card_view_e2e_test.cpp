@@ -2,14 +2,9 @@
 // widgetCardView events over HTTP, check the cards it answers byte for byte (and that they
 // parse as JSON with the response schema's shape), its errors, and its clean stop on SIGTERM.
 #include <httplib.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -18,91 +13,9 @@
 #include <simdjson.h>
 
 #include "catch.hpp"
+#include "receiver_process.hpp"
 
 namespace {
-
-// The receiver as a child process whose stdout is a pipe; killed by the destructor whatever
-// happened (and by the kernel if this test dies first).
-class Child {
- public:
-  explicit Child(std::vector<std::string> args) {
-    int fds[2];
-    REQUIRE(::pipe(fds) == 0);
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_ = ::fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      ::dup2(fds[1], STDOUT_FILENO);
-      ::close(fds[0]);
-      ::close(fds[1]);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    ::close(fds[1]);
-    out_ = fds[0];
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  ~Child() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      wait();
-    }
-    ::close(out_);
-  }
-
-  // The next line of stdout, waiting at most `timeout` for it ("" on timeout or EOF).
-  std::string read_line(std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (buffer_.find('\n') == std::string::npos) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return "";
-      pollfd p{out_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-      char chunk[256];
-      const ssize_t n = ::read(out_, chunk, sizeof chunk);
-      if (n <= 0) return "";
-      buffer_.append(chunk, static_cast<std::size_t>(n));
-    }
-    const std::size_t end = buffer_.find('\n');
-    std::string line = buffer_.substr(0, end);
-    buffer_.erase(0, end + 1);
-    return line;
-  }
-
-  // Sends `signal` and returns the wait status (bounded: SIGKILL after 10 s).
-  int stop(int signal) {
-    ::kill(pid_, signal);
-    for (int i = 0; i < 1000; ++i) {
-      int status = 0;
-      const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-      if (r == pid_) {
-        pid_ = -1;
-        return status;
-      }
-      ::usleep(10000);
-    }
-    ::kill(pid_, SIGKILL);
-    return wait();
-  }
-
- private:
-  int wait() {
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    pid_ = -1;
-    return status;
-  }
-
-  pid_t pid_ = -1;
-  int out_ = -1;
-  std::string buffer_;
-};
 
 std::string read_payload(const std::string& name) {
   std::ifstream in(std::string(MORPH_WEBHOOK_PAYLOADS_DIR) + "/" + name, std::ios::binary);
@@ -145,15 +58,8 @@ void check_shape(const std::string& body) {
 }  // namespace
 
 TEST_CASE("card_view_receiver answers card views with cards", "[card_view]") {
-  Child receiver({MORPH_WEBHOOK_CARD_VIEW_RECEIVER, "--host", "127.0.0.1", "--port", "0"});
-  const std::string first = receiver.read_line(std::chrono::seconds(20));
-  const std::string prefix = "listening on 127.0.0.1:";
-  INFO("first line: " << first);
-  REQUIRE(first.rfind(prefix, 0) == 0);
-  const int port = std::stoi(first.substr(prefix.size()));
-  REQUIRE(port > 0);
-
-  httplib::Client client("127.0.0.1", port);
+  e2e::Receiver receiver(MORPH_WEBHOOK_CARD_VIEW_RECEIVER);
+  httplib::Client client("127.0.0.1", receiver.port());
   client.set_connection_timeout(5);
   client.set_read_timeout(10);
 
@@ -177,8 +83,9 @@ TEST_CASE("card_view_receiver answers card views with cards", "[card_view]") {
         R"("root":{"title":"Example App","providerName":"Example",)"
         R"("actions":[{"type":"openUrl","label":"Open Example","url":"https://app.example.com/"}]}})");
     check_shape(res->body);
-    CHECK(receiver.read_line(std::chrono::seconds(10)) ==
-          "card view 4567890-1700000000123 key=4567890-CONTACT-247-1700000000123 status=200");
+    CHECK(receiver.wait_for_log_lines(1) ==
+          std::vector<std::string>{
+              "card view 4567890-1700000000123 key=4567890-CONTACT-247-1700000000123 status=200"});
   }
 
   SECTION("a widget opened on a deal, fields in another order, no user") {

@@ -11,7 +11,6 @@
 //  - the deliveries the killed worker held were run again after their lease (attempt >= 2).
 #include <httplib.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +24,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "process_support.hpp"
 #include "redis_server.hpp"
 
 namespace {
@@ -39,58 +40,21 @@ namespace {
 namespace mw = morph::webhook;
 using namespace std::chrono_literals;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using test_process::read_file;
 
 // A child process with stdout/stderr in `log`, in its own process group (so kill -9 reaches
 // the commands a worker started too), killed with the test.
 pid_t spawn(std::vector<std::string> args, const std::string& log) {
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (!std::freopen(log.c_str(), "w", stdout)) ::_exit(126);
-    if (!std::freopen((log + ".err").c_str(), "w", stderr)) ::_exit(126);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return pid;
+  return test_process::spawn_logged(std::move(args), log, true);
 }
 
-void stop_group(pid_t pid, int signal) {
-  if (pid <= 0) return;
-  ::kill(-pid, signal);
-  int status = 0;
-  for (int i = 0; i < 400 && ::waitpid(pid, &status, WNOHANG) == 0; ++i) {
-    std::this_thread::sleep_for(25ms);
-  }
-  if (::waitpid(pid, &status, WNOHANG) == 0) {
-    ::kill(-pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
-  }
-}
+void stop_group(pid_t pid, int signal) { test_process::stop(pid, signal, true); }
 
 // The port `serve` printed on its first line (bounded wait).
 int wait_for_port(const std::string& log, pid_t pid) {
-  const std::string prefix = "listening on 127.0.0.1:";
-  for (int i = 0; i < 400; ++i) {
-    const std::string out = read_file(log);
-    if (const auto nl = out.find('\n'); nl != std::string::npos && out.rfind(prefix, 0) == 0) {
-      return std::stoi(out.substr(prefix.size(), nl - prefix.size()));
-    }
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) break;
-    std::this_thread::sleep_for(25ms);
-  }
-  FAIL("serve did not start: " << read_file(log + ".err"));
-  return 0;
+  const std::optional<int> port = test_process::wait_for_port(log, pid);
+  if (!port) FAIL("serve did not start: " << read_file(log + ".err"));
+  return port.value_or(0);
 }
 
 struct Answer {

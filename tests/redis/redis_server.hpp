@@ -7,7 +7,6 @@
 #include <hiredis/hiredis.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +21,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "process_support.hpp"
 
 namespace redis_test {
 
@@ -84,24 +85,15 @@ class RedisServer {
     if (dir_.empty() || port_ == 0) return false;
     const std::string port = std::to_string(port_);
     const std::string log = dir_ + "/redis.log";
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      std::vector<std::string> args = {binary_,     "--port",        port,     "--bind",
-                                       "127.0.0.1", "--dir",         dir_,     "--appendonly",
-                                       "yes",       "--appendfsync", "always", "--save",
-                                       "",          "--daemonize",   "no",     "--logfile",
-                                       log,         "--requirepass", password_};
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(binary_.c_str(), argv.data());
-      ::_exit(127);
-    }
+    pid_ = test_process::spawn_logged(
+        {binary_, "--port", port, "--bind", "127.0.0.1", "--dir", dir_, "--appendonly", "yes",
+         "--appendfsync", "always", "--save", "", "--daemonize", "no", "--logfile", log,
+         "--requirepass", password_},
+        dir_ + "/redis.out");
     if (pid_ < 0) return false;
     for (int i = 0; i < 200; ++i) {
       int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      if (test_process::exited(pid_, status)) {
         pid_ = -1;
         return false;
       }
@@ -113,16 +105,7 @@ class RedisServer {
 
   /// Sends `signal` (SIGKILL: a crash) and waits for the process to end.
   void stop(int signal) {
-    if (pid_ <= 0) return;
-    ::kill(pid_, signal);
-    int status = 0;
-    for (int i = 0; i < 200 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    if (::waitpid(pid_, &status, WNOHANG) == 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-    }
+    test_process::stop(pid_, signal, false, std::chrono::seconds(5));
     pid_ = -1;
   }
 

@@ -9,37 +9,30 @@
 // MORPH_WEBHOOK_CRASH_EVENTS overrides the number of requests (default 5000).
 #include <httplib.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "catch.hpp"
 #include "morph/webhook/inbox/sqlite.hpp"
+#include "process_support.hpp"
 
 namespace {
 
 namespace mw = morph::webhook;
 using namespace std::chrono_literals;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using test_process::read_file;
 
 // `morph-webhook serve` on a fixed inbox file and port (the first start picks the port).
 class Serve {
@@ -49,46 +42,23 @@ class Serve {
 
   void start() {
     const std::string log = dir_ + "/serve-" + std::to_string(starts_++) + ".log";
-    std::vector<std::string> args{
-        MORPH_WEBHOOK_CLI_PATH, "serve",   "--host", "127.0.0.1", "--port",
-        std::to_string(port_),  "--inbox", inbox_,   "--threads", "8"};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_ = ::fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (!std::freopen(log.c_str(), "w", stdout)) ::_exit(126);
-      if (!std::freopen((log + ".err").c_str(), "w", stderr)) ::_exit(126);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
+    pid_ = test_process::spawn_logged(
+        {MORPH_WEBHOOK_CLI_PATH, "serve", "--host", "127.0.0.1", "--port", std::to_string(port_),
+         "--inbox", inbox_, "--threads", "8"},
+        log);
+    REQUIRE(pid_ > 0);
+    const std::optional<int> port = test_process::wait_for_port(log, pid_);
+    if (!port) {
+      stop(SIGKILL);
+      FAIL("serve did not start: " << read_file(log) << read_file(log + ".err"));
     }
-    // Bounded wait for "listening on 127.0.0.1:PORT".
-    for (int i = 0; i < 400; ++i) {
-      const std::string out = read_file(log);
-      const auto nl = out.find('\n');
-      if (nl != std::string::npos) {
-        const std::string prefix = "listening on 127.0.0.1:";
-        REQUIRE(out.rfind(prefix, 0) == 0);
-        port_ = std::stoi(out.substr(prefix.size(), nl - prefix.size()));
-        return;
-      }
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        FAIL("serve exited at start: " << read_file(log + ".err"));
-      }
-      std::this_thread::sleep_for(25ms);
-    }
-    FAIL("serve did not start within 10 s");
+    port_ = *port;
   }
 
+  // The wait status, or -1 when it was not running.
   int stop(int signal) {
     if (pid_ <= 0) return -1;
-    ::kill(pid_, signal);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
+    const int status = test_process::stop(pid_, signal);
     pid_ = -1;
     return status;
   }

@@ -30,16 +30,16 @@
 /// are listed once per enum type in EnumNames.
 ///
 /// Member types and the JSON they read (the value kinds):
-/// | member type          | JSON                                  | zod |
-/// |----------------------|---------------------------------------|--------------------------------|
-/// | `EnumField<E>`       | a string, one of EnumNames<E>::values | `z.enum([...])` | |
-/// `std::string_view`   | a string                              | `z.string()`                   |
-/// | `Timestamp`          | an RFC 3339 date-time string          | `z.string().datetime()` | |
-/// `std::int64_t`       | a whole number >= 0                   | `z.number().int().min(0)`      |
-/// | `double`             | a number, as JSON.parse reads it      | `z.number()`, `.min(0)` | |
-/// `bool`               | `true` or `false`                     | `z.boolean()`                  |
-/// | `ResourceRef`        | a ref object                          | `z.morph.resource(M)` | |
-/// `RefList`            | an array of ref objects               | `z.array(z.morph.resource(M))` |
+/// | member type        | JSON                                  | zod                           |
+/// |--------------------|---------------------------------------|-------------------------------|
+/// | `EnumField<E>`     | a string, one of EnumNames<E>::values | `z.enum([...])`               |
+/// | `std::string_view` | a string                              | `z.string()`                  |
+/// | `Timestamp`        | an RFC 3339 date-time string          | `z.string().datetime()`       |
+/// | `std::int64_t`     | a whole number >= 0                   | `z.number().int().min(0)`     |
+/// | `double`           | a number, as JSON.parse reads it      | `z.number()`, `.min(0)`       |
+/// | `bool`             | `true` or `false`                     | `z.boolean()`                 |
+/// | `ResourceRef`      | a ref object                          | `z.morph.resource(M)`         |
+/// | `RefList`          | an array of ref objects               | `z.array(z.morph.resource(M))`|
 ///
 /// Numbers (`double`) are the double nearest the text, ties to even, as JavaScript's JSON.parse
 /// reads them (number.hpp; simdjson's getters are not used): `0.1` is 0.1, a number with 30

@@ -389,7 +389,17 @@ class EventWalker : public JsonValidator {
       return true;
     } else {
       constexpr auto& field = field_at<Fields, I>;
-      if (field.is_required && !(event_.fields.*field.member)) return missing_required<I>();
+      using Value = typename std::decay_t<decltype(field)>::value_type;
+      if constexpr (field.is_required) {
+        // A ref list is pointed at the Parser's refs only after the walk: its slot says.
+        bool present = false;
+        if constexpr (std::is_same_v<Value, RefList>) {
+          present = lists[I].present;
+        } else {
+          present = (event_.fields.*field.member).has_value();
+        }
+        if (!present) return missing_required<I>();
+      }
       return check_required<I + 1>();
     }
   }

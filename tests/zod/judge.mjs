@@ -13,7 +13,7 @@
 //     gives no verdict; the input schema's verdict is used, and values are compared after
 //     applying the transform to what the library read.
 import { read, to_js, walk, member, JsonSyntaxError } from './json.mjs';
-import { event_schema, fields, input_fields, ref_targets } from './schemas.mjs';
+import { event_schema, fields, input_fields, is_transform, ref_targets } from './schemas.mjs';
 import { z } from 'zod';
 
 const MAX_DEPTH = 256;
@@ -183,7 +183,7 @@ export function value_difference(output, event, model) {
   for (const name of Object.keys(fields[model])) {
     const z_value = d.fields[name];
     const inner = unwrap(fields[model][name]);
-    const l_value = inner instanceof z.ZodEffects && !output.untransformed
+    const l_value = is_transform(inner) && !output.untransformed
       ? transformed(inner, e.fields[name]) : e.fields[name];
     let equal;
     if (z_value === undefined || l_value === undefined) equal = z_value === l_value;

@@ -5,7 +5,7 @@
 // schemas.mjs, so a new model gets its mutations from its schema alone.
 import { z } from 'zod';
 import { from_js, write, member } from './json.mjs';
-import { fields } from './schemas.mjs';
+import { fields, is_transform } from './schemas.mjs';
 import { unwrap, ref_fields } from './judge.mjs';
 
 const S = (v) => ({ t: 'str', v });
@@ -150,7 +150,8 @@ function set(root, path, value) {
   const parent = get(root, path.slice(0, -1));
   const k = path[path.length - 1];
   if (!parent) return;
-  if (parent.t === 'arr') { parent.items[k] = value; return; }
+  // A key on an array changes nothing (`__proto__` would replace the array's prototype).
+  if (parent.t === 'arr') { if (typeof k === 'number') parent.items[k] = value; return; }
   if (parent.t !== 'obj') return;
   for (let j = parent.entries.length - 1; j >= 0; --j) {
     if (parent.entries[j][0] === k) { parent.entries[j][1] = value; return; }
@@ -368,7 +369,7 @@ function flat_mutations(model, at, wrong_types, datetimes) {
       at(path, 'false', { t: 'lit', v: false });
       at(path, '"true"', S('true'));
       at(path, '0', N('0'));
-    } else if (inner instanceof z.ZodEffects) {
+    } else if (is_transform(inner)) {
       wrong_types(path, 'string');
       datetimes(path);
       DATE_TEXTS.forEach((d) => at(path, JSON.stringify(d), S(d)));

@@ -171,6 +171,11 @@ Object.assign(fields, {
   },
 });
 
+/** True for a `.transform()` (refs are `.superRefine()` effects: not transforms). */
+export function is_transform(schema) {
+  return schema instanceof z.ZodEffects && schema._def.effect.type === 'transform';
+}
+
 /**
  * The shape zod validates before any transform: each `z.string().transform(...)` field as its
  * `z.string()`. The library's strict policy checks this (a throwing transform gives no verdict).
@@ -179,7 +184,7 @@ export function input_fields(model) {
   return Object.fromEntries(Object.entries(fields[model]).map(([name, s]) => {
     const optional = s instanceof z.ZodOptional;
     const inner = optional ? s.unwrap() : s;
-    if (!(inner instanceof z.ZodEffects)) return [name, s];
+    if (!is_transform(inner)) return [name, s];
     return [name, optional ? inner.innerType().optional() : inner.innerType()];
   }));
 }

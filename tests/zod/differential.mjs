@@ -40,6 +40,15 @@ const TABLES = {
   crmEngagement: [['bodies.tsv', 'bodies'], ['hostile/hostile.tsv', 'hostile']],
   genericContact: [['generic_contact.tsv', 'generic_contact']],
   telephonyCall: [['telephony_call.tsv', 'telephony_call']],
+  // The flat models (branch scalars).
+  ...Object.fromEntries([
+    ['genericCompany', 'generic_company'], ['genericUser', 'generic_user'],
+    ['genericWorkspace', 'generic_workspace'], ['crmOpportunity', 'crm_opportunity'],
+    ['crmStage', 'crm_stage'], ['crmPipeline', 'crm_pipeline'], ['widgetCardView', 'widget_card_view'],
+    ['schedulingSlot', 'scheduling_slot'], ['accountingInvoice', 'accounting_invoice'],
+    ['accountingInvoiceLineItem', 'accounting_invoice_line_item'],
+    ['accountingInvoiceItem', 'accounting_invoice_item'],
+  ].map(([model, snake]) => [model, [[`${snake}.tsv`, snake]]])),
 };
 
 /** [{file, lenient, strict, bytes}] of a table (comments and blank lines skipped). */

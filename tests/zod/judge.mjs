@@ -5,9 +5,15 @@
 //   - a duplicate key in an object the library interprets is rejected (JSON.parse keeps the
 //     last one): the root, data, fields, each ref and its remote, each warning;
 //   - an integer field must fit a signed 64-bit integer, read as the double JSON.parse gives;
-//   - ParseOptions' limits: nesting deeper than 256 levels is rejected.
+//   - ParseOptions' limits: nesting deeper than 256 levels is rejected;
+//   - a number field holding a number beyond a double's range (1e400, which JSON.parse reads
+//     as Infinity and z.number().min(0) accepts) is rejected: invalid JSON for the library;
+//   - a `z.string().transform()` field (accountingInvoice's dates) is checked as its
+//     z.string(): on text Date cannot read the transform throws instead of failing, so zod
+//     gives no verdict; the input schema's verdict is used, and values are compared after
+//     applying the transform to what the library read.
 import { read, to_js, walk, member, JsonSyntaxError } from './json.mjs';
-import { event_schema, fields, ref_targets } from './schemas.mjs';
+import { event_schema, fields, input_fields, is_transform, ref_targets } from './schemas.mjs';
 import { z } from 'zod';
 
 const MAX_DEPTH = 256;
@@ -104,11 +110,45 @@ export function strict_verdict(bytes, model) {
       return { ok: false, why: `${name} ${v.raw} does not fit 64 bits` };
     }
   }
-  if (!schemas.has(model)) schemas.set(model, event_schema(model));
-  const result = schemas.get(model).safeParse(to_js(tree));
+  const beyond = number_beyond_double(fields_node, model);
+  if (beyond) return { ok: false, why: beyond };
+  if (!schemas.has(model)) {
+    schemas.set(model, [event_schema(model), event_schema(model, input_fields(model))]);
+  }
+  const [schema, input_schema] = schemas.get(model);
+  let result;
+  try {
+    result = schema.safeParse(to_js(tree));
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    result = input_schema.safeParse(to_js(tree));  // a transform threw: the input's verdict
+    if (result.success) result.data.untransformed = true;
+  }
   if (result.success) return { ok: true, output: result.data };
   const issue = result.error.issues[0];
   return { ok: false, why: `zod: ${issue.message} at /${issue.path.join('/')}` };
+}
+
+/** The number fields of a model that are not .int() (their deviation: see the top). */
+function number_beyond_double(fields_node, model) {
+  for (const [name, s] of Object.entries(fields[model])) {
+    const inner = unwrap(s);
+    if (!(inner instanceof z.ZodNumber) || inner.isInt) continue;
+    const v = member(fields_node, name);
+    if (v && v.t === 'num' && !Number.isFinite(Number(v.raw))) return `${name} ${v.raw} is beyond a double`;
+  }
+  return '';
+}
+
+/** What a `z.string().transform()` field's output is for the library's text `value`. */
+function transformed(schema, value) {
+  if (value === undefined) return undefined;
+  try {
+    const r = schema.safeParse(value);
+    return r.success ? r.data : value;
+  } catch {
+    return value;
+  }
 }
 
 /** Deep equality of JSON values (as JSON.parse builds them). */
@@ -142,7 +182,9 @@ export function value_difference(output, event, model) {
   const ref_key = (r) => JSON.stringify([r.object, r.model, r.id]);
   for (const name of Object.keys(fields[model])) {
     const z_value = d.fields[name];
-    const l_value = e.fields[name];
+    const inner = unwrap(fields[model][name]);
+    const l_value = is_transform(inner) && !output.untransformed
+      ? transformed(inner, e.fields[name]) : e.fields[name];
     let equal;
     if (z_value === undefined || l_value === undefined) equal = z_value === l_value;
     else if (refs.get(name) === 'single') equal = ref_key(z_value) === ref_key(l_value);

@@ -5,7 +5,7 @@
 // schemas.mjs, so a new model gets its mutations from its schema alone.
 import { z } from 'zod';
 import { from_js, write, member } from './json.mjs';
-import { fields } from './schemas.mjs';
+import { fields, is_transform } from './schemas.mjs';
 import { unwrap, ref_fields } from './judge.mjs';
 
 const S = (v) => ({ t: 'str', v });
@@ -46,6 +46,17 @@ const INTEGERS = [
   '4.0000000000000001', '9007199254740993', '1.00000000000000000000001e3', '0.5e1', '2.5e-1',
   '9223372036854775807.0', '9.2e18',
 ];
+
+/** Numbers around `z.number()` and `.min(0)` (not integers): what JSON.parse reads decides. */
+const NUMBERS = [
+  '0', '-0', '0.0', '-0.0', '0.1', '12500.5', '-0.01', '-1', '1e2', '1E-2', '2.5e-1', '-1e-400',
+  '1e-400', '4.9e-324', '1.7976931348623157e308', '1.8e308', '-1.8e308', '1e400',
+  '123456789012345678901234567890.5', '0.30000000000000004', '1.000000000000000001',
+  '9007199254740993', '-9223372036854775809', '1e-7', '5e-324',
+];
+
+/** Strings for a `z.string().transform(d => new Date(d).toISOString())` field. */
+const DATE_TEXTS = ['2025-03-06', 'March 6, 2025', '2025-03-06T09:05:04+01:00', '06/03/2025', ''];
 
 /** Strings of `units` UTF-16 code units written with `unit` (1 or 2 units each). */
 function of_units(units, unit) {
@@ -139,7 +150,8 @@ function set(root, path, value) {
   const parent = get(root, path.slice(0, -1));
   const k = path[path.length - 1];
   if (!parent) return;
-  if (parent.t === 'arr') { parent.items[k] = value; return; }
+  // A key on an array changes nothing (`__proto__` would replace the array's prototype).
+  if (parent.t === 'arr') { if (typeof k === 'number') parent.items[k] = value; return; }
   if (parent.t !== 'obj') return;
   for (let j = parent.entries.length - 1; j >= 0; --j) {
     if (parent.entries[j][0] === k) { parent.entries[j][1] = value; return; }
@@ -284,6 +296,7 @@ export function mutations(model) {
       INTEGERS.forEach((n) => at(path, n, N(n)));
     }
   }
+  flat_mutations(model, at, wrong_types, datetimes);
   for (const [name, target, kind] of ref_fields(model)) {
     const path = ['data', 'fields', name];
     if (kind === 'single') {
@@ -301,7 +314,8 @@ export function mutations(model) {
   }
 
   // Bytes: invalid UTF-8 and lone surrogates in strings and keys, BOM, trailing content.
-  const text_field = Object.entries(fields[model]).find(([, s]) => unwrap(s) instanceof z.ZodString)[0];
+  // A model without string fields (widgetCardView) gets its bytes in an unknown key.
+  const text_field = (Object.entries(fields[model]).find(([, s]) => unwrap(s) instanceof z.ZodString) ?? ['zzText'])[0];
   const places = [['data', 'id'], ['data', 'fields', text_field], ['data', 'rawResource'], ['data', 'fields', 'zzExtra']];
   const MARK = 'zzMARKzz';
   const splice = (bytes) => (buf) => {
@@ -337,6 +351,30 @@ export function mutations(model) {
     out.push({ name: `body: ${label}`, edit: () => {}, bytes: fn });
   }
   return out;
+}
+
+/**
+ * The mutations of the flat models' value kinds (branch scalars): numbers that are not
+ * integers (with or without .min(0)), booleans, and `z.string().transform()` dates. Ref lists
+ * with optional items get the list mutations above (`[null]`, a null item among refs).
+ */
+function flat_mutations(model, at, wrong_types, datetimes) {
+  for (const [name, schema] of Object.entries(fields[model])) {
+    const path = ['data', 'fields', name];
+    const inner = unwrap(schema);
+    if (inner instanceof z.ZodNumber && !inner.isInt) {
+      NUMBERS.forEach((n) => at(path, n, N(n)));
+    } else if (inner instanceof z.ZodBoolean) {
+      wrong_types(path, 'true');
+      at(path, 'false', { t: 'lit', v: false });
+      at(path, '"true"', S('true'));
+      at(path, '0', N('0'));
+    } else if (is_transform(inner)) {
+      wrong_types(path, 'string');
+      datetimes(path);
+      DATE_TEXTS.forEach((d) => at(path, JSON.stringify(d), S(d)));
+    }
+  }
 }
 
 /** The body for `tree` after `list` (mutations applied in order). */

@@ -83,15 +83,121 @@ export const fields = {
   },
 };
 
+// ---- the flat models (branch scalars): numbers, booleans, optional-item ref lists ----------
+
+/**
+ * accountingInvoice's dates: any string, rewritten to Date.toISOString() form ("" becomes
+ * absent); text Date cannot read makes the transform throw (RangeError), not fail validation.
+ */
+const iso_date = () => z.string().transform((d) => (d ? new Date(d).toISOString() : undefined));
+const name_1_250 = () => z.string().min(1).max(250);
+
+Object.assign(fields, {
+  genericCompany: {
+    name: name_1_250().optional(),
+  },
+  genericUser: {
+    firstName: name_1_250().optional(),
+    lastName: name_1_250().optional(),
+    email: z.string().email().min(5).max(250).optional(),
+  },
+  genericWorkspace: {
+    name: name_1_250(),
+  },
+  crmOpportunity: {
+    name: name_1_250().optional(),
+    amount: z.number().min(0).optional(),
+    currency: z.string().min(3).max(3).optional(),
+    stage: morph_resource('crmStage').optional(),
+    pipeline: morph_resource('crmPipeline').optional(),
+    owner: morph_resource('genericUser').optional(),
+    contacts: z.array(morph_resource('genericContact').optional()).optional(),
+    companies: z.array(morph_resource('genericCompany').optional()).optional(),
+    engagements: z.array(morph_resource('crmEngagement').optional()).optional(),
+  },
+  crmStage: {
+    name: name_1_250(),
+    type: z.enum(['open', 'won', 'lost', 'unknown']),
+    pipeline: morph_resource('crmPipeline').optional(),
+  },
+  crmPipeline: {
+    name: name_1_250().optional(),
+    stages: z.array(morph_resource('crmStage')),
+  },
+  widgetCardView: {
+    triggeredBy: morph_resource('genericUser').optional(),
+    genericContact: morph_resource('genericContact').optional(),
+    genericCompany: morph_resource('genericCompany').optional(),
+    crmOpportunity: morph_resource('crmOpportunity').optional(),
+  },
+  schedulingSlot: {
+    eventType: morph_resource('schedulingEventType').optional(),
+    timezone: z.string().optional(),
+    status: z.enum(['available', 'unavailable']),
+    date: z.string(),
+    startTime: z.string(),
+  },
+  accountingInvoice: {
+    invoiceCode: name_1_250(),
+    customerContact: morph_resource('genericContact').optional(),
+    customerCompany: morph_resource('genericCompany').optional(),
+    issuedAt: iso_date().optional(),
+    dueAt: iso_date().optional(),
+    paidAt: iso_date().optional(),
+    status: z.enum(['draft', 'paid', 'void', 'overdue', 'pending']),
+    lineItems: z.array(morph_resource('accountingInvoiceLineItem')).optional(),
+    currency: z.string().min(3).max(3),
+    preTaxAmount: z.number().min(0),
+    taxAmount: z.number().min(0),
+    totalAmount: z.number().min(0),
+    inclusiveOfTax: z.boolean(),
+    balance: z.number().min(0),
+    note: z.string().optional(),
+  },
+  accountingInvoiceLineItem: {
+    invoice: morph_resource('accountingInvoice').optional(),
+    item: morph_resource('accountingInvoiceItem').optional(),
+    description: z.string(),
+    pricePerUnit: z.number().min(0),
+    quantity: z.number().min(0),
+    totalAmount: z.number().min(0),
+  },
+  accountingInvoiceItem: {
+    name: z.string(),
+    description: z.string().optional(),
+    code: z.string().optional(),
+    price: z.number().min(0).optional(),
+    currency: z.string().optional(),
+  },
+});
+
+/** True for a `.transform()` (refs are `.superRefine()` effects: not transforms). */
+export function is_transform(schema) {
+  return schema instanceof z.ZodEffects && schema._def.effect.type === 'transform';
+}
+
+/**
+ * The shape zod validates before any transform: each `z.string().transform(...)` field as its
+ * `z.string()`. The library's strict policy checks this (a throwing transform gives no verdict).
+ */
+export function input_fields(model) {
+  return Object.fromEntries(Object.entries(fields[model]).map(([name, s]) => {
+    const optional = s instanceof z.ZodOptional;
+    const inner = optional ? s.unwrap() : s;
+    if (!is_transform(inner)) return [name, s];
+    return [name, optional ? inner.innerType().optional() : inner.innerType()];
+  }));
+}
+
 /** The whole body of a `model` event: contract.md's envelope around the model's fields. */
-export function event_schema(model) {
+export function event_schema(model, shape = fields[model]) {
   return z.object({
     event: z.string().regex(new RegExp(`^${model}::(created|updated|deleted)$`)),
     data: z.object({
       object: z.literal('resource'),
       model: z.literal(model),
       id: z.string().min(1),
-      fields: z.object(fields[model]),
+      fields: z.object(shape),
       createdAt: datetime(),
       updatedAt: datetime(),
       rawResource: z.any().optional(),

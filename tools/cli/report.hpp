@@ -464,7 +464,7 @@ class Reporter {
         out += field.name;
         out += '=';
         detail::append_safe_text(out, value->text);
-        if (value->is_unknown()) out += "(unknown)";
+        if (value->is_unlisted()) out += "(unknown)";
       }
     });
     out += "  refs=";

@@ -1,6 +1,6 @@
 /// @file any_event.hpp
 /// @brief parse_any(): a body of whatever model, typed when the library types its model
-/// (TypedModels: crmEngagement, genericContact, telephonyCall), a ResourceEvent otherwise.
+/// (TypedModels, models.hpp), a ResourceEvent otherwise.
 ///
 /// ```
 /// auto event = morph::webhook::parse_any(parser, body);  // Result<AnyEvent>

@@ -29,9 +29,11 @@
 #ifndef MORPH_WEBHOOK_JSON_HPP
 #define MORPH_WEBHOOK_JSON_HPP
 
+#include <charconv>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -55,6 +57,20 @@ inline void append_int(std::string& out, std::int64_t value) {
   } while (v != 0);
   if (value < 0) out += '-';
   while (n > 0) out += digits[--n];
+}
+
+/// Appends a finite double as the shortest JSON number that reads back as the same double
+/// (`-0` stays `-0`; exponents as `1e+300`, which JSON allows).
+inline void append_double(std::string& out, double value) {
+  char text[32];
+#if defined(__cpp_lib_to_chars) && __cpp_lib_to_chars >= 201611L
+  const auto written = std::to_chars(text, text + sizeof text, value);
+  out.append(text, static_cast<std::size_t>(written.ptr - text));
+#else
+  // Without floating-point to_chars: 17 significant digits always read back exactly.
+  const int n = std::snprintf(text, sizeof text, "%.17g", value);
+  for (int i = 0; i < n; ++i) out += text[i] == ',' ? '.' : text[i];  // a locale's comma
+#endif
 }
 
 /// Appends `value` as exactly `width` decimal digits (value must fit).
@@ -152,6 +168,8 @@ void append_value(std::string& out, const EnumField<E>& value) {
 }
 inline void append_value(std::string& out, const Timestamp& t) { append_timestamp(out, t); }
 inline void append_value(std::string& out, std::int64_t number) { append_int(out, number); }
+inline void append_value(std::string& out, double number) { append_double(out, number); }
+inline void append_value(std::string& out, bool value) { out += value ? "true" : "false"; }
 inline void append_value(std::string& out, const ResourceRef& ref) { append_ref(out, ref); }
 inline void append_value(std::string& out, RefList refs) { append_ref_list(out, refs); }
 

@@ -24,19 +24,43 @@
 /// Each field() gives the wire name, the member (whose C++ type gives the JSON type) and
 /// what the schema adds: `.required()` (zod: no `.optional()`; strict rejects its absence,
 /// lenient never does, since Morph drops fields it cannot read), `.length(min, max)` (string
-/// length in UTF-16 code units), `.email()` (zod's email rule), `.ref_to(model)` (the target
-/// model of a ref or ref list). Enum values are listed once per enum type in EnumNames.
+/// length in UTF-16 code units), `.email()` (zod's email rule), `.non_negative()` (zod
+/// `.min(0)` on a `double`), `.ref_to(model)` (the target model of a ref or ref list),
+/// `.optional_items()` (a ref list whose items the schema declares `.optional()`). Enum values
+/// are listed once per enum type in EnumNames.
 ///
 /// Member types and the JSON they read (the value kinds):
-/// | member type                 | JSON                                    | zod |
-/// |-----------------------------|-----------------------------------------|------------------------------|
-/// | `EnumField<E>`              | a string, one of EnumNames<E>::values   | `z.enum([...])` | |
-/// `std::string_view`          | a string                                | `z.string()` | |
-/// `Timestamp`                 | an RFC 3339 date-time string            | `z.string().datetime()`
-/// | | `std::int64_t`              | a whole number >= 0                     |
-/// `z.number().int().min(0)`    | | `ResourceRef`               | a ref object |
-/// `z.morph.resource(M)`        | | `RefList`                   | an array of ref objects |
-/// `z.array(z.morph.resource(M))` |
+/// | member type        | JSON                                  | zod                           |
+/// |--------------------|---------------------------------------|-------------------------------|
+/// | `EnumField<E>`     | a string, one of EnumNames<E>::values | `z.enum([...])`               |
+/// | `std::string_view` | a string                              | `z.string()`                  |
+/// | `Timestamp`        | an RFC 3339 date-time string          | `z.string().datetime()`       |
+/// | `std::int64_t`     | a whole number >= 0                   | `z.number().int().min(0)`     |
+/// | `double`           | a number, as JSON.parse reads it      | `z.number()`, `.min(0)`       |
+/// | `bool`             | `true` or `false`                     | `z.boolean()`                 |
+/// | `ResourceRef`      | a ref object                          | `z.morph.resource(M)`         |
+/// | `RefList`          | an array of ref objects               | `z.array(z.morph.resource(M))`|
+///
+/// Numbers (`double`) are the double nearest the text, ties to even, as JavaScript's JSON.parse
+/// reads them (number.hpp; simdjson's getters are not used): `0.1` is 0.1, a number with 30
+/// digits is its nearest double, `-0` is -0.0 (and passes `.non_negative()`, as it passes zod's
+/// `.min(0)`: -0 >= 0), a number beyond a double's range (`1e400`) is invalid_json, as
+/// everywhere in the body. to_json() writes the shortest text that reads back as the same
+/// double (`std::to_chars`), so `1.50` comes back as `1.5` and `1e2` as `100`.
+///
+/// Enums whose schema lists the wire value `"unknown"` (crmStage's `type`: open, won, lost,
+/// unknown): the enumerator `unknown` is then that listed value, and the enum ends with one
+/// more enumerator, `unlisted`, for text the schema does not list. Strict accepts `"unknown"`
+/// (it is listed) and rejects other text; lenient keeps other text as `unlisted`.
+/// EnumField::is_listed() / is_unlisted() tell which for every enum; is_unknown() exists only
+/// for enums without a listed `"unknown"` (where it means unlisted).
+///
+/// Ref lists with optional items (`z.array(z.morph.resource(M).optional())`: crmOpportunity's
+/// contacts, companies and engagements): JavaScript's JSON.stringify writes an `undefined` item
+/// as `null`, so Morph can send `[null, {...}]`. Strict is zod exactly: zod rejects that `null`
+/// (wrong_type at the item's pointer). Lenient skips `null` items: the list holds the refs only,
+/// so `[null, ref]` reads as a list of one ref (the item index of the null is not kept). Ref
+/// lists without the flag reject a `null` item under both policies.
 ///
 /// From the description come, with no per-model code anywhere else: parsing under both policies
 /// (the parser's field walker), operator== (below), to_owned() (owned.hpp), to_json() (json.hpp),
@@ -50,7 +74,7 @@
 /// 2. Add the header to models.hpp and the type to its TypedModels list.
 /// 3. Fixtures in `tests/data/` (valid real-shaped events, dropped fields, every constraint
 ///    violated once, under both policies) and the model's zod schema for the differential test.
-/// A value kind not in the table above (a plain number, a boolean, a nested object) needs one
+/// A value kind not in the table above (a nested object, a record) needs one
 /// overload in each consumer: the walker's read_value(), json.hpp's append_value(), owned.hpp's
 /// visit_views() and report.hpp's append_value().
 ///
@@ -75,8 +99,9 @@
 namespace morph::webhook {
 
 /// The wire names of an enum's values, in the order of its enumerators; the enum's last
-/// enumerator must be `unknown` (text not listed, kept under the lenient policy). Specialize
-/// with `static constexpr std::string_view values[] = {...};`.
+/// enumerator stands for text not listed (kept under the lenient policy): `unknown`, or
+/// `unlisted` when the schema lists `"unknown"` itself (see model.hpp, unlisted_value).
+/// Specialize with `static constexpr std::string_view values[] = {...};`.
 template <class E>
 struct EnumNames;
 
@@ -118,6 +143,10 @@ struct Field {
   StringRule rule{};
   /// The model a ref or ref list points to (ref fields only), e.g. `"genericUser"`.
   std::string_view target{};
+  /// zod `.min(0)` on a number (`double` fields only).
+  bool is_non_negative = false;
+  /// The schema declares the items `.optional()` (ref lists only): lenient skips `null` items.
+  bool has_optional_items = false;
 
   /// This field, required by the schema.
   [[nodiscard]] constexpr Field required() const noexcept {
@@ -142,6 +171,20 @@ struct Field {
   [[nodiscard]] constexpr Field ref_to(std::string_view model) const noexcept {
     Field f = *this;
     f.target = model;
+    return f;
+  }
+  /// This number field, at least 0 (zod `.min(0)`; `-0` passes, as in JavaScript).
+  [[nodiscard]] constexpr Field non_negative() const noexcept {
+    static_assert(std::is_same_v<Value, double>, "non_negative() is for double fields");
+    Field f = *this;
+    f.is_non_negative = true;
+    return f;
+  }
+  /// This ref list, whose items the schema declares `.optional()` (see model.hpp).
+  [[nodiscard]] constexpr Field optional_items() const noexcept {
+    static_assert(std::is_same_v<Value, RefList>, "optional_items() is for ref lists");
+    Field f = *this;
+    f.has_optional_items = true;
     return f;
   }
 };
@@ -221,11 +264,13 @@ constexpr void for_each_field_index(F&& f) {
   detail::for_each_index(f, std::make_index_sequence<field_count<Model>>{});
 }
 
-/// The wire name of an enum value (`"inProgress"`, ...), or `"unknown"`.
+/// The wire name of an enum value (`"inProgress"`, ...); for unlisted_value<E>, `"unknown"`
+/// when that is `E::unknown`, and `""` when it is `E::unlisted` (it has no wire name).
 template <class E, std::enable_if_t<has_enum_names_v<E>, int> = 0>
 [[nodiscard]] constexpr std::string_view to_string(E value) noexcept {
   const auto i = static_cast<std::size_t>(value);
-  return i < std::size(EnumNames<E>::values) ? EnumNames<E>::values[i] : "unknown";
+  if (i < std::size(EnumNames<E>::values)) return EnumNames<E>::values[i];
+  return lists_unknown_v<E> ? "" : "unknown";
 }
 
 /// @cond MORPH_WEBHOOK_INTERNAL
@@ -233,19 +278,20 @@ namespace detail {
 template <class E, std::size_t... I>
 constexpr E enum_from_names(std::string_view text, std::index_sequence<I...>) noexcept {
   // One compare per name, each against a size known at compile time (no loop, no memcmp call).
-  E result = E::unknown;
+  E result = unlisted_value<E>;
   (void)((text == EnumNames<E>::values[I] ? (result = static_cast<E>(I), true) : false) || ...);
   return result;
 }
 }  // namespace detail
 /// @endcond
 
-/// The enum value whose wire name is `text`, or `E::unknown`.
+/// The enum value whose wire name is `text`, or unlisted_value<E> (see model.hpp).
 template <class E>
 [[nodiscard]] constexpr E enum_from(std::string_view text) noexcept {
   constexpr std::size_t n = std::size(EnumNames<E>::values);
-  static_assert(static_cast<std::size_t>(E::unknown) == n,
-                "EnumNames lists every enumerator but `unknown`, in order");
+  static_assert(static_cast<std::size_t>(unlisted_value<E>) == n,
+                "EnumNames lists every enumerator but the last (`unknown`, or `unlisted` when "
+                "the schema lists \"unknown\"), in order");
   return detail::enum_from_names<E>(text, std::make_index_sequence<n>{});
 }
 

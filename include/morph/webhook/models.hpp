@@ -10,14 +10,27 @@
 
 #include "morph/webhook/model.hpp"
 #include "morph/webhook/models/call.hpp"
+#include "morph/webhook/models/card_view_request.hpp"
+#include "morph/webhook/models/company.hpp"
 #include "morph/webhook/models/contact.hpp"
 #include "morph/webhook/models/engagement.hpp"
+#include "morph/webhook/models/invoice.hpp"
+#include "morph/webhook/models/invoice_item.hpp"
+#include "morph/webhook/models/invoice_line_item.hpp"
+#include "morph/webhook/models/opportunity.hpp"
+#include "morph/webhook/models/pipeline.hpp"
+#include "morph/webhook/models/slot.hpp"
+#include "morph/webhook/models/stage.hpp"
+#include "morph/webhook/models/user.hpp"
+#include "morph/webhook/models/workspace.hpp"
 
 namespace morph::webhook {
 
 /// The models this library types (each has a ModelDescription); bodies of every other model
 /// are ResourceEvents.
-using TypedModels = std::tuple<Engagement, Contact, Call>;
+using TypedModels =
+    std::tuple<Engagement, Contact, Call, Company, User, Workspace, Opportunity, Stage, Pipeline,
+               CardViewRequest, Slot, Invoice, InvoiceLineItem, InvoiceItem>;
 
 }  // namespace morph::webhook
 

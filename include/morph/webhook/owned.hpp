@@ -155,8 +155,9 @@ class Owned {
   static void visit_views(Timestamp& time, F& f) {
     f(time.text);
   }
-  template <class F>
-  static void visit_views(std::int64_t& /*number*/, F& /*f*/) {}
+  // Numbers and booleans hold no view.
+  template <class Scalar, class F, std::enable_if_t<std::is_arithmetic_v<Scalar>, int> = 0>
+  static void visit_views(Scalar& /*value*/, F& /*f*/) {}
   template <class F>
   static void visit_views(RefList& /*list*/, F& /*f*/) {}
   template <class F>

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 namespace morph::webhook {
 
@@ -29,20 +30,55 @@ enum class Trigger : std::uint8_t { created, updated, deleted };
   return "unknown";
 }
 
+/// @cond MORPH_WEBHOOK_INTERNAL
+namespace detail {
+template <class E, class = void>
+struct UnlistedOf {
+  static constexpr E value = E::unknown;
+  static constexpr bool lists_unknown = false;
+};
+template <class E>
+struct UnlistedOf<E, std::void_t<decltype(E::unlisted)>> {
+  static constexpr E value = E::unlisted;
+  static constexpr bool lists_unknown = true;
+};
+}  // namespace detail
+/// @endcond
+
+/// The enumerator of `E` that stands for text the schema does not list (kept by the lenient
+/// policy): `E::unknown`, or `E::unlisted` for an enum whose schema itself lists the wire
+/// value `"unknown"` (crmStage's `type`), where `E::unknown` is that listed value.
+template <class E>
+inline constexpr E unlisted_value = detail::UnlistedOf<E>::value;
+
+/// True for an enum whose schema lists the wire value `"unknown"` (it has `E::unlisted`).
+template <class E>
+inline constexpr bool lists_unknown_v = detail::UnlistedOf<E>::lists_unknown;
+
 /// An enum field as received: the decoded value and the original text.
 ///
-/// `value` is `E::unknown` when the text is not one of the known values (lenient policy only;
-/// strict rejects such text). `text` is always the original string, so nothing is lost.
+/// `value` is unlisted_value<E> when the text is not one of the schema's values (lenient policy
+/// only; strict rejects such text): `E::unknown` for most enums, `E::unlisted` for an enum
+/// whose schema lists `"unknown"` itself (there `E::unknown` is that listed value). is_listed()
+/// tells which, for any enum. `text` is always the original string, so nothing is lost.
 template <class E>
 struct EnumField {
   /// The enum type.
   using enum_type = E;
 
-  E value{E::unknown};    ///< Decoded value, `E::unknown` for unlisted text.
-  std::string_view text;  ///< The string as sent.
+  E value{unlisted_value<E>};  ///< Decoded value, unlisted_value<E> for unlisted text.
+  std::string_view text;       ///< The string as sent.
 
-  /// True when the text is not a known value.
-  [[nodiscard]] constexpr bool is_unknown() const noexcept { return value == E::unknown; }
+  /// True when the text is one of the schema's values.
+  [[nodiscard]] constexpr bool is_listed() const noexcept { return value != unlisted_value<E>; }
+  /// True when the text is not one of the schema's values (lenient policy only).
+  [[nodiscard]] constexpr bool is_unlisted() const noexcept { return value == unlisted_value<E>; }
+  /// Same as is_unlisted(). Not available for an enum whose schema lists `"unknown"`, where the
+  /// name would suggest the listed value: use is_unlisted() or compare with `E::unknown`.
+  template <class T = E, std::enable_if_t<!lists_unknown_v<T>, int> = 0>
+  [[nodiscard]] constexpr bool is_unknown() const noexcept {
+    return value == unlisted_value<E>;
+  }
   /// Equal when both value and text are equal.
   friend constexpr bool operator==(const EnumField& a, const EnumField& b) noexcept {
     return a.value == b.value && a.text == b.text;

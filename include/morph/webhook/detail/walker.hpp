@@ -389,7 +389,17 @@ class EventWalker : public JsonValidator {
       return true;
     } else {
       constexpr auto& field = field_at<Fields, I>;
-      if (field.is_required && !(event_.fields.*field.member)) return missing_required<I>();
+      using Value = typename std::decay_t<decltype(field)>::value_type;
+      if constexpr (field.is_required) {
+        // A ref list is pointed at the Parser's refs only after the walk: its slot says.
+        bool present = false;
+        if constexpr (std::is_same_v<Value, RefList>) {
+          present = lists[I].present;
+        } else {
+          present = (event_.fields.*field.member).has_value();
+        }
+        if (!present) return missing_required<I>();
+      }
       return check_required<I + 1>();
     }
   }
@@ -403,6 +413,14 @@ class EventWalker : public JsonValidator {
       what = enum_values_text<typename Value::enum_type>();
     } else if constexpr (std::is_same_v<Value, Timestamp>) {
       what = "an RFC 3339 date-time";
+    } else if constexpr (std::is_same_v<Value, double>) {
+      what = field.is_non_negative ? "a number >= 0" : "a number";
+    } else if constexpr (std::is_same_v<Value, bool>) {
+      what = "true or false";
+    } else if constexpr (std::is_same_v<Value, std::string_view>) {
+      what = "a string";
+    } else if constexpr (std::is_same_v<Value, RefList>) {
+      what = "an array of refs";
     } else {
       what = "see the model's schema";
     }
@@ -429,10 +447,14 @@ class EventWalker : public JsonValidator {
       return read_time(v, result);
     } else if constexpr (std::is_same_v<Value, std::int64_t>) {
       return read_whole_number(v, result, field.name);
+    } else if constexpr (std::is_same_v<Value, double>) {
+      return read_double(v, result, field.name, field.is_non_negative);
+    } else if constexpr (std::is_same_v<Value, bool>) {
+      return read_bool(v, result);
     } else if constexpr (std::is_same_v<Value, ResourceRef>) {
       return read_single_ref(v, ref_prefix<Fields, I>, result);
     } else if constexpr (std::is_same_v<Value, RefList>) {
-      return read_ref_list(v, ref_prefix<Fields, I>, lists[I]);
+      return read_ref_list(v, ref_prefix<Fields, I>, field.has_optional_items, lists[I]);
     } else {
       static_assert(unsupported_value_kind<Value>, "no reader for this value kind (model.hpp)");
       return false;
@@ -472,7 +494,7 @@ class EventWalker : public JsonValidator {
     EnumField<E> f;
     if (!decode(raw, f.text)) return false;
     f.value = enum_from<E>(f.text);
-    if (f.value == E::unknown && strict()) return unknown_enum_value<E>(f.text);
+    if (f.value == unlisted_value<E> && strict()) return unknown_enum_value<E>(f.text);
     result = f;
     return true;
   }
@@ -533,6 +555,40 @@ class EventWalker : public JsonValidator {
     return true;
   }
 
+  /// A number (zod `z.number()`, with `.min(0)` when `non_negative`): the nearest double of its
+  /// text, as JSON.parse reads it (number.hpp). `-0` passes `.min(0)`, as in JavaScript.
+  MORPH_WEBHOOK_INLINE bool read_double(od::value& v, std::optional<double>& result,
+                                        std::string_view name, bool non_negative) {
+    const std::string_view token = v.raw_json_token();
+    const char c = token.empty() ? '\0' : token.front();
+    if (c != '-' && (c < '0' || c > '9')) {
+      return optional_getter_fail(v, simdjson::INCORRECT_TYPE, "a number");
+    }
+    double value = 0;
+    if (!read_number(token, value)) return false;
+    if (non_negative && value < 0) return negative_number(name, token);
+    result = value;
+    return true;
+  }
+
+  MORPH_WEBHOOK_COLD bool negative_number(std::string_view name, std::string_view token) {
+    while (!token.empty() && is_json_space(token.back())) token.remove_suffix(1);
+    return fail(ErrorCode::invalid_value,
+                {"the ", name, " ", token.substr(0, 32), token.size() > 32 ? "..." : "",
+                 " is negative; expected a number >= 0"});
+  }
+
+  /// `true` or `false` (zod `z.boolean()`). A malformed literal (`tru`) is invalid_json.
+  MORPH_WEBHOOK_INLINE bool read_bool(od::value& v, std::optional<bool>& result) {
+    const std::string_view token = v.raw_json_token();
+    const char c = token.empty() ? '\0' : token.front();
+    if (c != 't' && c != 'f') return optional_getter_fail(v, simdjson::INCORRECT_TYPE, "a boolean");
+    bool b = false;
+    if (auto e = v.get_bool().get(b)) return json_fail(e);
+    result = b;
+    return true;
+  }
+
   MORPH_WEBHOOK_COLD bool not_whole(std::string_view name, std::string_view token, double value,
                                     std::string_view what) {
     while (!token.empty() && is_json_space(token.back())) token.remove_suffix(1);
@@ -576,8 +632,10 @@ class EventWalker : public JsonValidator {
     return true;
   }
 
-  /// A ref list field. Fast path: fast_ref_list(); otherwise each ref with walk_ref().
-  bool read_ref_list(od::value& v, const RefPrefix& prefix, RefSlot& slot) {
+  /// A ref list field. Fast path: fast_ref_list(); otherwise each ref with walk_ref(). With
+  /// `optional_items` (zod `z.array(T.optional())`), lenient skips `null` items (model.hpp);
+  /// the fast path never sees one (it takes only lists of ref objects).
+  bool read_ref_list(od::value& v, const RefPrefix& prefix, bool optional_items, RefSlot& slot) {
     if (use_fast_paths && fast_ref_list(v.raw_json_token().data(), prefix, slot)) return true;
     od::array arr;
     if (auto e = v.get_array().get(arr)) {
@@ -591,11 +649,15 @@ class EventWalker : public JsonValidator {
       if (auto e = item.error()) return json_fail(e);
       od::value& element = item.value_unsafe();
       ResourceRef ref;
+      if (optional_items && absent_null(element)) {
+        ++index;
+        continue;
+      }
       if (!walk_ref(element, prefix.model, depth::list_item, ref)) return prefix_pointer(index);
       refs_.push_back(ref);
       ++index;
     }
-    slot.count = index;
+    slot.count = refs_.size() - slot.begin;
     return true;
   }
 

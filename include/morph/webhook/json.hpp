@@ -29,12 +29,14 @@
 #ifndef MORPH_WEBHOOK_JSON_HPP
 #define MORPH_WEBHOOK_JSON_HPP
 
+#include <charconv>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <variant>
 
 #include "morph/webhook/json_writer.hpp"
 #include "morph/webhook/types.hpp"
@@ -155,15 +157,63 @@ inline void append_value(std::string& out, std::int64_t number) { append_int(out
 inline void append_value(std::string& out, const ResourceRef& ref) { append_ref(out, ref); }
 inline void append_value(std::string& out, RefList refs) { append_ref_list(out, refs); }
 
-/// Appends a typed model's `fields` object, present members only, in description order;
-/// `write(out, value)` writes each value (the CLI's report writes refs its own way).
+/// Appends a number as the shortest text that reads back as the same double (JSON has no
+/// NaN or infinity, and the parser never produces them).
+inline void append_double(std::string& out, double value) {
+  char digits[32];
+  const auto res = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, static_cast<std::size_t>(res.ptr - digits));
+}
+inline void append_value(std::string& out, double number) { append_double(out, number); }
+inline void append_value(std::string& out, bool value) { out += value ? "true" : "false"; }
+
+/// Appends `[item,...]`, each item written by `write(out, item)`.
+template <class T, class Write>
+void append_list(std::string& out, Span<T> items, Write&& write) {
+  out += '[';
+  bool first = true;
+  for (const T& item : items) {
+    if (!first) out += ',';
+    first = false;
+    write(out, item);
+  }
+  out += ']';
+}
+
+inline void append_value(std::string& out, Span<std::int64_t> numbers) {
+  append_list(out, numbers, [](std::string& o, std::int64_t n) { append_int(o, n); });
+}
+
+/// A record of answers: `{"key":value,...}` in the order received.
+inline void append_value(std::string& out, Answers answers) {
+  out += '{';
+  bool first = true;
+  for (const Answer& answer : answers) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, answer.key);
+    out += ':';
+    if (const auto* text = std::get_if<std::string_view>(&answer.value)) {
+      append_json_string(out, *text);
+    } else if (const auto* list = std::get_if<StringList>(&answer.value)) {
+      append_list(out, *list, [](std::string& o, std::string_view t) { append_json_string(o, t); });
+    } else {
+      append_double(out, std::get<double>(answer.value));
+    }
+  }
+  out += '}';
+}
+
+/// Appends a typed model's `fields` object (or a nested object), present members only, in
+/// description order; `write(out, value)` writes each value (the CLI's report writes refs its
+/// own way).
 template <class Model, class Write>
 void append_fields(std::string& out, const Model& fields, Write&& write) {
   out += '{';
   bool first = true;
   for_each_field<Model>([&](const auto& field) {
-    const auto& value = fields.*field.member;
-    if (!value) return;
+    const auto* value = value_of(fields.*field.member);
+    if (value == nullptr) return;
     out += first ? "\"" : ",\"";
     first = false;
     out += field.name;
@@ -173,10 +223,24 @@ void append_fields(std::string& out, const Model& fields, Write&& write) {
   out += '}';
 }
 
+/// to_json()'s writer of a value: nested objects and their lists recurse with it.
+struct JsonValueWriter {
+  template <class V>
+  void operator()(std::string& out, const V& value) const {
+    if constexpr (is_described_v<V>) {
+      append_fields(out, value, *this);
+    } else if constexpr (is_span_of_described_v<V>) {
+      append_list(out, value, *this);
+    } else {
+      append_value(out, value);
+    }
+  }
+};
+
 /// Appends a typed model's `fields` object as to_json() writes it.
 template <class Model>
 void append_fields(std::string& out, const Model& fields) {
-  append_fields(out, fields, [](std::string& o, const auto& value) { append_value(o, value); });
+  append_fields(out, fields, JsonValueWriter{});
 }
 
 /// Shared writer for every event type.

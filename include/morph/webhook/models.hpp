@@ -12,12 +12,16 @@
 #include "morph/webhook/models/call.hpp"
 #include "morph/webhook/models/contact.hpp"
 #include "morph/webhook/models/engagement.hpp"
+#include "morph/webhook/models/event_type.hpp"
+#include "morph/webhook/models/scheduling_event.hpp"
+#include "morph/webhook/models/transcript.hpp"
 
 namespace morph::webhook {
 
 /// The models this library types (each has a ModelDescription); bodies of every other model
 /// are ResourceEvents.
-using TypedModels = std::tuple<Engagement, Contact, Call>;
+using TypedModels =
+    std::tuple<Engagement, Contact, Call, Transcript, EventType, SchedulingEvent>;
 
 }  // namespace morph::webhook
 

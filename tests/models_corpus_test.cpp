@@ -1,7 +1,7 @@
-// The fixture tables of genericContact and telephonyCall: tests/data/generic_contact.tsv and
-// telephony_call.tsv list every body in tests/data/generic_contact/ and telephony_call/ with its
-// verdict, code and pointer under both policies (real-shaped mapper output, dropped fields,
-// every constraint of the zod schema violated once).
+// The fixture tables of the typed models: tests/data/<model>.tsv lists every body in
+// tests/data/<model>/ with its verdict, code and pointer under both policies (real-shaped mapper
+// output, dropped fields, every constraint of the zod schema violated once, at every nesting
+// level for the models with nested objects).
 #include <morph/webhook.hpp>
 
 #include <string>
@@ -64,6 +64,21 @@ TEST_CASE("every genericContact fixture gets its verdict under both policies",
 
 TEST_CASE("every telephonyCall fixture gets its verdict under both policies", "[corpus][call]") {
   check_table<Call>("telephony_call.tsv", "telephony_call");
+}
+
+TEST_CASE("every telephonyCallTranscript fixture gets its verdict under both policies",
+          "[corpus][transcript][nested]") {
+  check_table<Transcript>("telephony_call_transcript.tsv", "telephony_call_transcript");
+}
+
+TEST_CASE("every schedulingEventType fixture gets its verdict under both policies",
+          "[corpus][event_type][nested]") {
+  check_table<EventType>("scheduling_event_type.tsv", "scheduling_event_type");
+}
+
+TEST_CASE("every schedulingEvent fixture gets its verdict under both policies",
+          "[corpus][scheduling_event][nested]") {
+  check_table<SchedulingEvent>("scheduling_event.tsv", "scheduling_event");
 }
 
 TEST_CASE("a HubSpot contact, typed", "[contact]") {

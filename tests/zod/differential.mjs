@@ -40,6 +40,9 @@ const TABLES = {
   crmEngagement: [['bodies.tsv', 'bodies'], ['hostile/hostile.tsv', 'hostile']],
   genericContact: [['generic_contact.tsv', 'generic_contact']],
   telephonyCall: [['telephony_call.tsv', 'telephony_call']],
+  telephonyCallTranscript: [['telephony_call_transcript.tsv', 'telephony_call_transcript']],
+  schedulingEventType: [['scheduling_event_type.tsv', 'scheduling_event_type']],
+  schedulingEvent: [['scheduling_event.tsv', 'scheduling_event']],
 };
 
 /** [{file, lenient, strict, bytes}] of a table (comments and blank lines skipped). */

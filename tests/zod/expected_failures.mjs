@@ -13,4 +13,10 @@ export const expected_failures = [
           'not list yet',
     zod: true, library: /^invalid_json (\/data\/rawResource|(\/data(\/fields)?)?\/zzExtra$)/,
   },
+  {
+    note: 'the same deviation in a plain number field (schedulingEvent.duration, z.number() with no ' +
+          'int or min): JSON.parse reads 1e400 as Infinity, which z.number() accepts; the library ' +
+          'rejects a number beyond the range of a double (number.hpp)',
+    model: 'schedulingEvent', zod: true, library: /^invalid_json \/data\/fields\/duration$/,
+  },
 ];

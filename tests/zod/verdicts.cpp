@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 namespace mw = morph::webhook;
 
@@ -61,15 +62,26 @@ Verdict verdict_of(const mw::Result<Event>& result) {
   return {std::string(mw::to_string(e.code)) + " " + e.pointer, {}};
 }
 
+/// The verdict of the typed parse of `model` (one of TypedModels from index I on) under
+/// `options`; nullopt when the model is not typed.
+template <std::size_t I = 0>
+std::optional<Verdict> typed_verdict(mw::Parser& parser, std::string_view model,
+                                     std::string_view body, const mw::ParseOptions& options) {
+  if constexpr (I == std::tuple_size_v<mw::TypedModels>) {
+    return std::nullopt;
+  } else {
+    using Model = std::tuple_element_t<I, mw::TypedModels>;
+    if (model == mw::model_name<Model>) return verdict_of(parser.parse_as<Model>(body, options));
+    return typed_verdict<I + 1>(parser, model, body, options);
+  }
+}
+
 /// The verdict of the model's typed parse under `policy`; nullopt when the model is not typed.
 std::optional<Verdict> verdict(mw::Parser& parser, std::string_view model, std::string_view body,
                                mw::Policy policy) {
   mw::ParseOptions options;
   options.policy = policy;
-  if (model == "crmEngagement") return verdict_of(parser.parse(body, options));
-  if (model == "genericContact") return verdict_of(parser.parse_as<mw::Contact>(body, options));
-  if (model == "telephonyCall") return verdict_of(parser.parse_as<mw::Call>(body, options));
-  return std::nullopt;
+  return typed_verdict(parser, model, body, options);
 }
 
 }  // namespace

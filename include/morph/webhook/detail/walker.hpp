@@ -412,7 +412,16 @@ class EventWalker : public JsonValidator {
       if constexpr (field.variant_use != nullptr) {
         required = field.variant_use(target) == FieldUse::required;
       }
-      if (required && !(seen & (std::uint32_t{1} << I))) return missing_required<Obj, I>();
+      // Present: read with a value (a lenient `null` leaves an optional member empty).
+      const bool present = field.always_present ? (seen & (std::uint32_t{1} << I)) != 0
+                                                : value_of(target.*field.member) != nullptr;
+      if (required && !present) {
+        if (seen & (std::uint32_t{1} << I)) {
+          return fail_at(ErrorCode::wrong_type, field.name,
+                         {"expected a value (the schema requires it here), got null"});
+        }
+        return missing_required<Obj, I>();
+      }
       return check_required<Obj, I + 1>(target, seen);
     }
   }

@@ -220,6 +220,15 @@ std::vector<Payload> make_payloads(const std::string& data_dir) {
   add("call", "telephonyCall: an Aircall call ended, all fields, 4 refs, rawResource, minified",
       true, read_file(data_dir + "/call.json"));
   out.back().model = "telephonyCall";
+  add("transcript", "telephonyCallTranscript: a call transcript, 50 segments, 2 speakers, minified",
+      true, read_file(data_dir + "/transcript.json"));
+  out.back().model = "telephonyCallTranscript";
+  add("event_type", "schedulingEventType: a Calendly event type, 4 questions (5 options), minified",
+      true, read_file(data_dir + "/event_type.json"));
+  out.back().model = "schedulingEventType";
+  add("scheduling_event", "schedulingEvent: a booking, 2 external attendees, 4 answers, minified",
+      true, read_file(data_dir + "/scheduling_event.json"));
+  out.back().model = "schedulingEvent";
 
   // Event views, built once every payload is in place.
   for (Payload& p : out) {

@@ -112,3 +112,28 @@ TEST_CASE("genericContact, telephonyCall and parse_any allocate nothing after wa
     CHECK(after - before == 0);
   }
 }
+
+TEST_CASE("nested models (segments, questions, options, answers) allocate nothing after warm-up",
+          "[parser][allocation][nested]") {
+  const std::string transcript = read_data("telephony_call_transcript/fifty_segments.json");
+  const std::string event_type = read_data("scheduling_event_type/calendly_created.json");
+  const std::string booking = read_data("scheduling_event/calendly_created.json");
+  Parser parser;
+  for (const Policy policy : {Policy::lenient, Policy::strict}) {
+    ParseOptions options;
+    options.policy = policy;
+    REQUIRE(parser.parse_as<Transcript>(transcript, options));
+    REQUIRE(parser.parse_as<EventType>(event_type, options));
+    REQUIRE(parser.parse_as<SchedulingEvent>(booking, options));
+    const std::size_t before = allocation_count.load();
+    const bool ok = parser.parse_as<Transcript>(transcript, options).has_value() &&
+                    parser.parse_as<EventType>(event_type, options).has_value() &&
+                    parser.parse_as<SchedulingEvent>(booking, options).has_value() &&
+                    parse_any(parser, transcript, options).has_value() &&
+                    parse_any(parser, booking, options).has_value();
+    const std::size_t after = allocation_count.load();
+    CHECK(ok);
+    INFO(to_string(policy));
+    CHECK(after - before == 0);
+  }
+}

@@ -1,8 +1,9 @@
 // The fixture tables of the typed models (all but crmEngagement, whose tables are bodies.tsv and
 // hostile/): tests/data/<model>.tsv lists every body in tests/data/<model>/ with its verdict,
 // code and pointer under both policies (real-shaped mapper output, dropped fields, every
-// constraint of the zod schema violated once). Every accepted body also goes through
-// parse_any(), to_owned() and to_json() (the generic paths over TypedModels).
+// constraint of the zod schema violated once, at every nesting level for the models with nested
+// objects). Every accepted body also goes through parse_any(), to_owned() and to_json() (the
+// generic paths over TypedModels).
 #include <morph/webhook.hpp>
 
 #include <cmath>
@@ -109,6 +110,20 @@ TEST_CASE("every accountingInvoiceLineItem fixture gets its verdict", "[corpus][
 }
 TEST_CASE("every accountingInvoiceItem fixture gets its verdict", "[corpus][invoice]") {
   check_table<InvoiceItem>("accounting_invoice_item.tsv", "accounting_invoice_item");
+}
+TEST_CASE("every telephonyCallTranscript fixture gets its verdict under both policies",
+          "[corpus][transcript][nested]") {
+  check_table<Transcript>("telephony_call_transcript.tsv", "telephony_call_transcript");
+}
+
+TEST_CASE("every schedulingEventType fixture gets its verdict under both policies",
+          "[corpus][event_type][nested]") {
+  check_table<EventType>("scheduling_event_type.tsv", "scheduling_event_type");
+}
+
+TEST_CASE("every schedulingEvent fixture gets its verdict under both policies",
+          "[corpus][scheduling_event][nested]") {
+  check_table<SchedulingEvent>("scheduling_event.tsv", "scheduling_event");
 }
 
 TEST_CASE("a HubSpot contact, typed", "[contact]") {

@@ -49,6 +49,9 @@ const TABLES = {
     ['accountingInvoiceLineItem', 'accounting_invoice_line_item'],
     ['accountingInvoiceItem', 'accounting_invoice_item'],
   ].map(([model, snake]) => [model, [[`${snake}.tsv`, snake]]])),
+  telephonyCallTranscript: [['telephony_call_transcript.tsv', 'telephony_call_transcript']],
+  schedulingEventType: [['scheduling_event_type.tsv', 'scheduling_event_type']],
+  schedulingEvent: [['scheduling_event.tsv', 'scheduling_event']],
 };
 
 /** [{file, lenient, strict, bytes}] of a table (comments and blank lines skipped). */

@@ -41,6 +41,80 @@ export function ref_fields(model) {
   return out;
 }
 
+// ---- nested objects, arrays of objects, records, discriminated unions, number arrays ----
+
+/** The schema of a ref made by morph_resource() (a refined object), or undefined. */
+function ref_schema(schema) {
+  return ref_targets.has(schema) ? schema : undefined;
+}
+
+/**
+ * Walks a value `node` (json.mjs tree) along its `schema`, calling `visit(schema, node, path)`
+ * on every value the schema types: objects, records, arrays and their items, the variant a
+ * discriminated union picks. Stops at z.any() and at refs' untyped members.
+ */
+export function walk_typed(schema, node, path, visit) {
+  schema = unwrap(schema);
+  if (node === undefined) return;
+  visit(schema, node, path);
+  if (ref_schema(schema)) {
+    const remote = member(node, 'remote');
+    if (node.t === 'obj' && remote) visit(unwrap(schema._def.schema.shape.remote), remote, [...path, 'remote']);
+  } else if (schema instanceof z.ZodObject && node.t === 'obj') {
+    for (const [key, s] of Object.entries(schema.shape)) walk_typed(s, member(node, key), [...path, key], visit);
+  } else if (schema instanceof z.ZodDiscriminatedUnion && node.t === 'obj') {
+    const type = member(node, schema.discriminator);
+    const variant = type && type.t === 'str' ? schema.optionsMap.get(type.v) : undefined;
+    if (variant) {
+      for (const [key, s] of Object.entries(variant.shape)) walk_typed(s, member(node, key), [...path, key], visit);
+    }
+  } else if (schema instanceof z.ZodArray && node.t === 'arr') {
+    node.items.forEach((item, j) => walk_typed(schema.element, item, [...path, j], visit));
+  } else if (schema instanceof z.ZodRecord && node.t === 'obj') {
+    for (const [key, value] of node.entries) walk_typed(schema.valueSchema, value, [...path, key], visit);
+  }
+}
+
+/**
+ * The library's deviations inside nested values (contract.md, "Validation policies"): every
+ * object a schema types is interpreted, so a duplicate key in it is rejected (a union's object
+ * too, whatever its variant); a whole number (`.int()`) must fit 64 bits. `interpreted` gets the
+ * paths of those objects; returns a reason when a nested integer is too large.
+ */
+function nested_deviations(model, fields_node, interpreted) {
+  let why;
+  for (const [name, schema] of Object.entries(fields[model])) {
+    walk_typed(schema, member(fields_node, name), ['data', 'fields', name], (s, node, path) => {
+      const typed_object = s instanceof z.ZodObject || s instanceof z.ZodRecord ||
+                           s instanceof z.ZodDiscriminatedUnion || ref_schema(s);
+      if (typed_object && node.t === 'obj') interpreted.add(JSON.stringify(path));
+      if (s instanceof z.ZodNumber && s.isInt && node.t === 'num' && beyond_64_bits(node.raw)) {
+        why ??= `/${path.join('/')} ${node.raw} does not fit 64 bits`;
+      }
+    });
+  }
+  return why;
+}
+
+/** Equality of a zod output value and the library's, along `schema`: refs by object, model, id. */
+function same_by_schema(schema, a, b) {
+  schema = unwrap(schema);
+  if (a === undefined || b === undefined || a === null || b === null) return a === b;
+  if (ref_schema(schema)) return JSON.stringify([a.object, a.model, a.id]) === JSON.stringify([b.object, b.model, b.id]);
+  if (schema instanceof z.ZodArray) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length &&
+           a.every((x, j) => same_by_schema(schema.element, x, b[j]));
+  }
+  if (schema instanceof z.ZodObject) {
+    return Object.entries(schema.shape).every(([k, s]) => same_by_schema(s, a[k], b[k]));
+  }
+  if (schema instanceof z.ZodDiscriminatedUnion) {
+    const variant = schema.optionsMap.get(a[schema.discriminator]);
+    return variant ? same_by_schema(variant, a, b) : same(a, b);
+  }
+  return same(a, b);
+}
+
 /** The fields typed z.number().int(). */
 export function int_fields(model) {
   return Object.entries(fields[model])
@@ -90,6 +164,8 @@ export function strict_verdict(bytes, model) {
       interpreted.add(JSON.stringify(['data', 'fields', ...at, 'remote']));  // its id is typed
     }
   }
+  const nested = nested_deviations(model, fields_node, interpreted);
+  if (nested) return { ok: false, why: nested };
   for (const [node, path] of walk(tree)) {
     if ((node.t === 'obj' || node.t === 'arr') && node.depth > MAX_DEPTH) {
       return { ok: false, why: `nesting deeper than ${MAX_DEPTH}` };
@@ -189,7 +265,7 @@ export function value_difference(output, event, model) {
     if (z_value === undefined || l_value === undefined) equal = z_value === l_value;
     else if (refs.get(name) === 'single') equal = ref_key(z_value) === ref_key(l_value);
     else if (refs.get(name) === 'list') equal = same(z_value.map(ref_key), l_value.map(ref_key));
-    else equal = same(z_value, l_value);
+    else equal = same_by_schema(fields[model][name], z_value, l_value);
     if (!equal) return `/data/fields/${name}: library ${JSON.stringify(l_value)}, zod ${JSON.stringify(z_value)}`;
   }
   return '';

@@ -44,6 +44,77 @@ export function morph_resource(model) {
 
 const datetime = () => z.string().datetime();
 
+// ---- nested objects (models.md: telephonyCallTranscript, schedulingEventType,
+// schedulingEvent) ----
+
+/** A `questions` item: a union on `type`; `options` belongs to select and multiselect. */
+function question() {
+  const base = {
+    key: z.string(),
+    name: z.string(),
+    required: z.boolean(),
+    description: z.string().optional(),
+    default: z.string().optional(),
+  };
+  const options = z.array(z.object({ value: z.string(), name: z.string() }));
+  return z.discriminatedUnion('type', [
+    z.object({ type: z.literal('text'), ...base }),
+    z.object({ type: z.literal('number'), ...base }),
+    z.object({ type: z.literal('select'), ...base, options }),
+    z.object({ type: z.literal('multiselect'), ...base, options }),
+  ]);
+}
+
+/** The `fields` shapes of the models with nested objects. */
+const nested_fields = {
+  telephonyCallTranscript: {
+    call: morph_resource('telephonyCall').optional(),
+    duration: z.number().int().min(0),
+    segments: z.array(z.object({
+      start: z.number().min(0),
+      end: z.number().min(0),
+      text: z.string(),
+      speakerId: z.string(),
+    })),
+    speakers: z.array(z.object({
+      id: z.string(),
+      origin: z.enum(['internal', 'external', 'unknown']),
+      name: z.string().optional(),
+      phone: z.string().optional(),
+      email: z.string().email().optional(),
+      user: morph_resource('genericUser').optional(),
+      contact: morph_resource('genericContact').optional(),
+    })),
+  },
+  schedulingEventType: {
+    name: z.string(),
+    status: z.enum(['active', 'inactive']),
+    durations: z.array(z.number().int().min(0)).optional(),
+    questions: z.array(question()),
+    schedulingUrl: z.string(),
+    slots: z.array(morph_resource('schedulingSlot').optional()).optional(),
+    owner: morph_resource('genericUser').optional(),
+  },
+  schedulingEvent: {
+    eventType: morph_resource('schedulingEventType').optional(),
+    title: z.string().optional(),
+    description: z.string().optional(),
+    status: z.enum(['requested', 'planned', 'inProgress', 'completed', 'canceled']).optional(),
+    startTime: datetime(),
+    endTime: datetime().optional(),
+    duration: z.number().optional(),
+    attendees: z.array(morph_resource('genericUser')).optional(),
+    externalAttendees: z.array(z.object({
+      firstName: z.string().optional(),
+      lastName: z.string().optional(),
+      email: z.string(),
+      phoneNumber: z.string().optional(),
+    })),
+    organizer: morph_resource('genericUser').optional(),
+    answers: z.record(z.union([z.string(), z.array(z.string()), z.number()])),
+  },
+};
+
 /** The `fields` shape of each model, as models.md gives it. */
 export const fields = {
   crmEngagement: {
@@ -81,6 +152,7 @@ export const fields = {
     internalNumber: z.string().optional(),
     transcript: morph_resource('telephonyCallTranscript').optional(),
   },
+  ...nested_fields,
 };
 
 // ---- the flat models (branch scalars): numbers, booleans, optional-item ref lists ----------

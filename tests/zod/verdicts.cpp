@@ -62,7 +62,8 @@ Verdict verdict_of(const mw::Result<Event>& result) {
   return {std::string(mw::to_string(e.code)) + " " + e.pointer, {}};
 }
 
-/// The verdict of the typed parse of TypedModels' model I onwards named `model`.
+/// The verdict of the typed parse of `model` (one of TypedModels from index I on) under
+/// `options`; nullopt when the model is not typed.
 template <std::size_t I = 0>
 std::optional<Verdict> typed_verdict(mw::Parser& parser, std::string_view model,
                                      std::string_view body, const mw::ParseOptions& options) {

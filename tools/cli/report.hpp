@@ -126,20 +126,30 @@ inline void append_ref_list(std::string& out, RefList refs) {
   out += ']';
 }
 
-/// The present fields of a typed model, in description order, as to_json() writes them, except
-/// refs: `{"model":...,"id":...}`, what a check report needs of them.
+/// A check report's writer of a value: as to_json() writes it, except refs:
+/// `{"model":...,"id":...}`, what a check report needs of them; nested objects and their lists
+/// recurse with it.
+struct ReportValueWriter {
+  template <class V>
+  void operator()(std::string& out, const V& value) const {
+    if constexpr (std::is_same_v<V, ResourceRef>) {
+      append_ref(out, value);
+    } else if constexpr (std::is_same_v<V, RefList>) {
+      append_ref_list(out, value);
+    } else if constexpr (is_described_v<V>) {
+      morph::webhook::detail::append_fields(out, value, *this);
+    } else if constexpr (is_span_of_described_v<V>) {
+      morph::webhook::detail::append_list(out, value, *this);
+    } else {
+      morph::webhook::detail::append_value(out, value);
+    }
+  }
+};
+
+/// The present fields of a typed model, in description order (see ReportValueWriter).
 template <class Model>
 void append_fields(std::string& out, const Model& fields) {
-  morph::webhook::detail::append_fields(out, fields, [](std::string& o, const auto& value) {
-    using Value = std::decay_t<decltype(value)>;
-    if constexpr (std::is_same_v<Value, ResourceRef>) {
-      append_ref(o, value);
-    } else if constexpr (std::is_same_v<Value, RefList>) {
-      append_ref_list(o, value);
-    } else {
-      morph::webhook::detail::append_value(o, value);
-    }
-  });
+  morph::webhook::detail::append_fields(out, fields, ReportValueWriter{});
 }
 
 /// `[{"code":...,"message":...},...]` (message only when Morph sent one).

@@ -37,6 +37,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <variant>
 
 #include "morph/webhook/json_writer.hpp"
 #include "morph/webhook/types.hpp"
@@ -173,15 +174,53 @@ inline void append_value(std::string& out, bool value) { out += value ? "true" :
 inline void append_value(std::string& out, const ResourceRef& ref) { append_ref(out, ref); }
 inline void append_value(std::string& out, RefList refs) { append_ref_list(out, refs); }
 
-/// Appends a typed model's `fields` object, present members only, in description order;
-/// `write(out, value)` writes each value (the CLI's report writes refs its own way).
+/// Appends `[item,...]`, each item written by `write(out, item)`.
+template <class T, class Write>
+void append_list(std::string& out, Span<T> items, Write&& write) {
+  out += '[';
+  bool first = true;
+  for (const T& item : items) {
+    if (!first) out += ',';
+    first = false;
+    write(out, item);
+  }
+  out += ']';
+}
+
+inline void append_value(std::string& out, Span<std::int64_t> numbers) {
+  append_list(out, numbers, [](std::string& o, std::int64_t n) { append_int(o, n); });
+}
+
+/// A record of answers: `{"key":value,...}` in the order received.
+inline void append_value(std::string& out, Answers answers) {
+  out += '{';
+  bool first = true;
+  for (const Answer& answer : answers) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, answer.key);
+    out += ':';
+    if (const auto* text = std::get_if<std::string_view>(&answer.value)) {
+      append_json_string(out, *text);
+    } else if (const auto* list = std::get_if<StringList>(&answer.value)) {
+      append_list(out, *list, [](std::string& o, std::string_view t) { append_json_string(o, t); });
+    } else {
+      append_double(out, std::get<double>(answer.value));
+    }
+  }
+  out += '}';
+}
+
+/// Appends a typed model's `fields` object (or a nested object), present members only, in
+/// description order; `write(out, value)` writes each value (the CLI's report writes refs its
+/// own way).
 template <class Model, class Write>
 void append_fields(std::string& out, const Model& fields, Write&& write) {
   out += '{';
   bool first = true;
   for_each_field<Model>([&](const auto& field) {
-    const auto& value = fields.*field.member;
-    if (!value) return;
+    const auto* value = value_of(fields.*field.member);
+    if (value == nullptr) return;
     out += first ? "\"" : ",\"";
     first = false;
     out += field.name;
@@ -191,10 +230,24 @@ void append_fields(std::string& out, const Model& fields, Write&& write) {
   out += '}';
 }
 
+/// to_json()'s writer of a value: nested objects and their lists recurse with it.
+struct JsonValueWriter {
+  template <class V>
+  void operator()(std::string& out, const V& value) const {
+    if constexpr (is_described_v<V>) {
+      append_fields(out, value, *this);
+    } else if constexpr (is_span_of_described_v<V>) {
+      append_list(out, value, *this);
+    } else {
+      append_value(out, value);
+    }
+  }
+};
+
 /// Appends a typed model's `fields` object as to_json() writes it.
 template <class Model>
 void append_fields(std::string& out, const Model& fields) {
-  append_fields(out, fields, [](std::string& o, const auto& value) { append_value(o, value); });
+  append_fields(out, fields, JsonValueWriter{});
 }
 
 /// Shared writer for every event type.

@@ -125,21 +125,34 @@ struct StringRule {
   }
 };
 
-/// One field of a model: wire name, member and schema rules (see model.hpp). Built by field().
-template <class Model, class Value>
+/// How a field of a nested object takes part in the object's variant (discriminated unions:
+/// see Field::in_variant()).
+enum class FieldUse : std::uint8_t {
+  ignored,   ///< Not part of this variant: the key is treated as unknown (zod strips it).
+  optional,  ///< Read when present (also: the discriminator is not read yet, or unlisted).
+  required,  ///< Part of this variant and required by it.
+};
+
+/// One field of a model or nested object: wire name, member and schema rules (see model.hpp).
+/// Built by field(). `Member` is `std::optional<Value>` (the key may be absent) or `Value`
+/// itself (a required member of a nested object: always present once the object is read).
+template <class Model, class Value, class Member = std::optional<Value>>
 struct Field {
   /// The model the field belongs to.
   using model_type = Model;
   /// The field's value type (what the member holds when present).
   using value_type = Value;
+  /// True when the member is a plain `Value` (required, always present).
+  static constexpr bool always_present = std::is_same_v<Member, Value>;
 
   /// The key in `fields`, e.g. `"startedAt"`.
   std::string_view name;
   /// The member holding it.
-  std::optional<Value> Model::*member;
-  /// Required by the zod schema: the strict policy rejects its absence.
+  Member Model::*member;
+  /// Required by the zod schema: the strict policy rejects its absence (in a nested object,
+  /// both policies do: see "Nested objects" in model.hpp).
   bool is_required = false;
-  /// String rules (string fields only).
+  /// String rules (string fields and string lists only).
   StringRule rule{};
   /// The model a ref or ref list points to (ref fields only), e.g. `"genericUser"`.
   std::string_view target{};
@@ -147,6 +160,9 @@ struct Field {
   bool is_non_negative = false;
   /// The schema declares the items `.optional()` (ref lists only): lenient skips `null` items.
   bool has_optional_items = false;
+  /// In a discriminated union: how the field takes part in the object's variant, as decided by
+  /// the object read so far (nullptr: always part of it).
+  FieldUse (*variant_use)(const Model&) noexcept = nullptr;
 
   /// This field, required by the schema.
   [[nodiscard]] constexpr Field required() const noexcept {
@@ -187,6 +203,13 @@ struct Field {
     f.has_optional_items = true;
     return f;
   }
+  /// This field of a discriminated union's object: `use(object)` says, from the object read so
+  /// far (its discriminator), whether the field belongs to its variant (see FieldUse).
+  [[nodiscard]] constexpr Field in_variant(FieldUse (*use)(const Model&) noexcept) const noexcept {
+    Field f = *this;
+    f.variant_use = use;
+    return f;
+  }
 };
 
 /// Describes a field: its wire name and the member holding it (see model.hpp).
@@ -194,6 +217,54 @@ template <class Model, class Value>
 [[nodiscard]] constexpr Field<Model, Value> field(std::string_view name,
                                                   std::optional<Value> Model::*member) noexcept {
   return Field<Model, Value>{name, member};
+}
+
+/// Describes a required member of a nested object, held as a plain `Value` (see model.hpp).
+template <class Model, class Value>
+[[nodiscard]] constexpr Field<Model, Value, Value> field(std::string_view name,
+                                                         Value Model::*member) noexcept {
+  Field<Model, Value, Value> f{name, member};
+  f.is_required = true;
+  return f;
+}
+
+/// True for a type with a description (a model, or a nested object: see model.hpp).
+template <class T, class = void>
+inline constexpr bool is_described_v = false;
+/// @cond MORPH_WEBHOOK_INTERNAL
+template <class T>
+inline constexpr bool is_described_v<T, std::void_t<decltype(ModelDescription<T>::fields)>> =
+    true;
+/// @endcond
+
+/// True for `Span<T>` with T described (a list of nested objects).
+template <class T>
+inline constexpr bool is_span_of_described_v = false;
+/// @cond MORPH_WEBHOOK_INTERNAL
+template <class T>
+inline constexpr bool is_span_of_described_v<Span<T>> = is_described_v<T>;
+/// @endcond
+
+/// The value a member holds: the member itself (plain) or the optional's value; null when an
+/// optional member is absent.
+template <class V>
+[[nodiscard]] constexpr const V* value_of(const std::optional<V>& member) noexcept {
+  return member ? &*member : nullptr;
+}
+/// Same, mutable.
+template <class V>
+[[nodiscard]] constexpr V* value_of(std::optional<V>& member) noexcept {
+  return member ? &*member : nullptr;
+}
+/// The value of a plain member (always present).
+template <class V>
+[[nodiscard]] constexpr const V* value_of(const V& member) noexcept {
+  return &member;
+}
+/// Same, mutable.
+template <class V>
+[[nodiscard]] constexpr V* value_of(V& member) noexcept {
+  return &member;
 }
 
 /// True for a type with a ModelDescription.
@@ -229,7 +300,7 @@ namespace detail {
 template <class Model, class = void>
 struct FieldCount : std::integral_constant<std::size_t, 0> {};
 template <class Model>
-struct FieldCount<Model, std::enable_if_t<is_model_v<Model>>>
+struct FieldCount<Model, std::enable_if_t<is_described_v<Model>>>
     : std::tuple_size<std::decay_t<decltype(ModelDescription<Model>::fields)>> {};
 }  // namespace detail
 /// @endcond
@@ -295,15 +366,15 @@ template <class E>
   return detail::enum_from_names<E>(text, std::make_index_sequence<n>{});
 }
 
-/// Field-by-field equality of two values of a typed model.
-template <class Model, std::enable_if_t<is_model_v<Model>, int> = 0>
+/// Field-by-field equality of two values of a typed model or nested object.
+template <class Model, std::enable_if_t<is_described_v<Model>, int> = 0>
 [[nodiscard]] bool operator==(const Model& a, const Model& b) noexcept {
   bool equal = true;
   for_each_field<Model>([&](const auto& f) { equal = equal && a.*f.member == b.*f.member; });
   return equal;
 }
 /// Negation of ==.
-template <class Model, std::enable_if_t<is_model_v<Model>, int> = 0>
+template <class Model, std::enable_if_t<is_described_v<Model>, int> = 0>
 [[nodiscard]] bool operator!=(const Model& a, const Model& b) noexcept {
   return !(a == b);
 }

@@ -14,13 +14,16 @@
 #include "morph/webhook/models/company.hpp"
 #include "morph/webhook/models/contact.hpp"
 #include "morph/webhook/models/engagement.hpp"
+#include "morph/webhook/models/event_type.hpp"
 #include "morph/webhook/models/invoice.hpp"
 #include "morph/webhook/models/invoice_item.hpp"
 #include "morph/webhook/models/invoice_line_item.hpp"
 #include "morph/webhook/models/opportunity.hpp"
 #include "morph/webhook/models/pipeline.hpp"
+#include "morph/webhook/models/scheduling_event.hpp"
 #include "morph/webhook/models/slot.hpp"
 #include "morph/webhook/models/stage.hpp"
+#include "morph/webhook/models/transcript.hpp"
 #include "morph/webhook/models/user.hpp"
 #include "morph/webhook/models/workspace.hpp"
 
@@ -30,7 +33,8 @@ namespace morph::webhook {
 /// are ResourceEvents.
 using TypedModels =
     std::tuple<Engagement, Contact, Call, Company, User, Workspace, Opportunity, Stage, Pipeline,
-               CardViewRequest, Slot, Invoice, InvoiceLineItem, InvoiceItem>;
+               Transcript, EventType, Slot, SchedulingEvent, CardViewRequest, Invoice,
+               InvoiceLineItem, InvoiceItem>;
 
 }  // namespace morph::webhook
 

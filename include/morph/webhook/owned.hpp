@@ -2,34 +2,147 @@
 /// @brief Owned copies of events: to_owned(), OwnedWebhookEvent and OwnedResourceEvent.
 ///
 /// A parsed event is a set of views into its Parser and dies with the next parse. An owned
-/// event copies every string into one buffer of its own, so it can be stored, queued, copied
-/// and moved to another thread. view() gives back an ordinary WebhookEvent / ResourceEvent
+/// event copies every string and list into one buffer of its own, so it can be stored, queued,
+/// copied and moved to another thread. view() gives back an ordinary WebhookEvent / ResourceEvent
 /// whose views point into the owned object (valid while it lives and is not modified).
 #ifndef MORPH_WEBHOOK_OWNED_HPP
 #define MORPH_WEBHOOK_OWNED_HPP
 
-#include <array>
 #include <cstddef>
 #include <cstring>
+#include <memory>
+#include <new>
 #include <optional>
-#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
-#include <vector>
+#include <variant>
 
 #include "morph/webhook/types.hpp"
 
 namespace morph::webhook {
 
-/// An event that owns all its strings: a typed `Event<Model>` or a ResourceEvent.
+/// @cond MORPH_WEBHOOK_INTERNAL
+namespace detail {
+
+/// First pass of a deep copy: adds up the bytes every string and list needs (with alignment).
+class MeasureCopy {
+ public:
+  static constexpr bool copies = false;
+  void text(std::string_view& v) noexcept { bytes_ += v.size(); }
+  template <class T>
+  T* array(std::size_t n) noexcept {
+    bytes_ = (bytes_ + alignof(T) - 1) / alignof(T) * alignof(T) + n * sizeof(T);
+    return nullptr;
+  }
+  [[nodiscard]] std::size_t bytes() const noexcept { return bytes_; }
+
+ private:
+  std::size_t bytes_ = 0;
+};
+
+/// Second pass: copies each string and list into `buffer` (sized by MeasureCopy, same order)
+/// and re-points the views at the copies.
+class PlaceCopy {
+ public:
+  static constexpr bool copies = true;
+  explicit PlaceCopy(std::byte* buffer) noexcept : buffer_(buffer) {}
+  void text(std::string_view& v) noexcept {
+    if (v.empty()) {
+      v = std::string_view();
+      return;
+    }
+    char* to = reinterpret_cast<char*>(buffer_ + at_);
+    std::memcpy(to, v.data(), v.size());
+    v = std::string_view(to, v.size());
+    at_ += v.size();
+  }
+  template <class T>
+  T* array(std::size_t n) noexcept {
+    at_ = (at_ + alignof(T) - 1) / alignof(T) * alignof(T);
+    T* to = reinterpret_cast<T*>(buffer_ + at_);
+    at_ += n * sizeof(T);
+    return to;
+  }
+
+ private:
+  std::byte* buffer_;
+  std::size_t at_ = 0;
+};
+
+// One deep-copy visitor per value kind (model.hpp's table): strings through `copy.text()`,
+// lists through `copy.array()`, recursing into what they hold. The same walk measures (its
+// views unchanged) and copies (its views re-pointed), so both passes agree by construction.
+// Declared first: the overloads call each other (a list of objects holding lists).
+template <class T, class Copy>
+void deep_copy(Span<T>& list, Copy& copy);
+template <class T, class Copy, std::enable_if_t<is_described_v<T>, int> = 0>
+void deep_copy(T& object, Copy& copy);
+template <class Copy>
+void deep_copy(std::string_view& text, Copy& copy) {
+  copy.text(text);
+}
+template <class E, class Copy>
+void deep_copy(EnumField<E>& value, Copy& copy) {
+  copy.text(value.text);
+}
+template <class Copy>
+void deep_copy(Timestamp& time, Copy& copy) {
+  copy.text(time.text);
+}
+template <class Copy>
+void deep_copy(std::int64_t& /*number*/, Copy& /*copy*/) {}
+template <class Copy>
+void deep_copy(double& /*number*/, Copy& /*copy*/) {}
+template <class Copy>
+void deep_copy(bool& /*flag*/, Copy& /*copy*/) {}
+template <class Copy>
+void deep_copy(ResourceRef& ref, Copy& copy) {
+  copy.text(ref.object);
+  copy.text(ref.model);
+  copy.text(ref.id);
+  copy.text(ref.raw_json);
+}
+template <class Copy>
+void deep_copy(Warning& warning, Copy& copy) {
+  copy.text(warning.code);
+  if (warning.message) copy.text(*warning.message);
+}
+template <class Copy>
+void deep_copy(Answer& answer, Copy& copy) {
+  copy.text(answer.key);
+  std::visit([&copy](auto& value) { deep_copy(value, copy); }, answer.value);
+}
+template <class T, class Copy, std::enable_if_t<is_described_v<T>, int>>
+void deep_copy(T& object, Copy& copy) {
+  for_each_field<T>([&](const auto& field) {
+    if (auto* value = value_of(object.*field.member)) deep_copy(*value, copy);
+  });
+}
+/// A list: its elements copied into the new storage, then each deep-copied in place.
+template <class T, class Copy>
+void deep_copy(Span<T>& list, Copy& copy) {
+  T* to = copy.template array<T>(list.size());
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    T item = list[i];
+    deep_copy(item, copy);
+    if constexpr (Copy::copies) new (to + i) T(item);
+  }
+  if constexpr (Copy::copies) list = Span<T>(list.empty() ? nullptr : to, list.size());
+}
+
+}  // namespace detail
+/// @endcond
+
+/// An event that owns all its strings and lists: a typed `Event<Model>` or a ResourceEvent.
 ///
-/// Storage is one `std::string` holding every string of the event back to back, plus
-/// vectors of the refs and warnings whose views point into that string. view() is free (it
-/// returns a reference to a ready-made event). Copies and moves re-point every view at the
-/// new buffer, so a copy or a moved-to object is independent of its source; a moved-from
-/// object is left empty (equal to a default-constructed one). Not internally synchronized,
-/// like any value type: share across threads by moving or copying, not by reference.
+/// Storage is one heap buffer holding every string and list of the event (refs, warnings,
+/// nested objects and their lists), sized by a measuring pass and filled by a copying pass.
+/// view() is free (it returns a reference to a ready-made event). The buffer never moves, so a
+/// move keeps every view valid with no re-pointing; a copy deep-copies into a buffer of its
+/// own. A moved-from object is left empty (equal to a default-constructed one). Not internally
+/// synchronized, like any value type: share across threads by moving or copying, not by
+/// reference.
 template <class Event>
 class Owned {
   static constexpr bool typed = !std::is_same_v<Event, ResourceEvent>;
@@ -45,23 +158,15 @@ class Owned {
   /// An empty event (every view empty, no refs, no warnings).
   Owned() = default;
 
-  /// A deep copy of `event`: every string is copied into this object.
+  /// A deep copy of `event`: every string and list is copied into this object.
   explicit Owned(const Event& event) { assign(event); }
 
   /// Copies (the copy owns its own buffer).
-  Owned(const Owned& other)
-      : arena_(other.arena_), refs_(other.refs_), warnings_(other.warnings_), event_(other.event_),
-        lists_(other.lists_) {
-    rebase(other.arena_.data());
-  }
+  Owned(const Owned& other) { assign(other.event_); }
 
   /// Moves; `other` is left empty.
-  Owned(Owned&& other) noexcept : event_(other.event_), lists_(other.lists_) {
-    const char* from = other.arena_.data();
-    arena_ = std::move(other.arena_);
-    refs_ = std::move(other.refs_);
-    warnings_ = std::move(other.warnings_);
-    rebase(from);
+  Owned(Owned&& other) noexcept
+      : buffer_(std::move(other.buffer_)), bytes_(other.bytes_), event_(other.event_) {
     other.clear();
   }
 
@@ -74,13 +179,9 @@ class Owned {
   /// Move-assigns; `other` is left empty.
   Owned& operator=(Owned&& other) noexcept {
     if (this != &other) {
-      const char* from = other.arena_.data();
-      arena_ = std::move(other.arena_);
-      refs_ = std::move(other.refs_);
-      warnings_ = std::move(other.warnings_);
+      buffer_ = std::move(other.buffer_);
+      bytes_ = other.bytes_;
       event_ = other.event_;
-      lists_ = other.lists_;
-      rebase(from);
       other.clear();
     }
     return *this;
@@ -97,8 +198,8 @@ class Owned {
   /// Member access to view().
   [[nodiscard]] const Event* operator->() const noexcept { return &event_; }
 
-  /// Bytes of string data held (the size of the internal buffer).
-  [[nodiscard]] std::size_t string_bytes() const noexcept { return arena_.size(); }
+  /// Bytes held in the internal buffer (strings and lists).
+  [[nodiscard]] std::size_t string_bytes() const noexcept { return bytes_; }
 
   /// Equal when the views are equal field by field (raw JSON byte for byte).
   friend bool operator==(const Owned& a, const Owned& b) noexcept { return a.event_ == b.event_; }
@@ -114,144 +215,41 @@ class Owned {
   friend bool operator!=(const Event& a, const Owned& b) noexcept { return !(a == b); }
 
  private:
-  // Where each ref list of a typed event sits in refs_ (by field index; unused otherwise).
-  using Lists = std::array<detail::RefSlot, field_count<Fields>>;
-
-  /// Calls `f(std::string_view&)` on every string view of the event, refs and warnings.
-  template <class F>
-  void for_each_view(F&& f) {
-    f(event_.event);
-    f(event_.model);
-    f(event_.id);
-    f(event_.created_at.text);
-    f(event_.updated_at.text);
-    if (event_.raw_resource) f(*event_.raw_resource);
-    if constexpr (typed) {
-      for_each_field<Fields>([this, &f](const auto& field) {
-        auto& value = event_.fields.*field.member;
-        if (value) visit_views(*value, f);
-      });
-    } else {
-      f(event_.fields);
-    }
-    for (ResourceRef& ref : refs_) visit_views(ref, f);
-    for (Warning& w : warnings_) {
-      f(w.code);
-      if (w.message) f(*w.message);
-    }
+  /// Deep-copies every string and list of the event with `copy` (see detail::deep_copy).
+  template <class Copy>
+  static void copy_event(Event& e, Copy& copy) {
+    detail::deep_copy(e.event, copy);
+    detail::deep_copy(e.model, copy);
+    detail::deep_copy(e.id, copy);
+    detail::deep_copy(e.created_at, copy);
+    detail::deep_copy(e.updated_at, copy);
+    if (e.raw_resource) detail::deep_copy(*e.raw_resource, copy);
+    detail::deep_copy(e.fields, copy);
+    detail::deep_copy(e.warnings, copy);
   }
 
-  // The string views inside one field value (value kinds: see model.hpp). Ref lists are
-  // visited through refs_.
-  template <class F>
-  static void visit_views(std::string_view& text, F& f) {
-    f(text);
-  }
-  template <class E, class F>
-  static void visit_views(EnumField<E>& value, F& f) {
-    f(value.text);
-  }
-  template <class F>
-  static void visit_views(Timestamp& time, F& f) {
-    f(time.text);
-  }
-  // Numbers and booleans hold no view.
-  template <class Scalar, class F, std::enable_if_t<std::is_arithmetic_v<Scalar>, int> = 0>
-  static void visit_views(Scalar& /*value*/, F& /*f*/) {}
-  template <class F>
-  static void visit_views(RefList& /*list*/, F& /*f*/) {}
-  template <class F>
-  static void visit_views(ResourceRef& ref, F& f) {
-    f(ref.object);
-    f(ref.model);
-    f(ref.id);
-    f(ref.raw_json);
-  }
-
-  /// Calls `f(list, slot)` on each ref list field of the event and its slot in lists_.
-  template <class F>
-  void for_each_list(F&& f) {
-    if constexpr (typed) {
-      for_each_field_index<Fields>([this, &f](auto index) {
-        constexpr auto& field = field_at<Fields, decltype(index)::value>;
-        using Value = typename std::decay_t<decltype(field)>::value_type;
-        if constexpr (std::is_same_v<Value, RefList>) {
-          f(event_.fields.*field.member, lists_[decltype(index)::value]);
-        }
-      });
-    }
-  }
-
-  /// Deep copy of `source` into this (empty) object.
+  /// Deep copy of `source` into this (empty) object: measure, allocate once, copy.
   void assign(const Event& source) {
+    Event measured = source;
+    detail::MeasureCopy measure;
+    copy_event(measured, measure);
+    bytes_ = measure.bytes();
+    buffer_.reset(bytes_ == 0 ? nullptr : new std::byte[bytes_]);
     event_ = source;
-    warnings_.assign(source.warnings.begin(), source.warnings.end());
-    std::size_t total = 0;
-    for_each_list([&total](const std::optional<RefList>& list, detail::RefSlot&) {
-      if (list) total += list->size();
-    });
-    refs_.reserve(total);
-    for_each_list([this](const std::optional<RefList>& list, detail::RefSlot& slot) {
-      slot = detail::RefSlot{refs_.size(), 0, list.has_value()};
-      if (!list) return;
-      refs_.insert(refs_.end(), list->begin(), list->end());
-      slot.count = list->size();
-    });
-    // Every view still points into the source: size one buffer, then copy each string in.
-    std::size_t bytes = 0;
-    for_each_view([&bytes](std::string_view& v) { bytes += v.size(); });
-    arena_.resize(bytes);  // fixed size from here on: views into it stay valid
-    std::size_t at = 0;
-    for_each_view([this, &at](std::string_view& v) {
-      if (v.empty()) {
-        v = std::string_view();
-        return;
-      }
-      std::memcpy(&arena_[at], v.data(), v.size());
-      v = std::string_view(arena_.data() + at, v.size());
-      at += v.size();
-    });
-    relink();
-  }
-
-  /// After arena_ moved or was copied from a buffer at `from`: re-point every view at the
-  /// same offset in arena_, and the lists at refs_/warnings_.
-  void rebase(const char* from) noexcept {
-    const char* to = arena_.data();
-    if (from != to) {
-      for_each_view([from, to](std::string_view& v) {
-        if (v.empty()) {
-          v = std::string_view();
-        } else {
-          v = std::string_view(to + (v.data() - from), v.size());
-        }
-      });
-    }
-    relink();
-  }
-
-  /// Points the event's lists at refs_ and warnings_.
-  void relink() noexcept {
-    event_.warnings = WarningList(warnings_.data(), warnings_.size());
-    for_each_list([this](std::optional<RefList>& list, const detail::RefSlot& slot) {
-      list = slot.in(refs_.data());
-    });
+    detail::PlaceCopy place(buffer_.get());
+    copy_event(event_, place);
   }
 
   /// Back to the empty state (used on moved-from objects).
   void clear() noexcept {
-    arena_.clear();
-    refs_.clear();
-    warnings_.clear();
+    buffer_.reset();
+    bytes_ = 0;
     event_ = Event{};
-    lists_ = Lists{};
   }
 
-  std::string arena_;              // every string of the event, back to back
-  std::vector<ResourceRef> refs_;  // all ref lists, concatenated (views into arena_)
-  std::vector<Warning> warnings_;  // views into arena_
-  Event event_{};                  // views into arena_, lists into refs_/warnings_
-  Lists lists_{};
+  std::unique_ptr<std::byte[]> buffer_;  // every string and list of the event
+  std::size_t bytes_ = 0;
+  Event event_{};  // views into buffer_
 };
 
 /// A crmEngagement event that owns its strings (see Owned).

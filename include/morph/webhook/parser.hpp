@@ -2,10 +2,11 @@
 /// @brief Parser, parse_event() and parse_envelope(): body text in, checked event out.
 ///
 /// ## Lifetime rule
-/// Every `std::string_view`, RefList and WarningList in a returned event points into the
-/// Parser that produced it, and stays valid until the next parse on that same Parser (or its
-/// destruction). parse_event() and parse_envelope() use one Parser per thread, so their results
-/// stay valid until the next call on the same thread. Call to_owned() to keep an event longer.
+/// Every `std::string_view`, RefList, WarningList and nested list (Span) in a returned event
+/// points into the Parser that produced it, and stays valid until the next parse on that same
+/// Parser (or its destruction). parse_event() and parse_envelope() use one Parser per thread,
+/// so their results stay valid until the next call on the same thread. Call to_owned() to keep
+/// an event longer.
 ///
 /// ## The pipeline (this file, in call order)
 /// parse() / parse_envelope() -> parse_copy() (copy into a padded buffer) -> parse_padded()
@@ -141,6 +142,7 @@ class Parser {
   std::vector<ResourceRef> refs_{};       // every ref of the current event
   std::vector<Warning> warnings_{};       // every warning of the current event
   std::vector<std::string_view> keys_{};  // scratch: unknown keys, for duplicate detection
+  detail::Arena nested_{};                // nested lists of the current event (stable blocks)
   bool use_fast_paths_ = true;            // off only in tests (detail::ParserTesting)
   std::size_t fast_path_refs_ = 0;        // refs the fast paths read in the last parse (tests)
 
@@ -189,6 +191,7 @@ Result<Event<Fields>> Parser::parse_padded(simdjson::padded_string_view body, st
   refs_.clear();
   warnings_.clear();
   keys_.clear();
+  nested_.reset();
   if (size > options.max_body_bytes) return detail::body_too_large(size, options.max_body_bytes);
   const std::string_view text(body.data(), size);
   if (std::all_of(text.begin(), text.end(), detail::is_json_space)) {
@@ -210,8 +213,8 @@ Result<Event<Fields>> Parser::build_event(simdjson::ondemand::document& doc,
   // constructed in the caller's slot (NRVO) and its large fields are never copied.
   Result<Event<Fields>> result(std::in_place);
   Event<Fields>& event = *result;
-  detail::EventWalker<Fields> walker(json_, doc, options, refs_, warnings_, keys_, strings_.get(),
-                                     body.data() + size, use_fast_paths_, event);
+  detail::EventWalker<Fields> walker(json_, doc, options, refs_, warnings_, keys_, nested_,
+                                     strings_.get(), body.data() + size, use_fast_paths_, event);
   const bool walked = walker.walk_root();
   fast_path_refs_ = walker.fast_path_refs;
   if (!walked) {

@@ -48,6 +48,10 @@ struct ParseOptions {
   std::size_t max_refs = 100000;
   /// Most warnings accepted in one event (default 10000); more is `invalid_value`.
   std::size_t max_warnings = 10000;
+  /// Most nested items accepted in one event (default 100000): objects in lists (transcript
+  /// segments, questions, options...), numbers in number lists, record entries and the strings
+  /// of their lists, all together; more is `invalid_value`. Bounds the Parser's nested storage.
+  std::size_t max_items = 100000;
 };
 
 /// The 17 Morph resource models, as named in `event` and `data.model`.

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string_view>
 #include <type_traits>
+#include <variant>
 
 namespace morph::webhook {
 
@@ -187,6 +188,28 @@ class Span {
 using RefList = Span<ResourceRef>;
 /// A list of warnings; a view into storage owned by the Parser.
 using WarningList = Span<Warning>;
+
+/// A list of strings; a view into storage owned by the Parser.
+using StringList = Span<std::string_view>;
+
+/// One entry of a record of answers (zod `z.record(z.union([z.string(), z.array(z.string()),
+/// z.number()]))`, schedulingEvent's `answers`): the key and a string, a list of strings or a
+/// number (read as JavaScript reads it: the nearest double).
+struct Answer {
+  std::string_view key;                                    ///< The record key, e.g. a question key.
+  std::variant<std::string_view, StringList, double> value;  ///< The answer as sent.
+
+  /// Equal when key and value are equal (lists element by element).
+  friend bool operator==(const Answer& a, const Answer& b) noexcept {
+    return a.key == b.key && a.value == b.value;
+  }
+  /// Negation of ==.
+  friend bool operator!=(const Answer& a, const Answer& b) noexcept { return !(a == b); }
+};
+
+/// A record of answers, in the order sent; a view into storage owned by the Parser. Keys are
+/// unique (a duplicate key is rejected).
+using Answers = Span<Answer>;
 
 namespace detail {
 

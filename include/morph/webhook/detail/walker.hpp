@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "morph/webhook/datetime.hpp"
+#include "morph/webhook/detail/arena.hpp"
 #include "morph/webhook/detail/bytes.hpp"
 #include "morph/webhook/detail/config.hpp"
 #include "morph/webhook/detail/json_validator.hpp"
@@ -56,10 +57,10 @@ class EventWalker : public JsonValidator {
   /// Parser's), `keys` is scratch space for duplicate detection.
   EventWalker(od::parser& json, od::document& doc, const ParseOptions& options,
               std::vector<ResourceRef>& refs, std::vector<Warning>& warnings,
-              std::vector<std::string_view>& keys, std::uint8_t* strings, const char* end,
-              bool fast, Event<Fields>& event) noexcept
+              std::vector<std::string_view>& keys, Arena& arena, std::uint8_t* strings,
+              const char* end, bool fast, Event<Fields>& event) noexcept
       : JsonValidator(json, doc, options, strings, end, fast), event_(event), refs_(refs),
-        warnings_(warnings), keys_(keys) {}
+        warnings_(warnings), keys_(keys), arena_(arena) {}
 
   /// Where each ref list field landed in `refs` (by field index), to point the event's lists
   /// at once `refs` is final.
@@ -352,61 +353,89 @@ class EventWalker : public JsonValidator {
     }
   }
 
-  bool walk_model(od::object& obj) {
-    static_assert(field_count<Fields> <= 32, "one bit per field in `seen`");
+  bool walk_model(od::object& obj) { return walk_described(obj, event_.fields, depth::field); }
+
+  /// The members of an object described like a model (the model's `fields`, or a nested
+  /// object), read into `target`; the members are at depth `member_depth`. Unknown keys are
+  /// validated and ignored. Required members: checked under the strict policy for the model's
+  /// fields (Morph drops fields it cannot read), under both for a nested object (model.hpp,
+  /// "Nested objects").
+  template <class Obj>
+  MORPH_WEBHOOK_INLINE bool walk_described(od::object& obj, Obj& target,
+                                           std::uint32_t member_depth) {
+    static_assert(field_count<Obj> <= 32, "one bit per field in `seen`");
     std::uint32_t seen = 0;
     const bool walked =
         walk_members(obj, [&](std::string_view key, od::value& value) MORPH_WEBHOOK_INLINE_LAMBDA {
           bool ok = true;
-          if (read_field<0>(key, value, seen, ok)) return ok;
+          if (read_field<Obj, 0>(key, value, target, member_depth, seen, ok)) return ok;
           remember_unknown_key(key);
-          return validate(value, depth::field);
+          return validate(value, member_depth);
         });
-    return walked && (!strict() || check_required<0>());
+    if (!walked) return false;
+    if constexpr (is_model_v<Obj>) {
+      if (!strict()) return true;
+    }
+    return check_required<Obj, 0>(target, seen);
   }
 
-  /// When `key` names field I or a later one: reads it into the event (`ok` tells whether it
-  /// was valid) and returns true. False for a key the model does not have.
-  template <std::size_t I>
-  MORPH_WEBHOOK_INLINE bool read_field(std::string_view key, od::value& v, std::uint32_t& seen,
-                                       bool& ok) {
-    if constexpr (I == field_count<Fields>) {
+  /// When `key` names field I of Obj or a later one: reads it into `target` (`ok` tells
+  /// whether it was valid) and returns true. False for a key Obj does not have (or one that is
+  /// not part of the object's variant).
+  template <class Obj, std::size_t I>
+  MORPH_WEBHOOK_INLINE bool read_field(std::string_view key, od::value& v, Obj& target,
+                                       std::uint32_t depth, std::uint32_t& seen, bool& ok) {
+    if constexpr (I == field_count<Obj>) {
       return false;
     } else {
-      constexpr std::string_view name = field_at<Fields, I>.name;
+      constexpr auto& field = field_at<Obj, I>;
+      constexpr std::string_view name = field.name;
       if (key.size() == name.size() && std::memcmp(key.data(), name.data(), name.size()) == 0) {
-        ok = mark_seen(seen, std::uint32_t{1} << I) && read_value<I>(v);
+        if constexpr (field.variant_use != nullptr) {
+          if (field.variant_use(target) == FieldUse::ignored) return false;
+        }
+        ok = mark_seen(seen, std::uint32_t{1} << I) && read_member<Obj, I>(v, target, depth);
         return true;
       }
-      return read_field<I + 1>(key, v, seen, ok);
+      return read_field<Obj, I + 1>(key, v, target, depth, seen, ok);
     }
   }
 
-  /// Strict policy: every field the schema requires is present.
-  template <std::size_t I>
-  bool check_required() {
-    if constexpr (I == field_count<Fields>) {
+  /// Every field Obj requires (or its variant requires) was seen.
+  template <class Obj, std::size_t I>
+  bool check_required(const Obj& target, std::uint32_t seen) {
+    if constexpr (I == field_count<Obj>) {
       return true;
     } else {
-      constexpr auto& field = field_at<Fields, I>;
-      using Value = typename std::decay_t<decltype(field)>::value_type;
-      if constexpr (field.is_required) {
-        // A ref list is pointed at the Parser's refs only after the walk: its slot says.
-        bool present = false;
-        if constexpr (std::is_same_v<Value, RefList>) {
-          present = lists[I].present;
-        } else {
-          present = (event_.fields.*field.member).has_value();
-        }
-        if (!present) return missing_required<I>();
+      constexpr auto& field = field_at<Obj, I>;
+      bool required = field.is_required;
+      if constexpr (field.variant_use != nullptr) {
+        required = field.variant_use(target) == FieldUse::required;
       }
-      return check_required<I + 1>();
+      // Present: read with a value (a lenient `null` leaves an optional member empty).
+      using Value = typename std::decay_t<decltype(field)>::value_type;
+      bool present = false;
+      if constexpr (std::is_same_v<Value, RefList>) {
+        present = lists[I].present;  // pointed at the Parser's refs only after the walk
+      } else if constexpr (field.always_present) {
+        present = (seen & (std::uint32_t{1} << I)) != 0;
+      } else {
+        present = value_of(target.*field.member) != nullptr;
+      }
+      if (required && !present) {
+        if (seen & (std::uint32_t{1} << I)) {
+          return fail_at(ErrorCode::wrong_type, field.name,
+                         {"expected a value (the schema requires it here), got null"});
+        }
+        return missing_required<Obj, I>();
+      }
+      return check_required<Obj, I + 1>(target, seen);
     }
   }
 
-  template <std::size_t I>
+  template <class Obj, std::size_t I>
   MORPH_WEBHOOK_COLD bool missing_required() {
-    constexpr auto& field = field_at<Fields, I>;
+    constexpr auto& field = field_at<Obj, I>;
     using Value = typename std::decay_t<decltype(field)>::value_type;
     std::string what;
     if constexpr (is_enum_field<Value>) {
@@ -424,23 +453,48 @@ class EventWalker : public JsonValidator {
     } else {
       what = "see the model's schema";
     }
-    return fail_at(
-        ErrorCode::missing_field, field.name,
-        {"the strict policy requires ", quote(field.name), " (", std::string_view(what), ")"});
+    if constexpr (is_model_v<Obj>) {
+      return fail_at(
+          ErrorCode::missing_field, field.name,
+          {"the strict policy requires ", quote(field.name), " (", std::string_view(what), ")"});
+    } else {
+      return fail_at(ErrorCode::missing_field, field.name,
+                     {"the object has no ", quote(field.name), " (", std::string_view(what),
+                      "); the schema requires it"});
+    }
   }
 
-  /// Reads the value of field I (its kind comes from the member's type; see model.hpp).
-  template <std::size_t I>
-  MORPH_WEBHOOK_INLINE bool read_value(od::value& v) {
-    constexpr auto& field = field_at<Fields, I>;
+  /// Reads the value of field I of Obj into `target` (its kind comes from the member's type;
+  /// see model.hpp). A plain member (required in a nested object) never takes a lenient `null`.
+  template <class Obj, std::size_t I>
+  MORPH_WEBHOOK_INLINE bool read_member(od::value& v, Obj& target, std::uint32_t depth) {
+    constexpr auto& field = field_at<Obj, I>;
     using Value = typename std::decay_t<decltype(field)>::value_type;
-    auto& result = event_.fields.*field.member;
+    if constexpr (field.always_present) {
+      std::optional<Value> read;
+      if (!read_value<Obj, I>(v, read, depth)) return false;
+      if (!read) return getter_fail(v, simdjson::INCORRECT_TYPE, "a value (the key is required)");
+      target.*field.member = *read;
+      return true;
+    } else {
+      return read_value<Obj, I>(v, target.*field.member, depth);
+    }
+  }
+
+  /// Reads the value of field I of Obj, at depth `depth`, into `result`.
+  template <class Obj, std::size_t I>
+  MORPH_WEBHOOK_INLINE bool read_value(od::value& v,
+                                       std::optional<typename std::decay_t<
+                                           decltype(field_at<Obj, I>)>::value_type>& result,
+                                       std::uint32_t depth) {
+    constexpr auto& field = field_at<Obj, I>;
+    using Value = typename std::decay_t<decltype(field)>::value_type;
     if constexpr (is_enum_field<Value>) {
       return read_enum(v, result);
     } else if constexpr (std::is_same_v<Value, std::string_view>) {
       if (!read_optional_text(v, result, "a string")) return false;
       if constexpr (field.rule.any()) {
-        if (result) return check_string_rule<I>(*result);
+        if (result) return check_string_rule(*result, field.name, field.rule);
       }
       return true;
     } else if constexpr (std::is_same_v<Value, Timestamp>) {
@@ -452,24 +506,22 @@ class EventWalker : public JsonValidator {
     } else if constexpr (std::is_same_v<Value, bool>) {
       return read_bool(v, result);
     } else if constexpr (std::is_same_v<Value, ResourceRef>) {
-      return read_single_ref(v, ref_prefix<Fields, I>, result);
+      return read_single_ref(v, ref_prefix<Obj, I>, depth, result);
     } else if constexpr (std::is_same_v<Value, RefList>) {
-      return read_ref_list(v, ref_prefix<Fields, I>, field.has_optional_items, lists[I]);
+      static_assert(is_model_v<Obj>, "ref lists are top-level fields (their storage is relinked)");
+      return read_ref_list(v, ref_prefix<Obj, I>, field.has_optional_items, lists[I]);
     } else {
-      static_assert(unsupported_value_kind<Value>, "no reader for this value kind (model.hpp)");
-      return false;
+      return read_nested_value<Obj, I>(v, result, depth);
     }
   }
 
   /// zod's string rules of field I (StringRule), under both policies: Morph's mappers validate
   /// fields against the schema and drop those that fail, so a value that breaks a rule is
   /// nothing Morph sends. Lengths are UTF-16 code units, counted on the decoded text.
-  template <std::size_t I>
-  bool check_string_rule(std::string_view text) {
-    constexpr StringRule rule = field_at<Fields, I>.rule;
+  bool check_string_rule(std::string_view text, std::string_view name, const StringRule& rule) {
     const std::size_t length = utf16_length(text);
     if (length < rule.min_length || length > rule.max_length) {
-      return string_length_fail(field_at<Fields, I>.name, length, rule);
+      return string_length_fail(name, length, rule);
     }
     if (rule.email && !is_zod_email(text)) {
       return fail(ErrorCode::invalid_value, {quote(text),
@@ -612,13 +664,160 @@ class EventWalker : public JsonValidator {
                                    : ""});
   }
 
+  // ---- nested values: objects described like models, lists of them, number lists, records
+  // (storage: the Parser's Arena, so every view is final as soon as it is filled) ----
+
+  /// Value kinds beyond the scalars and refs: nested objects and lists (model.hpp's table).
+  template <class Obj, std::size_t I, class Value>
+  bool read_nested_value(od::value& v, std::optional<Value>& result, std::uint32_t depth) {
+    constexpr auto& field = field_at<Obj, I>;
+    if constexpr (std::is_same_v<Value, Span<std::int64_t>>) {
+      return read_whole_number_list(v, result, field.name, depth);
+    } else if constexpr (std::is_same_v<Value, Answers>) {
+      return read_answers(v, result, depth);
+    } else if constexpr (is_described_v<Value>) {
+      Value object{};
+      if (absent_null(v)) return true;
+      if (!read_object(v, object, depth)) return false;
+      result = object;
+      return true;
+    } else if constexpr (is_span_of_described_v<Value>) {
+      return read_object_list(v, result, depth);
+    } else {
+      static_assert(unsupported_value_kind<Value>, "no reader for this value kind (model.hpp)");
+      return false;
+    }
+  }
+
+  /// One nested object at depth `depth` into `object` (members at depth + 1).
+  template <class T>
+  bool read_object(od::value& v, T& object, std::uint32_t depth) {
+    od::object obj;
+    if (auto e = v.get_object().get(obj)) return getter_fail(v, e, "an object");
+    if (depth > max_depth_) return depth_fail();
+    return walk_described(obj, object, depth + 1);
+  }
+
+  /// An array at depth `depth`: counted first (On-Demand count_elements(), which rewinds), so
+  /// its storage is taken from the arena once; `read(element, slot)` fills each slot.
+  template <class T, class Read>
+  bool read_list(od::value& v, std::optional<Span<T>>& result, std::uint32_t depth,
+                 std::string_view what, Read&& read) {
+    od::array arr;
+    if (auto e = v.get_array().get(arr)) return optional_getter_fail(v, e, what);
+    if (depth > max_depth_) return depth_fail();
+    std::size_t n = 0;
+    if (auto e = arr.count_elements().get(n)) return json_fail(e);
+    T* items = nullptr;
+    if (n != 0 && !take_items(n, items)) return false;
+    std::size_t i = 0;
+    for (auto item : arr) {
+      if (auto e = item.error()) return json_fail(e);
+      if (i == n) return json_fail(simdjson::TAPE_ERROR);  // cannot happen: counted above
+      new (&items[i]) T{};
+      if (!read(item.value_unsafe(), items[i])) return prefix_pointer(i);
+      ++i;
+    }
+    result = Span<T>(items, i);
+    return true;
+  }
+
+  /// Storage for `n` more nested items, within ParseOptions::max_items.
+  template <class T>
+  bool take_items(std::size_t n, T*& items) {
+    if (n > options_.max_items - std::min(items_seen_, options_.max_items)) {
+      return fail(ErrorCode::invalid_value,
+                  {"more nested items than the limit of ", unum(options_.max_items)});
+    }
+    items_seen_ += n;
+    items = arena_.template allocate<T>(n);
+    if (items != nullptr) return true;
+    return fail(ErrorCode::body_too_large, {"out of memory for the nested values"});
+  }
+
+  /// A list of nested objects (`z.array(z.object(...))`); items are at depth + 1.
+  template <class T>
+  bool read_object_list(od::value& v, std::optional<Span<T>>& result, std::uint32_t depth) {
+    return read_list(v, result, depth, "an array of objects",
+                     [this, depth](od::value& item, T& slot) MORPH_WEBHOOK_INLINE_LAMBDA {
+                       return read_object(item, slot, depth + 1);
+                     });
+  }
+
+  /// A list of whole numbers >= 0 (`z.array(z.number().int().min(0))`).
+  bool read_whole_number_list(od::value& v, std::optional<Span<std::int64_t>>& result,
+                              std::string_view name, std::uint32_t depth) {
+    return read_list(v, result, depth, "an array of whole numbers >= 0",
+                     [this, name](od::value& item, std::int64_t& slot) {
+                       const std::string_view token = item.raw_json_token();
+                       const char c = token.empty() ? '\0' : token.front();
+                       if (c != '-' && (c < '0' || c > '9')) {
+                         return getter_fail(item, simdjson::INCORRECT_TYPE,
+                                            "a whole number >= 0");
+                       }
+                       std::optional<std::int64_t> number;
+                       if (!read_whole_number(item, number, name)) return false;
+                       slot = *number;
+                       return true;
+                     });
+  }
+
+  /// A record of answers (`z.record(string | string[] | number)`) at depth `depth`: any keys,
+  /// unique; each value a string, an array of strings (at depth + 1) or a number.
+  bool read_answers(od::value& v, std::optional<Answers>& result, std::uint32_t depth) {
+    static constexpr std::string_view what = "a string, an array of strings or a number";
+    od::object obj;
+    if (auto e = v.get_object().get(obj)) {
+      return optional_getter_fail(v, e, "an object of answers");
+    }
+    if (depth > max_depth_) return depth_fail();
+    std::size_t n = 0;
+    if (auto e = obj.count_fields().get(n)) return json_fail(e);
+    Answer* answers = nullptr;
+    if (n != 0 && !take_items(n, answers)) return false;
+    std::size_t i = 0;
+    const bool walked =
+        walk_members(obj, [&](std::string_view key, od::value& value) MORPH_WEBHOOK_INLINE_LAMBDA {
+          if (i == n) return json_fail(simdjson::TAPE_ERROR);  // cannot happen: counted above
+          remember_unknown_key(key);  // any key, but each once
+          Answer& answer = *new (&answers[i++]) Answer{key, std::string_view()};
+          const char c = value.raw_json_token().empty() ? '\0' : value.raw_json_token().front();
+          if (c == '"') return get_string(value, std::get<std::string_view>(answer.value), what);
+          if (c == '[') {
+            std::optional<StringList> list;
+            if (!read_string_list(value, list, depth + 1)) return false;
+            answer.value = *list;
+            return true;
+          }
+          if (c == '-' || (c >= '0' && c <= '9')) {
+            double number = 0;
+            if (!read_number(value.raw_json_token(), number)) return false;
+            answer.value = number;
+            return true;
+          }
+          return getter_fail(value, simdjson::INCORRECT_TYPE, what);
+        });
+    if (!walked) return false;
+    result = Answers(answers, i);
+    return true;
+  }
+
+  /// A list of strings (`z.array(z.string())`) at depth `depth`.
+  bool read_string_list(od::value& v, std::optional<StringList>& result, std::uint32_t depth) {
+    return read_list(v, result, depth, "an array of strings",
+                     [this](od::value& item, std::string_view& slot) MORPH_WEBHOOK_INLINE_LAMBDA {
+                       return get_string(item, slot, "a string");
+                     });
+  }
+
   // ---- refs: each fast path above the general path it must agree with ----
 
   /// A single ref field. Fast path: fast_ref() on the raw bytes; otherwise walk_ref().
-  bool read_single_ref(od::value& v, const RefPrefix& prefix, std::optional<ResourceRef>& result) {
+  bool read_single_ref(od::value& v, const RefPrefix& prefix, std::uint32_t depth,
+                       std::optional<ResourceRef>& result) {
     ResourceRef ref;
     const char* p = v.raw_json_token().data();
-    if (use_fast_paths && *p == '{' && max_depth_ >= depth::field &&
+    if (use_fast_paths && *p == '{' && max_depth_ >= depth &&
         refs_seen_ < options_.max_refs && fast_ref(p, prefix, ref) && may_leave_unread(p)) {
       ++refs_seen_;
       ++fast_path_refs;
@@ -627,7 +826,7 @@ class EventWalker : public JsonValidator {
     }
     ref = ResourceRef{};
     if (absent_null(v)) return true;
-    if (!walk_ref(v, prefix.model, depth::field, ref)) return false;
+    if (!walk_ref(v, prefix.model, depth, ref)) return false;
     result = ref;
     return true;
   }
@@ -847,6 +1046,8 @@ class EventWalker : public JsonValidator {
   std::vector<ResourceRef>& refs_;
   std::vector<Warning>& warnings_;
   std::vector<std::string_view>& keys_;
+  Arena& arena_;               // nested lists (see nested.hpp)
+  std::size_t items_seen_ = 0;  // nested items so far (for max_items)
   std::size_t refs_seen_ = 0;  // refs met so far, single refs included (for max_refs)
 };
 

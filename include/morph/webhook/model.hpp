@@ -128,9 +128,10 @@ struct StringRule {
 /// How a field of a nested object takes part in the object's variant (discriminated unions:
 /// see Field::in_variant()).
 enum class FieldUse : std::uint8_t {
-  ignored,   ///< Not part of this variant: the key is treated as unknown (zod strips it).
-  optional,  ///< Read when present (also: the discriminator is not read yet, or unlisted).
-  required,  ///< Part of this variant and required by it.
+  ignored,    ///< Not part of this variant: the key is treated as unknown (zod strips it).
+  optional,   ///< Read when present (also: an unlisted discriminator, lenient).
+  required,   ///< Part of this variant and required by it.
+  undecided,  ///< The discriminator is not read yet: checked as JSON now, read once it is.
 };
 
 /// One field of a model or nested object: wire name, member and schema rules (see model.hpp).

@@ -365,14 +365,16 @@ class EventWalker : public JsonValidator {
                                            std::uint32_t member_depth) {
     static_assert(field_count<Obj> <= 32, "one bit per field in `seen`");
     std::uint32_t seen = 0;
+    std::uint32_t undecided = 0;  // variant members met before the discriminator
     const bool walked =
         walk_members(obj, [&](std::string_view key, od::value& value) MORPH_WEBHOOK_INLINE_LAMBDA {
           bool ok = true;
-          if (read_field<Obj, 0>(key, value, target, member_depth, seen, ok)) return ok;
+          if (read_field<Obj, 0>(key, value, target, member_depth, seen, undecided, ok)) return ok;
           remember_unknown_key(key);
           return validate(value, member_depth);
         });
     if (!walked) return false;
+    if (undecided != 0 && !read_undecided(obj, target, member_depth, seen, undecided)) return false;
     if constexpr (is_model_v<Obj>) {
       if (!strict()) return true;
     }
@@ -382,22 +384,75 @@ class EventWalker : public JsonValidator {
   /// When `key` names field I of Obj or a later one: reads it into `target` (`ok` tells
   /// whether it was valid) and returns true. False for a key Obj does not have (or one that is
   /// not part of the object's variant).
+  /// A variant member met before the discriminator (FieldUse::undecided) is only checked as
+  /// JSON then, and its bit set in `undecided`: read_undecided() reads it afterwards.
   template <class Obj, std::size_t I>
   MORPH_WEBHOOK_INLINE bool read_field(std::string_view key, od::value& v, Obj& target,
-                                       std::uint32_t depth, std::uint32_t& seen, bool& ok) {
+                                       std::uint32_t depth, std::uint32_t& seen,
+                                       std::uint32_t& undecided, bool& ok) {
     if constexpr (I == field_count<Obj>) {
       return false;
     } else {
       constexpr auto& field = field_at<Obj, I>;
       constexpr std::string_view name = field.name;
       if (key.size() == name.size() && std::memcmp(key.data(), name.data(), name.size()) == 0) {
+        constexpr std::uint32_t bit = std::uint32_t{1} << I;
         if constexpr (field.variant_use != nullptr) {
-          if (field.variant_use(target) == FieldUse::ignored) return false;
+          const FieldUse use = field.variant_use(target);
+          if (use == FieldUse::ignored) return false;
+          if (use == FieldUse::undecided) {
+            undecided |= bit;
+            ok = mark_seen(seen, bit) && validate(v, depth);
+            return true;
+          }
         }
-        ok = mark_seen(seen, std::uint32_t{1} << I) && read_member<Obj, I>(v, target, depth);
+        ok = mark_seen(seen, bit) && read_member<Obj, I>(v, target, depth);
         return true;
       }
-      return read_field<Obj, I + 1>(key, v, target, depth, seen, ok);
+      return read_field<Obj, I + 1>(key, v, target, depth, seen, undecided, ok);
+    }
+  }
+
+  /// Second pass over an object whose variant members came before its discriminator (zod
+  /// reads the discriminator first): each is read now if the variant has it, else ignored as
+  /// zod strips it. The first pass checked every key and value as JSON already.
+  template <class Obj>
+  bool read_undecided(od::object& obj, Obj& target, std::uint32_t depth, std::uint32_t& seen,
+                      std::uint32_t undecided) {
+    bool reset = false;
+    if (auto e = obj.reset().get(reset)) return json_fail(e);
+    for (auto item : obj) {
+      if (auto e = item.error()) return json_fail(e);
+      od::field& member = item.value_unsafe();
+      std::string_view key;
+      if (!read_key(member, key)) return false;
+      bool ok = true;
+      if (!read_decided<Obj, 0>(key, member.value(), target, depth, seen, undecided, ok)) continue;
+      if (!ok) return prefix_pointer(key);
+    }
+    return true;
+  }
+
+  /// read_undecided(): reads `key` when it names an undecided member of Obj (I onwards).
+  template <class Obj, std::size_t I>
+  bool read_decided(std::string_view key, od::value& v, Obj& target, std::uint32_t depth,
+                    std::uint32_t& seen, std::uint32_t undecided, bool& ok) {
+    if constexpr (I == field_count<Obj>) {
+      return false;
+    } else {
+      constexpr auto& field = field_at<Obj, I>;
+      constexpr std::uint32_t bit = std::uint32_t{1} << I;
+      if constexpr (field.variant_use != nullptr) {
+        if ((undecided & bit) && key == field.name) {
+          if (field.variant_use(target) == FieldUse::ignored) {
+            seen &= ~bit;  // stripped, as zod does: not part of this variant
+          } else {
+            ok = read_member<Obj, I>(v, target, depth);
+          }
+          return true;
+        }
+      }
+      return read_decided<Obj, I + 1>(key, v, target, depth, seen, undecided, ok);
     }
   }
 

@@ -62,9 +62,11 @@ struct Question {
 
 /// How `options` takes part in a question's variant: required by `select` and `multiselect`,
 /// not part of `text` and `number` (zod strips it there: the key is ignored, whatever it
-/// holds), and read when present while `type` is not known yet or unlisted (lenient).
+/// holds), read when present when `type` is unlisted (lenient), and undecided while `type` is
+/// not read yet (`options` before `type`: read after the object's other members).
 [[nodiscard]] constexpr FieldUse question_options_use(const Question& q) noexcept {
-  if (q.type.text.empty() || q.type.value == QuestionType::unknown) return FieldUse::optional;
+  if (q.type.text.empty() && q.type.value == QuestionType::unknown) return FieldUse::undecided;
+  if (q.type.value == QuestionType::unknown) return FieldUse::optional;
   if (q.type.value == QuestionType::select || q.type.value == QuestionType::multiselect) {
     return FieldUse::required;
   }

@@ -46,25 +46,36 @@ inline constexpr RefPrefix ref_prefix{field_at<Model, I>.target};
 template <class T>
 inline constexpr bool unsupported_value_kind = false;
 
-/// One validating pass over a body, filling an `Event<Fields>` (see walker.hpp).
-template <class Fields>
-class EventWalker : public JsonValidator {
+/// The envelope members of the Event a walk fills (everything but `fields` and the lists).
+struct EnvelopeSlots {
+  std::string_view& event;                        ///< `event`.
+  Trigger& trigger;                               ///< From `event`.
+  std::string_view& model;                        ///< From `event`.
+  std::string_view& id;                           ///< `data.id`.
+  Timestamp& created_at;                          ///< `data.createdAt`.
+  Timestamp& updated_at;                          ///< `data.updatedAt`.
+  std::optional<std::string_view>& raw_resource;  ///< `data.rawResource`.
+};
+
+/// One validating pass over a body: everything that does not depend on the model (the
+/// envelope, warnings, refs, scalar values, JSON left uninterpreted). The model's fields are
+/// walked by EventWalker<Fields>, through walk_fields(): so each typed model adds only the code
+/// of its own fields, and this code is compiled once however many models a program parses.
+class ResourceWalker : public JsonValidator {
  public:
-  /// True for a typed model, false for a ResourceEvent (`fields` kept raw).
-  static constexpr bool typed = is_model_v<Fields>;
+  /// A walker filling `out`; refs and warnings are appended to `refs` and `warnings` (the
+  /// Parser's), `keys` is scratch space for duplicate detection; `typed_model` is the model
+  /// whose fields walk_fields() reads (empty: any model, `fields` kept raw).
+  ResourceWalker(od::parser& json, od::document& doc, const ParseOptions& options,
+                 std::vector<ResourceRef>& refs, std::vector<Warning>& warnings,
+                 std::vector<std::string_view>& keys, Arena& arena, std::uint8_t* strings,
+                 const char* end, bool fast, EnvelopeSlots out,
+                 std::string_view typed_model) noexcept
+      : JsonValidator(json, doc, options, strings, end, fast), out_(out), typed_model_(typed_model),
+        refs_(refs), warnings_(warnings), keys_(keys), arena_(arena) {}
+  ResourceWalker(const ResourceWalker&) = delete;
+  ResourceWalker& operator=(const ResourceWalker&) = delete;
 
-  /// A walker filling `event`; refs and warnings are appended to `refs` and `warnings` (the
-  /// Parser's), `keys` is scratch space for duplicate detection.
-  EventWalker(od::parser& json, od::document& doc, const ParseOptions& options,
-              std::vector<ResourceRef>& refs, std::vector<Warning>& warnings,
-              std::vector<std::string_view>& keys, Arena& arena, std::uint8_t* strings,
-              const char* end, bool fast, Event<Fields>& event) noexcept
-      : JsonValidator(json, doc, options, strings, end, fast), event_(event), refs_(refs),
-        warnings_(warnings), keys_(keys), arena_(arena) {}
-
-  /// Where each ref list field landed in `refs` (by field index), to point the event's lists
-  /// at once `refs` is final.
-  std::array<RefSlot, field_count<Fields>> lists{};
   /// How many refs the fast paths read (tests check that the fast paths are taken).
   std::size_t fast_path_refs = 0;
 
@@ -88,7 +99,7 @@ class EventWalker : public JsonValidator {
           if (k == root_data) {
             // The typed walk needs the model from `event`; Morph sends `event` first, but JSON
             // objects are unordered: when `data` comes first it is walked in a second pass.
-            data_deferred = typed && !(seen & root_event);
+            data_deferred = !typed_model_.empty() && !(seen & root_event);
             return data_deferred || walk_data(value);
           }
           remember_unknown_key(key);
@@ -104,16 +115,21 @@ class EventWalker : public JsonValidator {
     }
     if (!at_end()) return false;
     if (data_deferred && !walk_deferred_data()) return false;
-    if (data_model_ != event_.model) {
+    if (data_model_ != out_.model) {
       fail(ErrorCode::model_mismatch,
-           {"data.model is ", quote(data_model_), " but the event names ", quote(event_.model)});
+           {"data.model is ", quote(data_model_), " but the event names ", quote(out_.model)});
       prefix_pointer("model");
       return prefix_pointer("data");
     }
     return true;
   }
 
- private:
+ protected:
+  ~ResourceWalker() = default;
+
+  /// Reads `data.fields` (the model's part of the walk: EventWalker).
+  virtual bool walk_fields(od::value& v) = 0;
+
   // ---- interpreted objects: known keys, unknown keys, duplicates ----
 
   /// Records a known key; false (duplicate_key) when it was already seen.
@@ -204,27 +220,24 @@ class EventWalker : public JsonValidator {
   // ---- the envelope ----
 
   bool walk_event(od::value& v) {
-    if (!get_string(v, event_.event,
-                    "the event name as a string like \"crmEngagement::created\"")) {
+    if (!get_string(v, out_.event, "the event name as a string like \"crmEngagement::created\"")) {
       return false;
     }
-    if (!split_event_name(event_.event, event_.model, event_.trigger)) {
+    if (!split_event_name(out_.event, out_.model, out_.trigger)) {
       return fail(ErrorCode::unknown_event,
-                  {"unknown event ", quote(event_.event),
+                  {"unknown event ", quote(out_.event),
                    ": expected \"<model>::<trigger>\" with trigger created, updated or deleted"});
     }
-    if constexpr (typed) {
-      if (event_.model != model_name<Fields>) return unsupported_model();
-    }
+    if (!typed_model_.empty() && out_.model != typed_model_) return unsupported_model();
     return true;
   }
 
   MORPH_WEBHOOK_COLD bool unsupported_model() {
-    return fail(ErrorCode::unsupported_model,
-                {"the event is for model ", quote(event_.model),
-                 is_known_model(event_.model) ? "" : " (not a documented Morph model)",
-                 "; this parser reads ", model_name<Fields>,
-                 " events (use parse_envelope for other models)"});
+    return fail(
+        ErrorCode::unsupported_model,
+        {"the event is for model ", quote(out_.model),
+         is_known_model(out_.model) ? "" : " (not a documented Morph model)",
+         "; this parser reads ", typed_model_, " events (use parse_envelope for other models)"});
   }
 
   /// Second pass when `data` came before `event`: only `event` and `data` are read again.
@@ -257,16 +270,16 @@ class EventWalker : public JsonValidator {
         }
         case data_model: return get_string(value, data_model_, "the model name as a string");
         case data_id:
-          if (!get_string(value, event_.id, "the id as a string")) return false;
-          if (!event_.id.empty()) return true;
+          if (!get_string(value, out_.id, "the id as a string")) return false;
+          if (!out_.id.empty()) return true;
           return fail(ErrorCode::invalid_value, {"the id is empty; expected a non-empty string"});
         case data_fields: return walk_fields(value);
-        case data_created_at: return timestamp(value, event_.created_at);
-        case data_updated_at: return timestamp(value, event_.updated_at);
+        case data_created_at: return timestamp(value, out_.created_at);
+        case data_updated_at: return timestamp(value, out_.updated_at);
         case data_raw_resource: {
           std::string_view raw;
           const bool ok = raw_value(value, depth::data_member, raw);
-          event_.raw_resource = raw;
+          out_.raw_resource = raw;
           return ok;
         }
         case data_warnings: return walk_warnings(value);
@@ -335,239 +348,6 @@ class EventWalker : public JsonValidator {
     }
     warnings_.push_back(warning);
     return true;
-  }
-
-  // ---- the model's fields, as its description says ----
-
-  bool walk_fields(od::value& v) {
-    if constexpr (!typed) {
-      od::json_type type{};
-      if (auto e = v.type().get(type)) return json_fail(e);
-      if (type != od::json_type::object) return wrong_type("the fields object", type);
-      return raw_value(v, depth::data_member, event_.fields);
-    } else {
-      od::object obj;
-      if (auto e = v.get_object().get(obj)) return getter_fail(v, e, "the fields object");
-      if (max_depth_ < depth::data_member) return depth_fail();
-      return walk_model(obj);
-    }
-  }
-
-  bool walk_model(od::object& obj) { return walk_described(obj, event_.fields, depth::field); }
-
-  /// The members of an object described like a model (the model's `fields`, or a nested
-  /// object), read into `target`; the members are at depth `member_depth`. Unknown keys are
-  /// validated and ignored. Required members: checked under the strict policy for the model's
-  /// fields (Morph drops fields it cannot read), under both for a nested object (model.hpp,
-  /// "Nested objects").
-  template <class Obj>
-  MORPH_WEBHOOK_INLINE bool walk_described(od::object& obj, Obj& target,
-                                           std::uint32_t member_depth) {
-    static_assert(field_count<Obj> <= 32, "one bit per field in `seen`");
-    std::uint32_t seen = 0;
-    std::uint32_t undecided = 0;  // variant members met before the discriminator
-    const bool walked =
-        walk_members(obj, [&](std::string_view key, od::value& value) MORPH_WEBHOOK_INLINE_LAMBDA {
-          bool ok = true;
-          if (read_field<Obj, 0>(key, value, target, member_depth, seen, undecided, ok)) return ok;
-          remember_unknown_key(key);
-          return validate(value, member_depth);
-        });
-    if (!walked) return false;
-    if (undecided != 0 && !read_undecided(obj, target, member_depth, seen, undecided)) return false;
-    if constexpr (is_model_v<Obj>) {
-      if (!strict()) return true;
-    }
-    return check_required<Obj, 0>(target, seen);
-  }
-
-  /// When `key` names field I of Obj or a later one: reads it into `target` (`ok` tells
-  /// whether it was valid) and returns true. False for a key Obj does not have (or one that is
-  /// not part of the object's variant).
-  /// A variant member met before the discriminator (FieldUse::undecided) is only checked as
-  /// JSON then, and its bit set in `undecided`: read_undecided() reads it afterwards.
-  template <class Obj, std::size_t I>
-  MORPH_WEBHOOK_INLINE bool read_field(std::string_view key, od::value& v, Obj& target,
-                                       std::uint32_t depth, std::uint32_t& seen,
-                                       std::uint32_t& undecided, bool& ok) {
-    if constexpr (I == field_count<Obj>) {
-      return false;
-    } else {
-      constexpr auto& field = field_at<Obj, I>;
-      constexpr std::string_view name = field.name;
-      if (key.size() == name.size() && std::memcmp(key.data(), name.data(), name.size()) == 0) {
-        constexpr std::uint32_t bit = std::uint32_t{1} << I;
-        if constexpr (field.variant_use != nullptr) {
-          const FieldUse use = field.variant_use(target);
-          if (use == FieldUse::ignored) return false;
-          if (use == FieldUse::undecided) {
-            undecided |= bit;
-            ok = mark_seen(seen, bit) && validate(v, depth);
-            return true;
-          }
-        }
-        ok = mark_seen(seen, bit) && read_member<Obj, I>(v, target, depth);
-        return true;
-      }
-      return read_field<Obj, I + 1>(key, v, target, depth, seen, undecided, ok);
-    }
-  }
-
-  /// Second pass over an object whose variant members came before its discriminator (zod
-  /// reads the discriminator first): each is read now if the variant has it, else ignored as
-  /// zod strips it. The first pass checked every key and value as JSON already.
-  template <class Obj>
-  bool read_undecided(od::object& obj, Obj& target, std::uint32_t depth, std::uint32_t& seen,
-                      std::uint32_t undecided) {
-    bool reset = false;
-    if (auto e = obj.reset().get(reset)) return json_fail(e);
-    for (auto item : obj) {
-      if (auto e = item.error()) return json_fail(e);
-      od::field& member = item.value_unsafe();
-      std::string_view key;
-      if (!read_key(member, key)) return false;
-      bool ok = true;
-      if (!read_decided<Obj, 0>(key, member.value(), target, depth, seen, undecided, ok)) continue;
-      if (!ok) return prefix_pointer(key);
-    }
-    return true;
-  }
-
-  /// read_undecided(): reads `key` when it names an undecided member of Obj (I onwards).
-  template <class Obj, std::size_t I>
-  bool read_decided(std::string_view key, od::value& v, Obj& target, std::uint32_t depth,
-                    std::uint32_t& seen, std::uint32_t undecided, bool& ok) {
-    if constexpr (I == field_count<Obj>) {
-      return false;
-    } else {
-      constexpr auto& field = field_at<Obj, I>;
-      constexpr std::uint32_t bit = std::uint32_t{1} << I;
-      if constexpr (field.variant_use != nullptr) {
-        if ((undecided & bit) && key == field.name) {
-          if (field.variant_use(target) == FieldUse::ignored) {
-            seen &= ~bit;  // stripped, as zod does: not part of this variant
-          } else {
-            ok = read_member<Obj, I>(v, target, depth);
-          }
-          return true;
-        }
-      }
-      return read_decided<Obj, I + 1>(key, v, target, depth, seen, undecided, ok);
-    }
-  }
-
-  /// Every field Obj requires (or its variant requires) was seen.
-  template <class Obj, std::size_t I>
-  bool check_required(const Obj& target, std::uint32_t seen) {
-    if constexpr (I == field_count<Obj>) {
-      return true;
-    } else {
-      constexpr auto& field = field_at<Obj, I>;
-      bool required = field.is_required;
-      if constexpr (field.variant_use != nullptr) {
-        required = field.variant_use(target) == FieldUse::required;
-      }
-      // Present: read with a value (a lenient `null` leaves an optional member empty).
-      using Value = typename std::decay_t<decltype(field)>::value_type;
-      bool present = false;
-      if constexpr (std::is_same_v<Value, RefList>) {
-        present = lists[I].present;  // pointed at the Parser's refs only after the walk
-      } else if constexpr (field.always_present) {
-        present = (seen & (std::uint32_t{1} << I)) != 0;
-      } else {
-        present = value_of(target.*field.member) != nullptr;
-      }
-      if (required && !present) {
-        if (seen & (std::uint32_t{1} << I)) {
-          return fail_at(ErrorCode::wrong_type, field.name,
-                         {"expected a value (the schema requires it here), got null"});
-        }
-        return missing_required<Obj, I>();
-      }
-      return check_required<Obj, I + 1>(target, seen);
-    }
-  }
-
-  template <class Obj, std::size_t I>
-  MORPH_WEBHOOK_COLD bool missing_required() {
-    constexpr auto& field = field_at<Obj, I>;
-    using Value = typename std::decay_t<decltype(field)>::value_type;
-    std::string what;
-    if constexpr (is_enum_field<Value>) {
-      what = enum_values_text<typename Value::enum_type>();
-    } else if constexpr (std::is_same_v<Value, Timestamp>) {
-      what = "an RFC 3339 date-time";
-    } else if constexpr (std::is_same_v<Value, double>) {
-      what = field.is_non_negative ? "a number >= 0" : "a number";
-    } else if constexpr (std::is_same_v<Value, bool>) {
-      what = "true or false";
-    } else if constexpr (std::is_same_v<Value, std::string_view>) {
-      what = "a string";
-    } else if constexpr (std::is_same_v<Value, RefList>) {
-      what = "an array of refs";
-    } else {
-      what = "see the model's schema";
-    }
-    if constexpr (is_model_v<Obj>) {
-      return fail_at(
-          ErrorCode::missing_field, field.name,
-          {"the strict policy requires ", quote(field.name), " (", std::string_view(what), ")"});
-    } else {
-      return fail_at(ErrorCode::missing_field, field.name,
-                     {"the object has no ", quote(field.name), " (", std::string_view(what),
-                      "); the schema requires it"});
-    }
-  }
-
-  /// Reads the value of field I of Obj into `target` (its kind comes from the member's type;
-  /// see model.hpp). A plain member (required in a nested object) never takes a lenient `null`.
-  template <class Obj, std::size_t I>
-  MORPH_WEBHOOK_INLINE bool read_member(od::value& v, Obj& target, std::uint32_t depth) {
-    constexpr auto& field = field_at<Obj, I>;
-    using Value = typename std::decay_t<decltype(field)>::value_type;
-    if constexpr (field.always_present) {
-      std::optional<Value> read;
-      if (!read_value<Obj, I>(v, read, depth)) return false;
-      if (!read) return getter_fail(v, simdjson::INCORRECT_TYPE, "a value (the key is required)");
-      target.*field.member = *read;
-      return true;
-    } else {
-      return read_value<Obj, I>(v, target.*field.member, depth);
-    }
-  }
-
-  /// Reads the value of field I of Obj, at depth `depth`, into `result`.
-  template <class Obj, std::size_t I>
-  MORPH_WEBHOOK_INLINE bool read_value(od::value& v,
-                                       std::optional<typename std::decay_t<
-                                           decltype(field_at<Obj, I>)>::value_type>& result,
-                                       std::uint32_t depth) {
-    constexpr auto& field = field_at<Obj, I>;
-    using Value = typename std::decay_t<decltype(field)>::value_type;
-    if constexpr (is_enum_field<Value>) {
-      return read_enum(v, result);
-    } else if constexpr (std::is_same_v<Value, std::string_view>) {
-      if (!read_optional_text(v, result, "a string")) return false;
-      if constexpr (field.rule.any()) {
-        if (result) return check_string_rule(*result, field.name, field.rule);
-      }
-      return true;
-    } else if constexpr (std::is_same_v<Value, Timestamp>) {
-      return read_time(v, result);
-    } else if constexpr (std::is_same_v<Value, std::int64_t>) {
-      return read_whole_number(v, result, field.name);
-    } else if constexpr (std::is_same_v<Value, double>) {
-      return read_double(v, result, field.name, field.is_non_negative);
-    } else if constexpr (std::is_same_v<Value, bool>) {
-      return read_bool(v, result);
-    } else if constexpr (std::is_same_v<Value, ResourceRef>) {
-      return read_single_ref(v, ref_prefix<Obj, I>, depth, result);
-    } else if constexpr (std::is_same_v<Value, RefList>) {
-      static_assert(is_model_v<Obj>, "ref lists are top-level fields (their storage is relinked)");
-      return read_ref_list(v, ref_prefix<Obj, I>, field.has_optional_items, lists[I]);
-    } else {
-      return read_nested_value<Obj, I>(v, result, depth);
-    }
   }
 
   /// zod's string rules of field I (StringRule), under both policies: Morph's mappers validate
@@ -722,37 +502,6 @@ class EventWalker : public JsonValidator {
   // ---- nested values: objects described like models, lists of them, number lists, records
   // (storage: the Parser's Arena, so every view is final as soon as it is filled) ----
 
-  /// Value kinds beyond the scalars and refs: nested objects and lists (model.hpp's table).
-  template <class Obj, std::size_t I, class Value>
-  bool read_nested_value(od::value& v, std::optional<Value>& result, std::uint32_t depth) {
-    constexpr auto& field = field_at<Obj, I>;
-    if constexpr (std::is_same_v<Value, Span<std::int64_t>>) {
-      return read_whole_number_list(v, result, field.name, depth);
-    } else if constexpr (std::is_same_v<Value, Answers>) {
-      return read_answers(v, result, depth);
-    } else if constexpr (is_described_v<Value>) {
-      Value object{};
-      if (absent_null(v)) return true;
-      if (!read_object(v, object, depth)) return false;
-      result = object;
-      return true;
-    } else if constexpr (is_span_of_described_v<Value>) {
-      return read_object_list(v, result, depth);
-    } else {
-      static_assert(unsupported_value_kind<Value>, "no reader for this value kind (model.hpp)");
-      return false;
-    }
-  }
-
-  /// One nested object at depth `depth` into `object` (members at depth + 1).
-  template <class T>
-  bool read_object(od::value& v, T& object, std::uint32_t depth) {
-    od::object obj;
-    if (auto e = v.get_object().get(obj)) return getter_fail(v, e, "an object");
-    if (depth > max_depth_) return depth_fail();
-    return walk_described(obj, object, depth + 1);
-  }
-
   /// An array at depth `depth`: counted first (On-Demand count_elements(), which rewinds), so
   /// its storage is taken from the arena once; `read(element, slot)` fills each slot.
   template <class T, class Read>
@@ -790,15 +539,6 @@ class EventWalker : public JsonValidator {
     return fail(ErrorCode::body_too_large, {"out of memory for the nested values"});
   }
 
-  /// A list of nested objects (`z.array(z.object(...))`); items are at depth + 1.
-  template <class T>
-  bool read_object_list(od::value& v, std::optional<Span<T>>& result, std::uint32_t depth) {
-    return read_list(v, result, depth, "an array of objects",
-                     [this, depth](od::value& item, T& slot) MORPH_WEBHOOK_INLINE_LAMBDA {
-                       return read_object(item, slot, depth + 1);
-                     });
-  }
-
   /// A list of whole numbers >= 0 (`z.array(z.number().int().min(0))`).
   bool read_whole_number_list(od::value& v, std::optional<Span<std::int64_t>>& result,
                               std::string_view name, std::uint32_t depth) {
@@ -807,8 +547,7 @@ class EventWalker : public JsonValidator {
                        const std::string_view token = item.raw_json_token();
                        const char c = token.empty() ? '\0' : token.front();
                        if (c != '-' && (c < '0' || c > '9')) {
-                         return getter_fail(item, simdjson::INCORRECT_TYPE,
-                                            "a whole number >= 0");
+                         return getter_fail(item, simdjson::INCORRECT_TYPE, "a whole number >= 0");
                        }
                        std::optional<std::int64_t> number;
                        if (!read_whole_number(item, number, name)) return false;
@@ -834,7 +573,7 @@ class EventWalker : public JsonValidator {
     const bool walked =
         walk_members(obj, [&](std::string_view key, od::value& value) MORPH_WEBHOOK_INLINE_LAMBDA {
           if (i == n) return json_fail(simdjson::TAPE_ERROR);  // cannot happen: counted above
-          remember_unknown_key(key);  // any key, but each once
+          remember_unknown_key(key);                           // any key, but each once
           Answer& answer = *new (&answers[i++]) Answer{key, std::string_view()};
           const char c = value.raw_json_token().empty() ? '\0' : value.raw_json_token().front();
           if (c == '"') return get_string(value, std::get<std::string_view>(answer.value), what);
@@ -872,8 +611,8 @@ class EventWalker : public JsonValidator {
                        std::optional<ResourceRef>& result) {
     ResourceRef ref;
     const char* p = v.raw_json_token().data();
-    if (use_fast_paths && *p == '{' && max_depth_ >= depth &&
-        refs_seen_ < options_.max_refs && fast_ref(p, prefix, ref) && may_leave_unread(p)) {
+    if (use_fast_paths && *p == '{' && max_depth_ >= depth && refs_seen_ < options_.max_refs &&
+        fast_ref(p, prefix, ref) && may_leave_unread(p)) {
       ++refs_seen_;
       ++fast_path_refs;
       result = ref;
@@ -1096,14 +835,323 @@ class EventWalker : public JsonValidator {
                         });
   }
 
-  Event<Fields>& event_;
-  std::string_view data_model_;  // `data.model`, compared with the model `event` names
+  EnvelopeSlots out_;
+  std::string_view typed_model_;  // empty for a ResourceEvent
+  std::string_view data_model_;   // `data.model`, compared with the model `event` names
   std::vector<ResourceRef>& refs_;
   std::vector<Warning>& warnings_;
   std::vector<std::string_view>& keys_;
-  Arena& arena_;               // nested lists (see nested.hpp)
+  Arena& arena_;                // nested lists (see nested.hpp)
   std::size_t items_seen_ = 0;  // nested items so far (for max_items)
-  std::size_t refs_seen_ = 0;  // refs met so far, single refs included (for max_refs)
+  std::size_t refs_seen_ = 0;   // refs met so far, single refs included (for max_refs)
+};
+
+/// The walk of one kind of event: ResourceWalker plus `fields` as `Fields` describes them
+/// (model.hpp), or kept as validated raw JSON for a ResourceEvent (Fields = RawFields).
+template <class Fields>
+class EventWalker final : public ResourceWalker {
+ public:
+  /// True for a typed model, false for a ResourceEvent (`fields` kept raw).
+  static constexpr bool typed = is_model_v<Fields>;
+
+  /// A walker filling `event` (see ResourceWalker).
+  EventWalker(od::parser& json, od::document& doc, const ParseOptions& options,
+              std::vector<ResourceRef>& refs, std::vector<Warning>& warnings,
+              std::vector<std::string_view>& keys, Arena& arena, std::uint8_t* strings,
+              const char* end, bool fast, Event<Fields>& event) noexcept
+      : ResourceWalker(json, doc, options, refs, warnings, keys, arena, strings, end, fast,
+                       EnvelopeSlots{event.event, event.trigger, event.model, event.id,
+                                     event.created_at, event.updated_at, event.raw_resource},
+                       typed ? model_name_or_empty() : std::string_view()),
+        event_(event) {}
+
+  /// Where each ref list field landed in `refs` (by field index), to point the event's lists
+  /// at once `refs` is final.
+  std::array<RefSlot, field_count<Fields>> lists{};
+
+ private:
+  static constexpr std::string_view model_name_or_empty() noexcept {
+    if constexpr (typed) {
+      return model_name<Fields>;
+    } else {
+      return {};
+    }
+  }
+
+  // ---- the model's fields, as its description says ----
+
+  bool walk_fields(od::value& v) override {
+    if constexpr (!typed) {
+      od::json_type type{};
+      if (auto e = v.type().get(type)) return json_fail(e);
+      if (type != od::json_type::object) return wrong_type("the fields object", type);
+      return raw_value(v, depth::data_member, event_.fields);
+    } else {
+      od::object obj;
+      if (auto e = v.get_object().get(obj)) return getter_fail(v, e, "the fields object");
+      if (max_depth_ < depth::data_member) return depth_fail();
+      return walk_model(obj);
+    }
+  }
+
+  bool walk_model(od::object& obj) { return walk_described(obj, event_.fields, depth::field); }
+
+  /// The members of an object described like a model (the model's `fields`, or a nested
+  /// object), read into `target`; the members are at depth `member_depth`. Unknown keys are
+  /// validated and ignored. Required members: checked under the strict policy for the model's
+  /// fields (Morph drops fields it cannot read), under both for a nested object (model.hpp,
+  /// "Nested objects").
+  template <class Obj>
+  MORPH_WEBHOOK_INLINE bool walk_described(od::object& obj, Obj& target,
+                                           std::uint32_t member_depth) {
+    static_assert(field_count<Obj> <= 32, "one bit per field in `seen`");
+    std::uint32_t seen = 0;
+    std::uint32_t undecided = 0;  // variant members met before the discriminator
+    const bool walked =
+        walk_members(obj, [&](std::string_view key, od::value& value) MORPH_WEBHOOK_INLINE_LAMBDA {
+          bool ok = true;
+          if (read_field<Obj, 0>(key, value, target, member_depth, seen, undecided, ok)) return ok;
+          remember_unknown_key(key);
+          return validate(value, member_depth);
+        });
+    if (!walked) return false;
+    if (undecided != 0 && !read_undecided(obj, target, member_depth, seen, undecided)) return false;
+    if constexpr (is_model_v<Obj>) {
+      if (!strict()) return true;
+    }
+    return check_required<Obj, 0>(target, seen);
+  }
+
+  /// When `key` names field I of Obj or a later one: reads it into `target` (`ok` tells
+  /// whether it was valid) and returns true. False for a key Obj does not have (or one that is
+  /// not part of the object's variant).
+  /// A variant member met before the discriminator (FieldUse::undecided) is only checked as
+  /// JSON then, and its bit set in `undecided`: read_undecided() reads it afterwards.
+  template <class Obj, std::size_t I>
+  MORPH_WEBHOOK_INLINE bool read_field(std::string_view key, od::value& v, Obj& target,
+                                       std::uint32_t depth, std::uint32_t& seen,
+                                       std::uint32_t& undecided, bool& ok) {
+    if constexpr (I == field_count<Obj>) {
+      return false;
+    } else {
+      constexpr auto& field = field_at<Obj, I>;
+      constexpr std::string_view name = field.name;
+      if (key.size() == name.size() && std::memcmp(key.data(), name.data(), name.size()) == 0) {
+        constexpr std::uint32_t bit = std::uint32_t{1} << I;
+        if constexpr (field.variant_use != nullptr) {
+          const FieldUse use = field.variant_use(target);
+          if (use == FieldUse::ignored) return false;
+          if (use == FieldUse::undecided) {
+            undecided |= bit;
+            ok = mark_seen(seen, bit) && validate(v, depth);
+            return true;
+          }
+        }
+        ok = mark_seen(seen, bit) && read_member<Obj, I>(v, target, depth);
+        return true;
+      }
+      return read_field<Obj, I + 1>(key, v, target, depth, seen, undecided, ok);
+    }
+  }
+
+  /// Second pass over an object whose variant members came before its discriminator (zod
+  /// reads the discriminator first): each is read now if the variant has it, else ignored as
+  /// zod strips it. The first pass checked every key and value as JSON already.
+  template <class Obj>
+  bool read_undecided(od::object& obj, Obj& target, std::uint32_t depth, std::uint32_t& seen,
+                      std::uint32_t undecided) {
+    bool reset = false;
+    if (auto e = obj.reset().get(reset)) return json_fail(e);
+    for (auto item : obj) {
+      if (auto e = item.error()) return json_fail(e);
+      od::field& member = item.value_unsafe();
+      std::string_view key;
+      if (!read_key(member, key)) return false;
+      bool ok = true;
+      if (!read_decided<Obj, 0>(key, member.value(), target, depth, seen, undecided, ok)) continue;
+      if (!ok) return prefix_pointer(key);
+    }
+    return true;
+  }
+
+  /// read_undecided(): reads `key` when it names an undecided member of Obj (I onwards).
+  template <class Obj, std::size_t I>
+  bool read_decided(std::string_view key, od::value& v, Obj& target, std::uint32_t depth,
+                    std::uint32_t& seen, std::uint32_t undecided, bool& ok) {
+    if constexpr (I == field_count<Obj>) {
+      return false;
+    } else {
+      constexpr auto& field = field_at<Obj, I>;
+      constexpr std::uint32_t bit = std::uint32_t{1} << I;
+      if constexpr (field.variant_use != nullptr) {
+        if ((undecided & bit) && key == field.name) {
+          if (field.variant_use(target) == FieldUse::ignored) {
+            seen &= ~bit;  // stripped, as zod does: not part of this variant
+          } else {
+            ok = read_member<Obj, I>(v, target, depth);
+          }
+          return true;
+        }
+      }
+      return read_decided<Obj, I + 1>(key, v, target, depth, seen, undecided, ok);
+    }
+  }
+
+  /// Every field Obj requires (or its variant requires) was seen.
+  template <class Obj, std::size_t I>
+  bool check_required(const Obj& target, std::uint32_t seen) {
+    if constexpr (I == field_count<Obj>) {
+      return true;
+    } else {
+      constexpr auto& field = field_at<Obj, I>;
+      bool required = field.is_required;
+      if constexpr (field.variant_use != nullptr) {
+        required = field.variant_use(target) == FieldUse::required;
+      }
+      // Present: read with a value (a lenient `null` leaves an optional member empty).
+      using Value = typename std::decay_t<decltype(field)>::value_type;
+      bool present = false;
+      if constexpr (std::is_same_v<Value, RefList>) {
+        present = lists[I].present;  // pointed at the Parser's refs only after the walk
+      } else if constexpr (field.always_present) {
+        present = (seen & (std::uint32_t{1} << I)) != 0;
+      } else {
+        present = value_of(target.*field.member) != nullptr;
+      }
+      if (required && !present) {
+        if (seen & (std::uint32_t{1} << I)) {
+          return fail_at(ErrorCode::wrong_type, field.name,
+                         {"expected a value (the schema requires it here), got null"});
+        }
+        return missing_required<Obj, I>();
+      }
+      return check_required<Obj, I + 1>(target, seen);
+    }
+  }
+
+  template <class Obj, std::size_t I>
+  MORPH_WEBHOOK_COLD bool missing_required() {
+    constexpr auto& field = field_at<Obj, I>;
+    using Value = typename std::decay_t<decltype(field)>::value_type;
+    std::string what;
+    if constexpr (is_enum_field<Value>) {
+      what = enum_values_text<typename Value::enum_type>();
+    } else if constexpr (std::is_same_v<Value, Timestamp>) {
+      what = "an RFC 3339 date-time";
+    } else if constexpr (std::is_same_v<Value, double>) {
+      what = field.is_non_negative ? "a number >= 0" : "a number";
+    } else if constexpr (std::is_same_v<Value, bool>) {
+      what = "true or false";
+    } else if constexpr (std::is_same_v<Value, std::string_view>) {
+      what = "a string";
+    } else if constexpr (std::is_same_v<Value, RefList>) {
+      what = "an array of refs";
+    } else {
+      what = "see the model's schema";
+    }
+    if constexpr (is_model_v<Obj>) {
+      return fail_at(
+          ErrorCode::missing_field, field.name,
+          {"the strict policy requires ", quote(field.name), " (", std::string_view(what), ")"});
+    } else {
+      return fail_at(ErrorCode::missing_field, field.name,
+                     {"the object has no ", quote(field.name), " (", std::string_view(what),
+                      "); the schema requires it"});
+    }
+  }
+
+  /// Reads the value of field I of Obj into `target` (its kind comes from the member's type;
+  /// see model.hpp). A plain member (required in a nested object) never takes a lenient `null`.
+  template <class Obj, std::size_t I>
+  MORPH_WEBHOOK_INLINE bool read_member(od::value& v, Obj& target, std::uint32_t depth) {
+    constexpr auto& field = field_at<Obj, I>;
+    using Value = typename std::decay_t<decltype(field)>::value_type;
+    if constexpr (field.always_present) {
+      std::optional<Value> read;
+      if (!read_value<Obj, I>(v, read, depth)) return false;
+      if (!read) return getter_fail(v, simdjson::INCORRECT_TYPE, "a value (the key is required)");
+      target.*field.member = *read;
+      return true;
+    } else {
+      return read_value<Obj, I>(v, target.*field.member, depth);
+    }
+  }
+
+  /// Reads the value of field I of Obj, at depth `depth`, into `result`.
+  template <class Obj, std::size_t I>
+  MORPH_WEBHOOK_INLINE bool read_value(
+      od::value& v,
+      std::optional<typename std::decay_t<decltype(field_at<Obj, I>)>::value_type>& result,
+      std::uint32_t depth) {
+    constexpr auto& field = field_at<Obj, I>;
+    using Value = typename std::decay_t<decltype(field)>::value_type;
+    if constexpr (is_enum_field<Value>) {
+      return read_enum(v, result);
+    } else if constexpr (std::is_same_v<Value, std::string_view>) {
+      if (!read_optional_text(v, result, "a string")) return false;
+      if constexpr (field.rule.any()) {
+        if (result) return check_string_rule(*result, field.name, field.rule);
+      }
+      return true;
+    } else if constexpr (std::is_same_v<Value, Timestamp>) {
+      return read_time(v, result);
+    } else if constexpr (std::is_same_v<Value, std::int64_t>) {
+      return read_whole_number(v, result, field.name);
+    } else if constexpr (std::is_same_v<Value, double>) {
+      return read_double(v, result, field.name, field.is_non_negative);
+    } else if constexpr (std::is_same_v<Value, bool>) {
+      return read_bool(v, result);
+    } else if constexpr (std::is_same_v<Value, ResourceRef>) {
+      return read_single_ref(v, ref_prefix<Obj, I>, depth, result);
+    } else if constexpr (std::is_same_v<Value, RefList>) {
+      static_assert(is_model_v<Obj>, "ref lists are top-level fields (their storage is relinked)");
+      return read_ref_list(v, ref_prefix<Obj, I>, field.has_optional_items, lists[I]);
+    } else {
+      return read_nested_value<Obj, I>(v, result, depth);
+    }
+  }
+
+  /// Value kinds beyond the scalars and refs: nested objects and lists (model.hpp's table).
+  template <class Obj, std::size_t I, class Value>
+  bool read_nested_value(od::value& v, std::optional<Value>& result, std::uint32_t depth) {
+    constexpr auto& field = field_at<Obj, I>;
+    if constexpr (std::is_same_v<Value, Span<std::int64_t>>) {
+      return read_whole_number_list(v, result, field.name, depth);
+    } else if constexpr (std::is_same_v<Value, Answers>) {
+      return read_answers(v, result, depth);
+    } else if constexpr (is_described_v<Value>) {
+      Value object{};
+      if (absent_null(v)) return true;
+      if (!read_object(v, object, depth)) return false;
+      result = object;
+      return true;
+    } else if constexpr (is_span_of_described_v<Value>) {
+      return read_object_list(v, result, depth);
+    } else {
+      static_assert(unsupported_value_kind<Value>, "no reader for this value kind (model.hpp)");
+      return false;
+    }
+  }
+
+  /// One nested object at depth `depth` into `object` (members at depth + 1).
+  template <class T>
+  bool read_object(od::value& v, T& object, std::uint32_t depth) {
+    od::object obj;
+    if (auto e = v.get_object().get(obj)) return getter_fail(v, e, "an object");
+    if (depth > max_depth_) return depth_fail();
+    return walk_described(obj, object, depth + 1);
+  }
+
+  /// A list of nested objects (`z.array(z.object(...))`); items are at depth + 1.
+  template <class T>
+  bool read_object_list(od::value& v, std::optional<Span<T>>& result, std::uint32_t depth) {
+    return read_list(v, result, depth, "an array of objects",
+                     [this, depth](od::value& item, T& slot) MORPH_WEBHOOK_INLINE_LAMBDA {
+                       return read_object(item, slot, depth + 1);
+                     });
+  }
+
+  Event<Fields>& event_;
 };
 
 }  // namespace morph::webhook::detail

@@ -28,31 +28,43 @@
 /// model of a ref or ref list). Enum values are listed once per enum type in EnumNames.
 ///
 /// Member types and the JSON they read (the value kinds):
-/// | member type                 | JSON                                    | zod |
-/// |-----------------------------|-----------------------------------------|------------------------------|
-/// | `EnumField<E>`              | a string, one of EnumNames<E>::values   | `z.enum([...])` | |
-/// `std::string_view`          | a string                                | `z.string()` | |
-/// `Timestamp`                 | an RFC 3339 date-time string            | `z.string().datetime()`
-/// | | `std::int64_t`              | a whole number >= 0                     |
-/// `z.number().int().min(0)`    | | `ResourceRef`               | a ref object |
-/// `z.morph.resource(M)`        | | `RefList`                   | an array of ref objects |
-/// `z.array(z.morph.resource(M))` |
+/// | member type                 | JSON                                      | zod |
+/// |-----------------------------|-------------------------------------------|-----|
+/// | `EnumField<E>`              | a string, one of EnumNames<E>::values     | `z.enum([...])` |
+/// | `std::string_view`          | a string                                  | `z.string()` |
+/// | `Timestamp`                 | an RFC 3339 date-time string              | `z.string().datetime()` |
+/// | `std::int64_t`              | a whole number >= 0                       | `z.number().int().min(0)` |
+/// | `double`                    | a number (`.at_least_zero()`: >= 0)       | `z.number()`, `.min(0)` |
+/// | `bool`                      | `true` or `false`                         | `z.boolean()` |
+/// | `ResourceRef`               | a ref object                              | `z.morph.resource(M)` |
+/// | `RefList`                   | an array of ref objects (top level only)  | `z.array(z.morph.resource(M))` |
+/// | a described struct `T`      | a nested object                           | `z.object({...})` |
+/// | `Span<T>`, T described      | an array of nested objects                | `z.array(z.object({...}))` |
+/// | `Span<std::int64_t>`        | an array of whole numbers >= 0            | `z.array(z.number().int().min(0))` |
+/// | `Answers` (`Span<Answer>`)  | an object: string, strings or number each | `z.record(z.union([...]))` |
 ///
-/// From the description come, with no per-model code anywhere else: parsing under both policies
-/// (the parser's field walker), operator== (below), to_owned() (owned.hpp), to_json() (json.hpp),
-/// the CLI's JSON and text output (tools/cli/report.hpp) and the Dispatcher's typed handlers.
+/// ## Nested objects
+/// A nested object (a transcript's segment, a question, an option) is described the same way
+/// as a model: a struct and a ModelDescription with `fields` but no `name`. A member the schema
+/// requires is a plain value (`double start;`, described with `field("start",
+/// &TranscriptSegment::start)`: required by construction); an optional one is a
+/// `std::optional`. Lists of nested objects are `Span<T>` views into the Parser's storage (valid
+/// until the next parse, like every view; to_owned() deep-copies them).
 ///
-/// ## How to add a model
-/// 1. `include/morph/webhook/models/<name>.hpp`: the enums it needs (with their EnumNames),
-///    the struct, its ModelDescription, and `using <Name>Event = Event<<Name>>;` if a short
-///    name helps. Type names drop Morph's family prefix: genericContact -> `Contact`,
-///    telephonyCall -> `Call`, crmEngagement -> `Engagement`.
-/// 2. Add the header to models.hpp and the type to its TypedModels list.
-/// 3. Fixtures in `tests/data/` (valid real-shaped events, dropped fields, every constraint
-///    violated once, under both policies) and the model's zod schema for the differential test.
-/// A value kind not in the table above (a plain number, a boolean, a nested object) needs one
-/// overload in each consumer: the walker's read_value(), json.hpp's append_value(), owned.hpp's
-/// visit_views() and report.hpp's append_value().
+/// Policy: inside a nested object, required keys, types and rules are checked under **both**
+/// policies. A nested object that breaks the schema makes zod reject its whole top-level field,
+/// and Morph's mappers then drop that field with a warning (contract.md, "Dropped fields"): so
+/// such an object is nothing Morph sends, as for string rules. What lenient keeps: unknown keys
+/// (ignored at every level), `null` for an optional nested member (absent), unlisted enum text
+/// (value `unknown`), dropped top-level fields. In exchange, required members need no
+/// `std::optional` in the struct.
+///
+/// Discriminated unions (`z.discriminatedUnion("type", ...)`): one struct with every member of
+/// every variant, the discriminator an EnumField, and `.in_variant(f)` on the members that only
+/// some variants have: `f(object)` says from the discriminator read so far whether the member is
+/// required, optional or not part of the variant (then ignored as zod strips it). An unlisted
+/// `type` is rejected by strict (as zod) and kept by lenient, which then reads the other
+/// members as optional.
 ///
 /// ## Naming
 /// `Event<Model>` is the typed event of a model (`Event<Engagement>`, `Event<Contact>`);
@@ -127,7 +139,7 @@ struct Field {
   /// Required by the zod schema: the strict policy rejects its absence (in a nested object,
   /// both policies do: see "Nested objects" in model.hpp).
   bool is_required = false;
-  /// String rules (string fields and string lists only).
+  /// String rules (string fields only).
   StringRule rule{};
   /// The model a ref or ref list points to (ref fields only), e.g. `"genericUser"`.
   std::string_view target{};

@@ -32,16 +32,17 @@
 /// |-----------------------------|-------------------------------------------|-----|
 /// | `EnumField<E>`              | a string, one of EnumNames<E>::values     | `z.enum([...])` |
 /// | `std::string_view`          | a string                                  | `z.string()` |
-/// | `Timestamp`                 | an RFC 3339 date-time string              | `z.string().datetime()` |
-/// | `std::int64_t`              | a whole number >= 0                       | `z.number().int().min(0)` |
-/// | `double`                    | a number (`.at_least_zero()`: >= 0)       | `z.number()`, `.min(0)` |
-/// | `bool`                      | `true` or `false`                         | `z.boolean()` |
-/// | `ResourceRef`               | a ref object                              | `z.morph.resource(M)` |
-/// | `RefList`                   | an array of ref objects (top level only)  | `z.array(z.morph.resource(M))` |
-/// | a described struct `T`      | a nested object                           | `z.object({...})` |
-/// | `Span<T>`, T described      | an array of nested objects                | `z.array(z.object({...}))` |
-/// | `Span<std::int64_t>`        | an array of whole numbers >= 0            | `z.array(z.number().int().min(0))` |
-/// | `Answers` (`Span<Answer>`)  | an object: string, strings or number each | `z.record(z.union([...]))` |
+/// | `Timestamp`                 | an RFC 3339 date-time string              |
+/// `z.string().datetime()` | | `std::int64_t`              | a whole number >= 0 |
+/// `z.number().int().min(0)` | | `double`                    | a number (`.at_least_zero()`: >= 0)
+/// | `z.number()`, `.min(0)` | | `bool`                      | `true` or `false` | `z.boolean()` |
+/// | `ResourceRef`               | a ref object                              |
+/// `z.morph.resource(M)` | | `RefList`                   | an array of ref objects (top level only)
+/// | `z.array(z.morph.resource(M))` | | a described struct `T`      | a nested object |
+/// `z.object({...})` | | `Span<T>`, T described      | an array of nested objects                |
+/// `z.array(z.object({...}))` | | `Span<std::int64_t>`        | an array of whole numbers >= 0 |
+/// `z.array(z.number().int().min(0))` | | `Answers` (`Span<Answer>`)  | an object: string, strings
+/// or number each | `z.record(z.union([...]))` |
 ///
 /// ## Nested objects
 /// A nested object (a transcript's segment, a question, an option) is described the same way
@@ -219,8 +220,7 @@ template <class T, class = void>
 inline constexpr bool is_described_v = false;
 /// @cond MORPH_WEBHOOK_INTERNAL
 template <class T>
-inline constexpr bool is_described_v<T, std::void_t<decltype(ModelDescription<T>::fields)>> =
-    true;
+inline constexpr bool is_described_v<T, std::void_t<decltype(ModelDescription<T>::fields)>> = true;
 /// @endcond
 
 /// True for `Span<T>` with T described (a list of nested objects).

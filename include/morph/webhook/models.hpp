@@ -20,8 +20,7 @@ namespace morph::webhook {
 
 /// The models this library types (each has a ModelDescription); bodies of every other model
 /// are ResourceEvents.
-using TypedModels =
-    std::tuple<Engagement, Contact, Call, Transcript, EventType, SchedulingEvent>;
+using TypedModels = std::tuple<Engagement, Contact, Call, Transcript, EventType, SchedulingEvent>;
 
 }  // namespace morph::webhook
 

@@ -468,10 +468,10 @@ class EventWalker : public JsonValidator {
 
   /// Reads the value of field I of Obj, at depth `depth`, into `result`.
   template <class Obj, std::size_t I>
-  MORPH_WEBHOOK_INLINE bool read_value(od::value& v,
-                                       std::optional<typename std::decay_t<
-                                           decltype(field_at<Obj, I>)>::value_type>& result,
-                                       std::uint32_t depth) {
+  MORPH_WEBHOOK_INLINE bool read_value(
+      od::value& v,
+      std::optional<typename std::decay_t<decltype(field_at<Obj, I>)>::value_type>& result,
+      std::uint32_t depth) {
     constexpr auto& field = field_at<Obj, I>;
     using Value = typename std::decay_t<decltype(field)>::value_type;
     if constexpr (is_enum_field<Value>) {
@@ -742,8 +742,7 @@ class EventWalker : public JsonValidator {
                        const std::string_view token = item.raw_json_token();
                        const char c = token.empty() ? '\0' : token.front();
                        if (c != '-' && (c < '0' || c > '9')) {
-                         return getter_fail(item, simdjson::INCORRECT_TYPE,
-                                            "a whole number >= 0");
+                         return getter_fail(item, simdjson::INCORRECT_TYPE, "a whole number >= 0");
                        }
                        std::optional<std::int64_t> number;
                        if (!read_whole_number(item, number, name)) return false;
@@ -769,7 +768,7 @@ class EventWalker : public JsonValidator {
     const bool walked =
         walk_members(obj, [&](std::string_view key, od::value& value) MORPH_WEBHOOK_INLINE_LAMBDA {
           if (i == n) return json_fail(simdjson::TAPE_ERROR);  // cannot happen: counted above
-          remember_unknown_key(key);  // any key, but each once
+          remember_unknown_key(key);                           // any key, but each once
           Answer& answer = *new (&answers[i++]) Answer{key, std::string_view()};
           const char c = value.raw_json_token().empty() ? '\0' : value.raw_json_token().front();
           if (c == '"') return get_string(value, std::get<std::string_view>(answer.value), what);
@@ -835,8 +834,8 @@ class EventWalker : public JsonValidator {
                        std::optional<ResourceRef>& result) {
     ResourceRef ref;
     const char* p = v.raw_json_token().data();
-    if (use_fast_paths && *p == '{' && max_depth_ >= depth &&
-        refs_seen_ < options_.max_refs && fast_ref(p, prefix, ref) && may_leave_unread(p)) {
+    if (use_fast_paths && *p == '{' && max_depth_ >= depth && refs_seen_ < options_.max_refs &&
+        fast_ref(p, prefix, ref) && may_leave_unread(p)) {
       ++refs_seen_;
       ++fast_path_refs;
       result = ref;
@@ -1058,9 +1057,9 @@ class EventWalker : public JsonValidator {
   std::vector<ResourceRef>& refs_;
   std::vector<Warning>& warnings_;
   std::vector<std::string_view>& keys_;
-  Arena& arena_;               // nested lists (see nested.hpp)
+  Arena& arena_;                // nested lists (see nested.hpp)
   std::size_t items_seen_ = 0;  // nested items so far (for max_items)
-  std::size_t refs_seen_ = 0;  // refs met so far, single refs included (for max_refs)
+  std::size_t refs_seen_ = 0;   // refs met so far, single refs included (for max_refs)
 };
 
 }  // namespace morph::webhook::detail

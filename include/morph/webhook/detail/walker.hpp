@@ -490,10 +490,7 @@ class EventWalker : public JsonValidator {
       return read_single_ref(v, ref_prefix<Obj, I>, depth, result);
     } else if constexpr (std::is_same_v<Value, RefList>) {
       static_assert(is_model_v<Obj>, "ref lists are top-level fields (their storage is relinked)");
-      if constexpr (field.null_items) {
-        if (!strict()) return read_ref_list_with_nulls(v, ref_prefix<Obj, I>, lists[I]);
-      }
-      return read_ref_list(v, ref_prefix<Obj, I>, lists[I]);
+      return read_ref_list(v, ref_prefix<Obj, I>, field.null_items, lists[I]);
     } else {
       return read_nested_value<Obj, I>(v, result, depth);
     }
@@ -799,34 +796,6 @@ class EventWalker : public JsonValidator {
                      });
   }
 
-  /// A ref list whose items zod declares `.optional()`, under the lenient policy: a `null` item
-  /// is kept as a ref whose raw_json is `null` (see Field::null_items); strict rejects it.
-  bool read_ref_list_with_nulls(od::value& v, const RefPrefix& prefix, RefSlot& slot) {
-    if (use_fast_paths && fast_ref_list(v.raw_json_token().data(), prefix, slot)) return true;
-    od::array arr;
-    if (auto e = v.get_array().get(arr)) {
-      return optional_getter_fail(v, e, "an array of resourceRef objects");
-    }
-    if (max_depth_ < depth::field) return depth_fail();
-    slot.begin = refs_.size();
-    slot.present = true;
-    std::size_t index = 0;
-    for (auto item : arr) {
-      if (auto e = item.error()) return json_fail(e);
-      od::value& element = item.value_unsafe();
-      ResourceRef ref;
-      if (absent_null(element)) {
-        ref.raw_json = element.raw_json_token().substr(0, 4);  // `null`
-      } else if (!walk_ref(element, prefix.model, depth::list_item, ref)) {
-        return prefix_pointer(index);
-      }
-      refs_.push_back(ref);
-      ++index;
-    }
-    slot.count = index;
-    return true;
-  }
-
   // ---- refs: each fast path above the general path it must agree with ----
 
   /// A single ref field. Fast path: fast_ref() on the raw bytes; otherwise walk_ref().
@@ -848,8 +817,10 @@ class EventWalker : public JsonValidator {
     return true;
   }
 
-  /// A ref list field. Fast path: fast_ref_list(); otherwise each ref with walk_ref().
-  bool read_ref_list(od::value& v, const RefPrefix& prefix, RefSlot& slot) {
+  /// A ref list field. Fast path: fast_ref_list(); otherwise each ref with walk_ref(). With
+  /// `null_items` (items declared `.optional()`, see Field::null_items) the lenient policy keeps
+  /// a `null` item as a ref whose raw_json is `null`; strict rejects it, as zod does.
+  bool read_ref_list(od::value& v, const RefPrefix& prefix, bool null_items, RefSlot& slot) {
     if (use_fast_paths && fast_ref_list(v.raw_json_token().data(), prefix, slot)) return true;
     od::array arr;
     if (auto e = v.get_array().get(arr)) {
@@ -863,7 +834,11 @@ class EventWalker : public JsonValidator {
       if (auto e = item.error()) return json_fail(e);
       od::value& element = item.value_unsafe();
       ResourceRef ref;
-      if (!walk_ref(element, prefix.model, depth::list_item, ref)) return prefix_pointer(index);
+      if (null_items && absent_null(element)) {
+        ref.raw_json = element.raw_json_token().substr(0, 4);  // `null`
+      } else if (!walk_ref(element, prefix.model, depth::list_item, ref)) {
+        return prefix_pointer(index);
+      }
       refs_.push_back(ref);
       ++index;
     }

@@ -147,11 +147,11 @@ TEST_CASE("max_items bounds the nested storage", "[nested][limits]") {
   ParseOptions options;
   options.max_items = 52;  // 50 segments + 2 speakers
   CHECK(parser.parse_as<Transcript>(body, options).has_value());
-  options.max_items = 51;
+  options.max_items = 51;  // the second speaker is one too many
   const auto r = parser.parse_as<Transcript>(body, options);
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code == ErrorCode::invalid_value);
-  CHECK(r.error().pointer == "/data/fields/speakers");
+  CHECK(r.error().pointer == "/data/fields/speakers/1");
 }
 
 TEST_CASE("to_owned() deep-copies nested lists; copies and moves stay valid", "[nested][owned]") {

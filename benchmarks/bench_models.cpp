@@ -459,7 +459,9 @@ std::string digest_of(const SchedulingOut& s) {
 bool read_double(dom::element v, double& out) {
   switch (v.type()) {
     case dom::element_type::DOUBLE: out = v.get_double().value_unsafe(); return true;
-    case dom::element_type::INT64: out = static_cast<double>(v.get_int64().value_unsafe()); return true;
+    case dom::element_type::INT64:
+      out = static_cast<double>(v.get_int64().value_unsafe());
+      return true;
     case dom::element_type::UINT64:
       out = static_cast<double>(v.get_uint64().value_unsafe());
       return true;
@@ -643,8 +645,9 @@ bool read_event_type(dom::object fields, EventTypeOut& e) {
       ok = read_array(kv.value, e.durations, read_whole);
     } else if (k == "questions") {
       e.has_questions = true;
-      ok = read_array(kv.value, e.questions,
-                      [&e](dom::element item, QuestionOut& q) { return read_question(item, q, e.options); });
+      ok = read_array(kv.value, e.questions, [&e](dom::element item, QuestionOut& q) {
+        return read_question(item, q, e.options);
+      });
     } else if (k == "schedulingUrl") {
       ok = read_string(kv.value, e.scheduling_url);
     } else if (k == "slots") {
@@ -874,8 +877,8 @@ std::string digest_of(const mw::Event<mw::Transcript>& e) {
   t.has_speakers = f.speakers.has_value();
   if (f.speakers) {
     for (const mw::Speaker& s : *f.speakers) {
-      t.speakers.push_back(SpeakerOut{s.id, s.origin.text, s.name, s.phone, s.email,
-                                      ref_of(s.user), ref_of(s.contact)});
+      t.speakers.push_back(SpeakerOut{s.id, s.origin.text, s.name, s.phone, s.email, ref_of(s.user),
+                                      ref_of(s.contact)});
     }
   }
   return digest_of(t);
@@ -984,11 +987,12 @@ namespace morph_bench {
 /// morph lenient, morph strict and the DOM contender `Dom` for `Model` (named `type`).
 template <class Model, class Dom>
 std::vector<ContenderInfo> morph_and_dom(const std::string& type) {
-  return {{"morph_lenient", "morph::webhook Parser::parse_as<" + type + ">, lenient",
-           [] { return std::unique_ptr<Contender>(new MorphModel<Model>(mw::Policy::lenient)); }},
-          {"morph_strict", "morph::webhook Parser::parse_as<" + type + ">, strict",
-           [] { return std::unique_ptr<Contender>(new MorphModel<Model>(mw::Policy::strict)); }},
-          {"dom", "simdjson DOM, hand-written", [] { return std::unique_ptr<Contender>(new Dom); }}};
+  return {
+      {"morph_lenient", "morph::webhook Parser::parse_as<" + type + ">, lenient",
+       [] { return std::unique_ptr<Contender>(new MorphModel<Model>(mw::Policy::lenient)); }},
+      {"morph_strict", "morph::webhook Parser::parse_as<" + type + ">, strict",
+       [] { return std::unique_ptr<Contender>(new MorphModel<Model>(mw::Policy::strict)); }},
+      {"dom", "simdjson DOM, hand-written", [] { return std::unique_ptr<Contender>(new Dom); }}};
 }
 
 std::vector<ContenderInfo> model_contenders(std::string_view model) {
@@ -1015,7 +1019,8 @@ std::vector<ContenderInfo> model_contenders(std::string_view model) {
   if (model == "telephonyCallTranscript") {
     return morph_and_dom<mw::Transcript, DomTranscript>("Transcript");
   }
-  if (model == "schedulingEventType") return morph_and_dom<mw::EventType, DomEventType>("EventType");
+  if (model == "schedulingEventType")
+    return morph_and_dom<mw::EventType, DomEventType>("EventType");
   if (model == "schedulingEvent") {
     return morph_and_dom<mw::SchedulingEvent, DomSchedulingEvent>("SchedulingEvent");
   }

@@ -1,8 +1,9 @@
 // The benchmark payloads (see payloads.hpp). Stored: data/seed.json (the documentation's
 // example with realistic values, pretty-printed as in the docs), data/typical.json (a full
 // event as Morph sends it: minified, ~2 KB), data/invalid.json (typical with `"id": 42` in
-// contacts[7]), data/contact.json and data/call.json (genericContact, telephonyCall). Generated
-// here at startup: the multi-MB and many-event payloads.
+// contacts[7]), data/contact.json and data/call.json (genericContact, telephonyCall),
+// data/transcript.json, data/event_type.json and data/scheduling_event.json (the models with
+// nested objects). Generated here at startup: the multi-MB and many-event payloads.
 #include "payloads.hpp"
 
 #include <cstdio>

@@ -23,7 +23,7 @@ struct Payload {
   std::vector<Body> events;             ///< One Body per event, views into `bytes`.
 };
 
-/// Builds every payload; reads seed.json, typical.json, invalid.json, contact.json and call.json
+/// Builds every payload; reads seed.json, typical.json, invalid.json and the typed models' samples
 /// from `data_dir` and generates large_description, large_raw, many_refs and ndjson. Exits on a
 /// missing file.
 std::vector<Payload> make_payloads(const std::string& data_dir);

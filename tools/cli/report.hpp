@@ -116,14 +116,7 @@ inline void append_ref(std::string& out, const ResourceRef& ref) {
 
 /// `[{"model":...,"id":...},...]`.
 inline void append_ref_list(std::string& out, RefList refs) {
-  out += '[';
-  bool first = true;
-  for (const ResourceRef& ref : refs) {
-    if (!first) out += ',';
-    first = false;
-    append_ref(out, ref);
-  }
-  out += ']';
+  morph::webhook::detail::append_list(out, refs, append_ref);
 }
 
 /// A check report's writer of a value: as to_json() writes it, except refs:

@@ -46,7 +46,7 @@ constexpr std::size_t typed_model_index(std::string_view model) noexcept {
 /// @endcond
 
 /// An event of any model: `Event<M>` for each model M of TypedModels (`Event<Engagement>`,
-/// `Event<Contact>`, `Event<Call>`), ResourceEvent (`fields` as raw JSON) for every other
+/// `Event<Contact>`, `Event<Transcript>`...), ResourceEvent (`fields` as raw JSON) for every other
 /// model, documented or future. Views point into the Parser, as for every event.
 using AnyEvent = typename detail::AnyEventOf<TypedModels>::type;
 

@@ -150,16 +150,20 @@ inline void append_ref(std::string& out, const ResourceRef& ref) {
   out += '}';
 }
 
-inline void append_ref_list(std::string& out, RefList refs) {
+/// Appends `[item,...]`, each item written by `write(out, item)`.
+template <class T, class Write>
+void append_list(std::string& out, Span<T> items, Write&& write) {
   out += '[';
   bool first = true;
-  for (const ResourceRef& ref : refs) {
+  for (const T& item : items) {
     if (!first) out += ',';
     first = false;
-    append_ref(out, ref);
+    write(out, item);
   }
   out += ']';
 }
+
+inline void append_ref_list(std::string& out, RefList refs) { append_list(out, refs, append_ref); }
 
 // One field value of a typed model (value kinds: see model.hpp).
 inline void append_value(std::string& out, std::string_view text) { append_json_string(out, text); }
@@ -173,19 +177,6 @@ inline void append_value(std::string& out, double number) { append_double(out, n
 inline void append_value(std::string& out, bool value) { out += value ? "true" : "false"; }
 inline void append_value(std::string& out, const ResourceRef& ref) { append_ref(out, ref); }
 inline void append_value(std::string& out, RefList refs) { append_ref_list(out, refs); }
-
-/// Appends `[item,...]`, each item written by `write(out, item)`.
-template <class T, class Write>
-void append_list(std::string& out, Span<T> items, Write&& write) {
-  out += '[';
-  bool first = true;
-  for (const T& item : items) {
-    if (!first) out += ',';
-    first = false;
-    write(out, item);
-  }
-  out += ']';
-}
 
 inline void append_value(std::string& out, Span<std::int64_t> numbers) {
   append_list(out, numbers, [](std::string& o, std::int64_t n) { append_int(o, n); });

@@ -39,7 +39,12 @@
 /// | `double`           | a number, as JSON.parse reads it      | `z.number()`, `.min(0)`       |
 /// | `bool`             | `true` or `false`                     | `z.boolean()`                 |
 /// | `ResourceRef`      | a ref object                          | `z.morph.resource(M)`         |
-/// | `RefList`          | an array of ref objects               | `z.array(z.morph.resource(M))`|
+/// | `RefList`          | an array of ref objects (top level)   | `z.array(z.morph.resource(M))`|
+/// | a described `T`    | a nested object                       | `z.object({...})`             |
+/// | `Span<T>`          | an array of nested objects            | `z.array(z.object({...}))`    |
+/// | `Span<int64_t>`    | an array of whole numbers >= 0        | `z.array(z.number().int()...)`|
+/// | `Answers`          | an object of strings, string lists or numbers | `z.record(z.union(...))`
+/// |
 ///
 /// Numbers (`double`) are the double nearest the text, ties to even, as JavaScript's JSON.parse
 /// reads them (number.hpp; simdjson's getters are not used): `0.1` is 0.1, a number with 30
@@ -62,9 +67,28 @@
 /// so `[null, ref]` reads as a list of one ref (the item index of the null is not kept). Ref
 /// lists without the flag reject a `null` item under both policies.
 ///
-/// From the description come, with no per-model code anywhere else: parsing under both policies
-/// (the parser's field walker), operator== (below), to_owned() (owned.hpp), to_json() (json.hpp),
-/// the CLI's JSON and text output (tools/cli/report.hpp) and the Dispatcher's typed handlers.
+/// ## Nested objects
+/// A nested object (a transcript's segment, a question, an option) is described the same way
+/// as a model: a struct and a ModelDescription with `fields` but no `name`. A member the schema
+/// requires is a plain value (`double start;`, described with `field("start",
+/// &TranscriptSegment::start)`: required by construction); an optional one is a
+/// `std::optional`. Lists of nested objects are `Span<T>` views into the Parser's storage (valid
+/// until the next parse, like every view; to_owned() deep-copies them).
+///
+/// Policy: inside a nested object, required keys, types and rules are checked under **both**
+/// policies. A nested object that breaks the schema makes zod reject its whole top-level field,
+/// and Morph's mappers then drop that field with a warning (contract.md, "Dropped fields"): so
+/// such an object is nothing Morph sends, as for string rules. What lenient keeps: unknown keys
+/// (ignored at every level), `null` for an optional nested member (absent), unlisted enum text
+/// (value unlisted_value<E>), dropped top-level fields. In exchange, required members need no
+/// `std::optional` in the struct.
+///
+/// Discriminated unions (`z.discriminatedUnion("type", ...)`): one struct with every member of
+/// every variant, the discriminator an EnumField, and `.in_variant(f)` on the members that only
+/// some variants have: `f(object)` says from the discriminator read so far whether the member is
+/// required, optional or not part of the variant (then ignored as zod strips it). An unlisted
+/// `type` is rejected by strict (as zod) and kept by lenient, which then reads the other
+/// members as optional.
 ///
 /// ## How to add a model
 /// 1. `include/morph/webhook/models/<name>.hpp`: the enums it needs (with their EnumNames),
@@ -74,9 +98,8 @@
 /// 2. Add the header to models.hpp and the type to its TypedModels list.
 /// 3. Fixtures in `tests/data/` (valid real-shaped events, dropped fields, every constraint
 ///    violated once, under both policies) and the model's zod schema for the differential test.
-/// A value kind not in the table above (a nested object, a record) needs one
-/// overload in each consumer: the walker's read_value(), json.hpp's append_value(), owned.hpp's
-/// visit_views() and report.hpp's append_value().
+/// A value kind not in the table above needs one overload in each consumer: the walker's
+/// read_value(), json.hpp's append_value(), owned.hpp's deep_copy() and report.hpp's writer.
 ///
 /// ## Naming
 /// `Event<Model>` is the typed event of a model (`Event<Engagement>`, `Event<Contact>`);
@@ -153,7 +176,7 @@ struct Field {
   /// Required by the zod schema: the strict policy rejects its absence (in a nested object,
   /// both policies do: see "Nested objects" in model.hpp).
   bool is_required = false;
-  /// String rules (string fields and string lists only).
+  /// String rules (string fields only).
   StringRule rule{};
   /// The model a ref or ref list points to (ref fields only), e.g. `"genericUser"`.
   std::string_view target{};
@@ -234,8 +257,7 @@ template <class T, class = void>
 inline constexpr bool is_described_v = false;
 /// @cond MORPH_WEBHOOK_INTERNAL
 template <class T>
-inline constexpr bool is_described_v<T, std::void_t<decltype(ModelDescription<T>::fields)>> =
-    true;
+inline constexpr bool is_described_v<T, std::void_t<decltype(ModelDescription<T>::fields)>> = true;
 /// @endcond
 
 /// True for `Span<T>` with T described (a list of nested objects).

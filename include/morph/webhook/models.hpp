@@ -31,10 +31,9 @@ namespace morph::webhook {
 
 /// The models this library types (each has a ModelDescription); bodies of every other model
 /// are ResourceEvents.
-using TypedModels =
-    std::tuple<Engagement, Contact, Call, Company, User, Workspace, Opportunity, Stage, Pipeline,
-               Transcript, EventType, Slot, SchedulingEvent, CardViewRequest, Invoice,
-               InvoiceLineItem, InvoiceItem>;
+using TypedModels = std::tuple<Engagement, Contact, Call, Company, User, Workspace, Opportunity,
+                               Stage, Pipeline, Transcript, EventType, Slot, SchedulingEvent,
+                               CardViewRequest, Invoice, InvoiceLineItem, InvoiceItem>;
 
 }  // namespace morph::webhook
 

@@ -196,7 +196,7 @@ using StringList = Span<std::string_view>;
 /// z.number()]))`, schedulingEvent's `answers`): the key and a string, a list of strings or a
 /// number (read as JavaScript reads it: the nearest double).
 struct Answer {
-  std::string_view key;                                    ///< The record key, e.g. a question key.
+  std::string_view key;  ///< The record key, e.g. a question key.
   std::variant<std::string_view, StringList, double> value;  ///< The answer as sent.
 
   /// Equal when key and value are equal (lists element by element).

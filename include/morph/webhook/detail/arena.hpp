@@ -1,6 +1,8 @@
 /// @file arena.hpp
 /// @brief Arena: the Parser's storage for nested lists (segments, questions, options, answers,
-/// number lists). Blocks never move, so a list is filled in place and its view is final at once.
+/// number lists). Blocks never move, so a finished list's view stays valid until the next parse
+/// (a list being filled moves to a larger region when it runs out of room: walker.hpp,
+/// read_list()).
 #ifndef MORPH_WEBHOOK_DETAIL_ARENA_HPP
 #define MORPH_WEBHOOK_DETAIL_ARENA_HPP
 

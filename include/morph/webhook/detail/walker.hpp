@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -502,41 +503,63 @@ class ResourceWalker : public JsonValidator {
   // ---- nested values: objects described like models, lists of them, number lists, records
   // (storage: the Parser's Arena, so every view is final as soon as it is filled) ----
 
-  /// An array at depth `depth`: counted first (On-Demand count_elements(), which rewinds), so
-  /// its storage is taken from the arena once; `read(element, slot)` fills each slot.
+  /// An array at depth `depth`; `read(element, slot)` fills each slot. The slots are taken
+  /// from the arena 8 at first, then twice as many each time they run out (the filled ones
+  /// copied over): no second pass to count the elements (On-Demand's count_elements() costs a
+  /// walk over every token of the array), at most twice the room the list needs, and the same
+  /// requests in the same order for the same body, so a warm parse allocates nothing.
   template <class T, class Read>
   bool read_list(od::value& v, std::optional<Span<T>>& result, std::uint32_t depth,
                  std::string_view what, Read&& read) {
     od::array arr;
     if (auto e = v.get_array().get(arr)) return optional_getter_fail(v, e, what);
     if (depth > max_depth_) return depth_fail();
-    std::size_t n = 0;
-    if (auto e = arr.count_elements().get(n)) return json_fail(e);
-    T* items = nullptr;
-    if (n != 0 && !take_items(n, items)) return false;
-    std::size_t i = 0;
+    ListBuilder<T> list;
     for (auto item : arr) {
       if (auto e = item.error()) return json_fail(e);
-      if (i == n) return json_fail(simdjson::TAPE_ERROR);  // cannot happen: counted above
-      new (&items[i]) T{};
-      if (!read(item.value_unsafe(), items[i])) return prefix_pointer(i);
-      ++i;
+      T* slot = next_item(list);
+      if (slot == nullptr || !read(item.value_unsafe(), *slot)) return prefix_pointer(list.size);
+      ++list.size;
     }
-    result = Span<T>(items, i);
+    result = Span<T>(list.items, list.size);
     return true;
   }
 
-  /// Storage for `n` more nested items, within ParseOptions::max_items.
+  /// A list being filled in the arena (see read_list()).
   template <class T>
-  bool take_items(std::size_t n, T*& items) {
-    if (n > options_.max_items - std::min(items_seen_, options_.max_items)) {
-      return fail(ErrorCode::invalid_value,
-                  {"more nested items than the limit of ", unum(options_.max_items)});
+  struct ListBuilder {
+    T* items = nullptr;
+    std::size_t size = 0;
+    std::size_t capacity = 0;
+  };
+
+  /// The next slot of `list` (value-initialized), within ParseOptions::max_items; nullptr on
+  /// failure (the limit, or out of memory).
+  template <class T>
+  MORPH_WEBHOOK_INLINE T* next_item(ListBuilder<T>& list) {
+    if (++items_seen_ > options_.max_items) return too_many_items<T>();
+    if (list.size == list.capacity) {
+      const std::size_t capacity = list.capacity == 0 ? 8 : 2 * list.capacity;
+      T* items = arena_.template allocate<T>(capacity);
+      if (items == nullptr) return out_of_nested_memory<T>();
+      if (list.size != 0) std::memcpy(static_cast<void*>(items), list.items, list.size * sizeof(T));
+      list.items = items;
+      list.capacity = capacity;
     }
-    items_seen_ += n;
-    items = arena_.template allocate<T>(n);
-    if (items != nullptr) return true;
-    return fail(ErrorCode::body_too_large, {"out of memory for the nested values"});
+    return new (list.items + list.size) T{};
+  }
+
+  template <class T>
+  MORPH_WEBHOOK_COLD T* too_many_items() {
+    fail(ErrorCode::invalid_value,
+         {"more nested items than the limit of ", unum(options_.max_items)});
+    return nullptr;
+  }
+
+  template <class T>
+  MORPH_WEBHOOK_COLD T* out_of_nested_memory() {
+    fail(ErrorCode::body_too_large, {"out of memory for the nested values"});
+    return nullptr;
   }
 
   /// A list of whole numbers >= 0 (`z.array(z.number().int().min(0))`).
@@ -565,22 +588,21 @@ class ResourceWalker : public JsonValidator {
       return optional_getter_fail(v, e, "an object of answers");
     }
     if (depth > max_depth_) return depth_fail();
-    std::size_t n = 0;
-    if (auto e = obj.count_fields().get(n)) return json_fail(e);
-    Answer* answers = nullptr;
-    if (n != 0 && !take_items(n, answers)) return false;
-    std::size_t i = 0;
+    ListBuilder<Answer> list;
     const bool walked =
         walk_members(obj, [&](std::string_view key, od::value& value) MORPH_WEBHOOK_INLINE_LAMBDA {
-          if (i == n) return json_fail(simdjson::TAPE_ERROR);  // cannot happen: counted above
-          remember_unknown_key(key);                           // any key, but each once
-          Answer& answer = *new (&answers[i++]) Answer{key, std::string_view()};
+          remember_unknown_key(key);  // any key, but each once
+          Answer* slot = next_item(list);
+          if (slot == nullptr) return false;
+          ++list.size;
+          Answer& answer = *slot;
+          answer.key = key;
           const char c = value.raw_json_token().empty() ? '\0' : value.raw_json_token().front();
           if (c == '"') return get_string(value, std::get<std::string_view>(answer.value), what);
           if (c == '[') {
-            std::optional<StringList> list;
-            if (!read_string_list(value, list, depth + 1)) return false;
-            answer.value = *list;
+            std::optional<StringList> strings;
+            if (!read_string_list(value, strings, depth + 1)) return false;
+            answer.value = *strings;
             return true;
           }
           if (c == '-' || (c >= '0' && c <= '9')) {
@@ -592,7 +614,7 @@ class ResourceWalker : public JsonValidator {
           return getter_fail(value, simdjson::INCORRECT_TYPE, what);
         });
     if (!walked) return false;
-    result = Answers(answers, i);
+    result = Answers(list.items, list.size);
     return true;
   }
 

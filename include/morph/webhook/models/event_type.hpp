@@ -44,8 +44,10 @@ struct QuestionOption {
 template <>
 struct ModelDescription<QuestionOption> {
   /// The members, in schema order.
+  // clang-format off
   static constexpr auto fields = std::make_tuple(field("value", &QuestionOption::value),
                                                  field("name", &QuestionOption::name));
+  // clang-format on
 };
 
 /// A question of the booking form: one variant of a union on `type` (`options` belongs to
@@ -77,6 +79,7 @@ struct Question {
 template <>
 struct ModelDescription<Question> {
   /// The members, in schema order.
+  // clang-format off
   static constexpr auto fields = std::make_tuple(
       field("type", &Question::type),
       field("key", &Question::key),
@@ -85,17 +88,18 @@ struct ModelDescription<Question> {
       field("description", &Question::description),
       field("default", &Question::default_value),
       field("options", &Question::options).in_variant(&question_options_use));
+  // clang-format on
 };
 
 /// The `fields` of a schedulingEventType.
 struct EventType {
-  std::optional<std::string_view> name;               ///< Name (required by zod).
-  std::optional<EnumField<EventTypeStatus>> status;   ///< active, inactive (required).
-  std::optional<Span<std::int64_t>> durations;        ///< Offered durations, minutes (>= 0).
-  std::optional<Span<Question>> questions;            ///< Booking-form questions (required).
-  std::optional<std::string_view> scheduling_url;     ///< `schedulingUrl` (required; no check).
-  std::optional<RefList> slots;                       ///< schedulingSlot refs (null items: lenient).
-  std::optional<ResourceRef> owner;                   ///< A genericUser.
+  std::optional<std::string_view> name;              ///< Name (required by zod).
+  std::optional<EnumField<EventTypeStatus>> status;  ///< active, inactive (required).
+  std::optional<Span<std::int64_t>> durations;       ///< Offered durations, minutes (>= 0).
+  std::optional<Span<Question>> questions;           ///< Booking-form questions (required).
+  std::optional<std::string_view> scheduling_url;    ///< `schedulingUrl` (required; no check).
+  std::optional<RefList> slots;                      ///< schedulingSlot refs (null items: lenient).
+  std::optional<ResourceRef> owner;                  ///< A genericUser.
 };
 
 /// schedulingEventType as Morph's zod schema gives it (models.md).
@@ -104,6 +108,7 @@ struct ModelDescription<EventType> {
   /// The Morph model id.
   static constexpr std::string_view name = "schedulingEventType";
   /// The fields, in schema order (to_json() writes them in this order).
+  // clang-format off
   static constexpr auto fields = std::make_tuple(
       field("name", &EventType::name).required(),
       field("status", &EventType::status).required(),
@@ -112,6 +117,7 @@ struct ModelDescription<EventType> {
       field("schedulingUrl", &EventType::scheduling_url).required(),
       field("slots", &EventType::slots).ref_to("schedulingSlot").optional_items(),
       field("owner", &EventType::owner).ref_to("genericUser"));
+  // clang-format on
 };
 
 /// A checked schedulingEventType event.

@@ -44,26 +44,28 @@ struct ExternalAttendee {
 template <>
 struct ModelDescription<ExternalAttendee> {
   /// The members, in schema order.
+  // clang-format off
   static constexpr auto fields = std::make_tuple(
       field("firstName", &ExternalAttendee::first_name),
       field("lastName", &ExternalAttendee::last_name),
       field("email", &ExternalAttendee::email),
       field("phoneNumber", &ExternalAttendee::phone_number));
+  // clang-format on
 };
 
 /// The `fields` of a schedulingEvent.
 struct SchedulingEvent {
-  std::optional<ResourceRef> event_type;                      ///< `eventType`: its event type.
-  std::optional<std::string_view> title;                      ///< Title.
-  std::optional<std::string_view> description;                ///< Description.
-  std::optional<EnumField<SchedulingEventStatus>> status;     ///< requested, planned, ...
-  std::optional<Timestamp> start_time;                        ///< `startTime` (required).
-  std::optional<Timestamp> end_time;                          ///< `endTime`.
-  std::optional<double> duration;                             ///< Minutes; any number.
-  std::optional<RefList> attendees;                           ///< genericUser refs.
-  std::optional<Span<ExternalAttendee>> external_attendees;   ///< Required by zod.
-  std::optional<ResourceRef> organizer;                       ///< A genericUser.
-  std::optional<Answers> answers;                             ///< Required by zod.
+  std::optional<ResourceRef> event_type;                     ///< `eventType`: its event type.
+  std::optional<std::string_view> title;                     ///< Title.
+  std::optional<std::string_view> description;               ///< Description.
+  std::optional<EnumField<SchedulingEventStatus>> status;    ///< requested, planned, ...
+  std::optional<Timestamp> start_time;                       ///< `startTime` (required).
+  std::optional<Timestamp> end_time;                         ///< `endTime`.
+  std::optional<double> duration;                            ///< Minutes; any number.
+  std::optional<RefList> attendees;                          ///< genericUser refs.
+  std::optional<Span<ExternalAttendee>> external_attendees;  ///< Required by zod.
+  std::optional<ResourceRef> organizer;                      ///< A genericUser.
+  std::optional<Answers> answers;                            ///< Required by zod.
 };
 
 /// schedulingEvent as Morph's zod schema gives it (models.md): `startTime`,
@@ -73,6 +75,7 @@ struct ModelDescription<SchedulingEvent> {
   /// The Morph model id.
   static constexpr std::string_view name = "schedulingEvent";
   /// The fields, in schema order (to_json() writes them in this order).
+  // clang-format off
   static constexpr auto fields = std::make_tuple(
       field("eventType", &SchedulingEvent::event_type).ref_to("schedulingEventType"),
       field("title", &SchedulingEvent::title),
@@ -85,6 +88,7 @@ struct ModelDescription<SchedulingEvent> {
       field("externalAttendees", &SchedulingEvent::external_attendees).required(),
       field("organizer", &SchedulingEvent::organizer).ref_to("genericUser"),
       field("answers", &SchedulingEvent::answers).required());
+  // clang-format on
 };
 
 /// A checked schedulingEvent event.

@@ -27,11 +27,13 @@ struct TranscriptSegment {
 template <>
 struct ModelDescription<TranscriptSegment> {
   /// The members, in schema order.
+  // clang-format off
   static constexpr auto fields = std::make_tuple(
       field("start", &TranscriptSegment::start).non_negative(),
       field("end", &TranscriptSegment::end).non_negative(),
       field("text", &TranscriptSegment::text),
       field("speakerId", &TranscriptSegment::speaker_id));
+  // clang-format on
 };
 
 /// A speaker's `origin`. The schema lists `unknown` itself: that is `unknown`, accepted by both
@@ -47,19 +49,20 @@ struct EnumNames<SpeakerOrigin> {
 
 /// One speaker of a transcript (`speakers` item).
 struct Speaker {
-  std::string_view id;                       ///< Speaker id (segments name it in speakerId).
-  EnumField<SpeakerOrigin> origin;           ///< internal, external or unknown.
-  std::optional<std::string_view> name;      ///< Name.
-  std::optional<std::string_view> phone;     ///< Phone, any format.
-  std::optional<std::string_view> email;     ///< Email (zod's email rule, no length limits).
-  std::optional<ResourceRef> user;           ///< A genericUser, when internal.
-  std::optional<ResourceRef> contact;        ///< A genericContact, when external.
+  std::string_view id;                    ///< Speaker id (segments name it in speakerId).
+  EnumField<SpeakerOrigin> origin;        ///< internal, external or unknown.
+  std::optional<std::string_view> name;   ///< Name.
+  std::optional<std::string_view> phone;  ///< Phone, any format.
+  std::optional<std::string_view> email;  ///< Email (zod's email rule, no length limits).
+  std::optional<ResourceRef> user;        ///< A genericUser, when internal.
+  std::optional<ResourceRef> contact;     ///< A genericContact, when external.
 };
 
 /// Description of Speaker (a nested object).
 template <>
 struct ModelDescription<Speaker> {
   /// The members, in schema order.
+  // clang-format off
   static constexpr auto fields = std::make_tuple(
       field("id", &Speaker::id),
       field("origin", &Speaker::origin),
@@ -68,14 +71,15 @@ struct ModelDescription<Speaker> {
       field("email", &Speaker::email).email(),
       field("user", &Speaker::user).ref_to("genericUser"),
       field("contact", &Speaker::contact).ref_to("genericContact"));
+  // clang-format on
 };
 
 /// The `fields` of a telephonyCallTranscript.
 struct Transcript {
-  std::optional<ResourceRef> call;                      ///< The telephonyCall.
-  std::optional<std::int64_t> duration;                 ///< Seconds (required by zod).
-  std::optional<Span<TranscriptSegment>> segments;      ///< Timed text (required by zod).
-  std::optional<Span<Speaker>> speakers;                ///< Speakers (required by zod).
+  std::optional<ResourceRef> call;                  ///< The telephonyCall.
+  std::optional<std::int64_t> duration;             ///< Seconds (required by zod).
+  std::optional<Span<TranscriptSegment>> segments;  ///< Timed text (required by zod).
+  std::optional<Span<Speaker>> speakers;            ///< Speakers (required by zod).
 };
 
 /// telephonyCallTranscript as Morph's zod schema gives it (models.md): `duration`, `segments`
@@ -85,11 +89,13 @@ struct ModelDescription<Transcript> {
   /// The Morph model id.
   static constexpr std::string_view name = "telephonyCallTranscript";
   /// The fields, in schema order (to_json() writes them in this order).
+  // clang-format off
   static constexpr auto fields = std::make_tuple(
       field("call", &Transcript::call).ref_to("telephonyCall"),
       field("duration", &Transcript::duration).required(),
       field("segments", &Transcript::segments).required(),
       field("speakers", &Transcript::speakers).required());
+  // clang-format on
 };
 
 /// A checked telephonyCallTranscript event.

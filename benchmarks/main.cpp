@@ -354,7 +354,9 @@ std::string make_table(const TableReporter& reporter, const std::string& context
     out += "- typical: allocations per event = " + fmt("%.2f", allocs) + ": " +
            (allocs == 0 ? "MET" : "MISSED") + " (target: 0)\n";
   }
-  for (const char* model : {"contact", "call"}) {
+  for (const char* model :
+       {"contact", "call", "company", "user", "workspace", "opportunity", "stage", "pipeline",
+        "card_view", "slot", "invoice", "invoice_line_item", "invoice_item"}) {
     const double lenient = ns_of(std::string(model) + "/morph_lenient", 1);
     const double dom = ns_of(std::string(model) + "/dom", 1);
     if (lenient > 0 && dom > 0) {

@@ -1,4 +1,5 @@
-// The typed models besides crmEngagement: morph::webhook's Parser::parse<Model>() against
+// The typed models besides crmEngagement (the 11 flat models through one DOM contender: see
+// "the flat models" below): morph::webhook's Parser::parse<Model>() against
 // hand-written simdjson DOM extraction of the same fields, with the same checks, on a
 // realistic sample of each (data/contact.json: a HubSpot contact update; data/call.json: an
 // Aircall call ended, with its rawResource; data/transcript.json: a call transcript with 50
@@ -19,8 +20,13 @@
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
 
+#include <array>
+#include <cstddef>
 #include <cstdio>
 #include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -810,6 +816,141 @@ class DomSchedulingEvent final : public Contender {
   SchedulingOut s_;
 };
 
+// ---- the flat models: simdjson DOM, one reader per value kind ------------------------------
+//
+// The 11 flat models (genericCompany ... accountingInvoiceItem) share one DOM contender: each
+// value kind has its hand-written DOM read below (the same checks as the library's lenient
+// policy: string lengths in UTF-16 units and zod's email rule through the library's helpers,
+// numbers >= 0 where the schema says so, refs with a string id, `null` items skipped in lists
+// whose items are optional); which key holds which kind comes from the model's field list, so
+// eleven copies of the same if-chain are not written out. Numbers are read with DOM's own
+// number parser (the library reads them as JSON.parse does: number.hpp).
+
+/// Canonical text of a model's fields for the startup cross-check: to_json()'s form, refs as
+/// object/model/id only (the library keeps their raw JSON, DOM does not).
+template <class Model>
+std::string digest_fields(const Model& fields) {
+  std::string out;
+  mw::detail::append_fields(out, fields, [](std::string& o, const auto& value) {
+    using Value = std::decay_t<decltype(value)>;
+    const auto ref = [&o](const mw::ResourceRef& r) {
+      o += std::string(r.object) + "/" + std::string(r.model) + "/" + std::string(r.id) + ";";
+    };
+    if constexpr (std::is_same_v<Value, mw::ResourceRef>) {
+      ref(value);
+    } else if constexpr (std::is_same_v<Value, mw::RefList>) {
+      o += '[';
+      for (const mw::ResourceRef& r : value) ref(r);
+      o += ']';
+    } else {
+      mw::detail::append_value(o, value);
+    }
+  });
+  return out;
+}
+
+template <class Model>
+class DomFlatModel final : public Contender {
+ public:
+  bool parse(const Body& body) override {
+    envelope_ = Envelope{};
+    fields_ = Model{};
+    refs_.clear();  // capacity kept: no allocation once warmed up
+    lists_ = {};
+    return read_event(parser_, body, mw::model_name<Model>, envelope_,
+                      [this](dom::object f) { return read_fields(f); });
+  }
+  [[nodiscard]] std::string digest() const override {
+    Model fields = fields_;
+    mw::for_each_field_index<Model>([&](auto index) {
+      constexpr auto& field = mw::field_at<Model, decltype(index)::value>;
+      using Value = typename std::decay_t<decltype(field)>::value_type;
+      if constexpr (std::is_same_v<Value, mw::RefList>) {
+        fields.*field.member = lists_[decltype(index)::value].in(refs_.data());
+      }
+    });
+    return digest_envelope(envelope_) + digest_fields(fields);
+  }
+
+ private:
+  bool read_fields(dom::object fields) {
+    for (dom::key_value_pair kv : fields) {
+      if (kv.value.is_null()) continue;  // lenient: null is absent for optional fields
+      bool ok = true;
+      bool found = false;
+      mw::for_each_field_index<Model>([&](auto index) {
+        constexpr auto& field = mw::field_at<Model, decltype(index)::value>;
+        if (found || kv.key != field.name) return;
+        found = true;
+        ok = read_value<decltype(index)::value>(kv.value);
+      });
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  template <std::size_t I>
+  bool read_value(dom::element v) {
+    constexpr auto& field = mw::field_at<Model, I>;
+    using Value = typename std::decay_t<decltype(field)>::value_type;
+    auto& out = fields_.*field.member;
+    if constexpr (std::is_same_v<Value, std::string_view>) {
+      std::string_view text;
+      if (v.get_string().get(text)) return false;
+      out = text;
+      if constexpr (field.rule.any()) {
+        const std::size_t n = mw::detail::utf16_length(text);
+        if (n < field.rule.min_length || n > field.rule.max_length) return false;
+        if (field.rule.email && !mw::detail::is_zod_email(text)) return false;
+      }
+      return true;
+    } else if constexpr (mw::is_enum_field<Value>) {
+      Value e;
+      if (v.get_string().get(e.text)) return false;
+      e.value = mw::enum_from<typename Value::enum_type>(e.text);
+      out = e;
+      return true;
+    } else if constexpr (std::is_same_v<Value, double>) {
+      double d = 0;
+      if (v.get_double().get(d)) return false;  // DOM converts integers too
+      out = d;
+      return !(field.is_non_negative && d < 0);
+    } else if constexpr (std::is_same_v<Value, bool>) {
+      bool b = false;
+      if (v.get_bool().get(b)) return false;
+      out = b;
+      return true;
+    } else if constexpr (std::is_same_v<Value, mw::ResourceRef>) {
+      Ref r;
+      if (!read_ref(v, r)) return false;
+      out = mw::ResourceRef{r.object, r.model, r.id, {}};
+      return true;
+    } else if constexpr (std::is_same_v<Value, mw::RefList>) {
+      dom::array arr;
+      if (v.get_array().get(arr)) return false;
+      mw::detail::RefSlot& slot = lists_[I];
+      slot = mw::detail::RefSlot{refs_.size(), 0, true};
+      for (dom::element item : arr) {
+        if (field.has_optional_items && item.is_null()) continue;
+        Ref r;
+        if (!read_ref(item, r)) return false;
+        refs_.push_back(mw::ResourceRef{r.object, r.model, r.id, {}});
+      }
+      slot.count = refs_.size() - slot.begin;
+      return true;
+    } else {
+      static_assert(std::is_same_v<Value, void>, "no DOM reader for this value kind");
+      return false;
+    }
+  }
+
+  dom::parser parser_;
+  Envelope envelope_;
+  Model fields_;
+  std::vector<mw::ResourceRef> refs_;
+  std::array<mw::detail::RefSlot, mw::field_count<Model>> lists_{};
+};
+
 // ---- morph::webhook -----------------------------------------------------------------------
 
 // Only for the startup cross-check (never timed): the event -> what the DOM contender extracts.
@@ -952,6 +1093,11 @@ std::string digest_of(const mw::Event<mw::SchedulingEvent>& e) {
   return digest_of(s);
 }
 
+template <class Model>
+std::string digest_of(const mw::Event<Model>& e) {
+  return digest_envelope(envelope_of(e)) + digest_fields(e.fields);
+}
+
 /// Parser::parse_as<Model>(), one Parser reused across events.
 template <class Model>
 class MorphModel final : public Contender {
@@ -1008,6 +1154,23 @@ std::vector<ContenderInfo> model_contenders(std::string_view model) {
              }},
             {"dom", dom_label, [] { return std::unique_ptr<Contender>(new DomContact); }}};
   }
+  std::vector<ContenderInfo> flat;
+  auto pick = [&](auto index) {
+    using Model = std::tuple_element_t<decltype(index)::value, mw::TypedModels>;
+    if constexpr (!std::is_same_v<Model, mw::Engagement> && !std::is_same_v<Model, mw::Contact> &&
+                  !std::is_same_v<Model, mw::Call>) {
+      if (model != mw::model_name<Model>) return;
+      flat = {
+          {"morph_lenient", "morph::webhook Parser::parse_as<Model>, lenient",
+           [] { return std::unique_ptr<Contender>(new MorphModel<Model>(mw::Policy::lenient)); }},
+          {"morph_strict", "morph::webhook Parser::parse_as<Model>, strict",
+           [] { return std::unique_ptr<Contender>(new MorphModel<Model>(mw::Policy::strict)); }},
+          {"dom", dom_label + " (per value kind)",
+           [] { return std::unique_ptr<Contender>(new DomFlatModel<Model>); }}};
+    }
+  };
+  mw::detail::for_each_index(pick, std::make_index_sequence<std::tuple_size_v<mw::TypedModels>>{});
+  if (!flat.empty()) return flat;
   if (model == "telephonyCall") {
     return {
         {"morph_lenient", "morph::webhook Parser::parse_as<Call>, lenient",

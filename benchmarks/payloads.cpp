@@ -3,7 +3,8 @@
 // event as Morph sends it: minified, ~2 KB), data/invalid.json (typical with `"id": 42` in
 // contacts[7]), data/contact.json and data/call.json (genericContact, telephonyCall),
 // data/transcript.json, data/event_type.json and data/scheduling_event.json (the models with
-// nested objects). Generated here at startup: the multi-MB and many-event payloads.
+// nested objects), and one sample of each flat model (data/company.json ...
+// data/invoice_item.json). Generated here at startup: the multi-MB and many-event payloads.
 #include "payloads.hpp"
 
 #include <cstdio>
@@ -230,6 +231,31 @@ std::vector<Payload> make_payloads(const std::string& data_dir) {
   add("scheduling_event", "schedulingEvent: a booking, 2 external attendees, 4 answers, minified",
       true, read_file(data_dir + "/scheduling_event.json"));
   out.back().model = "schedulingEvent";
+  // The flat models (one sample each, minified as Morph sends them).
+  struct Sample {
+    const char* name;
+    const char* model;
+    const char* description;
+  };
+  static constexpr Sample flat[] = {
+      {"company", "genericCompany", "genericCompany: a company renamed, one field"},
+      {"user", "genericUser", "genericUser: a user created, three fields, an email"},
+      {"workspace", "genericWorkspace", "genericWorkspace: a workspace renamed, one field"},
+      {"opportunity", "crmOpportunity",
+       "crmOpportunity: a HubSpot deal update, all fields, 8 refs, rawResource"},
+      {"stage", "crmStage", "crmStage: a pipeline stage, name, type and pipeline ref"},
+      {"pipeline", "crmPipeline", "crmPipeline: a pipeline with its 7 stage refs"},
+      {"card_view", "widgetCardView", "widgetCardView: a widget opened on a HubSpot contact"},
+      {"slot", "schedulingSlot", "schedulingSlot: an available slot, all fields"},
+      {"invoice", "accountingInvoice", "accountingInvoice: an invoice, all fields, 5 refs"},
+      {"invoice_line_item", "accountingInvoiceLineItem",
+       "accountingInvoiceLineItem: a line of an invoice, all fields"},
+      {"invoice_item", "accountingInvoiceItem", "accountingInvoiceItem: a catalogue item"},
+  };
+  for (const Sample& sample : flat) {
+    add(sample.name, sample.description, true, read_file(data_dir + "/" + sample.name + ".json"));
+    out.back().model = sample.model;
+  }
 
   // Event views, built once every payload is in place.
   for (Payload& p : out) {

@@ -234,7 +234,7 @@ TEST_CASE("the Dispatcher hands contacts and calls to typed handlers",
   CHECK(seen.empty());
 }
 
-TEST_CASE("numbers are read as JSON.parse reads them; .non_negative() is zod's min(0)",
+TEST_CASE("numbers are read as JSON.parse reads them, and .non_negative() is zod min(0)",
           "[invoice][number]") {
   Parser parser;
   const auto paid = parser.parse_as<InvoiceLineItem>(

@@ -31,6 +31,7 @@
 #include "morph/webhook/json_writer.hpp"
 #include "morph/webhook/models.hpp"
 #include "morph/webhook/version.hpp"
+#include "sample_log.hpp"
 
 extern char** environ;
 
@@ -1237,4 +1238,162 @@ TEST_CASE("check with a terminal on stdin says what it waits for", "[actionable]
   CHECK(run.status == 1);
   // Not said when stdin is a pipe or a file.
   CHECK(run_cli({"check"}, make_body("\"t\"")).err.empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// --jobs and --summary
+
+TEST_CASE("--jobs N prints exactly what --jobs 1 prints, in the same order", "[jobs]") {
+  namespace sample = morph::webhook::sample_log;
+  TempDir dir;
+  // A log of several batches (1 MiB each) with invalid lines in it...
+  std::string big;
+  std::size_t big_bodies = 0;
+  std::size_t big_invalid = 0;
+  for (std::size_t i = 0; i < 3000; ++i) {
+    if (i % 41 == 40) {
+      big += sample::invalid_line(i);
+      ++big_invalid;
+    } else {
+      sample::append_event(big, i);
+    }
+    big += i % 97 == 3 ? "\r\n\n  \n" : "\n";  // CRLF and blank lines now and then
+    ++big_bodies;
+  }
+  REQUIRE(big.size() > (std::size_t{3} << 20));
+  const std::string big_path = dir.write("big.ndjson", big);
+  // ... a small one with a line over --max-bytes and no final newline...
+  std::string small;
+  sample::append_event(small, 1);
+  small += "\n{\"event\":\"" + std::string(150000, 'x') + "\"}\n";
+  sample::append_event(small, 2);
+  const std::string small_path = dir.write("small.ndjson", small);
+  // ... and many whole files, some invalid.
+  std::vector<std::string> files;
+  for (std::size_t i = 0; i < 150; ++i) {
+    std::string body;
+    if (i % 11 == 5) {
+      body = sample::invalid_line(i);
+    } else {
+      sample::append_event(body, i);
+    }
+    files.push_back(dir.write("body-" + std::to_string(i) + ".json", body));
+  }
+  const std::string unreadable = "/proc/self/mem";  // opens, then read() fails (EIO)
+
+  struct Mode {
+    std::string name;
+    std::vector<std::string> args;
+  };
+  const std::vector<Mode> modes = {
+      {"text", {}},
+      {"json", {"--format=json"}},
+      {"errors only", {"--errors-only"}},
+      {"summary", {"--summary"}},
+      {"JSON summary", {"--summary", "--format=json"}},
+  };
+  struct Inputs {
+    std::string name;
+    std::vector<std::string> args;
+  };
+  std::vector<std::string> whole = {"--max-bytes=100000"};
+  whole.insert(whole.end(), files.begin(), files.begin() + 70);
+  whole.insert(whole.end(), {"/nonexistent/a.json", unreadable, dir.write("empty.json", "")});
+  whole.insert(whole.end(), files.begin() + 70, files.end());
+  const std::vector<Inputs> inputs = {
+      {"NDJSON logs",
+       {"--ndjson", "--max-bytes=100000", big_path, "/nonexistent/x.ndjson", small_path, unreadable,
+        fs::path(big_path).parent_path().string(), big_path}},
+      {"whole files", whole},
+  };
+  for (const Inputs& in : inputs) {
+    for (const Mode& mode : modes) {
+      INFO(in.name << ", " << mode.name);
+      std::vector<std::string> args = {"check"};
+      args.insert(args.end(), mode.args.begin(), mode.args.end());
+      args.insert(args.end(), in.args.begin(), in.args.end());
+      std::vector<std::string> one = args;
+      one.insert(one.begin() + 1, "--jobs=1");
+      const Run reference = run_cli(one);
+      CHECK(reference.status == 2);  // unreadable inputs
+      CHECK(reference.err.find("cannot read /proc/self/mem") != std::string::npos);
+      for (const std::string jobs : {"2", "3", "8"}) {
+        INFO("--jobs " << jobs);
+        std::vector<std::string> many = args;
+        many.insert(many.begin() + 1, {"--jobs", jobs});
+        const Run run = run_cli(many);
+        CHECK(run.status == reference.status);
+        CHECK(run.err == reference.err);
+        CHECK(run.out.size() == reference.out.size());
+        CHECK(run.out == reference.out);
+      }
+      if (in.name == "NDJSON logs" && mode.name == "json") {
+        // What --jobs 1 printed is right: every body once, in input order, with its line.
+        const auto results = json_lines(reference.out);
+        REQUIRE(results.size() == 2 * big_bodies + 3);
+        for (std::size_t k = 1; k < big_bodies; ++k) {
+          CHECK(results[k]["line"].get<std::size_t>() > results[k - 1]["line"].get<std::size_t>());
+        }
+        CHECK(results[big_bodies + 1]["error"]["code"] == "body_too_large");
+        CHECK(results[big_bodies + 1]["line"] == 2);
+        CHECK(results[big_bodies + 2]["line"] == 3);
+        CHECK(results.back()["file"] == big_path);
+      }
+      if (in.name == "NDJSON logs" && mode.name == "JSON summary") {
+        const json summary = json::parse(reference.out);
+        CHECK(summary["bodies"] == 2 * big_bodies + 3);
+        CHECK(summary["invalid"] == 2 * big_invalid + 1);
+        CHECK(summary["unreadableInputs"] == 3);
+      }
+      if (in.name == "whole files" && mode.name == "text") {
+        const auto lines = split_lines(reference.out);
+        REQUIRE(lines.size() >= files.size() + 1);
+        for (std::size_t k = 0; k < files.size(); ++k) {
+          const std::string& line = lines[k < 70 ? k : k + 1];  // empty.json after the 70th
+          INFO(line);
+          CHECK(line.find("/body-" + std::to_string(k) + ".json  ") != std::string::npos);
+        }
+        CHECK(lines[70].find("/empty.json  empty_body") != std::string::npos);
+      }
+    }
+  }
+
+  SECTION("an NDJSON log on standard input") {
+    const Run one = run_cli({"check", "--ndjson", "--jobs=1", "--format=json"}, big);
+    const Run four = run_cli({"check", "--ndjson", "--jobs=4", "--format=json"}, big);
+    CHECK(one.status == 1);
+    CHECK(four.status == 1);
+    CHECK(four.out == one.out);
+    CHECK(json_lines(one.out).size() == big_bodies);
+  }
+  SECTION("--jobs takes 1 to 1024") {
+    for (const std::string bad : {"0", "-1", "two", "1025", ""}) {
+      INFO("--jobs " << bad);
+      const Run run = run_cli({"check", "--jobs=" + bad, files[0]});
+      CHECK(run.status == 2);
+      CHECK(run.err.find("--jobs") != std::string::npos);
+    }
+    CHECK(run_cli({"check", "--jobs", "1024", files[0]}).status == 0);
+  }
+}
+
+TEST_CASE("--summary prints the counts only; the exit status stays", "[jobs]") {
+  const std::string log = payloads + "/events.ndjson";
+  const Run text = run_cli({"check", "--ndjson", "--summary", log});
+  CHECK(text.status == 1);
+  CHECK(text.out ==
+        "20 bodies: 17 valid, 3 invalid; 4 Morph warnings in valid bodies\n"
+        "  invalid_json        1\n"
+        "  invalid_value       2\n");
+  const Run json_run = run_cli({"check", "--ndjson", "--summary", "--format=json", log});
+  CHECK(json_run.status == 1);
+  CHECK(json_run.out == R"({"bodies":20,"valid":17,"invalid":3,"untypedModels":0,"warnings":4,)"
+                        R"("unreadableInputs":0,"errors":{"invalid_json":1,"invalid_value":2}})"
+                        "\n");
+  const Run valid = run_cli({"check", "--summary", payloads + "/call-created.json",
+                             test_data + "/models/crm_quote_created.json"});
+  CHECK(valid.status == 0);
+  CHECK(valid.out ==
+        "2 bodies: 2 valid (1 of another model, checked at the envelope level), "
+        "0 invalid\n");
 }

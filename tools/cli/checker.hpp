@@ -57,7 +57,7 @@ class Checker {
   /// Checks one body, parsed in place (`body` must be padded).
   [[nodiscard]] Outcome check(simdjson::padded_string_view body) {
     if (header_error_) return *header_error_;  // headers are checked before the body
-    return parse_any(parser_, std::string_view(body.data(), body.length()), options_);
+    return parse_any(parser_, body, options_);
   }
 
  private:

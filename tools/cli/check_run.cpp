@@ -35,9 +35,9 @@ constexpr int exit_invalid = 1;
 constexpr int exit_usage = 2;
 
 /// A batch is handed to a worker once it holds this many bytes of complete lines (or files)...
-constexpr std::size_t batch_bytes = std::size_t{1} << 20;
-/// ... or this many bodies: enough work between two locks, and small enough that two workers
-/// share even a small log.
+constexpr std::size_t batch_bytes = std::size_t{256} << 10;
+/// ... or this many bodies: enough work between two locks (about 200 typical bodies), small
+/// enough that the workers share even a small log and that a batch stays in a core's cache.
 constexpr std::size_t batch_items = 4096;
 /// Whole files per batch: a file is opened and read by the main thread.
 constexpr std::size_t batch_files = 64;

@@ -109,7 +109,7 @@ class PaddedBuffer {
   void reserve_extra(std::size_t extra) {
     const std::size_t need = size_ + extra + simdjson::SIMDJSON_PADDING;
     if (need <= capacity_) return;
-    std::size_t cap = capacity_ == 0 ? std::size_t{1} << 20 : capacity_;
+    std::size_t cap = capacity_ == 0 ? std::size_t{1} << 16 : capacity_;
     while (cap < need) cap *= 2;
     std::unique_ptr<char[]> grown(new char[cap]);
     if (size_ > 0) std::memcpy(grown.get(), data_.get(), size_);
@@ -173,12 +173,11 @@ WholeRead read_whole(Input& input, PaddedBuffer& buffer, std::size_t limit, Prog
     result.bytes = *input.size();
     return result;
   }
-  std::size_t chunk = std::size_t{4} << 20;
-  if (input.size() && *input.size() + 1 > chunk) chunk = *input.size() + 1;
-  const std::size_t least_room = input.size() ? chunk : std::size_t{1} << 16;
+  // A regular file in one read (plus one that sees its end); a pipe in growing chunks.
+  const std::size_t room = input.size() ? *input.size() + 1 : std::size_t{1} << 16;
   bool counting = false;  // past the limit: bytes are read past the data and dropped
   for (;;) {
-    if (buffer.free_space() < least_room) buffer.reserve_extra(chunk);
+    if (buffer.free_space() < room) buffer.reserve_extra(room);
     const long got = input.read_some(buffer.data() + buffer.size(), buffer.free_space());
     if (got < 0) {
       result.ok = false;

@@ -7,9 +7,9 @@
 /// written. Per batch, not per body: one lock to take it and one to hand it back, so a worker
 /// checks a quarter megabyte of bodies between two locks. A fixed ring of batches, reused,
 /// bounds the memory (and the read-ahead) to a few batches per worker, and allocates nothing
-/// once the buffers have grown to the input's line sizes. With one job (or a single batch) no thread is
-/// started and each batch is checked on the main thread as soon as it is full: the same code
-/// and the same output, in the same order, as with many.
+/// once the buffers have grown to the input's line sizes. With one job (or a single batch) no
+/// thread is started and each batch is checked on the main thread as soon as it is full: the
+/// same code and the same output, in the same order, as with many.
 #ifndef MORPH_WEBHOOK_TOOLS_CLI_BATCHES_HPP
 #define MORPH_WEBHOOK_TOOLS_CLI_BATCHES_HPP
 

@@ -97,10 +97,14 @@ class BatchPipeline {
     return *current_;
   }
 
-  /// Hands the current batch over to be checked (nothing when it is empty), then writes the
-  /// batches already checked.
+  /// Hands the current batch over to be checked (when it has items; otherwise its data is
+  /// dropped), then writes the batches already checked.
   void submit() {
-    if (current_ == nullptr || current_->items.empty()) return;  // an empty one stays current
+    if (current_ == nullptr) return;
+    if (current_->items.empty()) {  // nothing to report (blank lines only): stays current
+      current_->data.clear();
+      return;
+    }
     current_ = nullptr;
     if (jobs_ == 1) {
       check_(*ring_[submitted_ % ring_.size()], 0);

@@ -52,7 +52,8 @@
 ///    violated once, under both policies) and the model's zod schema for the differential test.
 /// A value kind not in the table above (a plain number, a boolean, a nested object) needs one
 /// overload in each consumer: the walker's read_value(), json.hpp's append_value(), owned.hpp's
-/// visit_views() and report.hpp's append_value().
+/// visit_views(). The CLI's report writes it with append_value(); a kind that holds refs also
+/// gets an append_report_value() and a ref_count() overload in tools/cli/report.hpp.
 ///
 /// ## Naming
 /// `Event<Model>` is the typed event of a model (`Event<Engagement>`, `Event<Contact>`);

@@ -77,3 +77,44 @@ TEST_CASE("parse_any gives the typed parser's error and policy", "[any]") {
   REQUIRE_FALSE(broken.has_value());
   CHECK(broken.error().code == ErrorCode::invalid_json);
 }
+
+TEST_CASE("parse_any and parse_as in place: the same events, views into the body", "[any]") {
+  Parser copying;
+  Parser in_place;
+  for (const char* name :
+       {"bodies/contract_example.json", "generic_contact/hubspot_created.json",
+        "telephony_call/gong_with_transcript.json", "models/telephony_call_created.json",
+        "models/crm_quote_created.json", "telephony_call/duration_negative.json"}) {
+    INFO(name);
+    const simdjson::padded_string body(read_data(name));
+    const std::string_view text(body.data(), body.size());
+    const auto copied = parse_any(copying, text, ParseOptions{});
+    const auto direct = parse_any(in_place, simdjson::padded_string_view(body), ParseOptions{});
+    REQUIRE(copied.has_value() == direct.has_value());
+    if (!copied) {
+      CHECK(copied.error().code == direct.error().code);
+      CHECK(copied.error().pointer == direct.error().pointer);
+      continue;
+    }
+    CHECK(copied.value() == direct.value());
+    // In place, the views point into the body; the copying parse points into its own copy.
+    const auto id_of = [](const AnyEvent& e) {
+      return std::visit([](const auto& event) { return event.id; }, e);
+    };
+    const auto inside = [&](std::string_view view) {
+      return view.data() >= body.data() && view.data() < body.data() + body.size();
+    };
+    CHECK(inside(id_of(direct.value())));
+    CHECK_FALSE(inside(id_of(copied.value())));
+  }
+  const simdjson::padded_string contact(read_data("generic_contact/hubspot_created.json"));
+  const auto typed =
+      in_place.parse_as<Contact>(simdjson::padded_string_view(contact), ParseOptions{});
+  REQUIRE(typed.has_value());
+  REQUIRE(typed.value().fields.email.has_value());
+  CHECK(typed.value().fields.email->data() > contact.data());
+  CHECK(typed.value().fields.email->data() < contact.data() + contact.size());
+  const auto other = in_place.parse_as<Call>(simdjson::padded_string_view(contact), ParseOptions{});
+  REQUIRE_FALSE(other.has_value());
+  CHECK(other.error().code == ErrorCode::unsupported_model);
+}

@@ -23,11 +23,15 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "catch.hpp"
 #include "morph/webhook/json_writer.hpp"
+#include "morph/webhook/models.hpp"
 #include "morph/webhook/version.hpp"
+#include "sample_log.hpp"
 
 extern char** environ;
 
@@ -37,6 +41,7 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 const std::string payloads = MORPH_WEBHOOK_PAYLOADS_DIR;
+const std::string test_data = MORPH_WEBHOOK_TEST_DATA_DIR;
 
 // ---------------------------------------------------------------------------------------------
 // Running the tool
@@ -234,24 +239,43 @@ class TempDir {
   fs::path path_;
 };
 
-/// What `check --format json` should print as `fields` for a crmEngagement body: the present
-/// fields with their original values, refs reduced to {"model","id"}, nulls (absent) dropped.
-json expected_engagement_fields(const json& fields) {
+/// What `check --format json` should print as `fields` for a body of the typed model `Model`:
+/// the fields its description lists that the body has, with the body's values, refs reduced to
+/// {"model","id"}; keys the model does not have are not echoed.
+template <class Model>
+json expected_typed_fields(const json& fields) {
+  namespace mw = morph::webhook;
   const auto ref = [](const json& r) { return json{{"model", r["model"]}, {"id", r["id"]}}; };
   json out = json::object();
-  for (const auto& [key, value] : fields.items()) {
-    if (value.is_null()) continue;
-    if (key == "owner") {
-      out[key] = ref(value);
-    } else if (key == "users" || key == "companies" || key == "contacts" ||
-               key == "opportunities") {
+  mw::for_each_field<Model>([&](const auto& field) {
+    const std::string key(field.name);
+    if (!fields.contains(key) || fields[key].is_null()) return;
+    using Value = typename std::decay_t<decltype(field)>::value_type;
+    if constexpr (std::is_same_v<Value, mw::ResourceRef>) {
+      out[key] = ref(fields[key]);
+    } else if constexpr (std::is_same_v<Value, mw::RefList>) {
       json list = json::array();
-      for (const json& r : value) list.push_back(ref(r));
+      for (const json& r : fields[key]) list.push_back(ref(r));
       out[key] = list;
     } else {
-      out[key] = value;
+      out[key] = fields[key];
     }
-  }
+  });
+  return out;
+}
+
+/// What `check --format json` should print as `fields` for a body of model `model`: the typed
+/// fields for a model the library types, `data.fields` echoed for any other.
+json expected_fields(const std::string& model, const json& fields) {
+  json out = fields;
+  std::apply(
+      [&](auto... typed) {
+        ((model == morph::webhook::model_name<decltype(typed)>
+              ? (void)(out = expected_typed_fields<decltype(typed)>(fields))
+              : (void)0),
+         ...);
+      },
+      morph::webhook::TypedModels{});
   return out;
 }
 
@@ -266,11 +290,7 @@ void check_against_body(const json& result, const json& body) {
   CHECK(result["id"] == data["id"]);
   CHECK(result["createdAt"] == data["createdAt"]);
   CHECK(result["updatedAt"] == data["updatedAt"]);
-  if (data["model"] == "crmEngagement") {
-    CHECK(result["fields"] == expected_engagement_fields(data["fields"]));
-  } else {
-    CHECK(result["fields"] == data["fields"]);  // raw JSON, echoed
-  }
+  CHECK(result["fields"] == expected_fields(data["model"], data["fields"]));
   CHECK(result["warnings"] == data.value("warnings", json::array()));
   if (data.contains("rawResource")) {
     REQUIRE(result.contains("rawResource"));
@@ -403,6 +423,9 @@ TEST_CASE("every sample payload, JSON format, compared with its body", "[payload
       {"call-deleted.json", true, "", ""},
       {"note-dropped-fields.json", true, "", ""},
       {"contact-updated.json", true, "", ""},
+      {"card-view-created.json", true, "", ""},
+      {test_data + "/telephony_call/aircall_updated_ended.json", true, "", ""},
+      {test_data + "/models/crm_quote_created.json", true, "", ""},  // a model Morph lacks
       {"invalid/bad-date.json", false, "invalid_value", "/data/fields/startedAt"},
       {"invalid/negative-duration.json", false, "invalid_value", "/data/fields/duration"},
       {"invalid/model-mismatch.json", false, "model_mismatch", "/data/model"},
@@ -410,7 +433,7 @@ TEST_CASE("every sample payload, JSON format, compared with its body", "[payload
   };
   for (const Case& c : cases) {
     INFO("payload: " << c.file);
-    const std::string path = payloads + "/" + c.file;
+    const std::string path = c.file[0] == '/' ? c.file : payloads + "/" + c.file;
     const Run run = run_cli({"check", "--format", "json", path});
     CHECK(run.status == (c.ok ? 0 : 1));
     CHECK(run.err.empty());
@@ -541,6 +564,77 @@ TEST_CASE("fields keep their original values in JSON output", "[payloads]") {
   }
 }
 
+TEST_CASE("contacts and calls are typed: their fields in JSON and text", "[typed]") {
+  const std::string contact = payloads + "/contact-updated.json";
+  const std::string call = test_data + "/telephony_call/aircall_updated_ended.json";
+  const std::string ringing = test_data + "/telephony_call/unknown_status_ringing.json";
+  const std::string no_direction = test_data + "/telephony_call/dropped_direction.json";
+  const std::string bad_email = test_data + "/generic_contact/email_double_dot.json";
+
+  SECTION("JSON: the model's fields with their values, refs as model and id, nothing else") {
+    const Run run = run_cli({"check", "--format=json", contact, call});
+    CHECK(run.status == 0);
+    const auto results = json_lines(run.out);
+    REQUIRE(results.size() == 2);
+    // jobTitle and company are in the body but not in genericContact's schema: not echoed.
+    CHECK(results[0]["fields"] == json{{"firstName", "Jane"},
+                                       {"lastName", "Doe"},
+                                       {"email", "jane.doe@example.com"},
+                                       {"phone", "+1 888 482 7768"}});
+    const json expected_call = {
+        {"direction", "inbound"},
+        {"status", "completed"},
+        {"startedAt", "2025-03-06T09:00:00.000Z"},
+        {"answeredAt", "2025-03-06T09:00:07.000Z"},
+        {"endedAt", "2025-03-06T09:04:12.000Z"},
+        {"duration", 252},
+        {"recordingUrl", "https://recordings.aircall.example/1530946017.mp3"},
+        {"users", json::array({json{{"model", "genericUser"}, {"id", "1043917"}}})},
+        {"contacts", json::array({json{{"model", "genericContact"}, {"id", "58822019"}}})},
+        {"externalNumber", "+33612345678"},
+        {"internalNumber", "+14155550100"}};
+    CHECK(results[1]["fields"] == expected_call);
+    CHECK(results[1]["fields"]["duration"].is_number_integer());
+    // In the order of the model's description, whatever the body's order (nlohmann sorts
+    // keys: look at the text).
+    const std::string line = split_lines(run.out)[1];
+    CHECK(line.find(R"("fields":{"direction":"inbound","status":"completed","startedAt":)") !=
+          std::string::npos);
+    CHECK(line.find(R"("duration":252,"recordingUrl":)") != std::string::npos);
+  }
+  SECTION("text: required enums, fields present of the model's, refs") {
+    const Run run = run_cli({"check", contact, call, ringing, no_direction});
+    CHECK(run.status == 0);
+    const auto lines = split_lines(run.out);
+    REQUIRE(lines.size() >= 4);
+    CHECK(lines[0].find("  genericContact::updated  id=247  fields=4/4  refs=0  warnings=0") !=
+          std::string::npos);
+    CHECK(lines[1].find("  telephonyCall::updated  id=1530946017  direction=inbound  "
+                        "status=completed  fields=11/12  refs=2  warnings=0") != std::string::npos);
+    CHECK(lines[2].find("  status=ringing(unknown)  ") != std::string::npos);
+    CHECK(lines[3].find("direction=") == std::string::npos);  // dropped by Morph, lenient
+    CHECK(lines[3].find("  status=") != std::string::npos);
+    CHECK(run.out.find("4 bodies: 4 valid, 0 invalid") != std::string::npos);
+  }
+  SECTION("their constraints are checked, with --strict where the schema says so") {
+    const Run lenient = run_cli({"check", "--format=json", bad_email, ringing, no_direction});
+    CHECK(lenient.status == 1);
+    const auto l = json_lines(lenient.out);
+    REQUIRE(l.size() == 3);
+    CHECK(l[0]["error"]["code"] == "invalid_value");  // was valid when checked as an envelope
+    CHECK(l[0]["error"]["pointer"] == "/data/fields/email");
+    CHECK(l[1]["ok"] == true);
+    CHECK(l[2]["ok"] == true);
+    const Run strict = run_cli({"check", "--strict", "--format=json", ringing, no_direction});
+    CHECK(strict.status == 1);
+    const auto s = json_lines(strict.out);
+    REQUIRE(s.size() == 2);
+    CHECK(s[0]["error"]["pointer"] == "/data/fields/status");
+    CHECK(s[1]["error"]["code"] == "missing_field");
+    CHECK(s[1]["error"]["pointer"] == "/data/fields/direction");
+  }
+}
+
 TEST_CASE("text format: one line per body and a summary", "[text]") {
   const std::vector<std::string> valid = {"call-created.json",    "call-deleted.json",
                                           "contact-updated.json", "email-created.json",
@@ -562,7 +656,10 @@ TEST_CASE("text format: one line per body and a summary", "[text]") {
     CHECK(lines[i].rfind("OK ", 0) == 0);
     CHECK(lines[i].find(valid[i]) != std::string::npos);
   }
-  CHECK(lines[0].find("crmEngagement::created  id=29090716  type=call  refs=3  warnings=0") !=
+  CHECK(lines[0].find(
+            "crmEngagement::created  id=29090716  type=call  fields=11/13  refs=3  warnings=0") !=
+        std::string::npos);
+  CHECK(lines[2].find("genericContact::updated  id=247  fields=4/4  refs=0  warnings=0") !=
         std::string::npos);
   CHECK(lines[5].find("warnings=2") != std::string::npos);
   for (std::size_t i = 0; i < invalid.size(); ++i) {
@@ -571,8 +668,8 @@ TEST_CASE("text format: one line per body and a summary", "[text]") {
     CHECK(lines[valid.size() + i].find(invalid[i]) != std::string::npos);
   }
   CHECK(lines[6].find("invalid_value at \"/data/fields/startedAt\": ") != std::string::npos);
-  CHECK(run.out.find("\n10 bodies: 6 valid (1 of another model, checked at the envelope level), "
-                     "4 invalid; 2 Morph warnings in valid bodies\n") != std::string::npos);
+  CHECK(run.out.find("\n10 bodies: 6 valid, 4 invalid; 2 Morph warnings in valid bodies\n") !=
+        std::string::npos);
   CHECK(run.out.find("\n  invalid_value       2\n") != std::string::npos);
   CHECK(run.out.find("\n  model_mismatch      1\n") != std::string::npos);
   CHECK(run.out.find("\n  invalid_json        1\n") != std::string::npos);
@@ -582,8 +679,7 @@ TEST_CASE("text format: one line per body and a summary", "[text]") {
     for (const auto& f : valid) only_valid.push_back(payloads + "/" + f);
     const Run ok = run_cli(only_valid);
     CHECK(ok.status == 0);
-    CHECK(ok.out.find("6 bodies: 6 valid (1 of another model, checked at the envelope level), "
-                      "0 invalid") != std::string::npos);
+    CHECK(ok.out.find("6 bodies: 6 valid, 0 invalid") != std::string::npos);
   }
 }
 
@@ -613,8 +709,9 @@ TEST_CASE("NDJSON logs: bad lines in the middle, blank lines, CRLF, huge lines",
     const Run text = run_cli({"check", "--ndjson", path});
     CHECK(text.out.find("events.ndjson:8  invalid_value") != std::string::npos);
     CHECK(text.out.find("events.ndjson:14  invalid_json") != std::string::npos);
-    CHECK(text.out.find("20 bodies: 17 valid (1 of another model, checked at the envelope "
-                        "level), 3 invalid; 4 Morph warnings in valid bodies\n") !=
+    CHECK(text.out.find("events.ndjson:7  genericContact::updated  id=247  fields=4/4") !=
+          std::string::npos);
+    CHECK(text.out.find("20 bodies: 17 valid, 3 invalid; 4 Morph warnings in valid bodies\n") !=
           std::string::npos);
   }
 
@@ -1121,12 +1218,15 @@ TEST_CASE("the summary counts unreadable inputs and says which bodies were valid
   CHECK(run.out.find("\n1 input could not be read; 1 body: 1 valid, 0 invalid\n") !=
         std::string::npos);
   CHECK(run.err.find("cannot open /nonexistent") != std::string::npos);
-  // Bodies of other models are valid: said next to "valid", never after "invalid".
-  const Run mixed =
-      run_cli({"check", payloads + "/contact-updated.json", payloads + "/invalid/bad-date.json"});
-  CHECK(mixed.out.find("2 bodies: 1 valid (1 of another model, checked at the envelope level), "
+  // Bodies of models without a type are valid: said next to "valid", never after "invalid".
+  const Run mixed = run_cli(
+      {"check", test_data + "/models/crm_quote_created.json", payloads + "/contact-updated.json",
+       test_data + "/models/crm_quote_created.json", payloads + "/invalid/bad-date.json"});
+  CHECK(mixed.out.find("4 bodies: 3 valid (2 of other models, checked at the envelope level), "
                        "1 invalid\n") != std::string::npos);
   CHECK(mixed.out.find("invalid (") == std::string::npos);
+  CHECK(mixed.out.find("crmQuote::created  id=quote_42  (envelope checked; fields not typed)  "
+                       "warnings=0\n") != std::string::npos);
 }
 
 TEST_CASE("check with a terminal on stdin says what it waits for", "[actionable]") {
@@ -1138,4 +1238,162 @@ TEST_CASE("check with a terminal on stdin says what it waits for", "[actionable]
   CHECK(run.status == 1);
   // Not said when stdin is a pipe or a file.
   CHECK(run_cli({"check"}, make_body("\"t\"")).err.empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// --jobs and --summary
+
+TEST_CASE("--jobs N prints exactly what --jobs 1 prints, in the same order", "[jobs]") {
+  namespace sample = morph::webhook::sample_log;
+  TempDir dir;
+  // A log of several batches (1 MiB each) with invalid lines in it...
+  std::string big;
+  std::size_t big_bodies = 0;
+  std::size_t big_invalid = 0;
+  for (std::size_t i = 0; i < 3000; ++i) {
+    if (i % 41 == 40) {
+      big += sample::invalid_line(i);
+      ++big_invalid;
+    } else {
+      sample::append_event(big, i);
+    }
+    big += i % 97 == 3 ? "\r\n\n  \n" : "\n";  // CRLF and blank lines now and then
+    ++big_bodies;
+  }
+  REQUIRE(big.size() > (std::size_t{3} << 20));
+  const std::string big_path = dir.write("big.ndjson", big);
+  // ... a small one with a line over --max-bytes and no final newline...
+  std::string small;
+  sample::append_event(small, 1);
+  small += "\n{\"event\":\"" + std::string(150000, 'x') + "\"}\n";
+  sample::append_event(small, 2);
+  const std::string small_path = dir.write("small.ndjson", small);
+  // ... and many whole files, some invalid.
+  std::vector<std::string> files;
+  for (std::size_t i = 0; i < 150; ++i) {
+    std::string body;
+    if (i % 11 == 5) {
+      body = sample::invalid_line(i);
+    } else {
+      sample::append_event(body, i);
+    }
+    files.push_back(dir.write("body-" + std::to_string(i) + ".json", body));
+  }
+  const std::string unreadable = "/proc/self/mem";  // opens, then read() fails (EIO)
+
+  struct Mode {
+    std::string name;
+    std::vector<std::string> args;
+  };
+  const std::vector<Mode> modes = {
+      {"text", {}},
+      {"json", {"--format=json"}},
+      {"errors only", {"--errors-only"}},
+      {"summary", {"--summary"}},
+      {"JSON summary", {"--summary", "--format=json"}},
+  };
+  struct Inputs {
+    std::string name;
+    std::vector<std::string> args;
+  };
+  std::vector<std::string> whole = {"--max-bytes=100000"};
+  whole.insert(whole.end(), files.begin(), files.begin() + 70);
+  whole.insert(whole.end(), {"/nonexistent/a.json", unreadable, dir.write("empty.json", "")});
+  whole.insert(whole.end(), files.begin() + 70, files.end());
+  const std::vector<Inputs> inputs = {
+      {"NDJSON logs",
+       {"--ndjson", "--max-bytes=100000", big_path, "/nonexistent/x.ndjson", small_path, unreadable,
+        fs::path(big_path).parent_path().string(), big_path}},
+      {"whole files", whole},
+  };
+  for (const Inputs& in : inputs) {
+    for (const Mode& mode : modes) {
+      INFO(in.name << ", " << mode.name);
+      std::vector<std::string> args = {"check"};
+      args.insert(args.end(), mode.args.begin(), mode.args.end());
+      args.insert(args.end(), in.args.begin(), in.args.end());
+      std::vector<std::string> one = args;
+      one.insert(one.begin() + 1, "--jobs=1");
+      const Run reference = run_cli(one);
+      CHECK(reference.status == 2);  // unreadable inputs
+      CHECK(reference.err.find("cannot read /proc/self/mem") != std::string::npos);
+      for (const std::string jobs : {"2", "5"}) {
+        INFO("--jobs " << jobs);
+        std::vector<std::string> many = args;
+        many.insert(many.begin() + 1, {"--jobs", jobs});
+        const Run run = run_cli(many);
+        CHECK(run.status == reference.status);
+        CHECK(run.err == reference.err);
+        CHECK(run.out.size() == reference.out.size());
+        CHECK(run.out == reference.out);
+      }
+      if (in.name == "NDJSON logs" && mode.name == "json") {
+        // What --jobs 1 printed is right: every body once, in input order, with its line.
+        const auto results = json_lines(reference.out);
+        REQUIRE(results.size() == 2 * big_bodies + 3);
+        for (std::size_t k = 1; k < big_bodies; ++k) {
+          CHECK(results[k]["line"].get<std::size_t>() > results[k - 1]["line"].get<std::size_t>());
+        }
+        CHECK(results[big_bodies + 1]["error"]["code"] == "body_too_large");
+        CHECK(results[big_bodies + 1]["line"] == 2);
+        CHECK(results[big_bodies + 2]["line"] == 3);
+        CHECK(results.back()["file"] == big_path);
+      }
+      if (in.name == "NDJSON logs" && mode.name == "JSON summary") {
+        const json summary = json::parse(reference.out);
+        CHECK(summary["bodies"] == 2 * big_bodies + 3);
+        CHECK(summary["invalid"] == 2 * big_invalid + 1);
+        CHECK(summary["unreadableInputs"] == 3);
+      }
+      if (in.name == "whole files" && mode.name == "text") {
+        const auto lines = split_lines(reference.out);
+        REQUIRE(lines.size() >= files.size() + 1);
+        for (std::size_t k = 0; k < files.size(); ++k) {
+          const std::string& line = lines[k < 70 ? k : k + 1];  // empty.json after the 70th
+          INFO(line);
+          CHECK(line.find("/body-" + std::to_string(k) + ".json  ") != std::string::npos);
+        }
+        CHECK(lines[70].find("/empty.json  empty_body") != std::string::npos);
+      }
+    }
+  }
+
+  SECTION("an NDJSON log on standard input") {
+    const Run one = run_cli({"check", "--ndjson", "--jobs=1", "--format=json"}, big);
+    const Run four = run_cli({"check", "--ndjson", "--jobs=4", "--format=json"}, big);
+    CHECK(one.status == 1);
+    CHECK(four.status == 1);
+    CHECK(four.out == one.out);
+    CHECK(json_lines(one.out).size() == big_bodies);
+  }
+  SECTION("--jobs takes 1 to 1024") {
+    for (const std::string bad : {"0", "-1", "two", "1025", ""}) {
+      INFO("--jobs " << bad);
+      const Run run = run_cli({"check", "--jobs=" + bad, files[0]});
+      CHECK(run.status == 2);
+      CHECK(run.err.find("--jobs") != std::string::npos);
+    }
+    CHECK(run_cli({"check", "--jobs", "1024", files[0]}).status == 0);
+  }
+}
+
+TEST_CASE("--summary prints the counts only; the exit status stays", "[jobs]") {
+  const std::string log = payloads + "/events.ndjson";
+  const Run text = run_cli({"check", "--ndjson", "--summary", log});
+  CHECK(text.status == 1);
+  CHECK(text.out ==
+        "20 bodies: 17 valid, 3 invalid; 4 Morph warnings in valid bodies\n"
+        "  invalid_json        1\n"
+        "  invalid_value       2\n");
+  const Run json_run = run_cli({"check", "--ndjson", "--summary", "--format=json", log});
+  CHECK(json_run.status == 1);
+  CHECK(json_run.out == R"({"bodies":20,"valid":17,"invalid":3,"untypedModels":0,"warnings":4,)"
+                        R"("unreadableInputs":0,"errors":{"invalid_json":1,"invalid_value":2}})"
+                        "\n");
+  const Run valid = run_cli({"check", "--summary", payloads + "/call-created.json",
+                             test_data + "/models/crm_quote_created.json"});
+  CHECK(valid.status == 0);
+  CHECK(valid.out ==
+        "2 bodies: 2 valid (1 of another model, checked at the envelope level), "
+        "0 invalid\n");
 }

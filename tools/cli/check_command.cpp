@@ -32,8 +32,8 @@ constexpr const char* description =
 
 constexpr const char* footer =
     "Reports, for each body, whether it is a valid event and, if not, what is wrong and where\n"
-    "(JSON Pointer). crmEngagement events are checked field by field; events of other models\n"
-    "are checked at the envelope level (event, data.id, timestamps, warnings, well-formed\n"
+    "(JSON Pointer). Events of the models the library types are checked field by field; events\n"
+    "of other models at the envelope level (event, data.id, timestamps, warnings, well-formed\n"
     "JSON). Reads standard input when no FILE is given or FILE is '-'.\n"
     "\n"
     "Exit status: 0 every body is valid, 1 some body is invalid, 2 usage or I/O error.\n"
@@ -41,6 +41,7 @@ constexpr const char* footer =
     "Examples:\n"
     "  morph-webhook check examples/payloads/*.json\n"
     "  morph-webhook check --ndjson --format json events.ndjson | jq 'select(.ok|not)'\n"
+    "  morph-webhook check --ndjson --summary --jobs 4 day.ndjson\n"
     "  morph-webhook check --headers captured-headers.txt captured-body.json\n"
     "  morph-webhook check --strict - < body.json";
 
@@ -55,7 +56,7 @@ CLI::App* add_check_command(CLI::App& app, Options& options) {
   // given twice takes its last value, so a script can override a default it was given.
   check
       ->add_flag("--strict", options.strict,
-                 "Exact zod schema of crmEngagement (default: lenient, which accepts what Morph "
+                 "Exact zod schema of each typed model (default: lenient, which accepts what Morph "
                  "really sends: dropped fields, new enum values)")
       ->disable_flag_override();
   check
@@ -96,6 +97,26 @@ CLI::App* add_check_command(CLI::App& app, Options& options) {
       ->add_flag("--errors-only", options.errors_only,
                  "Print only the bodies that fail (the summary still counts all)")
       ->disable_flag_override();
+  check
+      ->add_flag("--summary", options.summary_only,
+                 "Print only the summary, no line per body (with --format json: one JSON object "
+                 "of counts); the exit status is the same")
+      ->disable_flag_override();
+  check
+      ->add_option_function<std::string>(
+          "--jobs", [&options](const std::string& text) { options.jobs = parse_size(text); },
+          "Threads checking bodies (default: every available core). Results are printed in "
+          "input order whatever N is; 1 checks on the main thread")
+      ->type_name("N")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            const std::optional<std::size_t> n = parse_size(text);
+            return n && *n >= 1 && *n <= 1024
+                       ? std::string()
+                       : "needs a number of threads from 1 to 1024, not '" + text + "'";
+          },
+          ""));
   check
       ->add_option_function<std::string>(
           "--max-bytes",

@@ -1,6 +1,6 @@
 /// @file checker.hpp
-/// @brief One body in, one Outcome out: headers first (as a receiver does), then the typed
-/// crmEngagement parse, then the envelope-level parse for events of other models.
+/// @brief One body in, one Outcome out: headers first (as a receiver does), then parse_any():
+/// a typed event for every model the library types, the envelope-level parse for the others.
 #ifndef MORPH_WEBHOOK_TOOLS_CLI_CHECKER_HPP
 #define MORPH_WEBHOOK_TOOLS_CLI_CHECKER_HPP
 
@@ -10,8 +10,8 @@
 #include <optional>
 #include <string>
 #include <utility>
-#include <variant>
 
+#include "morph/webhook/any_event.hpp"
 #include "morph/webhook/error.hpp"
 #include "morph/webhook/headers.hpp"
 #include "morph/webhook/parser.hpp"
@@ -22,9 +22,9 @@ namespace morph::webhook::cli {
 /// The checked request headers (from validate_headers()).
 using CheckedHeaders = Headers;
 
-/// What checking one body gave: a typed crmEngagement event, an event of another model
-/// checked at the envelope level, or an error.
-using Outcome = std::variant<WebhookEvent, ResourceEvent, Error>;
+/// What checking one body gave: an event (`Event<Model>` for a typed model, ResourceEvent,
+/// checked at the envelope level, for the others) or an error.
+using Outcome = Result<AnyEvent>;
 
 /// Checks bodies with one reused Parser. Views in an Outcome stay valid until the next check().
 class Checker {
@@ -57,13 +57,7 @@ class Checker {
   /// Checks one body, parsed in place (`body` must be padded).
   [[nodiscard]] Outcome check(simdjson::padded_string_view body) {
     if (header_error_) return *header_error_;  // headers are checked before the body
-    Result<WebhookEvent> typed = parser_.parse(body, options_);
-    if (typed) return std::move(*typed);
-    if (typed.error().code != ErrorCode::unsupported_model) return std::move(typed).error();
-    // A well-formed event of another model: check it at the envelope level.
-    Result<ResourceEvent> envelope = parser_.parse_envelope(body, options_);
-    if (envelope) return std::move(*envelope);
-    return std::move(envelope).error();
+    return parse_any(parser_, body, options_);
   }
 
  private:

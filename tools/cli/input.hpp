@@ -1,6 +1,6 @@
 /// @file input.hpp
-/// @brief Reading inputs of `morph-webhook check`: whole bodies, or NDJSON lines streamed
-/// through one growable, simdjson-padded buffer (no per-line allocation, no copy per body).
+/// @brief Reading inputs of `morph-webhook check`: files and standard input, read into
+/// growable, simdjson-padded buffers that bodies are parsed from in place.
 #ifndef MORPH_WEBHOOK_TOOLS_CLI_INPUT_HPP
 #define MORPH_WEBHOOK_TOOLS_CLI_INPUT_HPP
 
@@ -109,7 +109,7 @@ class PaddedBuffer {
   void reserve_extra(std::size_t extra) {
     const std::size_t need = size_ + extra + simdjson::SIMDJSON_PADDING;
     if (need <= capacity_) return;
-    std::size_t cap = capacity_ == 0 ? std::size_t{1} << 20 : capacity_;
+    std::size_t cap = capacity_ == 0 ? std::size_t{1} << 16 : capacity_;
     while (cap < need) cap *= 2;
     std::unique_ptr<char[]> grown(new char[cap]);
     if (size_ > 0) std::memcpy(grown.get(), data_.get(), size_);
@@ -130,6 +130,8 @@ class PaddedBuffer {
   }
   /// Forgets all data, keeping the storage.
   void clear() noexcept { size_ = 0; }
+  /// Keeps the first `n` bytes of data (n <= size()).
+  void truncate(std::size_t n) noexcept { size_ = n < size_ ? n : size_; }
 
   /// A padded view of bytes [offset, offset + length), for in-place parsing.
   [[nodiscard]] simdjson::padded_string_view view(std::size_t offset,
@@ -159,147 +161,39 @@ struct WholeRead {
   [[nodiscard]] bool too_large(std::size_t limit) const noexcept { return bytes > limit; }
 };
 
-/// Reads the rest of `input` into `buffer` (replacing its data), storing at most `limit` + 1
-/// bytes: a larger input is only counted (a regular file is not even read), so memory stays
-/// bounded by the body limit. Calls `progress(bytes_read_so_far)` after each chunk.
+/// Reads the rest of `input` and appends it to `buffer`, storing at most `limit` + 1 bytes:
+/// a larger input is only counted (a regular file is not even read) and nothing is appended,
+/// so memory stays bounded by the body limit. Nothing is appended on a read error either.
+/// Calls `progress(bytes_read_so_far)` after each chunk.
 template <class Progress>
 WholeRead read_whole(Input& input, PaddedBuffer& buffer, std::size_t limit, Progress&& progress) {
   WholeRead result;
-  buffer.clear();
+  const std::size_t base = buffer.size();
   if (input.size() && *input.size() > limit) {
     result.bytes = *input.size();
     return result;
   }
-  std::size_t chunk = std::size_t{4} << 20;
-  if (input.size() && *input.size() + 1 > chunk) chunk = *input.size() + 1;
-  bool counting = false;  // past the limit: bytes are read into the buffer and dropped
+  // A regular file in one read (plus one that sees its end); a pipe in growing chunks.
+  const std::size_t room = input.size() ? *input.size() + 1 : std::size_t{1} << 16;
+  bool counting = false;  // past the limit: bytes are read past the data and dropped
   for (;;) {
-    if (!counting && buffer.free_space() < (std::size_t{1} << 16)) buffer.reserve_extra(chunk);
-    char* const at = counting ? buffer.data() : buffer.data() + buffer.size();
-    const std::size_t room = counting ? buffer.capacity() : buffer.free_space();
-    const long got = input.read_some(at, room);
+    if (buffer.free_space() < room) buffer.reserve_extra(room);
+    const long got = input.read_some(buffer.data() + buffer.size(), buffer.free_space());
     if (got < 0) {
       result.ok = false;
+      buffer.truncate(base);
       return result;
     }
     if (got == 0) return result;
     result.bytes += static_cast<std::size_t>(got);
     if (!counting) {
       buffer.commit(static_cast<std::size_t>(got));
-      if (buffer.size() > limit) {
+      if (buffer.size() - base > limit) {
         counting = true;
-        buffer.clear();
+        buffer.truncate(base);
       }
     }
     progress(result.bytes);
-  }
-}
-
-/// Streams the lines of `input` through `buffer`, calling `on_line(view, line_number)` for
-/// every line that is not blank (whitespace-only lines, CRLF endings included, are skipped).
-/// `view` is a padded view into `buffer`, valid during the call. Lines up to `max_line` bytes
-/// are handed out whole, however large; a longer line is skipped without being stored and
-/// reported as `on_oversized(line_number, size)`, so memory stays bounded even for a huge
-/// file with no newline. Calls `progress(total_bytes_read)` after each chunk. False on a read
-/// error.
-template <class OnLine, class OnOversized, class Progress>
-bool for_each_line(Input& input, PaddedBuffer& buffer, std::size_t max_line, OnLine&& on_line,
-                   OnOversized&& on_oversized, Progress&& progress) {
-  constexpr std::size_t chunk = std::size_t{4} << 20;
-  buffer.clear();
-  std::size_t line_number = 0;  // lines handed out or skipped so far
-  std::size_t scanned = 0;      // bytes at the front of the buffer already searched for '\n'
-  std::size_t total = 0;
-  bool eof = false;
-  // A line longer than max_line (+1 for a CR) is being skipped: its size so far.
-  bool skipping = false;
-  std::size_t skipped = 0;
-  bool skipped_cr = false;  // the last skipped byte was '\r'
-  const std::size_t too_long = max_line >= SIZE_MAX - 1 ? SIZE_MAX : max_line + 2;
-
-  const auto emit = [&](std::size_t begin, std::size_t end) {
-    ++line_number;
-    std::size_t stop = end;
-    if (stop > begin && buffer.data()[stop - 1] == '\r') --stop;  // CRLF
-    const std::string_view text(buffer.data() + begin, stop - begin);
-    if (is_blank(text)) return;
-    on_line(buffer.view(begin, stop - begin), line_number);
-  };
-  const auto end_skip = [&](std::size_t tail, bool cr) {
-    std::size_t size = skipped + tail;
-    if (cr && size > 0) --size;
-    ++line_number;
-    on_oversized(line_number, size);
-    skipping = false;
-    skipped = 0;
-  };
-
-  for (;;) {
-    std::size_t begin = 0;
-    const char* base = buffer.data();
-    if (skipping) {
-      // Drop bytes up to the end of the long line.
-      const void* nl = std::memchr(base, '\n', buffer.size());
-      if (nl == nullptr) {
-        if (buffer.size() > 0) skipped_cr = base[buffer.size() - 1] == '\r';
-        skipped += buffer.size();
-        buffer.clear();
-        if (eof) {
-          end_skip(0, skipped_cr);
-          return true;
-        }
-      } else {
-        const auto end = static_cast<std::size_t>(static_cast<const char*>(nl) - base);
-        end_skip(end, end > 0 ? base[end - 1] == '\r' : skipped_cr);
-        begin = end + 1;
-        scanned = begin;
-      }
-    }
-    // Hand out every complete line in the buffer.
-    while (!skipping && scanned < buffer.size()) {
-      const void* nl = std::memchr(base + scanned, '\n', buffer.size() - scanned);
-      if (nl == nullptr) {
-        scanned = buffer.size();
-        break;
-      }
-      const auto end = static_cast<std::size_t>(static_cast<const char*>(nl) - base);
-      emit(begin, end);
-      begin = end + 1;
-      scanned = begin;
-    }
-    if (eof && !skipping) {
-      if (begin < buffer.size()) {  // last line, no newline
-        if (buffer.size() - begin >= too_long) {
-          skipping = true;
-          skipped = buffer.size() - begin;
-          end_skip(0, base[buffer.size() - 1] == '\r');
-        } else {
-          emit(begin, buffer.size());
-        }
-      }
-      return true;
-    }
-    // Keep the partial line, then read more after it.
-    buffer.consume(begin);
-    scanned -= std::min(scanned, begin);
-    if (!skipping && buffer.size() >= too_long) {
-      // Longer than any acceptable body: count the rest instead of storing it.
-      skipped_cr = buffer.data()[buffer.size() - 1] == '\r';
-      skipping = true;
-      skipped = buffer.size();
-      buffer.clear();
-      scanned = 0;
-    }
-    if (buffer.free_space() < chunk / 2) buffer.reserve_extra(chunk);
-    const long got = input.read_some(buffer.data() + buffer.size(), buffer.free_space());
-    if (got < 0) return false;
-    if (got == 0) {
-      eof = true;
-    } else {
-      buffer.commit(static_cast<std::size_t>(got));
-      total += static_cast<std::size_t>(got);
-      progress(total);
-    }
   }
 }
 

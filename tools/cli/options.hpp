@@ -19,6 +19,8 @@ struct Options {
   bool strict = false;                      ///< `--strict`: Policy::strict.
   bool ndjson = false;                      ///< `--ndjson`: one body per non-empty line.
   bool errors_only = false;                 ///< `--errors-only`: print failing bodies only.
+  bool summary_only = false;                ///< `--summary`: print the summary only.
+  std::optional<std::size_t> jobs;          ///< `--jobs N`; nullopt: every available core.
   Format format = Format::text;             ///< `--format text|json`.
   std::optional<std::string> headers_file;  ///< `--headers FILE`.
   std::optional<std::size_t> max_bytes;     ///< `--max-bytes N`.

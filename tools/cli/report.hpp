@@ -105,8 +105,13 @@ inline void append_raw_json(std::string& out, std::string_view raw) {
   append_compact_json(out, raw);
 }
 
-/// `{"model":...,"id":...}`.
-inline void append_ref(std::string& out, const ResourceRef& ref) {
+// One field value of a typed model in a check report, one overload per value kind (model.hpp
+// lists them). Refs are reduced to what finds them, `{"model":...,"id":...}`; every other kind
+// is written as to_json() writes it. A new kind that to_json() writes as a report should show
+// it needs nothing here; one that holds refs gets its overload next to these.
+
+/// A ref: `{"model":...,"id":...}`.
+inline void append_report_value(std::string& out, const ResourceRef& ref) {
   out += "{\"model\":";
   append_json_string(out, ref.model);
   out += ",\"id\":";
@@ -114,35 +119,53 @@ inline void append_ref(std::string& out, const ResourceRef& ref) {
   out += '}';
 }
 
-/// `[{"model":...,"id":...},...]`.
-inline void append_ref_list(std::string& out, RefList refs) {
-  morph::webhook::detail::append_list(out, refs, append_ref);
+/// A ref list: `[{"model":...,"id":...},...]`.
+inline void append_report_value(std::string& out, RefList refs) {
+  out += '[';
+  bool first = true;
+  for (const ResourceRef& ref : refs) {
+    if (!first) out += ',';
+    first = false;
+    append_report_value(out, ref);
+  }
+  out += ']';
 }
 
-/// A check report's writer of a value: as to_json() writes it, except refs:
-/// `{"model":...,"id":...}`, what a check report needs of them; nested objects and their lists
-/// recurse with it.
-struct ReportValueWriter {
-  template <class V>
-  void operator()(std::string& out, const V& value) const {
-    if constexpr (std::is_same_v<V, ResourceRef>) {
-      append_ref(out, value);
-    } else if constexpr (std::is_same_v<V, RefList>) {
-      append_ref_list(out, value);
-    } else if constexpr (is_described_v<V>) {
-      morph::webhook::detail::append_fields(out, value, *this);
-    } else if constexpr (is_span_of_described_v<V>) {
-      morph::webhook::detail::append_list(out, value, *this);
-    } else {
-      morph::webhook::detail::append_value(out, value);
-    }
-  }
-};
+template <class Model>
+void append_fields(std::string& out, const Model& fields);
 
-/// The present fields of a typed model, in description order (see ReportValueWriter).
+/// Every other kind: as to_json() writes it (enums as their text, timestamps as sent, ...);
+/// nested objects and their lists member by member, with the refs inside them as above.
+template <class Value>
+void append_report_value(std::string& out, const Value& value) {
+  if constexpr (is_described_v<Value>) {
+    append_fields(out, value);
+  } else if constexpr (is_span_of_described_v<Value>) {
+    morph::webhook::detail::append_list(
+        out, value, [](std::string& o, const auto& item) { append_report_value(o, item); });
+  } else {
+    morph::webhook::detail::append_value(out, value);
+  }
+}
+
+// How many refs a field value holds, one overload per kind that holds refs (for `refs=N`).
+
+/// A ref: one.
+inline std::size_t ref_count(const ResourceRef&) noexcept { return 1; }
+/// A ref list: its length.
+inline std::size_t ref_count(RefList refs) noexcept { return refs.size(); }
+/// Every other kind: none.
+template <class Value>
+std::size_t ref_count(const Value&) noexcept {
+  return 0;
+}
+
+/// The present fields of a typed model, in description order, each value as
+/// append_report_value() writes it.
 template <class Model>
 void append_fields(std::string& out, const Model& fields) {
-  morph::webhook::detail::append_fields(out, fields, ReportValueWriter{});
+  morph::webhook::detail::append_fields(
+      out, fields, [](std::string& o, const auto& value) { append_report_value(o, value); });
 }
 
 /// `[{"code":...,"message":...},...]` (message only when Morph sent one).
@@ -243,114 +266,142 @@ inline void append_safe_text(std::string& out, std::string_view text) {
   }
 }
 
-/// Number of refs in a typed model's fields (single refs and every ref list).
+/// Number of refs in a typed model's fields (single refs, ref lists, and whatever else
+/// ref_count() counts).
 template <class Model>
-std::size_t count_refs(const Model& fields) {
+std::size_t count_refs(const Model& fields) noexcept {
   std::size_t n = 0;
   for_each_field<Model>([&](const auto& field) {
-    const auto& value = fields.*field.member;
-    using Value = typename std::decay_t<decltype(field)>::value_type;
-    if constexpr (std::is_same_v<Value, ResourceRef>) {
-      if (value) ++n;
-    } else if constexpr (std::is_same_v<Value, RefList>) {
-      n += value ? value->size() : 0;
-    }
+    if (const auto& value = fields.*field.member) n += ref_count(*value);
+  });
+  return n;
+}
+
+/// Number of fields present in a typed model's fields.
+template <class Model>
+std::size_t count_present(const Model& fields) noexcept {
+  std::size_t n = 0;
+  for_each_field<Model>([&](const auto& field) {
+    if ((fields.*field.member).has_value()) ++n;
   });
   return n;
 }
 
 }  // namespace detail
 
-/// Writes one result per body in the chosen format and keeps the tallies for the summary.
+/// The counts of a summary: of a whole run, or of one batch of bodies (added up in order).
+struct Tally {
+  std::size_t total = 0;       ///< Bodies checked.
+  std::size_t valid = 0;       ///< Valid bodies.
+  std::size_t invalid = 0;     ///< Invalid bodies.
+  std::size_t untyped = 0;     ///< Valid bodies of a model without a type (envelope level).
+  std::size_t warnings = 0;    ///< Morph warnings in valid bodies.
+  std::size_t unreadable = 0;  ///< Inputs that could not be opened or read to their end.
+  std::size_t printed = 0;     ///< Per-body results written.
+  /// Invalid bodies per error code.
+  std::array<std::size_t, std::size(all_error_codes)> per_code{};
+
+  /// Adds `other` to these counts.
+  Tally& operator+=(const Tally& other) noexcept {
+    total += other.total;
+    valid += other.valid;
+    invalid += other.invalid;
+    untyped += other.untyped;
+    warnings += other.warnings;
+    unreadable += other.unreadable;
+    printed += other.printed;
+    for (std::size_t i = 0; i < per_code.size(); ++i) per_code[i] += other.per_code[i];
+    return *this;
+  }
+};
+
+/// What `check` prints, and how.
+struct ReportStyle {
+  Format format = Format::text;  ///< `--format`.
+  bool colour = false;           ///< ANSI colours (text format only).
+  bool errors_only = false;      ///< `--errors-only`: valid bodies counted, not printed.
+  bool summary_only = false;     ///< `--summary`: no body printed, only the summary.
+};
+
+/// Writes one result per body in the chosen format, and the summary. Holds no state but its
+/// style: each caller (one per worker thread) passes the buffer to append to and the Tally to
+/// count in, so batches are reported in parallel and written out in order.
 class Reporter {
  public:
-  /// Reports to `out` in `format`, with ANSI colours when `colour` (text format only); with
-  /// `errors_only`, valid bodies are counted but not printed.
-  Reporter(Sink& out, Format format, bool colour, bool errors_only = false)
-      : out_(out), format_(format), colour_(colour), errors_only_(errors_only) {}
+  /// Reports in `style`.
+  explicit Reporter(const ReportStyle& style) : style_(style) {}
 
-  /// Reports one body. `diagnosis` adds what is known about a refused body (may be null).
-  void report(const Origin& origin, const Outcome& outcome, const CheckedHeaders* headers,
-              const Diagnosis* diagnosis = nullptr) {
-    ++total_;
-    if (const auto* event = std::get_if<WebhookEvent>(&outcome)) {
-      ++valid_;
-      warnings_ += event->warnings.size();
-      if (errors_only_) return;
-      ++printed_;
-      if (format_ == Format::json) {
-        json_event(origin, *event, headers);
-      } else {
-        text_event(origin, *event);
-      }
-    } else if (const auto* envelope = std::get_if<ResourceEvent>(&outcome)) {
-      ++valid_;
-      ++envelopes_;
-      warnings_ += envelope->warnings.size();
-      if (errors_only_) return;
-      ++printed_;
-      if (format_ == Format::json) {
-        json_envelope(origin, *envelope, headers);
-      } else {
-        text_envelope(origin, *envelope);
-      }
-    } else {
-      const auto& error = std::get<Error>(outcome);
-      ++invalid_;
-      ++printed_;
-      ++per_code_[static_cast<std::size_t>(error.code)];
-      const Diagnosis none;
-      const Diagnosis& d = diagnosis != nullptr ? *diagnosis : none;
-      if (format_ == Format::json) {
-        json_error(origin, error, d, headers);
-      } else {
-        text_error(origin, error, d, headers);
-      }
+  /// True when refused bodies are printed, so that a Diagnosis of them is worth making.
+  [[nodiscard]] bool prints_errors() const noexcept { return !style_.summary_only; }
+
+  /// Reports one body to `out` and counts it in `tally`. `diagnosis` adds what is known about
+  /// a refused body (may be null).
+  void report(std::string& out, Tally& tally, const Origin& origin, const Outcome& outcome,
+              const CheckedHeaders* headers, const Diagnosis* diagnosis = nullptr) const {
+    ++tally.total;
+    if (outcome) {
+      std::visit([&](const auto& event) { report_valid(out, tally, origin, event, headers); },
+                 *outcome);
+      return;
     }
-    out_.maybe_flush();
+    const Error& error = outcome.error();
+    ++tally.invalid;
+    ++tally.per_code[static_cast<std::size_t>(error.code)];
+    if (style_.summary_only) return;
+    ++tally.printed;
+    const Diagnosis none;
+    const Diagnosis& d = diagnosis != nullptr ? *diagnosis : none;
+    if (style_.format == Format::json) {
+      json_error(out, origin, error, d, headers);
+    } else {
+      text_error(out, origin, error, d, headers);
+    }
   }
 
-  /// Writes the summary (text format only; JSON output holds one object per body and nothing
-  /// else).
-  void summary() {
-    if (format_ != Format::text) return;
-    std::string& out = out_.buffer();
-    if (printed_ > 0) out += '\n';  // a blank line after the per-body lines, if any
+  /// Writes the summary of `tally`: the text summary in text format; in JSON format one
+  /// object, with `--summary` only (JSON output holds one object per body and nothing else).
+  void summary(std::string& out, const Tally& tally) const {
+    if (style_.format == Format::json) {
+      if (style_.summary_only) json_summary(out, tally);
+      return;
+    }
+    if (tally.printed > 0) out += '\n';  // a blank line after the per-body lines, if any
     style(out, "\x1b[1m");
-    if (unreadable_ > 0) {
+    if (tally.unreadable > 0) {
       // First: the totals below do not cover these inputs (exit status 2).
       style(out, "\x1b[31m");
-      detail::append_int(out, unreadable_);
-      out += unreadable_ == 1 ? " input could not be read" : " inputs could not be read";
+      detail::append_int(out, tally.unreadable);
+      out += tally.unreadable == 1 ? " input could not be read" : " inputs could not be read";
       style(out, "\x1b[0m\x1b[1m");
       out += "; ";
     }
-    detail::append_int(out, total_);
-    out += total_ == 1 ? " body: " : " bodies: ";
-    style(out, valid_ > 0 ? "\x1b[32m" : "");
-    detail::append_int(out, valid_);
+    detail::append_int(out, tally.total);
+    out += tally.total == 1 ? " body: " : " bodies: ";
+    style(out, tally.valid > 0 ? "\x1b[32m" : "");
+    detail::append_int(out, tally.valid);
     out += " valid";
     style(out, "\x1b[0m\x1b[1m");
-    if (envelopes_ > 0) {
+    if (tally.untyped > 0) {
       // Said of the valid bodies, next to them: these are valid, only checked less deeply.
       out += " (";
-      detail::append_int(out, envelopes_);
-      out += envelopes_ == 1 ? " of another model" : " of other models";
+      detail::append_int(out, tally.untyped);
+      out += tally.untyped == 1 ? " of another model" : " of other models";
       out += ", checked at the envelope level)";
     }
     out += ", ";
-    style(out, invalid_ > 0 ? "\x1b[31m" : "");
-    detail::append_int(out, invalid_);
+    style(out, tally.invalid > 0 ? "\x1b[31m" : "");
+    detail::append_int(out, tally.invalid);
     out += " invalid";
     style(out, "\x1b[0m");
-    if (warnings_ > 0) {
+    if (tally.warnings > 0) {
       out += "; ";
-      detail::append_int(out, warnings_);
-      out += warnings_ == 1 ? " Morph warning in valid bodies" : " Morph warnings in valid bodies";
+      detail::append_int(out, tally.warnings);
+      out += tally.warnings == 1 ? " Morph warning in valid bodies"
+                                 : " Morph warnings in valid bodies";
     }
     out += '\n';
     for (const ErrorCode code : all_error_codes) {
-      const std::size_t n = per_code_[static_cast<std::size_t>(code)];
+      const std::size_t n = tally.per_code[static_cast<std::size_t>(code)];
       if (n == 0) continue;
       out += "  ";
       const std::string_view name = to_string(code);
@@ -359,35 +410,60 @@ class Reporter {
       detail::append_int(out, n);
       out += '\n';
     }
-    out_.maybe_flush();
   }
-
-  /// Counts an input that could not be opened or read to its end (its message is on stderr).
-  void unreadable() noexcept { ++unreadable_; }
-
-  /// Bodies reported.
-  [[nodiscard]] std::size_t total() const noexcept { return total_; }
-  /// Invalid bodies reported.
-  [[nodiscard]] std::size_t invalid() const noexcept { return invalid_; }
 
  private:
   void style(std::string& out, std::string_view code) const {
-    if (colour_) out += code;
+    if (style_.colour) out += code;
   }
 
-  template <class Model>
-  void json_event(const Origin& origin, const Event<Model>& e, const CheckedHeaders* headers) {
-    std::string& out = out_.buffer();
-    detail::append_event_head(out, origin, e);
-    detail::append_fields(out, e.fields);
-    detail::append_event_tail(out, e, headers);
+  // A valid body: typed (Event<Model>) or of a model without a type (ResourceEvent).
+  template <class Fields>
+  void report_valid(std::string& out, Tally& tally, const Origin& origin, const Event<Fields>& e,
+                    const CheckedHeaders* headers) const {
+    ++tally.valid;
+    if constexpr (!is_model_v<Fields>) ++tally.untyped;
+    tally.warnings += e.warnings.size();
+    if (style_.errors_only || style_.summary_only) return;
+    ++tally.printed;
+    if (style_.format == Format::json) {
+      detail::append_event_head(out, origin, e);
+      if constexpr (is_model_v<Fields>) {
+        detail::append_fields(out, e.fields);
+      } else {
+        detail::append_raw_json(out, e.fields);
+      }
+      detail::append_event_tail(out, e, headers);
+    } else {
+      text_event(out, origin, e);
+    }
   }
 
-  void json_envelope(const Origin& origin, const ResourceEvent& e, const CheckedHeaders* headers) {
-    std::string& out = out_.buffer();
-    detail::append_event_head(out, origin, e);
-    detail::append_raw_json(out, e.fields);
-    detail::append_event_tail(out, e, headers);
+  void json_summary(std::string& out, const Tally& tally) const {
+    out += "{\"bodies\":";
+    detail::append_int(out, tally.total);
+    out += ",\"valid\":";
+    detail::append_int(out, tally.valid);
+    out += ",\"invalid\":";
+    detail::append_int(out, tally.invalid);
+    out += ",\"untypedModels\":";
+    detail::append_int(out, tally.untyped);
+    out += ",\"warnings\":";
+    detail::append_int(out, tally.warnings);
+    out += ",\"unreadableInputs\":";
+    detail::append_int(out, tally.unreadable);
+    out += ",\"errors\":{";
+    const char* separator = "";
+    for (const ErrorCode code : all_error_codes) {
+      const std::size_t n = tally.per_code[static_cast<std::size_t>(code)];
+      if (n == 0) continue;
+      out += separator;
+      separator = ",";
+      append_json_string(out, to_string(code));
+      out += ':';
+      detail::append_int(out, n);
+    }
+    out += "}}\n";
   }
 
   /// The message of `error` as printed: a byte order mark's own message replaces the parser's.
@@ -396,9 +472,8 @@ class Reporter {
                                                   : std::string_view(error.message);
   }
 
-  void json_error(const Origin& origin, const Error& error, const Diagnosis& d,
-                  const CheckedHeaders* headers) {
-    std::string& out = out_.buffer();
+  static void json_error(std::string& out, const Origin& origin, const Error& error,
+                         const Diagnosis& d, const CheckedHeaders* headers) {
     out += "{\"ok\":false";
     detail::append_origin(out, origin);
     if (d.identity.event) {
@@ -432,7 +507,7 @@ class Reporter {
     out += "}\n";
   }
 
-  // Text lines: `OK   file:line  event  id=...  refs=N  warnings=N`.
+  // Text lines: `OK   file:line  event  id=...  <required enums>  fields=N/M  refs=N  warnings=N`.
   void text_prefix(std::string& out, bool ok, const Origin& origin) const {
     style(out, ok ? "\x1b[32m" : "\x1b[1;31m");
     out += ok ? "OK " : "ERR";
@@ -446,54 +521,45 @@ class Reporter {
     out += "  ";
   }
 
-  template <class Event>
-  void text_event_head(std::string& out, const Origin& origin, const Event& e) const {
+  // A typed event shows what kind of thing it is (its required enum fields, e.g. `type=`), how
+  // many of its model's fields it has, and its refs; an untyped one says it was checked at the
+  // envelope level.
+  template <class Fields>
+  void text_event(std::string& out, const Origin& origin, const Event<Fields>& e) const {
     text_prefix(out, true, origin);
     detail::append_safe_text(out, e.event);
     out += "  id=";
     detail::append_safe_text(out, e.id);
-  }
-
-  // The line shows the required enum fields (what kind of thing the event is, e.g. `type=`).
-  template <class Model>
-  void text_event(const Origin& origin, const Event<Model>& e) {
-    std::string& out = out_.buffer();
-    text_event_head(out, origin, e);
-    for_each_field<Model>([&](const auto& field) {
-      const auto& value = e.fields.*field.member;
-      if constexpr (is_enum_field<typename std::decay_t<decltype(field)>::value_type>) {
-        if (!field.is_required || !value) return;
-        out += "  ";
-        out += field.name;
-        out += '=';
-        detail::append_safe_text(out, value->text);
-        if (value->is_unlisted()) out += "(unknown)";
-      }
-    });
-    out += "  refs=";
-    detail::append_int(out, detail::count_refs(e.fields));
-    text_warnings(out, e.warnings);
-    out += '\n';
-  }
-
-  void text_envelope(const Origin& origin, const ResourceEvent& e) {
-    std::string& out = out_.buffer();
-    text_event_head(out, origin, e);
-    out += "  (envelope checked; fields not typed)";
-    text_warnings(out, e.warnings);
-    out += '\n';
-  }
-
-  void text_warnings(std::string& out, WarningList warnings) const {
+    if constexpr (is_model_v<Fields>) {
+      for_each_field<Fields>([&](const auto& field) {
+        const auto& value = e.fields.*field.member;
+        if constexpr (is_enum_field<typename std::decay_t<decltype(field)>::value_type>) {
+          if (!field.is_required || !value) return;
+          out += "  ";
+          out += field.name;
+          out += '=';
+          detail::append_safe_text(out, value->text);
+          if (value->is_unlisted()) out += "(unknown)";
+        }
+      });
+      out += "  fields=";
+      detail::append_int(out, detail::count_present(e.fields));
+      out += '/';
+      detail::append_int(out, field_count<Fields>);
+      out += "  refs=";
+      detail::append_int(out, detail::count_refs(e.fields));
+    } else {
+      out += "  (envelope checked; fields not typed)";
+    }
     out += "  warnings=";
-    if (!warnings.empty()) style(out, "\x1b[33m");
-    detail::append_int(out, warnings.size());
-    if (!warnings.empty()) style(out, "\x1b[0m");
+    if (!e.warnings.empty()) style(out, "\x1b[33m");
+    detail::append_int(out, e.warnings.size());
+    if (!e.warnings.empty()) style(out, "\x1b[0m");
+    out += '\n';
   }
 
-  void text_error(const Origin& origin, const Error& error, const Diagnosis& d,
-                  const CheckedHeaders* headers) {
-    std::string& out = out_.buffer();
+  void text_error(std::string& out, const Origin& origin, const Error& error, const Diagnosis& d,
+                  const CheckedHeaders* headers) const {
     text_prefix(out, false, origin);
     style(out, "\x1b[1m");
     out += to_string(error.code);
@@ -543,18 +609,7 @@ class Reporter {
     out += '\n';
   }
 
-  Sink& out_;
-  Format format_;
-  bool colour_;
-  bool errors_only_;
-  std::size_t unreadable_ = 0;
-  std::size_t printed_ = 0;  // per-body lines written
-  std::size_t total_ = 0;
-  std::size_t valid_ = 0;
-  std::size_t invalid_ = 0;
-  std::size_t envelopes_ = 0;
-  std::size_t warnings_ = 0;
-  std::array<std::size_t, std::size(all_error_codes)> per_code_{};
+  ReportStyle style_;
 };
 
 }  // namespace morph::webhook::cli

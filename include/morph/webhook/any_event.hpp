@@ -53,8 +53,8 @@ using AnyEvent = typename detail::AnyEventOf<TypedModels>::type;
 /// @cond MORPH_WEBHOOK_INTERNAL
 namespace detail {
 /// Parses `body` as the typed model at `index` of TypedModels.
-template <std::size_t I = 0>
-Result<AnyEvent> parse_typed(Parser& parser, std::size_t index, std::string_view body,
+template <std::size_t I = 0, class Body>
+Result<AnyEvent> parse_typed(Parser& parser, std::size_t index, Body body,
                              const ParseOptions& options) noexcept {
   (void)index;  // unused in the last instantiation
   if constexpr (I + 1 < std::tuple_size_v<TypedModels>) {
@@ -65,6 +65,25 @@ Result<AnyEvent> parse_typed(Parser& parser, std::size_t index, std::string_view
   if (!result) return std::move(result).error();
   return AnyEvent(std::in_place_type<Event<Model>>, std::move(result).value());
 }
+
+/// parse_any() on a body the Parser copies (std::string_view) or parses in place
+/// (simdjson::padded_string_view).
+template <class Body>
+Result<AnyEvent> parse_any_body(Parser& parser, Body body, const ParseOptions& options) noexcept {
+  constexpr std::size_t untyped = std::tuple_size_v<TypedModels>;
+  const std::size_t hinted =
+      typed_model_index(peek_event_model(std::string_view(body.data(), body.size())));
+  if (hinted != untyped) {
+    auto result = parse_typed(parser, hinted, body, options);
+    // unsupported_model: `event` was not what the hint read (an escape, a later duplicate...).
+    if (result || result.error().code != ErrorCode::unsupported_model) return result;
+  }
+  auto envelope = parser.parse_envelope(body, options);
+  if (!envelope) return std::move(envelope).error();
+  const std::size_t index = typed_model_index(envelope.value().model);
+  if (index == untyped) return AnyEvent(std::in_place_type<ResourceEvent>, envelope.value());
+  return parse_typed(parser, index, body, options);
+}
 }  // namespace detail
 /// @endcond
 
@@ -74,18 +93,14 @@ Result<AnyEvent> parse_typed(Parser& parser, std::size_t index, std::string_view
 /// otherwise the envelope is read first to learn the model, then the typed model parsed.
 [[nodiscard]] inline Result<AnyEvent> parse_any(Parser& parser, std::string_view body,
                                                 const ParseOptions& options) noexcept {
-  constexpr std::size_t untyped = std::tuple_size_v<TypedModels>;
-  const std::size_t hinted = detail::typed_model_index(detail::peek_event_model(body));
-  if (hinted != untyped) {
-    auto result = detail::parse_typed(parser, hinted, body, options);
-    // unsupported_model: `event` was not what the hint read (an escape, a later duplicate...).
-    if (result || result.error().code != ErrorCode::unsupported_model) return result;
-  }
-  auto envelope = parser.parse_envelope(body, options);
-  if (!envelope) return std::move(envelope).error();
-  const std::size_t index = detail::typed_model_index(envelope.value().model);
-  if (index == untyped) return AnyEvent(std::in_place_type<ResourceEvent>, envelope.value());
-  return detail::parse_typed(parser, index, body, options);
+  return detail::parse_any_body(parser, body, options);
+}
+
+/// Same, in place, copying nothing: `body` must have at least `simdjson::SIMDJSON_PADDING`
+/// readable bytes after its end, and outlive the event (views point into it).
+[[nodiscard]] inline Result<AnyEvent> parse_any(Parser& parser, simdjson::padded_string_view body,
+                                                const ParseOptions& options) noexcept {
+  return detail::parse_any_body(parser, body, options);
 }
 
 /// Same, with the parser's options.

@@ -99,7 +99,9 @@
 /// 3. Fixtures in `tests/data/` (valid real-shaped events, dropped fields, every constraint
 ///    violated once, under both policies) and the model's zod schema for the differential test.
 /// A value kind not in the table above needs one overload in each consumer: the walker's
-/// read_value(), json.hpp's append_value(), owned.hpp's deep_copy() and report.hpp's writer.
+/// read_value(), json.hpp's append_value() and owned.hpp's deep_copy(). The CLI's report writes
+/// it with append_value(); a kind that holds refs also gets an append_report_value() and a
+/// ref_count() overload in tools/cli/report.hpp.
 ///
 /// ## Naming
 /// `Event<Model>` is the typed event of a model (`Event<Engagement>`, `Event<Contact>`);

@@ -103,6 +103,13 @@ class Parser {
     return parse_copy<Model>(body, options);
   }
 
+  /// In place, copying nothing (see parse(simdjson::padded_string_view)).
+  template <class Model>
+  [[nodiscard]] Result<Event<Model>> parse_as(simdjson::padded_string_view body,
+                                              const ParseOptions& options) noexcept {
+    return parse_padded<Model>(body, body.length(), options);
+  }
+
   /// Parses an event of any model (the 17 Morph models or a future one), keeping `fields` as
   /// validated raw JSON. Same checks, pointers and limits as parse().
   [[nodiscard]] Result<ResourceEvent> parse_envelope(std::string_view body) noexcept {

@@ -63,6 +63,8 @@ command -v curl >/dev/null || { echo "run.sh: curl not found" >&2; exit 2; }
 body=$root/benchmarks/data/typical.json
 bad_body=$root/benchmarks/data/invalid.json
 lua=$root/benchmarks/receivers/post_event.lua
+# shellcheck source=../../examples/serve/serve_lib.sh
+. "$root/examples/serve/serve_lib.sh"  # mw_start
 deadline=$(( $(date +%s) + budget ))
 load_start=$(uptime | sed 's/.*load average: //')
 tmp=$(mktemp -d)
@@ -122,20 +124,10 @@ check_budget() {
 start_server() {
   local name=$1
   shift
-  "$@" --host 127.0.0.1 --port 0 >"$tmp/$name.log" 2>"$tmp/$name.err" &
-  pid_of[$name]=$!
-  started+=("$!")
-  for _ in $(seq 400); do
-    if head -n 1 "$tmp/$name.log" 2>/dev/null | grep -q '^listening on '; then
-      port_of[$name]=$(head -n 1 "$tmp/$name.log" | sed 's/.*://')
-      return 0
-    fi
-    kill -0 "${pid_of[$name]}" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "run.sh: $name did not start:" >&2
-  cat "$tmp/$name.err" >&2
-  exit 1
+  mw_start "$tmp/$name.log" "$@" --host 127.0.0.1 --port 0 || { started+=("$MW_PID"); exit 1; }
+  started+=("$MW_PID")
+  pid_of[$name]=$MW_PID
+  port_of[$name]=$MW_PORT
 }
 
 url() { echo "http://127.0.0.1:${port_of[$1]}/webhooks/morph"; }

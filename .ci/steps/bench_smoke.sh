@@ -9,14 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 build=${BENCH_SMOKE_BUILD:-build/default}
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  echo "bench smoke: node or npm not found, skipping"
-  exit 0
-fi
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "bench smoke: wrk not found (Debian: apt-get install wrk), skipping"
-  exit 0
-fi
+for tool in node npm wrk; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "bench smoke: $tool not found, skipping"; exit 0; }
+done
 (cd benchmarks/node && npm ci --no-audit --no-fund --loglevel=error)
 
 # In-process: every installed zod on a valid and an invalid body; the verdicts must be right.

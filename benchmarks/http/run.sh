@@ -84,7 +84,8 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'echo "run.sh: interrupted" >&2; exit 130' INT TERM
+exec 3>&2  # the trap may run while stderr goes to a file (wrk_run's timing)
+trap 'echo "run.sh: interrupted" >&3; exit 130' INT TERM
 
 # The servers: NAME|STACK|KIND|COMMAND (KIND: validated or empty).
 servers=()

@@ -319,13 +319,14 @@ std::string node_rows(const std::vector<ExternalRow>& rows, const std::string& s
 }
 
 std::string make_table(const TableReporter& reporter, const std::string& context,
-                       const std::vector<ExternalRow>& node) {
+                       const NodeResults& node_results) {
+  const std::vector<ExternalRow>& node = node_results.rows;
   std::string out = "# morph::webhook benchmark comparison\n\nCPU time per event (";
   out += reporter.used_medians() ? "median of the repetitions" : "single run";
   out +=
       "); GB/s = body bytes / time; ratio = contender time / morph::webhook lenient time "
       "(higher = slower than morph).\n\n" +
-      context;
+      context + (node_results.note.empty() ? "" : "- " + node_results.note + "\n");
   std::map<std::string, double> morph_ns;  // payload -> morph lenient ns/event
   for (const Section& p : g_sections) {
     std::vector<std::string> names;
@@ -572,7 +573,7 @@ int main(int argc, char** argv) {
   TableReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   // The Node contenders on the payloads Google Benchmark ran (--benchmark_filter applies).
-  std::vector<ExternalRow> node_results;
+  NodeResults node_results;
   if (node) {
     std::vector<const Payload*> ran;
     for (const Payload& p : payloads) {
@@ -580,7 +581,7 @@ int main(int argc, char** argv) {
     }
     if (!ran.empty()) node_results = run_node_contenders(ran, repetitions, node_min_time);
   } else {
-    std::printf("Node contenders skipped (--node=off)\n");
+    node_results.note = "Node contenders skipped (--node=off)";
   }
   const std::string table = make_table(reporter, context, node_results);
   std::printf("\n%s", table.c_str());

@@ -62,27 +62,27 @@ void remove_all(const std::string& dir, const std::vector<std::string>& files) {
 
 }  // namespace
 
-std::vector<ExternalRow> run_node_contenders(const std::vector<const Payload*>& payloads,
-                                             int repetitions, double min_seconds) {
-  std::vector<ExternalRow> rows;
+NodeResults run_node_contenders(const std::vector<const Payload*>& payloads, int repetitions,
+                                double min_seconds) {
+  NodeResults out;
+  // Prints the reason and returns it as the note, with no rows.
+  auto skip = [&out](const std::string& why) {
+    out.note = "Node contenders " + why;
+    std::printf("%s\n", out.note.c_str());
+    return out;
+  };
   const std::string node = MORPH_BENCH_NODE;
   const std::string dir = MORPH_BENCH_NODE_DIR;
   int status = 0;
   const std::string version = run(shell_quoted(node) + " --version 2>/dev/null", status);
   if (status != 0) {
-    std::printf("Node contenders skipped: %s not found (install Node.js >= 18.19 to compare)\n",
-                node.c_str());
-    return rows;
+    return skip("skipped: " + node + " not found (install Node.js >= 18.19 to compare)");
   }
   if (!exists(dir + "/node_modules/zod/package.json")) {
-    std::printf("Node contenders skipped: zod is not installed; run `npm ci` in %s\n", dir.c_str());
-    return rows;
+    return skip("skipped: zod is not installed; run `npm ci` in " + dir);
   }
   char tmp[] = "/tmp/morph-bench-payloads-XXXXXX";
-  if (::mkdtemp(tmp) == nullptr) {
-    std::printf("Node contenders skipped: cannot create a temporary directory\n");
-    return rows;
-  }
+  if (::mkdtemp(tmp) == nullptr) return skip("skipped: cannot create a temporary directory");
   std::vector<std::string> files;
   std::string command = shell_quoted(node) + " " + shell_quoted(dir + "/zod_bench.mjs") +
                         " --repetitions " + std::to_string(repetitions) + " --min-time " +
@@ -90,9 +90,8 @@ std::vector<ExternalRow> run_node_contenders(const std::vector<const Payload*>& 
   for (const Payload* p : payloads) {
     const std::string path = write_payload(tmp, *p);
     if (path.empty()) {
-      std::printf("Node contenders skipped: cannot write %s\n", p->name.c_str());
       remove_all(tmp, files);
-      return rows;
+      return skip("skipped: cannot write " + p->name + " to " + tmp);
     }
     files.push_back(path);
     command += " " + shell_quoted(p->name + "=" + p->model + ":" + path);
@@ -100,13 +99,12 @@ std::vector<ExternalRow> run_node_contenders(const std::vector<const Payload*>& 
   std::printf("running the Node contenders (%s, %s)...\n", node.c_str(),
               version.substr(0, version.find('\n')).c_str());
   std::fflush(stdout);
-  const std::string out = run(command, status);
+  const std::string text = run(command, status);
   remove_all(tmp, files);
   if (status != 0) {
-    std::printf("Node contenders failed: zod_bench.mjs exited with status %d\n", status);
-    return rows;
+    return skip("failed: zod_bench.mjs exited with status " + std::to_string(status));
   }
-  std::istringstream lines(out);
+  std::istringstream lines(text);
   std::string line;
   while (std::getline(lines, line)) {
     std::vector<std::string> f;
@@ -121,9 +119,13 @@ std::vector<ExternalRow> run_node_contenders(const std::vector<const Payload*>& 
     row.accepted = std::strtoul(f[5].c_str(), nullptr, 10);
     row.events = std::strtoul(f[6].c_str(), nullptr, 10);
     row.baseline = row.contender == "node_json_parse";
-    rows.push_back(row);
+    out.rows.push_back(row);
   }
-  return rows;
+  out.note = "Node contenders (" + node +
+             "): the Node process's CPU time (user + system, garbage collector threads "
+             "included) per event, from the body's bytes (a Buffer), median of " +
+             std::to_string(repetitions) + " repetitions";
+  return out;
 }
 
 }  // namespace morph_bench

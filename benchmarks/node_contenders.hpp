@@ -23,11 +23,17 @@ struct ExternalRow {
   bool baseline = false;     ///< Does no checking (its verdict means nothing).
 };
 
+/// What the Node run produced.
+struct NodeResults {
+  std::vector<ExternalRow> rows;  ///< Empty when skipped or failed.
+  std::string note;  ///< One line for the table: how they were measured, or why they are absent.
+};
+
 /// Runs node/zod_bench.mjs on `payloads` (written to a temporary directory first) with
-/// `repetitions` repetitions of at least `min_seconds` each. Returns no rows, after printing
-/// why, when node or the npm packages (`npm ci` in benchmarks/node) are missing.
-std::vector<ExternalRow> run_node_contenders(const std::vector<const Payload*>& payloads,
-                                             int repetitions, double min_seconds);
+/// `repetitions` repetitions of at least `min_seconds` each. No rows, and a note saying why
+/// (also printed), when node or the npm packages (`npm ci` in benchmarks/node) are missing.
+NodeResults run_node_contenders(const std::vector<const Payload*>& payloads, int repetitions,
+                                double min_seconds);
 
 }  // namespace morph_bench
 

@@ -3,7 +3,8 @@
 // Markdown comparison table printed at the end.
 //
 //   morph_webhook_bench [--data-dir=DIR] [--no-check] [--markdown=FILE]
-//                       [--write-payloads=DIR] [--benchmark_* flags of Google Benchmark]
+//                       [--write-payloads=DIR] [--node=off] [--node-min-time=S]
+//                       [--benchmark_* flags of Google Benchmark]
 //   morph_webhook_bench --profile=PAYLOAD/CONTENDER [--iterations=N]
 //       runs one contender N times (default 100000) outside Google Benchmark, for
 //       perf record / valgrind --tool=callgrind.
@@ -11,6 +12,10 @@
 // Before measuring, every contender is run on every payload and its extracted result compared
 // with morph::webhook's (the cross-check): a contender that does less than the others, or
 // disagrees, stops the run.
+//
+// After Google Benchmark, the Node.js contenders (JSON.parse + zod, node/zod_bench.mjs) run on
+// the same payloads in a child process and join the table; skipped with a message when node
+// or the npm packages are missing (`npm ci` in benchmarks/node), or with --node=off.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -25,6 +30,7 @@
 #include "alloc_counter.hpp"
 #include "common.hpp"
 #include "model_benchmarks.hpp"
+#include "node_contenders.hpp"
 #include "payloads.hpp"
 
 #define MORPH_BENCH_STR2(x) #x
@@ -87,6 +93,7 @@ struct Section {
   std::size_t events = 1;
   std::size_t bytes = 0;
   std::string model;  // the Morph model of its events; empty for sections without a payload
+  bool valid = true;  ///< Every event must be accepted (false: rejected).
 };
 std::vector<Section> g_sections;
 
@@ -135,7 +142,8 @@ std::vector<ContenderInfo> contenders_of(const Payload& p,
 void register_all(const std::vector<Payload>& payloads,
                   const std::vector<ContenderInfo>& engagement) {
   for (const Payload& p : payloads) {
-    g_sections.push_back(Section{p.name, p.description, p.events.size(), p.bytes.size(), p.model});
+    g_sections.push_back(
+        Section{p.name, p.description, p.events.size(), p.bytes.size(), p.model, p.valid});
     for (const ContenderInfo& c : contenders_of(p, engagement)) {
       register_one(p.name, p, c, p.valid);
     }
@@ -149,7 +157,7 @@ void register_all(const std::vector<Payload>& payloads,
                                  "a request: 12 realistic headers (mixed case, "
                                  "std::vector<std::pair<std::string, std::string>>) + the "
                                  "typical body",
-                                 1, p.bytes.size(), p.model});
+                                 1, p.bytes.size(), p.model, true});
     register_one("request", p, engagement.front(), true);
     register_one("request", p,
                  ContenderInfo{"validate_headers", "validate_headers() only (12 headers)",
@@ -286,13 +294,41 @@ std::string human_ns(double ns) {
   return fmt("%.0f ns", ns);
 }
 
-std::string make_table(const TableReporter& reporter, const std::string& context) {
+std::string table_row(const std::string& label, double ns, double bytes_per_event, double allocs,
+                      double base) {
+  return "| " + label + " | " + human_ns(ns) + " | " +
+         (bytes_per_event > 0 ? fmt("%.2f", bytes_per_event / ns) : std::string("-")) + " | " +
+         human_rate(1e9 / ns) + " | " + (allocs < 0 ? std::string("n/a") : fmt("%.2f", allocs)) +
+         " | " + (base > 0 ? fmt("%.2f", ns / base) : std::string("-")) + " |\n";
+}
+
+// The Node rows of a section: the baseline (no checks) only where the body is valid.
+std::string node_rows(const std::vector<ExternalRow>& rows, const std::string& section, bool valid,
+                      double bytes_per_event, double base) {
+  std::string out;
+  for (const ExternalRow& r : rows) {
+    if (r.payload != section || (r.baseline && !valid)) continue;
+    const std::size_t expected = valid ? r.events : 0;
+    if (!r.baseline && r.accepted != expected) {
+      out += "| " + r.label + " | error: accepted " + std::to_string(r.accepted) + " of " +
+             std::to_string(r.events) + " events, expected " + std::to_string(expected) +
+             " | | | | |\n";
+      continue;
+    }
+    out += table_row(r.label, r.ns_per_event, bytes_per_event, -1, base);
+  }
+  return out;
+}
+
+std::string make_table(const TableReporter& reporter, const std::string& context,
+                       const NodeResults& node_results) {
+  const std::vector<ExternalRow>& node = node_results.rows;
   std::string out = "# morph::webhook benchmark comparison\n\nCPU time per event (";
   out += reporter.used_medians() ? "median of the repetitions" : "single run";
   out +=
       "); GB/s = body bytes / time; ratio = contender time / morph::webhook lenient time "
       "(higher = slower than morph).\n\n" +
-      context;
+      context + (node_results.note.empty() ? "" : "- " + node_results.note + "\n");
   std::map<std::string, double> morph_ns;  // payload -> morph lenient ns/event
   for (const Section& p : g_sections) {
     std::vector<std::string> names;
@@ -313,18 +349,15 @@ std::string make_table(const TableReporter& reporter, const std::string& context
     out += "|---|---:|---:|---:|---:|---:|\n";
     for (const std::string& n : names) {
       const Row& row = reporter.rows().at(n);
-      out += "| " + g_info[n].label + " | ";
       if (row.error) {
-        out += "error: " + row.error_message + " | | | | |\n";
+        out += "| " + g_info[n].label + " | error: " + row.error_message + " | | | | |\n";
         continue;
       }
       const double ns = row.cpu_ns / static_cast<double>(events);
       const bool no_body = g_info[n].contender == "validate_headers";  // reads no body bytes
-      const std::string gbps = no_body ? std::string("-") : fmt("%.2f", bytes_per_event / ns);
-      out += human_ns(ns) + " | " + gbps + " | " + human_rate(1e9 / ns) + " | " +
-             (row.allocs < 0 ? std::string("n/a") : fmt("%.2f", row.allocs)) + " | " +
-             (base > 0 ? fmt("%.2f", ns / base) : std::string("-")) + " |\n";
+      out += table_row(g_info[n].label, ns, no_body ? 0 : bytes_per_event, row.allocs, base);
     }
+    out += node_rows(node, p.name, p.valid, bytes_per_event, base);
   }
 
   // The performance targets, measured (reported, not asserted).
@@ -354,6 +387,11 @@ std::string make_table(const TableReporter& reporter, const std::string& context
     }
     out += "- typical: allocations per event = " + fmt("%.2f", allocs) + ": " +
            (allocs == 0 ? "MET" : "MISSED") + " (target: 0)\n";
+    // Morph's own stack, for orientation (no target).
+    for (const ExternalRow& r : node) {
+      if (r.payload != "typical" || r.baseline || r.accepted != r.events) continue;
+      out += "- typical: " + r.label + " / morph = " + fmt("%.1f", r.ns_per_event / m) + "x\n";
+    }
   }
   for (const Section& section : g_sections) {
     // The payloads of the other typed models, each against its DOM contender.
@@ -467,6 +505,9 @@ int main(int argc, char** argv) {
   std::string profile_what;
   long profile_iterations = 100000;
   bool check = true;
+  bool node = true;
+  double node_min_time = 0.5;
+  int repetitions = 3;
   bool user_repetitions = false;
   std::vector<char*> args{argv[0]};
   for (int i = 1; i < argc; ++i) {
@@ -483,8 +524,15 @@ int main(int argc, char** argv) {
       profile_iterations = std::atol(value.c_str());
     } else if (std::strcmp(argv[i], "--no-check") == 0) {
       check = false;
+    } else if (std::strcmp(argv[i], "--node=off") == 0) {
+      node = false;
+    } else if (take_flag(argv[i], "--node-min-time", value)) {
+      node_min_time = std::atof(value.c_str());
     } else {
-      if (std::strncmp(argv[i], "--benchmark_repetitions", 23) == 0) user_repetitions = true;
+      if (take_flag(argv[i], "--benchmark_repetitions", value)) {
+        user_repetitions = true;
+        repetitions = std::max(1, std::atoi(value.c_str()));
+      }
       args.push_back(argv[i]);
     }
   }
@@ -492,10 +540,11 @@ int main(int argc, char** argv) {
   const std::vector<Payload> payloads = make_payloads(data_dir);
   if (!write_dir.empty()) {
     for (const Payload& p : payloads) {
-      const std::string path =
-          write_dir + "/" + p.name + (p.name == "ndjson" ? ".ndjson" : ".json");
-      std::ofstream(path, std::ios::binary)
-          .write(p.bytes.data(), static_cast<std::streamsize>(p.bytes.size()));
+      const std::string path = write_payload(write_dir, p);
+      if (path.empty()) {
+        std::fprintf(stderr, "cannot write %s/%s\n", write_dir.c_str(), p.name.c_str());
+        return 1;
+      }
       std::printf("wrote %s\n", path.c_str());
     }
     return 0;
@@ -528,7 +577,18 @@ int main(int argc, char** argv) {
 
   TableReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  const std::string table = make_table(reporter, context);
+  // The Node contenders on the payloads Google Benchmark ran (--benchmark_filter applies).
+  NodeResults node_results;
+  if (node) {
+    std::vector<const Payload*> ran;
+    for (const Payload& p : payloads) {
+      if (reporter.rows().count(p.name + "/morph_lenient") != 0) ran.push_back(&p);
+    }
+    if (!ran.empty()) node_results = run_node_contenders(ran, repetitions, node_min_time);
+  } else {
+    node_results.note = "Node contenders skipped (--node=off)";
+  }
+  const std::string table = make_table(reporter, context, node_results);
   std::printf("\n%s", table.c_str());
   if (!markdown.empty()) std::ofstream(markdown) << table;
   benchmark::Shutdown();

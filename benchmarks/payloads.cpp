@@ -162,6 +162,13 @@ std::string make_event(std::size_t index, std::size_t contacts, const std::strin
   return out;
 }
 
+std::string write_payload(const std::string& dir, const Payload& p) {
+  const std::string path = dir + "/" + p.name + (p.name == "ndjson" ? ".ndjson" : ".json");
+  std::ofstream out(path, std::ios::binary);
+  out.write(p.bytes.data(), static_cast<std::streamsize>(p.bytes.size()));
+  return out.good() ? path : std::string();
+}
+
 std::vector<Payload> make_payloads(const std::string& data_dir) {
   std::vector<Payload> out;
   auto add = [&out](std::string name, std::string desc, bool valid, const std::string& bytes) {

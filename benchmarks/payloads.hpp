@@ -31,6 +31,10 @@ std::vector<Payload> make_payloads(const std::string& data_dir);
 /// One typical-like crmEngagement event (minified, as Morph sends it): ~10 refs, one warning,
 /// a rawResource object. `index` varies ids, type, times and text. `contacts` is the number of
 /// contact refs; a non-empty `description` or `raw_resource` (raw JSON) replaces the default.
+/// Writes `p` to `dir`/NAME.json (NAME.ndjson for the NDJSON log); returns the path, or an
+/// empty string when the file cannot be written.
+std::string write_payload(const std::string& dir, const Payload& p);
+
 std::string make_event(std::size_t index, std::size_t contacts = 3,
                        const std::string& description = {}, const std::string& raw_resource = {});
 

@@ -38,7 +38,7 @@ mwb::Response to_response(const mwb::Request& req, receiver::Answer answer) {
 }
 
 mwb::Response handle(const mwb::Request& req, mwb::ReadStatus status,
-                     const morph::webhook::ParseOptions& options) {
+                     const morph::webhook::ParseOptions& options, bool empty_handler) {
   switch (status) {
     case mwb::ReadStatus::body_too_large:
       return to_response(req, receiver::answer_too_large(options.max_body_bytes));
@@ -49,6 +49,7 @@ mwb::Response handle(const mwb::Request& req, mwb::ReadStatus status,
   if (req.method() != http::verb::post) {
     return to_response(req, receiver::answer_method_not_allowed());
   }
+  if (empty_handler) return to_response(req, receiver::answer_empty());
   return to_response(
       req, receiver::answer_webhook(static_cast<const http::fields&>(req), req.body(), options));
 }
@@ -75,9 +76,11 @@ int main(int argc, char** argv) {
   server_options.max_body_bytes = config.options.max_body_bytes;
 
   const morph::webhook::ParseOptions options = config.options;
-  mwb::Server server(server_options, [options](const mwb::Request& req, mwb::ReadStatus status) {
-    return handle(req, status, options);
-  });
+  const bool empty_handler = config.empty_handler;
+  mwb::Server server(server_options,
+                     [options, empty_handler](const mwb::Request& req, mwb::ReadStatus status) {
+                       return handle(req, status, options, empty_handler);
+                     });
   if (const auto ec = server.listen()) {
     std::fprintf(stderr, "beast_receiver: cannot listen on %s:%d: %s\n", config.host.c_str(),
                  config.port, ec.message().c_str());

@@ -222,10 +222,11 @@ int main(int argc, char** argv) {
 
   const std::string path(receiver::webhook_path);
   const mw::ParseOptions options = config.options;
+  const bool empty_handler = config.empty_handler;
   // POST: the body is read here, chunk by chunk, so a chunked body over the limit is refused
   // without being kept.
-  server.Post(path, [options](const httplib::Request& req, httplib::Response& res,
-                              const httplib::ContentReader& read_content) {
+  server.Post(path, [options, empty_handler](const httplib::Request& req, httplib::Response& res,
+                                             const httplib::ContentReader& read_content) {
     thread_local std::string body;  // reused: no allocation once warm
     body.clear();
     bool too_large = false;
@@ -245,7 +246,8 @@ int main(int argc, char** argv) {
       end_after(res);
       return apply(res, receiver::answer_bad_request());
     }
-    apply(res, receiver::answer_webhook(req.headers, body, options));
+    apply(res, empty_handler ? receiver::answer_empty()
+                             : receiver::answer_webhook(req.headers, body, options));
     if (body.capacity() > (std::size_t{1} << 20)) std::string().swap(body);  // keep 1 MiB at most
   });
   // Before httplib reads a body: a bodyless request to the path is answered here (405 for other

@@ -30,6 +30,7 @@ struct Config {
   std::chrono::milliseconds body_timeout{std::chrono::seconds(30)};    ///< --body-timeout S
   std::chrono::milliseconds drain_timeout{std::chrono::seconds(10)};   ///< --drain-timeout S
   std::size_t max_requests = 1000;  ///< --max-requests-per-connection N
+  bool empty_handler = false;       ///< --empty-handler (benchmark floor: no validation)
 };
 
 /// What differs between the two programs' usage texts.
@@ -44,12 +45,13 @@ inline void usage(const Program& program, std::FILE* out) {
   std::fprintf(out,
                "usage: %s [--host ADDR] [--port N] [--max-body-bytes N] [--strict] [--threads N]\n"
                "       [--idle-timeout S] [--header-timeout S] [--body-timeout S]\n"
-               "       [--max-requests-per-connection N] [--drain-timeout S]\n"
+               "       [--max-requests-per-connection N] [--drain-timeout S] [--empty-handler]\n"
                "Serves POST %.*s. Defaults: --host 127.0.0.1 (a name is resolved) --port 8080\n"
                "(0 picks a free port), --max-body-bytes 8388608, --idle-timeout 30 (keep-alive\n"
                "wait for the next request), --header-timeout 10, --body-timeout 30 (also\n"
                "bounds writing the response), --max-requests-per-connection 1000,\n"
-               "--drain-timeout 10. Seconds may have decimals.\n"
+               "--drain-timeout 10. Seconds may have decimals. --empty-handler answers every\n"
+               "POST 200 {\"ok\":true} without checking anything (benchmarks only: the floor).\n"
                "%s\n%s\n"
                "Prints 'listening on HOST:PORT' first, then one line per request. On SIGINT or\n"
                "SIGTERM: stops accepting, answers the requests being read (up to the drain\n"
@@ -105,6 +107,9 @@ inline Config parse_command_line(int argc, char** argv, const Program& program) 
       // parsed by the condition
     } else if (arg == "--strict") {
       config.options.policy = morph::webhook::Policy::strict;
+      takes_value = false;
+    } else if (arg == "--empty-handler") {
+      config.empty_handler = true;
       takes_value = false;
     } else {
       std::fprintf(stderr, "%s: bad argument '%s'\n", program.name, argv[i]);
@@ -233,6 +238,14 @@ inline Answer answer_method_not_allowed() {
   out.body = route_error_json("method_not_allowed", "only POST is allowed on /webhooks/morph");
   out.allow_post = true;
   out.log.error = "method_not_allowed";
+  return out;
+}
+
+/// The answer of --empty-handler to a POST on the path, whatever it holds: what the HTTP stack
+/// costs without the library (benchmarks/http/run.sh measures validation against it).
+inline Answer answer_empty() {
+  Answer out;
+  out.body = "{\"ok\":true}";
   return out;
 }
 

@@ -1,14 +1,14 @@
 # Bash helpers to drive `morph-webhook serve` (sourced by examples/serve/demo.sh and the tests
 # in tests/serve/). Needs curl. Set MW to the morph-webhook binary before sourcing.
 
-# mw_start_serve LOG ARGS...: starts `serve --host 127.0.0.1 --port 0 ARGS...` in the
-# background (stdout to LOG, stderr to LOG.err), waits for its first line and sets MW_PID,
+# mw_start LOG COMMAND...: starts COMMAND, a server that prints `listening on HOST:PORT` first,
+# in the background (stdout to LOG, stderr to LOG.err), waits for that line and sets MW_PID,
 # MW_PORT and MW_BASE (http://127.0.0.1:PORT). Fails when it exits instead.
-mw_start_serve() {
+mw_start() {
   local log=$1
   shift
   rm -f "$log" "$log.err"  # a log left by an earlier run must not be read as this one's
-  "$MW" serve --host 127.0.0.1 --port 0 "$@" >"$log" 2>"$log.err" &
+  "$@" >"$log" 2>"$log.err" &
   MW_PID=$!
   local i
   for i in $(seq 400); do
@@ -20,9 +20,16 @@ mw_start_serve() {
     kill -0 "$MW_PID" 2>/dev/null || break
     sleep 0.05
   done
-  echo "serve did not start:" >&2
+  echo "${1##*/} did not start:" >&2
   cat "$log.err" >&2
   return 1
+}
+
+# mw_start_serve LOG ARGS...: mw_start of `serve --host 127.0.0.1 --port 0 ARGS...`.
+mw_start_serve() {
+  local log=$1
+  shift
+  mw_start "$log" "$MW" serve --host 127.0.0.1 --port 0 "$@"
 }
 
 # mw_stop_serve: SIGTERM, then waits; returns serve's exit status.

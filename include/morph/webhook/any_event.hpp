@@ -52,9 +52,10 @@ using AnyEvent = typename detail::AnyEventOf<TypedModels>::type;
 
 /// @cond MORPH_WEBHOOK_INTERNAL
 namespace detail {
-/// Parses `body` as the typed model at `index` of TypedModels.
-template <std::size_t I = 0>
-Result<AnyEvent> parse_typed(Parser& parser, std::size_t index, std::string_view body,
+/// Parses `body` as the typed model at `index` of TypedModels. `Body` is std::string_view
+/// (copied into the parser) or simdjson::padded_string_view (parsed in place).
+template <std::size_t I = 0, class Body>
+Result<AnyEvent> parse_typed(Parser& parser, std::size_t index, Body body,
                              const ParseOptions& options) noexcept {
   (void)index;  // unused in the last instantiation
   if constexpr (I + 1 < std::tuple_size_v<TypedModels>) {
@@ -65,15 +66,10 @@ Result<AnyEvent> parse_typed(Parser& parser, std::size_t index, std::string_view
   if (!result) return std::move(result).error();
   return AnyEvent(std::in_place_type<Event<Model>>, std::move(result).value());
 }
-}  // namespace detail
-/// @endcond
 
-/// Parses a body of any model with `parser`: a typed event when its model is in TypedModels,
-/// a ResourceEvent otherwise; the same checks, error codes and pointers as parse_as() and
-/// parse_envelope(). One parse when the body starts with `"event"` (as Morph sends it);
-/// otherwise the envelope is read first to learn the model, then the typed model parsed.
-[[nodiscard]] inline Result<AnyEvent> parse_any(Parser& parser, std::string_view body,
-                                                const ParseOptions& options) noexcept {
+/// parse_any() for a copied (std::string_view) or in-place (padded_string_view) body.
+template <class Body>
+Result<AnyEvent> parse_any_body(Parser& parser, Body body, const ParseOptions& options) noexcept {
   constexpr std::size_t untyped = std::tuple_size_v<TypedModels>;
   const std::size_t hinted = detail::typed_model_index(detail::peek_event_model(body));
   if (hinted != untyped) {
@@ -87,9 +83,33 @@ Result<AnyEvent> parse_typed(Parser& parser, std::size_t index, std::string_view
   if (index == untyped) return AnyEvent(std::in_place_type<ResourceEvent>, envelope.value());
   return detail::parse_typed(parser, index, body, options);
 }
+}  // namespace detail
+/// @endcond
+
+/// Parses a body of any model with `parser`: a typed event when its model is in TypedModels,
+/// a ResourceEvent otherwise; the same checks, error codes and pointers as parse_as() and
+/// parse_envelope(). One parse when the body starts with `"event"` (as Morph sends it);
+/// otherwise the envelope is read first to learn the model, then the typed model parsed.
+[[nodiscard]] inline Result<AnyEvent> parse_any(Parser& parser, std::string_view body,
+                                                const ParseOptions& options) noexcept {
+  return detail::parse_any_body(parser, body, options);
+}
 
 /// Same, with the parser's options.
 [[nodiscard]] inline Result<AnyEvent> parse_any(Parser& parser, std::string_view body) noexcept {
+  return parse_any(parser, body, parser.options());
+}
+
+/// Same, in place, copying nothing: `body` must have at least `simdjson::SIMDJSON_PADDING`
+/// readable bytes after its end; views point into `body` (see Parser::parse_as()).
+[[nodiscard]] inline Result<AnyEvent> parse_any(Parser& parser, simdjson::padded_string_view body,
+                                                const ParseOptions& options) noexcept {
+  return detail::parse_any_body(parser, body, options);
+}
+
+/// Same, in place, with the parser's options.
+[[nodiscard]] inline Result<AnyEvent> parse_any(Parser& parser,
+                                                simdjson::padded_string_view body) noexcept {
   return parse_any(parser, body, parser.options());
 }
 

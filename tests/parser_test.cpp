@@ -5,6 +5,8 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <type_traits>
+#include <variant>
 
 #include "catch.hpp"
 #include "test_support.hpp"
@@ -197,6 +199,54 @@ TEST_CASE("views of the padded overload point into the caller's buffer", "[parse
   // Raw JSON spans are cut from the input itself.
   CHECK(inside(r->fields.owner->raw_json));
   CHECK(inside((*r->fields.contacts)[0].raw_json));
+}
+
+TEST_CASE("parse_as and parse_any in place agree with the copying overloads",
+          "[parser][lifetime]") {
+  // The body of each typed model, once in a padded buffer: the in-place overloads must reach
+  // the same event as the copying ones, with views into the caller's buffer.
+  const std::string bodies[] = {contract_example(),
+                                read_data("generic_contact/hubspot_created.json"),
+                                read_data("telephony_call/aircall_updated_ended.json")};
+  for (const std::string& body : bodies) {
+    const simdjson::padded_string padded(body);
+    const simdjson::padded_string_view view(padded.data(), padded.size(),
+                                            padded.size() + simdjson::SIMDJSON_PADDING);
+    const auto inside = [&](std::string_view s) {
+      return s.data() >= padded.data() && s.data() + s.size() <= padded.data() + padded.size();
+    };
+    Parser in_place;
+    Parser copying;
+    const auto a = parse_any(in_place, view);
+    const auto b = parse_any(copying, std::string_view(body));
+    REQUIRE(a);
+    REQUIRE(b);
+    CHECK(a->index() == b->index());
+    std::visit(
+        [&](const auto& event) {
+          using E = std::decay_t<decltype(event)>;
+          CHECK(inside(event.id));
+          CHECK(event == std::get<E>(*b));
+          if constexpr (!std::is_same_v<E, ResourceEvent>) {
+            using Model = std::decay_t<decltype(event.fields)>;
+            const auto typed = in_place.parse_as<Model>(view);
+            REQUIRE(typed);
+            CHECK(inside(typed->id));
+            CHECK(*typed == *copying.parse_as<Model>(std::string_view(body)));
+          }
+        },
+        *a);
+  }
+  // Same errors: a body of another model, in place and copied.
+  const simdjson::padded_string contact(read_data("generic_contact/hubspot_created.json"));
+  Parser parser;
+  const auto wrong = parser.parse_as<Call>(simdjson::padded_string_view(contact));
+  REQUIRE_FALSE(wrong);
+  CHECK(wrong.error().code == ErrorCode::unsupported_model);
+  const auto copied = parser.parse_as<Call>(std::string_view(contact));
+  REQUIRE_FALSE(copied);
+  CHECK(wrong.error().pointer == copied.error().pointer);
+  CHECK(wrong.error().message == copied.error().message);
 }
 
 TEST_CASE("a reused parser gives each event its own values", "[parser][lifetime]") {

@@ -96,15 +96,21 @@ Result<AnyEvent> parse_any_body(Parser& parser, Body body, const ParseOptions& o
   return detail::parse_any_body(parser, body, options);
 }
 
+/// Same, with the parser's options.
+[[nodiscard]] inline Result<AnyEvent> parse_any(Parser& parser, std::string_view body) noexcept {
+  return parse_any(parser, body, parser.options());
+}
+
 /// Same, in place, copying nothing: `body` must have at least `simdjson::SIMDJSON_PADDING`
-/// readable bytes after its end, and outlive the event (views point into it).
+/// readable bytes after its end; views point into `body` (see Parser::parse_as()).
 [[nodiscard]] inline Result<AnyEvent> parse_any(Parser& parser, simdjson::padded_string_view body,
                                                 const ParseOptions& options) noexcept {
   return detail::parse_any_body(parser, body, options);
 }
 
-/// Same, with the parser's options.
-[[nodiscard]] inline Result<AnyEvent> parse_any(Parser& parser, std::string_view body) noexcept {
+/// Same, in place, with the parser's options.
+[[nodiscard]] inline Result<AnyEvent> parse_any(Parser& parser,
+                                                simdjson::padded_string_view body) noexcept {
   return parse_any(parser, body, parser.options());
 }
 

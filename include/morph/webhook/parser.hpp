@@ -102,8 +102,14 @@ class Parser {
                                               const ParseOptions& options) noexcept {
     return parse_copy<Model>(body, options);
   }
-
-  /// In place, copying nothing (see parse(simdjson::padded_string_view)).
+  /// Parses an event of the typed model `Model` in place, copying nothing: `body` must have
+  /// at least `simdjson::SIMDJSON_PADDING` readable bytes after its end (as for
+  /// parse(simdjson::padded_string_view)). Views point into `body`, which must outlive the event.
+  template <class Model>
+  [[nodiscard]] Result<Event<Model>> parse_as(simdjson::padded_string_view body) noexcept {
+    return parse_padded<Model>(body, body.length(), options_);
+  }
+  /// Same, with explicit options.
   template <class Model>
   [[nodiscard]] Result<Event<Model>> parse_as(simdjson::padded_string_view body,
                                               const ParseOptions& options) noexcept {
@@ -121,6 +127,10 @@ class Parser {
     return parse_copy<RawFields>(body, options);
   }
   /// In place, copying nothing (see parse(simdjson::padded_string_view)).
+  [[nodiscard]] Result<ResourceEvent> parse_envelope(simdjson::padded_string_view body) noexcept {
+    return parse_padded<RawFields>(body, body.length(), options_);
+  }
+  /// Same, with explicit options.
   [[nodiscard]] Result<ResourceEvent> parse_envelope(simdjson::padded_string_view body,
                                                      const ParseOptions& options) noexcept {
     return parse_padded<RawFields>(body, body.length(), options);

@@ -11,7 +11,6 @@
 // limit, so everything here is computed from the event itself, with no I/O.
 #include <httplib.h>
 #include <pthread.h>
-#include <simdjson.h>
 
 #include <atomic>
 #include <chrono>
@@ -22,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <variant>
 
 #include "morph/webhook.hpp"
 #include "morph/webhook/adapters/httplib.hpp"
@@ -34,14 +34,14 @@ constexpr const char* app_url = "https://app.example.com";
 
 // The record kinds a widget can be opened on: field of the event, label, path in the app.
 struct Subject {
-  std::string_view field;
+  std::optional<mw::ResourceRef> mw::CardViewRequest::*field;
   std::string_view label;
   std::string_view path;
 };
 constexpr Subject subjects[] = {
-    {"genericContact", "Contact", "/contacts/"},
-    {"genericCompany", "Company", "/companies/"},
-    {"crmOpportunity", "Opportunity", "/deals/"},
+    {&mw::CardViewRequest::generic_contact, "Contact", "/contacts/"},
+    {&mw::CardViewRequest::generic_company, "Company", "/companies/"},
+    {&mw::CardViewRequest::crm_opportunity, "Opportunity", "/deals/"},
 };
 
 // What the cards are computed from: ids of the refs in `fields` (empty when absent).
@@ -51,49 +51,16 @@ struct Opened {
   std::string record;  // id of the subject's ref
 };
 
-mw::Error field_error(mw::ErrorCode code, std::string_view field, std::string message) {
-  std::string pointer = "/data/fields";
-  if (!field.empty()) pointer += "/" + std::string(field);
-  return mw::Error{code, std::move(pointer), std::string(), std::move(message)};
-}
-
-// The `id` of the ref at fields[field], or nullopt when absent. parse_envelope() has checked
-// that `fields` is a well-formed object; what is inside is this model's business.
-mw::Result<std::optional<std::string>> ref_id(simdjson::ondemand::object& fields,
-                                              std::string_view field) {
-  simdjson::ondemand::value value;
-  const auto found = fields.find_field_unordered(field).get(value);
-  if (found == simdjson::NO_SUCH_FIELD) return std::optional<std::string>();
-  simdjson::ondemand::object ref;
-  std::string_view id;
-  if (found != simdjson::SUCCESS || value.get_object().get(ref) != simdjson::SUCCESS ||
-      ref.find_field_unordered("id").get_string().get(id) != simdjson::SUCCESS) {
-    return field_error(mw::ErrorCode::wrong_type, field,
-                       "expected a ref: an object with a string id");
-  }
-  return std::optional<std::string>(std::string(id));
-}
-
-// Reads the refs of a widgetCardView `fields` object with simdjson On-Demand.
-mw::Result<Opened> read_fields(std::string_view fields_json) {
-  const simdjson::padded_string padded(fields_json);
-  simdjson::ondemand::parser parser;
-  simdjson::ondemand::document doc;
-  simdjson::ondemand::object fields;
-  if (parser.iterate(padded).get(doc) != simdjson::SUCCESS ||
-      doc.get_object().get(fields) != simdjson::SUCCESS) {
-    return field_error(mw::ErrorCode::wrong_type, "", "expected an object");
-  }
+// The typed event's refs (the parser has checked each is a ref with a string id).
+Opened opened_on(const mw::CardViewRequest& fields) {
   Opened opened;
-  auto user = ref_id(fields, "triggeredBy");
-  if (!user) return std::move(user).error();
-  opened.user = user->value_or("");
+  if (fields.triggered_by) opened.user = std::string(fields.triggered_by->id);
   for (const Subject& subject : subjects) {
-    auto record = ref_id(fields, subject.field);
-    if (!record) return std::move(record).error();
-    if (*record && !opened.subject) {  // connectors set at most one; keep the first
+    const auto& ref = fields.*subject.field;
+    if (ref) {  // connectors set at most one; keep the first
       opened.subject = &subject;
-      opened.record = **record;
+      opened.record = std::string(ref->id);
+      break;
     }
   }
   return opened;
@@ -127,17 +94,19 @@ mw::CardView cards_for(const Opened& opened, std::string_view event_id) {
 void handle(const httplib::Request& req, httplib::Response& res) {
   const auto headers = mw::validate_headers(req);
   if (!headers) return mw::set_error_response(res, headers.error());
-  const auto event = mw::parse_envelope(req.body);
-  if (!event) return mw::set_error_response(res, event.error());
-  if (event->model != "widgetCardView") {
+  // One Parser per httplib thread: parse_any() types the event whatever its model.
+  thread_local mw::Parser parser;
+  const auto parsed = mw::parse_any(parser, req.body);
+  if (!parsed) return mw::set_error_response(res, parsed.error());
+  const auto* event = std::get_if<mw::CardViewEvent>(&*parsed);
+  if (event == nullptr) {
+    const std::string_view model = std::visit([](const auto& e) { return e.model; }, *parsed);
     return mw::set_error_response(
-        res,
-        mw::Error{mw::ErrorCode::unsupported_model, "/data/model", std::string(),
-                  "this receiver answers widgetCardView events, not " + std::string(event->model)});
+        res, mw::Error{mw::ErrorCode::unsupported_model, "/data/model", std::string(),
+                       "this receiver answers widgetCardView events, not " + std::string(model)});
   }
-  const auto opened = read_fields(event->fields);
-  if (!opened) return mw::set_error_response(res, opened.error());
-  if (const auto error = mw::set_card_view_response(res, cards_for(*opened, event->id))) {
+  const Opened opened = opened_on(event->fields);
+  if (const auto error = mw::set_card_view_response(res, cards_for(opened, event->id))) {
     std::fprintf(stderr, "card_view_receiver: %s\n", mw::to_string(*error).c_str());
   }
   std::printf("card view %.*s key=%.*s status=%d\n", static_cast<int>(event->id.size()),

@@ -1139,9 +1139,9 @@ namespace morph_bench {
 template <class Model, class Dom>
 std::vector<ContenderInfo> morph_and_dom(const std::string& type) {
   return {
-      {"morph_lenient", "morph::webhook Parser::parse_as<" + type + ">, lenient",
+      {"morph_lenient", "morph::webhook Parser::parse_as<" + type + ">, lenient, in place",
        [] { return std::unique_ptr<Contender>(new MorphModel<Model>(mw::Policy::lenient)); }},
-      {"morph_strict", "morph::webhook Parser::parse_as<" + type + ">, strict",
+      {"morph_strict", "morph::webhook Parser::parse_as<" + type + ">, strict, in place",
        [] { return std::unique_ptr<Contender>(new MorphModel<Model>(mw::Policy::strict)); }},
       {"dom", "simdjson DOM, hand-written", [] { return std::unique_ptr<Contender>(new Dom); }}};
 }
@@ -1162,13 +1162,16 @@ std::vector<ContenderInfo> model_contenders(std::string_view model) {
   std::vector<ContenderInfo> flat;
   auto pick = [&](auto index) {
     using Model = std::tuple_element_t<decltype(index)::value, mw::TypedModels>;
+    // The flat models: every typed model but those with a DOM contender of their own.
     if constexpr (!std::is_same_v<Model, mw::Engagement> && !std::is_same_v<Model, mw::Contact> &&
-                  !std::is_same_v<Model, mw::Call>) {
+                  !std::is_same_v<Model, mw::Call> && !std::is_same_v<Model, mw::Transcript> &&
+                  !std::is_same_v<Model, mw::EventType> &&
+                  !std::is_same_v<Model, mw::SchedulingEvent>) {
       if (model != mw::model_name<Model>) return;
       flat = {
-          {"morph_lenient", "morph::webhook Parser::parse_as<Model>, lenient",
+          {"morph_lenient", "morph::webhook Parser::parse_as<Model>, lenient, in place",
            [] { return std::unique_ptr<Contender>(new MorphModel<Model>(mw::Policy::lenient)); }},
-          {"morph_strict", "morph::webhook Parser::parse_as<Model>, strict",
+          {"morph_strict", "morph::webhook Parser::parse_as<Model>, strict, in place",
            [] { return std::unique_ptr<Contender>(new MorphModel<Model>(mw::Policy::strict)); }},
           {"dom", dom_label + " (per value kind)",
            [] { return std::unique_ptr<Contender>(new DomFlatModel<Model>); }}};

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzing in CI: every fuzz target under libFuzzer with ASan+UBSan, for a bounded time.
 #
-#   FUZZ_SECONDS   seconds per target (default 40)
+#   FUZZ_SECONDS   seconds per target (default 30)
 #   FUZZ_BUILD     build directory (default build/fuzz)
 #   FUZZ_TARGETS   space-separated subset of targets (default: all that were built)
 #
@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-seconds=${FUZZ_SECONDS:-40}
+seconds=${FUZZ_SECONDS:-30}
 build=${FUZZ_BUILD:-build/fuzz}
 
 if ! command -v clang++ >/dev/null 2>&1; then

@@ -11,6 +11,7 @@
 #include "cli/check_command.hpp"
 #include "cli/check_run.hpp"
 #include "cli/command_line.hpp"
+#include "cli/configuration.hpp"
 #if defined(MORPH_WEBHOOK_CLI_SERVE)
 #include "cli/inbox_command.hpp"
 #include "cli/serve_command.hpp"
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
         });
   }
 #endif
+  cli::add_configuration(app, exit_status);
   if (const std::optional<int> status = cli::parse_command_line(app, argc, argv)) return *status;
   return exit_status;
 }

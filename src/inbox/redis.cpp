@@ -812,8 +812,12 @@ Result<Appended> RedisInbox::append(const Headers& h, std::string_view body,
   return out;
 }
 
-Result<std::vector<Delivery>> RedisInbox::lease(std::size_t max_count,
-                                                InboxDuration lease_duration) {
+Result<std::vector<Delivery>> RedisInbox::lease(std::size_t max_count, InboxDuration lease_duration,
+                                                const LeaseOptions& how) {
+  if (how.skip_superseded) {
+    return inbox_error(ErrorCode::storage_unavailable,
+                       "lease() with skip_superseded is not implemented by the Redis inbox yet");
+  }
   max_count = std::min<std::size_t>(max_count, 10000);  // one script must stay short
   const TimePoint now = impl_->now();
   const TimePoint expires = now + lease_duration;
@@ -845,7 +849,12 @@ Result<Done> RedisInbox::ack(DeliveryId id, std::string_view token) {
   return Done{};
 }
 
-Result<Failed> RedisInbox::fail(DeliveryId id, std::string_view token, std::string_view reason) {
+Result<Failed> RedisInbox::fail(DeliveryId id, std::string_view token, std::string_view reason,
+                                const FailOptions& how) {
+  if (how.delay || !how.counts_as_attempt) {
+    return inbox_error(ErrorCode::storage_unavailable,
+                       "fail() with FailOptions is not implemented by the Redis inbox yet");
+  }
   const InboxOptions& o = impl_->options.inbox;
   std::vector<std::string> args{padded(id), std::string(token),
                                 std::to_string(to_micros(impl_->now())), std::string(reason),

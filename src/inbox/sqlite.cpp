@@ -432,7 +432,9 @@ struct SqliteInbox::Impl {
     return Appended{sqlite3_last_insert_rowid(db), AppendStatus::stored, stale};
   }
 
-  Result<std::vector<Delivery>> do_lease(std::size_t max_count, InboxDuration duration) {
+  Result<std::vector<Delivery>> do_lease(std::size_t max_count, InboxDuration duration,
+                                         const LeaseOptions& how) {
+    (void)how;
     const std::int64_t now_us = to_micros(now());
     const std::int64_t expires = now_us + duration.count();
     const auto max_attempts = static_cast<std::int64_t>(options.inbox.max_attempts);
@@ -483,28 +485,24 @@ struct SqliteInbox::Impl {
                       std::string_view operation) {
     Query q(find_for_token);
     const int rc = q.bind(id).step();
-    std::string m(operation);
-    m += " of delivery ";
-    m += std::to_string(id);
-    if (rc != SQLITE_ROW) {
-      if (rc != SQLITE_DONE) return sqlite_error(m, rc);
-      m += ": no such delivery";
-      return inbox_error(ErrorCode::not_found, std::move(m));
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+      return sqlite_error(std::string(operation) + " of delivery " + std::to_string(id), rc);
     }
-    const std::int64_t state = q.int64(0);
-    if (state == state_acked) {
-      m += " refused: it is already acked";
-    } else if (state == state_dead) {
-      m += " refused: it is a dead letter";
-    } else if (q.is_null(1) || q.text(1) != token) {
-      m += " refused: the lease token is not its current lease (another worker holds it, or it"
-           " was released)";
-    } else if (q.int64(2) <= now_us) {
-      m += " refused: the lease expired; another worker may have it now";
-    } else {
-      m += " refused";
+    LeaseRefusal why = LeaseRefusal::missing;
+    if (rc == SQLITE_ROW) {
+      const std::int64_t state = q.int64(0);
+      if (state == state_acked) {
+        why = LeaseRefusal::acked;
+      } else if (state == state_dead) {
+        why = LeaseRefusal::dead;
+      } else if (q.is_null(1) || q.text(1) != token) {
+        why = LeaseRefusal::wrong_token;
+      } else {
+        why = LeaseRefusal::expired;
+      }
     }
-    return inbox_error(ErrorCode::lease_lost, std::move(m));
+    (void)now_us;
+    return lease_refusal_error(why, id, operation);
   }
 
   Result<Done> do_ack(DeliveryId id, std::string_view token) {
@@ -516,7 +514,8 @@ struct SqliteInbox::Impl {
     return Done{};
   }
 
-  Result<Failed> do_fail(DeliveryId id, std::string_view token, std::string_view reason) {
+  Result<Failed> do_fail(DeliveryId id, std::string_view token, std::string_view reason,
+                         const FailOptions& how) {
     const std::int64_t now_us = to_micros(now());
     std::int64_t attempt = 0;
     {
@@ -528,14 +527,21 @@ struct SqliteInbox::Impl {
         return sqlite_error("fail", rc);
       }
     }
-    const bool dead = attempt >= static_cast<std::int64_t>(options.inbox.max_attempts);
-    const std::int64_t retry_at =
-        now_us + backoff_delay(options.inbox, static_cast<std::uint32_t>(attempt)).count();
+    const bool dead =
+        how.counts_as_attempt && attempt >= static_cast<std::int64_t>(options.inbox.max_attempts);
+    const InboxDuration delay =
+        how.delay ? *how.delay : backoff_delay(options.inbox, static_cast<std::uint32_t>(attempt));
+    const std::int64_t retry_at = now_us + delay.count();
     Query q(dead ? fail_dead : fail_retry);
     if (dead) {
       q.bind(reason).bind(id).bind(token).bind(now_us);
     } else {
-      q.bind(reason).bind(retry_at).bind(id).bind(token).bind(now_us);
+      q.bind(reason)
+          .bind(retry_at)
+          .bind(std::int64_t{how.counts_as_attempt ? 0 : 1})
+          .bind(id)
+          .bind(token)
+          .bind(now_us);
     }
     const int rc = q.step();
     if (rc != SQLITE_DONE) return sqlite_error("fail", rc);
@@ -684,8 +690,9 @@ struct SqliteInbox::Impl {
          "UPDATE deliveries SET state = 1, acked_at = ?1, lease_token = NULL"
          " WHERE id = ?2 AND state = 0 AND lease_token = ?3 AND available_at > ?4"},
         {&fail_retry,
-         "UPDATE deliveries SET last_error = ?1, available_at = ?2, lease_token = NULL"
-         " WHERE id = ?3 AND state = 0 AND lease_token = ?4 AND available_at > ?5"},
+         "UPDATE deliveries SET last_error = ?1, available_at = ?2, lease_token = NULL,"
+         " attempt = attempt - ?3"
+         " WHERE id = ?4 AND state = 0 AND lease_token = ?5 AND available_at > ?6"},
         {&fail_dead,
          "UPDATE deliveries SET state = 2, last_error = ?1, lease_token = NULL"
          " WHERE id = ?2 AND state = 0 AND lease_token = ?3 AND available_at > ?4"},
@@ -867,16 +874,19 @@ Result<Appended> SqliteInbox::append(const Headers& headers, std::string_view bo
   return impl_->submit<Appended>([&] { return impl_->do_append(headers, body, event); });
 }
 
-Result<std::vector<Delivery>> SqliteInbox::lease(std::size_t max_count, InboxDuration duration) {
-  return impl_->submit<std::vector<Delivery>>([&] { return impl_->do_lease(max_count, duration); });
+Result<std::vector<Delivery>> SqliteInbox::lease(std::size_t max_count, InboxDuration duration,
+                                                 const LeaseOptions& how) {
+  return impl_->submit<std::vector<Delivery>>(
+      [&] { return impl_->do_lease(max_count, duration, how); });
 }
 
 Result<Done> SqliteInbox::ack(DeliveryId id, std::string_view token) {
   return impl_->submit<Done>([&] { return impl_->do_ack(id, token); });
 }
 
-Result<Failed> SqliteInbox::fail(DeliveryId id, std::string_view token, std::string_view reason) {
-  return impl_->submit<Failed>([&] { return impl_->do_fail(id, token, reason); });
+Result<Failed> SqliteInbox::fail(DeliveryId id, std::string_view token, std::string_view reason,
+                                 const FailOptions& how) {
+  return impl_->submit<Failed>([&] { return impl_->do_fail(id, token, reason, how); });
 }
 
 Result<TimePoint> SqliteInbox::extend(DeliveryId id, std::string_view token,

@@ -142,18 +142,20 @@ class RedisInbox final : public Inbox {
   using Inbox::append;
   using Inbox::extend;
   using Inbox::fail;
+  using Inbox::lease;
 
   /// See Inbox::append().
   [[nodiscard]] Result<Appended> append(const Headers& headers, std::string_view body,
                                         const EventFacts& event) override;
   /// See Inbox::lease(); at most 10,000 per call, so that one script stays short.
   [[nodiscard]] Result<std::vector<Delivery>> lease(std::size_t max_count,
-                                                    InboxDuration lease_duration) override;
+                                                    InboxDuration lease_duration,
+                                                    const LeaseOptions& how) override;
   /// See Inbox::ack().
   [[nodiscard]] Result<Done> ack(DeliveryId id, std::string_view token) override;
   /// See Inbox::fail().
-  [[nodiscard]] Result<Failed> fail(DeliveryId id, std::string_view token,
-                                    std::string_view reason) override;
+  [[nodiscard]] Result<Failed> fail(DeliveryId id, std::string_view token, std::string_view reason,
+                                    const FailOptions& how) override;
   /// See Inbox::extend().
   [[nodiscard]] Result<TimePoint> extend(DeliveryId id, std::string_view token,
                                          InboxDuration duration) override;

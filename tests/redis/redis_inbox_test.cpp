@@ -120,20 +120,24 @@ TEST_CASE("RedisInbox: every key carries the inbox's hash tag; guard entries hav
   REQUIRE(inbox->lease(1, 30s).has_value());
 
   const std::vector<std::string> keys = server().command({"KEYS", "mw:{" + name + "}:*"});
-  // seq, 2 deliveries, 2 key entries, 2 body entries, 1 guard entry, leased, pending, acked
-  // (both were leased, so the queue is empty and Redis deleted it).
-  CHECK(keys.size() == 11);
+  // version, seq, 2 deliveries, 2 key entries, 2 body entries, the resource's arrival guard,
+  // acked guard and versions, leased, acked (both were leased: ready, ready_age and the
+  // resource's line are empty, so Redis deleted them).
+  CHECK(keys.size() == 13);
   const std::vector<std::string> all = server().command({"KEYS", "*" + name + "*"});
   CHECK(all.size() == keys.size());
-  std::string guard;
-  for (const std::string& k : keys) {
-    if (k.find("}:r:") != std::string::npos) guard = k;
+  for (const char* kind : {"}:r:", "}:a:"}) {
+    INFO(kind);
+    std::string guard;
+    for (const std::string& k : keys) {
+      if (k.find(kind) != std::string::npos) guard = k;
+    }
+    REQUIRE(!guard.empty());
+    const auto ttl = server().command({"PTTL", guard});
+    REQUIRE(ttl.size() == 1);
+    CHECK(std::stoll(ttl[0]) > 3600 * 1000);
+    CHECK(std::stoll(ttl[0]) <= 2 * 3600 * 1000);
   }
-  REQUIRE(!guard.empty());
-  const auto ttl = server().command({"PTTL", guard});
-  REQUIRE(ttl.size() == 1);
-  CHECK(std::stoll(ttl[0]) > 3600 * 1000);
-  CHECK(std::stoll(ttl[0]) <= 2 * 3600 * 1000);
   // Redis Cluster hashes only the hash tag, the text between the first '{' and the next '}',
   // when there is one: every key must have the inbox name as its tag (one slot for all).
   // (CLUSTER KEYSLOT would say so too, but only on a server with cluster mode enabled.)

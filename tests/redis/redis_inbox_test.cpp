@@ -12,39 +12,18 @@
 #include <vector>
 
 #include "inbox/inbox_contract.hpp"
-#include "redis_server.hpp"
+#include "redis_inbox_support.hpp"
 
 namespace {
 
 namespace mw = morph::webhook;
 using namespace std::chrono_literals;
+using redis_test::endpoint;
+using redis_test::fresh_inbox;
+using redis_test::fresh_name;
+using redis_test::open_inbox;
 
-redis_test::RedisServer& server() { return *redis_test::server(); }
-
-// Every inbox of the run gets its own name, so tests never see each other's keys.
-std::string fresh_name() {
-  static std::atomic<int> counter{0};
-  return "t" + std::to_string(++counter) + "-" + std::to_string(::getpid());
-}
-
-mw::RedisEndpoint endpoint(const std::string& name) {
-  auto ep = mw::parse_redis_uri(server().uri(name));
-  REQUIRE(ep.has_value());
-  return *ep;
-}
-
-std::unique_ptr<mw::RedisInbox> open_inbox(const std::string& name, mw::RedisOptions options) {
-  options.expire_in_background = false;
-  auto inbox = mw::RedisInbox::open(endpoint(name), options);
-  if (!inbox) FAIL(inbox.error().message);
-  return std::move(*inbox);
-}
-
-std::unique_ptr<mw::Inbox> fresh_inbox(const mw::InboxOptions& options) {
-  mw::RedisOptions o;
-  o.inbox = options;
-  return open_inbox(fresh_name(), o);
-}
+redis_test::RedisServer& server() { return redis_test::shared_server(); }
 
 }  // namespace
 

@@ -227,7 +227,7 @@ class RedisInbox final : public Inbox {
   /// stats() with the counts only Redis reports.
   [[nodiscard]] Result<RedisInboxStats> redis_stats();
   /// See Inbox::dead_letters().
-  [[nodiscard]] Result<std::vector<DeadLetter>> dead_letters(std::size_t max_count) override;
+  [[nodiscard]] Result<std::vector<DeadLetter>> dead_letters(std::size_t max_count = 1000) override;
   /// See Inbox::requeue().
   [[nodiscard]] Result<Done> requeue(DeliveryId id) override;
   /// See Inbox::expire().

@@ -599,8 +599,9 @@ struct SqliteInbox::Impl {
     return Appended{id, AppendStatus::stored, stale};
   }
 
-  // The arrival guard of the event's resource (created if new): sets `stale` when the event is
-  // strictly older than the newest one seen; returns the resource's row id.
+  // The arrival guard of the event's resource (created if new): sets `stale` (Appended::stale)
+  // when the event is older than the newest one seen, or as old as a deletion seen; returns the
+  // resource's row id.
   Result<std::int64_t> guard_arrival(const Headers& h, const EventFacts& event, std::int64_t now_us,
                                      bool& stale) {
     const std::int64_t updated = to_micros(event.updated_at);
@@ -637,13 +638,13 @@ struct SqliteInbox::Impl {
       return std::int64_t{sqlite3_last_insert_rowid(db)};
     }
     int rc;
-    if (updated < seen_updated) {
+    if (updated < seen_updated || (updated == seen_updated && seen_deleted)) {
+      // Older than an event seen, or as old as a deletion seen (which it must not undo).
       stale = true;
       rc =
           Query(statement(touch_resource)).bind(":now", now_us).bind(":resource", *resource).step();
     } else {
-      // Equal timestamps keep a tombstone: a delete is never undone by an event as old.
-      const bool tombstone = deleted || (updated == seen_updated && seen_deleted);
+      const bool tombstone = deleted;
       rc = Query(statement(see_resource))
                .bind(":updated_at", updated)
                .bind(":deleted", tombstone)

@@ -200,16 +200,17 @@ inline const std::vector<Scenario>& scenarios() {
        {append("k1", "stored").with_body("same bytes"),
         append("k2", "stored").with_body("same bytes"),
         append("k2", "duplicate").with_body("same bytes")}},
-      {"ordering guard: strictly older is stale, equal is not, deleted is a tombstone",
+      {"arrival guard: older is stale, equal is not, unless as old as a deletion (a tombstone)",
        10,
        true,
        {append("k1", "stored").about("r1", 100), append("k2", "stored stale").about("r1", 50),
         append("k3", "stored").about("r1", 100), append("k4", "stored").about("r2", 10),
         append("k5", "stored").about("r1", 200, Trigger::deleted),
-        append("k6", "stored stale").about("r1", 150), append("k7", "stored").about("r1", 200),
+        append("k6", "stored stale").about("r1", 150),
+        append("k7", "stored stale").about("r1", 200),
         append("k2", "duplicate stale")
             .about("r1", 50)
-            .then_stats("ready=7 leased=0 delayed=0 dead=0 acked=0 stale=2 age=0"),
+            .then_stats("ready=7 leased=0 delayed=0 dead=0 acked=0 stale=3 age=0"),
         append("k8", "stored").about("r1", 10).from_owner("owner-2"),
         append("k9", "stored").about("r1", 300),
         // One per resource: r1 of owner-1 (k1, superseded by k3), r2, r1 of owner-2.
@@ -334,8 +335,8 @@ inline const std::vector<Scenario>& scenarios() {
        10,
        true,
        {append("k1", "stored").about("r1", 200, Trigger::deleted),
-        append("k2", "stored").about("r1", 200),
-        append("k3", "stored").about("r1", 200, Trigger::created),
+        append("k2", "stored stale").about("r1", 200),
+        append("k3", "stored stale").about("r1", 200, Trigger::created),
         // A deletion is not superseded by events as old as it.
         lease(10, 30, "k1#1"), ack("k1", "ok"), lease(10, 30, "k2#1!"), ack("k2", "ok"),
         lease(10, 30, "k3#1!"), ack("k3", "ok"), append("k4", "stored").about("r1", 201),

@@ -213,8 +213,9 @@ struct Delivery {
   /// would put an older state over a newer one.
   bool stale = false;
   /// Judged when this lease was taken: a delivery of the same resource that arrived later, is
-  /// neither stale nor dead, and has an `updatedAt` at least this one's is stored. A worker
-  /// that applies the latest state (what Morph sends) may ack this one without running.
+  /// neither stale nor dead, and has an `updatedAt` at least this one's (later than this
+  /// one's when this is a deletion) is stored. A worker that applies the latest state (what
+  /// Morph sends) may ack this one without running it.
   bool superseded = false;
   TimePoint received_at{};            ///< When append() stored it.
   TimePoint lease_expires_at{};       ///< After this another worker may lease it.

@@ -631,12 +631,9 @@ Result<Appended> RedisInbox::append(const Headers& h, std::string_view body,
 Result<std::vector<Delivery>> RedisInbox::lease(std::size_t max_count, InboxDuration lease_duration,
                                                 const LeaseOptions& how) {
   max_count = std::min(max_count, max_lease_count);
-  std::vector<std::string> args{std::to_string(max_count),
-                                std::to_string(lease_duration.count()),
+  std::vector<std::string> args{std::to_string(max_count), std::to_string(lease_duration.count()),
                                 std::to_string(impl_->options.inbox.max_attempts),
-                                how.skip_superseded ? "1" : "0",
-                                impl_->now_arg(),
-                                impl_->retain_arg()};
+                                how.skip_superseded ? "1" : "0", impl_->now_arg()};
   for (std::size_t i = 0; i < max_count; ++i) args.push_back(new_token());
   Result<Reply> r = impl_->eval(script_lease, "lease", args);
   if (!r) return std::move(r).error();
@@ -720,8 +717,7 @@ Result<TimePoint> RedisInbox::extend(DeliveryId id, std::string_view token,
 }
 
 Result<RedisInboxStats> RedisInbox::redis_stats() {
-  Result<Reply> r = impl_->eval(
-      script_stats, "stats", {std::to_string(impl_->options.inbox.max_attempts), impl_->now_arg()});
+  Result<Reply> r = impl_->eval(script_stats, "stats", {impl_->now_arg()});
   if (!r) return std::move(r).error();
   const redisReply* reply = r->get();
   const auto count = [&](std::size_t i) {
@@ -777,7 +773,9 @@ Result<std::vector<DeadLetter>> RedisInbox::dead_letters(std::size_t max_count) 
 }
 
 Result<Done> RedisInbox::requeue(DeliveryId id) {
-  Result<Reply> r = impl_->eval(script_requeue, "requeue", {padded(id), impl_->now_arg()});
+  Result<Reply> r =
+      impl_->eval(script_requeue, "requeue",
+                  {padded(id), impl_->options.inbox.ordered ? "1" : "0", impl_->now_arg()});
   if (!r) return std::move(r).error();
   if (text(r->get()) != "ok") {
     return inbox_error(ErrorCode::not_found,

@@ -26,17 +26,21 @@ redis.call('ZADD', keys.acked, lease.received_at, id)
 set_blocking(id, false)
 if lease.resource ~= '' then
   -- What the workers processed: the stale verdict of later leases.
+  -- The acked guard keeps the newest acked updatedAt; on a tie, a deletion and the later
+  -- delivery win.
   local fields = redis.call('HMGET', data, 'updated_at', 'trigger')
   local updated_at = tonumber(fields[1])
+  local deleted = fields[2] == 'deleted' and '1' or '0'
   local guard = acked_guard_key(lease.resource)
-  local acked = redis.call('HMGET', guard, 'updated_at', 'deleted_at')
+  local acked = redis.call('HMGET', guard, 'updated_at', 'deleted', 'delivery')
   if not acked[1] or updated_at > tonumber(acked[1]) then
-    redis.call('HSET', guard, 'updated_at', time_text(updated_at))
-  end
-  if fields[2] == 'deleted' and (not acked[2] or updated_at > tonumber(acked[2])) then
-    redis.call('HSET', guard, 'deleted_at', time_text(updated_at))
+    redis.call('HSET', guard, 'updated_at', time_text(updated_at), 'deleted', deleted, 'delivery', id)
+  elseif updated_at == tonumber(acked[1]) then
+    if deleted == '1' then redis.call('HSET', guard, 'deleted', '1') end
+    if id > acked[3] then redis.call('HSET', guard, 'delivery', id) end
   end
   redis.call('PEXPIRE', guard, math.max(1, math.floor(retain / 1000)))
+  redis.call('ZREM', versions_key(lease.resource), id)
   leave_line(id, lease.resource, now)
 end
 return 'ok'

@@ -94,7 +94,7 @@ redis.call('HSET', delivery_key(id), 'connector', connector, 'owner', owner, 'ke
 redis.call('SET', by_key, id)
 redis.call('ZADD', by_body, 0, id)
 if stale == '1' then redis.call('SADD', keys.stale, id) end
-if resource ~= '' and stale == '0' then
+if resource ~= '' then
   redis.call('ZADD', versions_key(resource), tonumber(updated_at), id)
 end
 if ordered and resource ~= '' and not join_line(id, resource) then

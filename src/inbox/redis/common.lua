@@ -20,7 +20,7 @@ local keys = {
   leased = prefix .. 'leased',        -- leased deliveries, by lease expiry
   dead = prefix .. 'dead',            -- dead letters, by id
   acked = prefix .. 'acked',          -- acked deliveries, by received-at (retention)
-  stale = prefix .. 'stale',          -- ids of deliveries stale at arrival, not yet acked
+  stale = prefix .. 'stale',          -- ids not acked whose last verdict (arrival, then lease) is stale
   counts = prefix .. 'counts',        -- counters the scripts maintain (see below)
   resource_of = prefix .. 'resource_of',  -- id -> resource of every delivery in a line
 }
@@ -63,47 +63,6 @@ local function now_or_server_time(given)
   return tonumber(server_time[1]) * 1000000 + tonumber(server_time[2])
 end
 
--- Puts delivery `id`, received at `received_at`, in the ready queue as of `since`.
-local function make_ready(id, since, received_at)
-  redis.call('HSET', delivery_key(id), 'state', state.ready, 'token', '', 'available_at', time_text(since))
-  redis.call('ZADD', keys.ready, since, id)
-  redis.call('ZADD', keys.ready_age, received_at, id)
-end
-
--- Takes `id` out of its resource's line (it is acked, dead or gone) and makes the next one, if
--- it was waiting, ready as of `now`.
-local function leave_line(id, resource, now)
-  if resource == nil or resource == '' then return end
-  local line = line_key(resource)
-  local was_head = redis.call('ZRANGE', line, 0, 0)[1] == id
-  redis.call('ZREM', line, id)
-  redis.call('HDEL', keys.resource_of, id)
-  if not was_head then return end
-  local next_id = redis.call('ZRANGE', line, 0, 0)[1]
-  if next_id == nil then return end
-  local next_state = redis.call('HMGET', delivery_key(next_id), 'state', 'received_at')
-  if next_state[1] == state.waiting then
-    redis.call('HINCRBY', keys.counts, 'waiting', -1)
-    make_ready(next_id, now, tonumber(next_state[2]))
-  elseif next_state[1] == false then
-    -- Its data is gone: skip it too, so the resource is not blocked forever.
-    redis.call('HINCRBY', keys.counts, 'missing', 1)
-    redis.call('HINCRBY', keys.counts, 'waiting', -1)
-    leave_line(next_id, resource, now)
-  end
-end
-
--- Adds `id` at the back of its resource's line; true when it is the head (nothing earlier).
-local function join_line(id, resource)
-  local line = line_key(resource)
-  local last = redis.call('ZRANGE', line, -1, -1, 'WITHSCORES')
-  local position = 1
-  if last[2] then position = tonumber(last[2]) + 1 end
-  redis.call('ZADD', line, position, id)
-  redis.call('HSET', keys.resource_of, id, resource)
-  return last[1] == nil
-end
-
 -- Removes delivery `id` and every index entry that names it (expiry; a missing delivery).
 local function forget(id)
   local data = delivery_key(id)
@@ -124,6 +83,49 @@ local function forget(id)
     redis.call('ZREM', index, id)
   end
   redis.call('SREM', keys.stale, id)
+end
+
+-- Puts delivery `id`, received at `received_at`, in the ready queue as of `since`.
+local function make_ready(id, since, received_at)
+  redis.call('HSET', delivery_key(id), 'state', state.ready, 'token', '', 'available_at', time_text(since))
+  redis.call('ZADD', keys.ready, since, id)
+  redis.call('ZADD', keys.ready_age, received_at, id)
+end
+
+-- Takes `id` out of its resource's line (it is acked, dead or gone) and makes the next one, if
+-- it was waiting, ready.
+local function leave_line(id, resource, now)
+  if resource == nil or resource == '' then return end
+  local line = line_key(resource)
+  local was_head = redis.call('ZRANGE', line, 0, 0)[1] == id
+  redis.call('ZREM', line, id)
+  redis.call('HDEL', keys.resource_of, id)
+  if not was_head then return end
+  local next_id = redis.call('ZRANGE', line, 0, 0)[1]
+  if next_id == nil then return end
+  local next_state = redis.call('HMGET', delivery_key(next_id), 'state', 'received_at', 'available_at')
+  if next_state[1] == state.waiting then
+    -- Ready as of when it was stored (or requeued): it goes before what arrived after it.
+    redis.call('HINCRBY', keys.counts, 'waiting', -1)
+    make_ready(next_id, tonumber(next_state[3]), tonumber(next_state[2]))
+  elseif next_state[1] == false then
+    -- Its data is gone: skip it too, so the resource is not blocked forever.
+    redis.call('HINCRBY', keys.counts, 'missing', 1)
+    redis.call('HINCRBY', keys.counts, 'waiting', -1)
+    leave_line(next_id, resource, now)
+    forget(next_id)
+  end
+end
+
+-- Adds `id` at the back of its resource's line; true when it is the head (nothing earlier).
+local function join_line(id, resource)
+  local line = line_key(resource)
+  local last = redis.call('ZRANGE', line, -1, -1, 'WITHSCORES')
+  local position = 1
+  if last[2] then position = tonumber(last[2]) + 1 end
+  redis.call('ZADD', line, position, id)
+  redis.call('HSET', keys.resource_of, id, resource)
+  return last[1] == nil
 end
 
 -- Why `token` is not a valid lease of `id` at `now` (a refusal reason), or nil and the
@@ -153,11 +155,14 @@ local function set_blocking(id, blocking)
   redis.call('HINCRBY', keys.counts, 'blocked_resources', blocking and 1 or -1)
 end
 
--- Delivery `id` dies with `reason`: out of its resource's line, which it releases.
+-- Delivery `id` dies with `reason`: out of its resource's line, which it releases, and out of
+-- its versions (a dead delivery supersedes nothing).
 local function make_dead(id, reason, resource, now)
   set_blocking(id, false)
   redis.call('HSET', delivery_key(id), 'state', state.dead, 'token', '', 'last_error', reason)
   redis.call('ZREM', keys.leased, id)
+  redis.call('ZREM', keys.ready, id)
+  redis.call('ZREM', keys.ready_age, id)
   redis.call('ZADD', keys.dead, 0, id)
   if resource and resource ~= '' then
     redis.call('ZREM', versions_key(resource), id)
@@ -166,24 +171,21 @@ local function make_dead(id, reason, resource, now)
 end
 
 -- Moves up to `limit` deliveries whose time came (retry due, lease expired) to ready as of
--- that time; an expired lease on its last attempt is dead. Bounded, so no call walks a backlog.
-local function promote_due(now, max_attempts, limit)
+-- that time. Bounded, so no call walks a backlog. An expired lease loses its token here; lease()
+-- then makes it dead if that was its last attempt, or marks its resource blocked.
+local function promote_due(now, limit)
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', keys.delayed, '-inf', now, 'LIMIT', 0, limit)) do
     local fields = redis.call('HMGET', delivery_key(id), 'available_at', 'received_at')
     redis.call('ZREM', keys.delayed, id)
     if fields[1] then make_ready(id, tonumber(fields[1]), tonumber(fields[2])) end
   end
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', keys.leased, '-inf', now, 'LIMIT', 0, limit)) do
-    local fields = redis.call('HMGET', delivery_key(id), 'available_at', 'received_at', 'attempt', 'resource')
+    local fields = redis.call('HMGET', delivery_key(id), 'available_at', 'received_at')
     redis.call('ZREM', keys.leased, id)
     if fields[1] then
       -- The token goes with the lease: the late owner's ack() or fail() is refused.
-      if max_attempts > 0 and tonumber(fields[3]) >= max_attempts then
-        make_dead(id, 'the lease expired on the last attempt', fields[4], now)
-      else
-        make_ready(id, tonumber(fields[1]), tonumber(fields[2]))
-        set_blocking(id, true)
-      end
+      make_ready(id, tonumber(fields[1]), tonumber(fields[2]))
+      redis.call('HSET', delivery_key(id), 'lease_expired', '1')
     end
   end
 end

@@ -6,17 +6,15 @@
 
   Input:
     KEYS[1]  mw:{NAME}:seq
-    ARGV[1]  max attempts (an expired lease on its last attempt is dead)
-    ARGV[2]  now, microseconds; '' to read the server's clock
+    ARGV[1]  now, microseconds; '' to read the server's clock
 
   Output:
     {now, ready, leased, delayed, dead, acked, stale, blocked resources, skipped superseded,
      missing, oldest ready received-at or ''}
 ]]
-local max_attempts = tonumber(ARGV[1])
-local now = now_or_server_time(ARGV[2])
+local now = now_or_server_time(ARGV[1])
 
-promote_due(now, max_attempts, 1000)
+promote_due(now, 1000)
 local after_now = '(' .. time_text(now)
 local counters = redis.call('HMGET', keys.counts, 'waiting', 'blocked_resources',
                             'skipped_superseded', 'missing')

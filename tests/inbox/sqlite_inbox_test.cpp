@@ -9,8 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <morph/webhook/inbox/sqlite.hpp>
@@ -720,4 +722,87 @@ TEST_CASE("SqliteInbox: a file written by schema version 1 is migrated when open
   REQUIRE(s.has_value());
   CHECK(s->acked_retained == 5);
   CHECK(s->dead == 1);
+}
+
+TEST_CASE("SqliteInbox: expire() of many rows runs in short transactions while appends go on",
+          "[inbox][sqlite][expire]") {
+  // Rows to expire: MORPH_WEBHOOK_EXPIRE_ROWS (default 20,000, kept small for CI).
+  std::size_t rows = 20000;
+  if (const char* v = std::getenv("MORPH_WEBHOOK_EXPIRE_ROWS")) rows = std::stoul(v);
+  TempDir dir;
+  std::atomic<std::int64_t> now_us{
+      mw::TimePoint(std::chrono::hours(24 * 365 * 56)).time_since_epoch().count()};
+  mw::SqliteOptions options;
+  options.synchronous = mw::SqliteSynchronous::normal;
+  options.inbox.clock = [&now_us] {
+    return mw::TimePoint(std::chrono::microseconds(now_us.load()));
+  };
+  auto opened = mw::SqliteInbox::open(dir.file("expire.db"), options);
+  REQUIRE(opened.has_value());
+  mw::SqliteInbox& inbox = **opened;
+  {
+    std::vector<std::thread> appenders;
+    std::atomic<std::size_t> failures{0};
+    for (std::size_t t = 0; t < 8; ++t) {
+      appenders.emplace_back([&, t] {
+        for (std::size_t i = t; i < rows; i += 8) {
+          const std::string key = "k" + std::to_string(i);
+          const std::string id = "c" + std::to_string(i % 1000);
+          mw::EventFacts facts;
+          facts.model = "genericContact";
+          facts.id = id;
+          facts.updated_at = mw::TimePoint(std::chrono::seconds(i));
+          if (!inbox.append(mw::Headers{"hubspot", "o", key}, "body " + key, facts)) ++failures;
+        }
+      });
+    }
+    for (auto& th : appenders) th.join();
+    REQUIRE(failures == 0);
+  }
+  mw::LeaseOptions skip;
+  skip.skip_superseded = true;  // acks most of them inside the lease: a quick way to ack them all
+  for (;;) {
+    const auto batch = inbox.lease(1000, 600s, skip);
+    REQUIRE(batch.has_value());
+    if (batch->empty()) break;
+    for (const mw::Delivery& d : *batch) REQUIRE(inbox.ack(d).has_value());
+  }
+  auto s = inbox.stats();
+  REQUIRE(s.has_value());
+  REQUIRE(s->acked_retained == rows);
+
+  now_us += std::chrono::duration_cast<std::chrono::microseconds>(73h).count();
+  std::atomic<bool> expiring{true};
+  std::atomic<std::size_t> appended_while_expiring{0};
+  std::atomic<std::size_t> append_errors{0};
+  std::thread appender([&] {
+    for (std::size_t i = 0; expiring.load(); ++i) {
+      const std::string key = "new-" + std::to_string(i);
+      if (!inbox.append(mw::Headers{"hubspot", "o", key}, key, mw::EventFacts{})) {
+        ++append_errors;
+      } else if (expiring.load()) {
+        ++appended_while_expiring;
+      }
+    }
+  });
+  const std::uint64_t commits_before = inbox.commits();
+  const auto removed = inbox.expire();
+  const std::uint64_t commits_after = inbox.commits();
+  expiring = false;
+  appender.join();
+  REQUIRE(removed.has_value());
+  CHECK(*removed == rows);
+  CHECK(append_errors == 0);
+  // One transaction would have made every append wait for all of it.
+  INFO("transactions: " << commits_after - commits_before
+                        << ", appends meanwhile: " << appended_while_expiring.load());
+  CHECK(appended_while_expiring > 1);
+  s = inbox.stats();
+  REQUIRE(s.has_value());
+  CHECK(s->acked_retained == 0);
+  CHECK(s->ready >= appended_while_expiring);
+  // Nothing left to expire: the guard rows went with the deliveries.
+  const auto again = inbox.expire();
+  REQUIRE(again.has_value());
+  CHECK(*again == 0);
 }

@@ -283,8 +283,8 @@ struct LeaseOptions {
   bool skip_superseded = false;
 };
 
-/// A count per state, for dashboards and health checks (see DeliveryState). Each is cheap to
-/// read whatever the backlog: counters or index counts, never a walk of every delivery.
+/// A count per state, for dashboards and health checks (see DeliveryState). Backends keep them
+/// cheap: counters or index counts, never a read of every delivery.
 struct InboxStats {
   std::uint64_t ready = 0;           ///< Waiting for a worker (also behind their resource).
   std::uint64_t leased = 0;          ///< Owned by a worker whose lease has not expired.

@@ -43,9 +43,10 @@ TEST_CASE("RedisInbox: 4 workers lease 10,000 deliveries, each acked once", "[re
   inbox_contract::check_worker_race(fresh_inbox);
 }
 
-TEST_CASE("RedisInbox: 20 resources x 12 updates, 8 handlers, 20 % transient failures: no older "
-          "state over a newer one",
-          "[redis][contract]") {
+TEST_CASE(
+    "RedisInbox: 20 resources x 12 updates, 8 handlers, 20 % transient failures: no older "
+    "state over a newer one",
+    "[redis][contract]") {
   SECTION("every delivery run") { inbox_contract::check_ordered_workers(fresh_inbox, false); }
   SECTION("superseded ones skipped by the lease") {
     const auto run = inbox_contract::check_ordered_workers(fresh_inbox, true);

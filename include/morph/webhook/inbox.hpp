@@ -314,7 +314,8 @@ struct InboxOptions {
   /// key). On by default.
   bool dedupe_identical_bodies = true;
   /// Deliveries of one resource are leased one at a time in arrival order (see the file
-  /// comment). Off: every ready delivery is leasable, as a plain work queue. On by default.
+  /// comment). Off: every ready delivery is leasable, as a plain work queue. It applies to the
+  /// deliveries appended (or requeued) by the inbox opened with it. On by default.
   bool ordered = true;
   /// A delivery that fails (or whose lease expires) on its `max_attempts`-th counted attempt
   /// is dead.

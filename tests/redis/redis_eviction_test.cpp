@@ -131,3 +131,41 @@ TEST_CASE(
   REQUIRE(retry.has_value());
   CHECK(retry->status == mw::AppendStatus::stored);
 }
+
+TEST_CASE(
+    "RedisInbox: a vanished delivery waiting in its resource's line is skipped when its turn "
+    "comes",
+    "[redis][eviction]") {
+  const std::string name = redis_test::fresh_name();
+  auto inbox = open_inbox(name, {});
+  std::vector<mw::DeliveryId> ids;
+  for (int u = 1; u <= 3; ++u) {
+    const auto r = inbox->append(mw::Headers{"hubspot", "o", "c1-u" + std::to_string(u)},
+                                 "b" + std::to_string(u), contact("c1", u));
+    REQUIRE(r.has_value());
+    ids.push_back(r->delivery_id);
+  }
+  char padded[24];
+  std::snprintf(padded, sizeof padded, "%016lld", static_cast<long long>(ids[1]));
+  REQUIRE(
+      redis_test::shared_server().command({"DEL", "mw:{" + name + "}:d:" + std::string(padded)}) ==
+      std::vector<std::string>{"1"});
+  auto first = inbox->lease(10, 30s);
+  REQUIRE(first.has_value());
+  REQUIRE(first->size() == 1);
+  CHECK(first->front().id == ids[0]);
+  REQUIRE(inbox->ack(first->front()).has_value());
+  // The ack passes the resource on: the vanished second is skipped, the third is next.
+  auto third = inbox->lease(10, 30s);
+  REQUIRE(third.has_value());
+  REQUIRE(third->size() == 1);
+  CHECK(third->front().id == ids[2]);
+  CHECK(third->front().body == "b3");
+  REQUIRE(inbox->ack(third->front()).has_value());
+  const auto s = inbox->redis_stats();
+  REQUIRE(s.has_value());
+  CHECK(s->missing == 1);
+  CHECK(s->inbox.ready == 0);
+  CHECK(!s->inbox.oldest_ready_age.has_value());
+  CHECK(s->inbox.acked_retained == 2);
+}

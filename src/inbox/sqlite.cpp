@@ -504,10 +504,11 @@ struct SqliteInbox::Impl {
                           seen_deleted, touched_at)
     VALUES (:connector_id, :owner_id, :model, :resource_id, :updated_at, :deleted, :now))sql"};
   static constexpr NamedSql see_resource{"see_resource", R"sql(
-    UPDATE resources SET seen_updated_at = :updated_at, seen_deleted = :deleted, touched_at = :now
+    UPDATE resources SET seen_updated_at = :updated_at, seen_deleted = :deleted,
+        touched_at = max(touched_at, :now)
     WHERE id = :resource)sql"};
   static constexpr NamedSql touch_resource{"touch_resource", R"sql(
-    UPDATE resources SET touched_at = :now WHERE id = :resource)sql"};
+    UPDATE resources SET touched_at = max(touched_at, :now) WHERE id = :resource)sql"};
   // Whether the resource has an undone delivery (one that comes before a new one).
   static constexpr NamedSql find_undone{"find_undone", R"sql(
     SELECT id FROM deliveries
@@ -849,7 +850,7 @@ struct SqliteInbox::Impl {
         acked_updated_at = CASE
           WHEN acked_updated_at IS NULL OR :updated_at > acked_updated_at THEN :updated_at
           ELSE acked_updated_at END,
-        touched_at = :now
+        touched_at = max(touched_at, :now)
     WHERE id = :resource)sql"};
   static constexpr NamedSql fail_retry{"fail_retry", R"sql(
     UPDATE deliveries

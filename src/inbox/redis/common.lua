@@ -97,22 +97,23 @@ local function make_ready(id, since, received_at)
 end
 
 -- Takes `id` out of its resource's line (it is acked, dead or gone) and makes the next one, if
--- it was waiting, ready.
+-- it was waiting, ready as of when it was stored or requeued (its `available_at`), so it goes
+-- before what arrived after it. A waiting delivery is in `ready_age` already.
 local function leave_line(id, resource, now)
   if resource == nil or resource == '' then return end
   local line = line_key(resource)
-  local was_head = redis.call('ZRANGE', line, 0, 0)[1] == id
+  local first_two = redis.call('ZRANGE', line, 0, 1)
+  if first_two[1] == nil then return end
   redis.call('ZREM', line, id)
   redis.call('HDEL', keys.resource_of, id)
-  if not was_head then return end
-  local next_id = redis.call('ZRANGE', line, 0, 0)[1]
-  if next_id == nil then return end
-  local next_state = redis.call('HMGET', delivery_key(next_id), 'state', 'received_at', 'available_at')
-  if next_state[1] == state.waiting then
-    -- Ready as of when it was stored (or requeued): it goes before what arrived after it.
+  local next_id = first_two[2]
+  if first_two[1] ~= id or next_id == nil then return end
+  local next_fields = redis.call('HMGET', delivery_key(next_id), 'state', 'available_at')
+  if next_fields[1] == state.waiting then
     redis.call('HINCRBY', keys.counts, 'waiting', -1)
-    make_ready(next_id, tonumber(next_state[3]), tonumber(next_state[2]))
-  elseif next_state[1] == false then
+    redis.call('HSET', delivery_key(next_id), 'state', state.ready)
+    redis.call('ZADD', keys.ready, next_fields[2], next_id)
+  elseif next_fields[1] == false then
     -- Its data is gone: skip it too, so the resource is not blocked forever.
     redis.call('HINCRBY', keys.counts, 'missing', 1)
     redis.call('HINCRBY', keys.counts, 'waiting', -1)

@@ -137,6 +137,12 @@ TEST_CASE("Benchmark: RedisInbox stats() and dead_letters() with a large backlog
     REQUIRE(letters.has_value());
     CHECK(letters->size() == std::min<std::size_t>(100, dead));
   });
+  // The worst case: every delayed delivery due at once (a clock past their backoff), so each
+  // call also makes its batch ready.
+  mw::RedisOptions later = options;
+  later.inbox.clock = [] { return mw::system_now() + 3h; };
+  auto due = redis_test::open_inbox(name, later);
+  measure("stats(), all due:", [&] { REQUIRE(due->stats().has_value()); });
   const std::vector<std::string> memory = redis_test::shared_server().command({"INFO", "memory"});
   if (!memory.empty()) {
     const std::size_t at = memory[0].find("used_memory_human:");

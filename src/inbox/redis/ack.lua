@@ -41,6 +41,6 @@ if lease.resource ~= '' then
   end
   redis.call('PEXPIRE', guard, math.max(1, math.floor(retain / 1000)))
   redis.call('ZREM', versions_key(lease.resource), id)
-  leave_line(id, lease.resource, now)
+  leave_line(id, lease.resource)
 end
 return 'ok'

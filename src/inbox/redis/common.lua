@@ -35,7 +35,7 @@ local keys = {
 
 -- The delivery states, as stored in a delivery's `state` field.
 local state = {
-  ready = 'ready',      -- leasable (in `ready`), or due in `delayed` or expired in `leased`
+  ready = 'ready',      -- leasable: in `ready`
   waiting = 'waiting',  -- in its resource's line behind an earlier, undone delivery
   leased = 'leased',
   delayed = 'delayed',
@@ -101,7 +101,7 @@ end
 -- Takes `id` out of its resource's line (it is acked, dead or gone) and makes the next one, if
 -- it was waiting, ready as of when it was stored or requeued (its `available_at`), so it goes
 -- before what arrived after it. A waiting delivery is in `ready_age` already.
-local function leave_line(id, resource, now)
+local function leave_line(id, resource)
   if resource == nil or resource == '' then return end
   local line = line_key(resource)
   local first_two = redis.call('ZRANGE', line, 0, 1)
@@ -119,17 +119,17 @@ local function leave_line(id, resource, now)
     -- Its data is gone: skip it too, so the resource is not blocked forever.
     redis.call('HINCRBY', keys.counts, 'missing', 1)
     redis.call('HINCRBY', keys.counts, 'waiting', -1)
-    leave_line(next_id, resource, now)
+    leave_line(next_id, resource)
     forget(next_id)
   end
 end
 
 -- Drops delivery `id`, whose data vanished (evicted, deleted by hand): counted, out of every
 -- index, its resource's line passed on.
-local function drop_missing(id, now)
+local function drop_missing(id)
   redis.call('HINCRBY', keys.counts, 'missing', 1)
   local resource = redis.call('HGET', keys.resource_of, id)
-  if resource then leave_line(id, resource, now) end
+  if resource then leave_line(id, resource) end
   forget(id)
 end
 
@@ -170,7 +170,7 @@ end
 
 -- Delivery `id` dies with `reason`: out of its resource's line, which it releases, and out of
 -- its versions (a dead delivery supersedes nothing).
-local function make_dead(id, reason, resource, now)
+local function make_dead(id, reason, resource)
   set_blocking(id, false)
   redis.call('HSET', delivery_key(id), 'state', state.dead, 'token', '', 'last_error', reason)
   redis.call('ZREM', keys.leased, id)
@@ -179,6 +179,6 @@ local function make_dead(id, reason, resource, now)
   redis.call('ZADD', keys.dead, 0, id)
   if resource and resource ~= '' then
     redis.call('ZREM', versions_key(resource), id)
-    leave_line(id, resource, now)
+    leave_line(id, resource)
   end
 end

@@ -28,7 +28,7 @@ local refusal, lease = check_lease(id, token, now)
 if refusal then return refusal end
 local data = delivery_key(id)
 if counts_as_attempt and lease.attempt >= max_attempts then
-  make_dead(id, reason, lease.resource, now)
+  make_dead(id, reason, lease.resource)
   return {'dead', ''}
 end
 local delay

@@ -43,7 +43,7 @@ local function promote_due(now, limit)
       make_ready(id, tonumber(fields[1]), tonumber(fields[2]))
     else
       missing[#missing + 1] = id
-      drop_missing(id, now)
+      drop_missing(id)
     end
   end
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', keys.leased, '-inf', now, 'LIMIT', 0, limit)) do
@@ -55,7 +55,7 @@ local function promote_due(now, limit)
       redis.call('HSET', delivery_key(id), 'lease_expired', '1')
     else
       missing[#missing + 1] = id
-      drop_missing(id, now)
+      drop_missing(id)
     end
   end
 end
@@ -127,14 +127,14 @@ for _ = 1, max_count + 1000 do
   redis.call('ZREM', keys.ready_age, id)
   if connector == false then
     missing[#missing + 1] = id
-    drop_missing(id, now)
+    drop_missing(id)
   elseif attempt >= max_attempts then
     -- Its lease expired on its last attempt: a worker that crashes on it every time must not
     -- keep it forever.
     redis.call('HDEL', data, 'lease_expired')
     local reason = 'the lease expired on the last attempt'
     if last_error ~= '' then reason = last_error .. '; ' .. reason end
-    make_dead(id, reason, resource, now)
+    make_dead(id, reason, resource)
   else
     local stale, superseded = false, false
     if resource ~= '' then
@@ -157,7 +157,7 @@ for _ = 1, max_count + 1000 do
       set_blocking(id, false)
       if resource ~= '' then
         redis.call('ZREM', versions_key(resource), id)
-        leave_line(id, resource, now)
+        leave_line(id, resource)
       end
     else
       taken = taken + 1

@@ -29,12 +29,12 @@ local now = now_or_server_time(ARGV[5])
 local first_token = 6
 local expires_at = now + lease_duration
 
--- Moves up to `limit` deliveries whose time came (retry due, lease expired) to ready as of
--- that time. Bounded, so no call walks a backlog. An expired lease loses its token here; lease()
--- then makes it dead if that was its last attempt, or marks its resource blocked.
 -- Ids found without their data, reported to the caller.
 local missing = {}
 
+-- Moves up to `limit` deliveries whose time came (retry due, lease expired) to ready as of
+-- that time. Bounded, so no call walks a backlog. An expired lease loses its token here; the
+-- loop below then makes it dead if that was its last attempt, or marks its resource blocked.
 local function promote_due(now, limit)
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', keys.delayed, '-inf', now, 'LIMIT', 0, limit)) do
     local fields = redis.call('HMGET', delivery_key(id), 'available_at', 'received_at')

@@ -14,6 +14,9 @@
 #if defined(MORPH_WEBHOOK_CLI_SERVE)
 #include "cli/subcommands.hpp"
 #endif
+#if defined(MORPH_WEBHOOK_CLI_FORWARD)
+#include "cli/forward_command.hpp"
+#endif
 
 namespace cli = morph::webhook::cli;
 
@@ -36,7 +39,13 @@ int main(int argc, char** argv) {
     return 2;  // as a usage error
   };
 #endif
+#if defined(MORPH_WEBHOOK_CLI_FORWARD)
+  const auto run_forward = cli::add_forward_command(app);
+#endif
   if (const std::optional<int> status = cli::parse_command_line(app, argc, argv)) return *status;
+#if defined(MORPH_WEBHOOK_CLI_FORWARD)
+  if (const std::optional<int> status = run_forward()) return *status;
+#endif
   if (check->parsed()) return cli::run_check(check_options);
   return run_serve_or_inbox();
 }

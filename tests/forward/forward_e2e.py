@@ -1,0 +1,417 @@
+#!/usr/bin/env python3
+"""End-to-end tests of `morph-webhook forward` against real endpoints started here.
+
+Events reach the inbox as Morph sends them: HTTP POSTs to a real `morph-webhook serve`. Then
+`morph-webhook forward` delivers them to a real HTTP server (this file, on 127.0.0.1) that
+answers 200, fails the first attempts, answers 429 with Retry-After, hangs past the timeout,
+closes the connection mid-answer, answers slowly, or is down. Every request the endpoint gets is
+checked: the body byte for byte, the Morph headers, and the Standard Webhooks signature verified
+with Python's hmac (an implementation independent of the one under test).
+
+Usage: forward_e2e.py MORPH_WEBHOOK [SCENARIO...]
+Environment: FORWARD_OUTAGE_SECONDS (the breaker scenario's outage, default 15).
+Every wait is bounded; every process and server started is stopped on exit.
+"""
+import base64
+import hashlib
+import hmac
+import http.server
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+MW = sys.argv[1]
+ONLY = set(sys.argv[2:])
+SECRET = "whsec_" + base64.b64encode(bytes(range(7, 31))).decode()
+KEY = base64.b64decode(SECRET[len("whsec_"):])
+OUTAGE = float(os.environ.get("FORWARD_OUTAGE_SECONDS", "15"))
+failures = []
+processes = []
+
+
+def check(name, ok, detail=""):
+    print(("ok   " if ok else "FAIL ") + name + ("" if ok else ": " + detail), flush=True)
+    if not ok:
+        failures.append(name)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, seconds, step=0.05):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return predicate()
+
+
+# ---- the endpoint ------------------------------------------------------------------------
+class Endpoint:
+    """An HTTP/1.1 server (keep-alive) whose answer depends on the event's `data.id`:
+    behaviour(contact_id, attempt_number) -> ("ok"|"status"|"hang"|"close"|"slow", ...)."""
+
+    def __init__(self, behaviour, port=None):
+        self.behaviour = behaviour
+        self.requests = []  # (monotonic time, headers dict, body bytes, answer)
+        self.lock = threading.Lock()
+        self.port = port or free_port()
+        self.server = None
+        self.connections = set()
+
+    def start(self):
+        endpoint = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                endpoint.connections.add(self.client_address)
+                length = int(self.headers.get("content-length", "0"))
+                body = self.rfile.read(length)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                contact = json.loads(body)["data"]["id"]
+                with endpoint.lock:
+                    attempt = 1 + sum(1 for r in endpoint.requests
+                                      if r[1].get("webhook-id") == headers.get("webhook-id"))
+                    answer = endpoint.behaviour(contact, attempt)
+                    endpoint.requests.append((time.monotonic(), headers, body, answer))
+                kind = answer[0]
+                if kind == "hang":
+                    time.sleep(answer[1])
+                    return self.reply(200)
+                if kind == "close":
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"ok\"")
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                if kind == "slow":
+                    time.sleep(answer[1])
+                    return self.reply(200)
+                if kind == "status":
+                    return self.reply(answer[1], answer[2] if len(answer) > 2 else {})
+                return self.reply(200)
+
+            def reply(self, status, extra=None):
+                payload = b'{"received":true}'
+                self.send_response(status)
+                for k, v in (extra or {}).items():
+                    self.send_header(k, v)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+            request_queue_size = 256
+
+            def handle_error(self, request, client_address):
+                pass  # a client that timed out and closed: expected here
+
+        self.server = Server(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self):
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d/hooks/morph" % self.port
+
+    def snapshot(self):
+        with self.lock:
+            return list(self.requests)
+
+
+# ---- the inbox, filled by serve as Morph would ---------------------------------------------
+def contact_body(i, updated_minute=0):
+    # Compact, with non-ASCII text: the bytes must arrive exactly as posted.
+    return json.dumps({
+        "event": "genericContact::updated",
+        "data": {"object": "resource", "model": "genericContact", "id": "c%d" % i,
+                 "fields": {"firstName": "Zoë ☃", "lastName": "N%d" % i},
+                 "createdAt": "2025-01-01T00:00:00.000Z",
+                 "updatedAt": "2025-03-06T09:%02d:00.000Z" % updated_minute}},
+        ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def start(args, log):
+    p = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+    processes.append(p)
+    return p
+
+
+def fill_inbox(work, uri, count):
+    """Starts serve on `uri`, POSTs `count` contacts with Morph's headers, stops serve.
+    Returns {contact id: (body, idempotency key)}."""
+    log = open(os.path.join(work, "serve.log"), "w+")
+    serve = start([MW, "serve", "--host", "127.0.0.1", "--port", "0", "--inbox", uri], log)
+    port = None
+    for _ in range(400):
+        log.seek(0)
+        first = log.readline()
+        if first.startswith("listening on "):
+            port = int(first.strip().rsplit(":", 1)[1])
+            break
+        time.sleep(0.05)
+    assert port, "serve did not start: " + open(log.name).read()
+    sent = {}
+    for i in range(count):
+        body = contact_body(i)
+        key = "key-%d" % i
+        req = urllib.request.Request("http://127.0.0.1:%d/webhooks/morph" % port, data=body,
+                                     headers={"content-type": "application/json",
+                                              "x-conector-id": "hubspot",
+                                              "x-owner-id": "acme-prod-eu",
+                                              "x-idempotency-key": key})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            assert r.status == 200
+        sent["c%d" % i] = (body, key)
+    serve.send_signal(signal.SIGTERM)
+    serve.wait(timeout=30)
+    return sent
+
+
+def stats(uri):
+    out = subprocess.run([MW, "inbox", "stats", "--inbox", uri, "--format", "json"],
+                         capture_output=True, text=True, timeout=30)
+    return json.loads(out.stdout)
+
+
+def forward(uri, url, work, *extra, name="forward"):
+    secret_file = os.path.join(work, "secret")
+    with open(secret_file, "w") as f:
+        f.write(SECRET + "\n")
+    log = open(os.path.join(work, name + ".log"), "w+")
+    return start([MW, "forward", "--inbox", uri, "--to", url, "--signing-secret-file",
+                  secret_file, *extra], log), log
+
+
+def verify_signature(headers, body):
+    """Standard Webhooks verification with Python's hmac: v1 over id.timestamp.body."""
+    msg_id, ts, sigs = (headers.get("webhook-id"), headers.get("webhook-timestamp"),
+                        headers.get("webhook-signature"))
+    if not (msg_id and ts and sigs):
+        return False
+    if abs(int(ts) - time.time()) > 300:
+        return False
+    expected = hmac.new(KEY, msg_id.encode() + b"." + ts.encode() + b"." + body,
+                        hashlib.sha256).digest()
+    return any(s.startswith("v1,") and hmac.compare_digest(base64.b64decode(s[3:]), expected)
+               for s in sigs.split(" "))
+
+
+def check_requests(name, requests, sent):
+    """Every request exact and verified; every event answered 2xx at least once."""
+    bad_body = [r for r in requests if sent[json.loads(r[2])["data"]["id"]][0] != r[2]]
+    check(name + ": every body arrives byte for byte", not bad_body, "%d differ" % len(bad_body))
+    bad_sig = [r for r in requests if not verify_signature(r[1], r[2])]
+    check(name + ": every signature verifies (Python hmac)", not bad_sig,
+          "%d of %d do not" % (len(bad_sig), len(requests)))
+    bad_headers = [r for r in requests
+                   if r[1].get("x-conector-id") != "hubspot"
+                   or r[1].get("x-owner-id") != "acme-prod-eu"
+                   or r[1].get("x-idempotency-key") != sent[json.loads(r[2])["data"]["id"]][1]
+                   or r[1].get("content-type") != "application/json"
+                   or not r[1].get("user-agent", "").startswith("morph-webhook/")
+                   or r[1].get("morph-webhook-stale") not in ("true", "false")]
+    check(name + ": Morph headers, content-type, user-agent as received", not bad_headers,
+          str(bad_headers[:1]))
+    ids = {}
+    for r in requests:
+        ids.setdefault(json.loads(r[2])["data"]["id"], set()).add(r[1]["webhook-id"])
+    check(name + ": one webhook-id per delivery, the same on every attempt",
+          all(len(v) == 1 for v in ids.values()) and
+          len({next(iter(v)) for v in ids.values()}) == len(ids))
+    ok = {json.loads(r[2])["data"]["id"] for r in requests
+          if r[3][0] in ("ok", "slow", "hang") or (r[3][0] == "status" and 200 <= r[3][1] < 300)}
+    missing = sorted(set(sent) - ok)
+    check(name + ": every event answered 2xx at least once", not missing, str(missing[:5]))
+
+
+def stop_forward(p, seconds=30):
+    p.send_signal(signal.SIGTERM)
+    try:
+        return p.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        return None
+
+
+# ---- scenarios ------------------------------------------------------------------------------
+def scenario_answers(work):
+    """Every kind of answer at --concurrency 8."""
+    uri = "sqlite:%s/answers.db?backoff=200ms&max_attempts=10" % work
+    sent = fill_inbox(work, uri, 48)
+
+    def behaviour(contact, attempt):
+        kind = int(contact[1:]) % 6
+        if kind == 1 and attempt <= 2:
+            return ("status", 500)
+        if kind == 2 and attempt == 1:
+            return ("status", 429, {"retry-after": "1"})
+        if kind == 3 and attempt == 1:
+            return ("hang", 2.5)
+        if kind == 4 and attempt == 1:
+            return ("close",)
+        if kind == 5:
+            return ("slow", 0.2)
+        return ("ok",)
+
+    ep = Endpoint(behaviour).start()
+    p, log = forward(uri, ep.url, work, "--concurrency", "8", "--timeout", "1s", "--header",
+                     "Authorization: Bearer app-key", "--breaker-failures", "100")
+    done = wait_until(lambda: stats(uri)["acked_retained"] == len(sent), 60, 0.3)
+    rc = stop_forward(p)
+    check("answers: every event acked", done, json.dumps(stats(uri)))
+    check("answers: SIGTERM exits 0", rc == 0, str(rc))
+    s = stats(uri)
+    check("answers: nothing ready, leased, delayed or dead",
+          s["ready"] == s["leased"] == s["delayed"] == s["dead"] == 0, json.dumps(s))
+    requests = ep.snapshot()
+    check_requests("answers", requests, sent)
+    check("answers: --header sent", all(r[1].get("authorization") == "Bearer app-key"
+                                         for r in requests))
+    by_contact = {}
+    for r in requests:
+        by_contact.setdefault(json.loads(r[2])["data"]["id"], []).append(r)
+    fails = [c for c in by_contact if int(c[1:]) % 6 == 1]
+    check("answers: 500 twice then 200: three attempts, numbered 1, 2, 3",
+          all([r[1]["morph-webhook-attempt"] for r in by_contact[c]] == ["1", "2", "3"]
+              for c in fails),
+          str({c: [r[1]["morph-webhook-attempt"] for r in by_contact[c]] for c in fails}))
+    limited = [c for c in by_contact if int(c[1:]) % 6 == 2]
+    gaps = [by_contact[c][1][0] - by_contact[c][0][0] for c in limited]
+    check("answers: 429 + Retry-After is retried", len(gaps) == len(limited) and gaps, str(gaps))
+    hung = [c for c in by_contact if int(c[1:]) % 6 == 3]
+    check("answers: a request hanging past --timeout is retried",
+          all(len(by_contact[c]) >= 2 for c in hung))
+    closed = [c for c in by_contact if int(c[1:]) % 6 == 4]
+    check("answers: a connection closed mid-answer is retried",
+          all(len(by_contact[c]) >= 2 for c in closed))
+    log.seek(0)
+    text = log.read()
+    check("answers: last errors logged (status line, timeout, curl error)",
+          "500 Internal Server Error" in text and "timed out after 1 s" in text, text[-2000:])
+    ep.stop()
+
+
+def scenario_breaker(work):
+    """max_attempts=3, 1 s backoff: an outage of the endpoint dead-letters nothing."""
+    uri = "sqlite:%s/breaker.db?backoff=1s&max_attempts=3" % work
+    sent = fill_inbox(work, uri, 40)
+    ep = Endpoint(lambda c, a: ("ok",))  # not started: the outage begins now
+    p, log = forward(uri, ep.url, work, "--concurrency", "8", "--timeout", "2s",
+                     "--breaker-cooldown", "1s", "--breaker-cooldown-max", "4s",
+                     name="breaker")
+    time.sleep(OUTAGE)
+    dead_during = stats(uri)["dead"]
+    ep.start()
+    done = wait_until(lambda: stats(uri)["acked_retained"] == len(sent), 30, 0.3)
+    rc = stop_forward(p)
+    s = stats(uri)
+    check("breaker: %g s outage: no dead letter during it" % OUTAGE, dead_during == 0,
+          str(dead_during))
+    check("breaker: every event acked after the outage", done and s["dead"] == 0, json.dumps(s))
+    check("breaker: exits 0", rc == 0, str(rc))
+    log.seek(0)
+    text = log.read()
+    check("breaker: opens, probes and closes (logged)",
+          "circuit closed -> open" in text and "half_open -> closed" in text, text[-1500:])
+    check_requests("breaker", ep.snapshot(), sent)
+    ep.stop()
+
+
+def scenario_kill9(work):
+    """kill -9 with requests in flight: the deliveries come back after their lease expires."""
+    uri = "sqlite:%s/kill.db" % work
+    sent = fill_inbox(work, uri, 12)
+    ep = Endpoint(lambda c, a: ("slow", 1.0) if a == 1 else ("ok",)).start()
+    p, _ = forward(uri, ep.url, work, "--concurrency", "4", "--timeout", "2s", "--lease", "3s",
+                   name="kill1")
+    check("kill -9: requests in flight", wait_until(lambda: len(ep.snapshot()) >= 4, 10))
+    p.kill()
+    p.wait()
+    in_flight = {r[1]["webhook-id"] for r in ep.snapshot()}
+    check("kill -9: their deliveries stay leased", stats(uri)["leased"] >= 1, json.dumps(stats(uri)))
+    p2, _ = forward(uri, ep.url, work, "--concurrency", "4", "--timeout", "2s", "--lease", "3s",
+                    name="kill2")
+    done = wait_until(lambda: stats(uri)["acked_retained"] == len(sent), 30, 0.2)
+    stop_forward(p2)
+    check("kill -9: everything acked after the leases expired", done, json.dumps(stats(uri)))
+    again = [r for r in ep.snapshot()[len(in_flight):] if r[1]["webhook-id"] in in_flight]
+    check("kill -9: the deliveries in flight are sent again with the same webhook-id",
+          {r[1]["webhook-id"] for r in again} == in_flight, "%d of %d" % (len(again), len(in_flight)))
+    check_requests("kill -9", ep.snapshot(), sent)
+    ep.stop()
+
+
+def scenario_drain(work):
+    """SIGTERM: nothing more leased, the requests in flight finish and are acked."""
+    uri = "sqlite:%s/drain.db" % work
+    fill_inbox(work, uri, 20)
+    ep = Endpoint(lambda c, a: ("slow", 1.5)).start()
+    p, _ = forward(uri, ep.url, work, "--concurrency", "4", name="drain")
+    check("drain: requests in flight", wait_until(lambda: len(ep.snapshot()) >= 4, 10))
+    t0 = time.monotonic()
+    rc = stop_forward(p)
+    took = time.monotonic() - t0
+    s = stats(uri)
+    n = len(ep.snapshot())
+    check("drain: exits 0 once the requests in flight are answered",
+          rc == 0 and 0.5 < took < 5, "rc %s after %.2f s" % (rc, took))
+    check("drain: the requests in flight were acked, nothing else leased",
+          s["acked_retained"] == n == 4 and s["leased"] == 0 and s["ready"] == 16, json.dumps(s))
+    ep.stop()
+
+
+SCENARIOS = {"answers": scenario_answers, "breaker": scenario_breaker, "kill9": scenario_kill9,
+             "drain": scenario_drain}
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="forward-e2e-")
+    try:
+        for name, run in SCENARIOS.items():
+            if ONLY and name not in ONLY:
+                continue
+            print("== " + name, flush=True)
+            t0 = time.monotonic()
+            run(work)
+            print("   (%.1f s)" % (time.monotonic() - t0), flush=True)
+    finally:
+        for p in processes:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        if not os.environ.get("FORWARD_KEEP"):
+            subprocess.run(["rm", "-rf", work])
+        else:
+            print("kept " + work)
+    print("%d failed" % len(failures) if failures else "all passed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -386,7 +386,72 @@ def scenario_drain(work):
     ep.stop()
 
 
-SCENARIOS = {"answers": scenario_answers, "breaker": scenario_breaker, "kill9": scenario_kill9,
+def scenario_serve(work):
+    """serve --forward-to: Morph -> serve (check, durable inbox) -> the app, metrics on /metrics."""
+    uri = "sqlite:%s/serve.db?backoff=200ms" % work
+    ep = Endpoint(lambda c, a: ("status", 503) if int(c[1:]) % 5 == 0 and a == 1 else ("ok",))
+    ep.start()
+    secret_file = os.path.join(work, "secret")
+    with open(secret_file, "w") as f:
+        f.write(SECRET + "\n")
+    log = open(os.path.join(work, "serve-forward.log"), "w+")
+    err = open(os.path.join(work, "serve-forward.err"), "w+")
+    serve = subprocess.Popen([MW, "serve", "--host", "127.0.0.1", "--port", "0", "--inbox", uri,
+                              "--forward-to", ep.url, "--signing-secret-file", secret_file,
+                              "--concurrency", "4"], stdout=log, stderr=err)
+    processes.append(serve)
+    port = None
+    for _ in range(400):
+        log.seek(0)
+        first = log.readline()
+        if first.startswith("listening on "):
+            port = int(first.strip().rsplit(":", 1)[1])
+            break
+        time.sleep(0.05)
+    check("serve --forward-to: listening", port is not None, open(err.name).read())
+    if port is None:
+        return
+    sent = {}
+    for i in range(20):
+        body = contact_body(i)
+        path = os.path.join(work, "body.json")
+        with open(path, "wb") as f:
+            f.write(body)
+        # As Morph posts: curl with its three headers.
+        out = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
+                              "-H", "content-type: application/json",
+                              "-H", "x-conector-id: hubspot", "-H", "x-owner-id: acme-prod-eu",
+                              "-H", "x-idempotency-key: key-%d" % i, "--data-binary", "@" + path,
+                              "http://127.0.0.1:%d/webhooks/morph" % port],
+                             capture_output=True, text=True, timeout=30)
+        check("serve --forward-to: post %d answered 200" % i, out.stdout == "200", out.stdout)
+        sent["c%d" % i] = (body, "key-%d" % i)
+
+    def delivered():
+        ok = {json.loads(r[2])["data"]["id"] for r in ep.snapshot() if r[3][0] == "ok"}
+        return ok == set(sent)
+    check("serve --forward-to: every event reaches the app", wait_until(delivered, 30))
+    metrics = ""
+    def acked_in_metrics():
+        nonlocal metrics
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10) as r:
+            metrics = r.read().decode()
+        return 'morph_webhook_forward_requests_total{outcome="acked"} 20' in metrics
+    check("serve --forward-to: /metrics counts 20 acked", wait_until(acked_in_metrics, 10),
+          metrics[-3000:])
+    check("serve --forward-to: /metrics counts the 503s as failed",
+          'morph_webhook_forward_requests_total{outcome="failed"} 4' in metrics)
+    check("serve --forward-to: /metrics has latency, in flight, circuit state",
+          "morph_webhook_forward_duration_seconds_count 24" in metrics and
+          "morph_webhook_forward_in_flight" in metrics and
+          'morph_webhook_forward_circuit_state{state="closed"} 1' in metrics)
+    check_requests("serve --forward-to", ep.snapshot(), sent)
+    rc = stop_forward(serve)
+    check("serve --forward-to: SIGTERM exits 0", rc == 0, str(rc) + open(err.name).read())
+    ep.stop()
+
+
+SCENARIOS = {"serve": scenario_serve, "answers": scenario_answers, "breaker": scenario_breaker, "kill9": scenario_kill9,
              "drain": scenario_drain}
 
 

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "cli/duration.hpp"
+#include "cli/forward_metrics.hpp"
 #include "cli/inbox_commands.hpp"
 #include "cli/inbox_uri.hpp"
 
@@ -35,7 +36,35 @@ CLI::Option* add_duration_option(CLI::App& app, const std::string& name, std::st
           "DURATION"));
 }
 
+/// The forwarder inside serve (`serve --forward-to`).
+class ForwardCompanion final : public ServeCompanion {
+ public:
+  bool enabled() const override { return !options.config.to.empty(); }
+  std::optional<std::string> prepare() override {
+    if (auto error = make_forward_config(options)) return error;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return "libcurl cannot start";
+    return std::nullopt;
+  }
+  int run(Inbox& inbox, prometheus::Registry& registry, const std::atomic<bool>& stop) override {
+    ForwardMetrics metrics(registry);
+    const ForwardConfig& c = options.config;
+    std::fprintf(stderr, "morph-webhook serve: forwarding to %s, concurrency %u%s\n", c.to.c_str(),
+                 c.concurrency, c.keys.empty() ? ", unsigned" : ", signed");
+    return run_forwarder(c, inbox, stop, &metrics);
+  }
+  ForwardOptions options;
+};
+
 }  // namespace
+
+void add_forward_to_serve(CLI::App& serve, ServeConfig& config) {
+  auto companion = std::make_shared<ForwardCompanion>();
+  serve.add_option("--forward-to", companion->options.config.to,
+                   "Also forward every stored event to this http(s):// URL (as `forward` does; "
+                   "the forward options below apply)");
+  add_forward_options(serve, companion->options);
+  config.companion = std::move(companion);
+}
 
 void add_forward_options(CLI::App& app, ForwardOptions& o) {
   app.add_option("--concurrency", o.config.concurrency, "Requests in flight at once")

@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/forwarder.hpp"
+#include "cli/serve.hpp"
 
 namespace morph::webhook::cli {
 
@@ -37,6 +38,10 @@ void add_forward_options(CLI::App& app, ForwardOptions& options);
 /// Adds `forward` to `app`. After `app` has parsed a command line, the returned function runs
 /// `forward` when it was selected and returns its exit status, or nullopt when it was not.
 [[nodiscard]] std::function<std::optional<int>()> add_forward_command(CLI::App& app);
+
+/// Adds `--forward-to URL` and the forward options to `serve`; when given, `config.companion`
+/// runs the forwarder inside serve on its inbox, its metrics on serve's /metrics.
+void add_forward_to_serve(CLI::App& serve, ServeConfig& config);
 
 }  // namespace morph::webhook::cli
 

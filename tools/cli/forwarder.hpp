@@ -71,6 +71,9 @@ enum class CircuitState : std::uint8_t {
   half_open,  ///< One probe in flight.
 };
 
+/// How many CircuitState values there are.
+inline constexpr std::size_t circuit_state_count = 3;
+
 /// `closed`, `open` or `half_open`.
 [[nodiscard]] constexpr std::string_view to_string(CircuitState s) noexcept {
   return s == CircuitState::closed ? "closed" : s == CircuitState::open ? "open" : "half_open";
@@ -86,6 +89,9 @@ enum class ForwardOutcome : std::uint8_t {
   skipped,       ///< Superseded, acked without a request (--skip-superseded).
   unsettled,     ///< The inbox refused the ack/fail (lease lost, storage down): it comes back.
 };
+
+/// How many ForwardOutcome values there are.
+inline constexpr std::size_t forward_outcome_count = 7;
 
 /// The label value of an outcome.
 [[nodiscard]] constexpr std::string_view to_string(ForwardOutcome o) noexcept {

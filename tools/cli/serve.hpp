@@ -4,12 +4,35 @@
 #ifndef MORPH_WEBHOOK_CLI_SERVE_HPP
 #define MORPH_WEBHOOK_CLI_SERVE_HPP
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "morph/webhook/inbox.hpp"
+
+namespace prometheus {
+class Registry;
+}
+
 namespace morph::webhook::cli {
+
+/// Work that runs beside the server on its inbox, with its metrics on /metrics
+/// (`serve --forward-to`: the forwarder).
+class ServeCompanion {
+ public:
+  virtual ~ServeCompanion() = default;
+  /// Whether it was asked for on the command line.
+  [[nodiscard]] virtual bool enabled() const = 0;
+  /// Checks its options before serve listens; an error message makes serve exit 2.
+  [[nodiscard]] virtual std::optional<std::string> prepare() = 0;
+  /// Runs on a thread of its own until `stop` (set with serve's SIGINT/SIGTERM); returns an
+  /// exit status (non-zero is logged; serve keeps receiving).
+  virtual int run(Inbox& inbox, prometheus::Registry& metrics, const std::atomic<bool>& stop) = 0;
+};
 
 /// Everything `serve` takes from the command line (defaults as documented in the README).
 struct ServeConfig {
@@ -26,9 +49,10 @@ struct ServeConfig {
   std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};  ///< --header-timeout
   std::chrono::milliseconds body_timeout{std::chrono::seconds(30)};    ///< --body-timeout
   std::chrono::milliseconds drain_timeout{std::chrono::seconds(10)};   ///< --drain-timeout
-  std::size_t max_requests = 1000;  ///< --max-requests-per-connection
-  unsigned retry_after = 5;         ///< --retry-after (seconds, on 503)
-  bool quiet = false;               ///< --quiet: no per-request log line
+  std::size_t max_requests = 1000;            ///< --max-requests-per-connection
+  unsigned retry_after = 5;                   ///< --retry-after (seconds, on 503)
+  bool quiet = false;                         ///< --quiet: no per-request log line
+  std::shared_ptr<ServeCompanion> companion;  ///< --forward-to and its options (null: none)
 };
 
 /// Runs the receiver until SIGINT/SIGTERM has drained it. Returns the exit status: 0 after a

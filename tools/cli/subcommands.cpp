@@ -13,6 +13,9 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/duration.hpp"
+#if defined(MORPH_WEBHOOK_CLI_FORWARD)
+#include "cli/forward_command.hpp"
+#endif
 #include "cli/inbox_commands.hpp"
 #include "cli/inbox_uri.hpp"
 #include "cli/inbox_work.hpp"
@@ -120,6 +123,9 @@ std::function<int()> add_serve_and_inbox(CLI::App& app) {
                 "Retry-After seconds sent with 503 (the inbox cannot store)")
       ->capture_default_str()
       ->check(CLI::Range(1u, 86400u));
+#if defined(MORPH_WEBHOOK_CLI_FORWARD)
+  add_forward_to_serve(*s, serve);
+#endif
 
   // ---- inbox --------------------------------------------------------------------------------
   CLI::App* inbox = app.add_subcommand(

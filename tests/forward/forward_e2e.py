@@ -451,7 +451,71 @@ def scenario_serve(work):
     ep.stop()
 
 
-SCENARIOS = {"serve": scenario_serve, "answers": scenario_answers, "breaker": scenario_breaker, "kill9": scenario_kill9,
+def start_app(command, work, name, env):
+    """Starts an app that prints 'listening on 127.0.0.1:PORT' first; returns (process, url, log)."""
+    log = open(os.path.join(work, name + ".out"), "w+")
+    p = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                         env=dict(os.environ, **env))
+    processes.append(p)
+    for _ in range(400):
+        log.seek(0)
+        first = log.readline()
+        if first.startswith("listening on "):
+            return p, "http://127.0.0.1:%s/hooks" % first.strip().rsplit(":", 1)[1], log
+        if p.poll() is not None:
+            break
+        time.sleep(0.05)
+    log.seek(0)
+    raise RuntimeError(name + " did not start: " + log.read())
+
+
+def scenario_apps(work):
+    """The receiving apps of docs/forward.md: Python (hmac) and Node (npm standardwebhooks)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(os.path.dirname(here))
+    apps = [("python", [sys.executable, os.path.join(root, "examples/forward/app.py")])]
+    node_app = os.path.join(root, "tests/zod/forward_app.mjs")
+    if subprocess.run(["sh", "-c", "command -v node"], capture_output=True).returncode == 0 and \
+            os.path.isdir(os.path.join(root, "tests/zod/node_modules/standardwebhooks")):
+        apps.append(("node", ["node", node_app]))
+    else:
+        print("skip node: no node, or `npm ci` not run in tests/zod", flush=True)
+    for name, command in apps:
+        uri = "sqlite:%s/app-%s.db" % (work, name)
+        sent = fill_inbox(work, uri, 20)
+        app, url, out = start_app(command, work, name, {"WEBHOOK_SECRET": SECRET})
+        p, _ = forward(uri, url, work, "--until-empty", name="to-" + name)
+        rc = p.wait(timeout=60)
+        out.seek(0)
+        lines = out.read().splitlines()[1:]
+        s = stats(uri)
+        check(name + " app: forward --until-empty exits 0, all 20 acked",
+              rc == 0 and s["acked_retained"] == 20, "rc %s %s" % (rc, json.dumps(s)))
+        if name == "node":
+            rows = [json.loads(l) for l in lines]
+            check("node app: standardwebhooks verifies all 20",
+                  len(rows) == 20 and all(r["verified"] for r in rows) and
+                  {r["id"] for r in rows} == set(sent), str(rows[:2]))
+        else:
+            check("python app: applied all 20 once",
+                  len(lines) == 20 and {l.split()[2] for l in lines} == set(sent), str(lines[:3]))
+        # The same app with a secret it does not know: every request is refused (401).
+        uri = "sqlite:%s/app-%s-wrong.db?max_attempts=1" % (work, name)
+        fill_inbox(work, uri, 3)
+        wrong = "whsec_" + base64.b64encode(b"another secret of 24 byte").decode()
+        with open(os.path.join(work, "wrong-secret"), "w") as f:
+            f.write(wrong + "\n")
+        p = start([MW, "forward", "--inbox", uri, "--to", url, "--until-empty",
+                   "--signing-secret-file", os.path.join(work, "wrong-secret")],
+                  open(os.path.join(work, "wrong.log"), "w"))
+        rc = p.wait(timeout=60)
+        check(name + " app: a wrong secret is refused (401, dead at max_attempts=1)",
+              rc == 0 and stats(uri)["dead"] == 3, json.dumps(stats(uri)))
+        app.terminate()
+        app.wait(timeout=10)
+
+
+SCENARIOS = {"apps": scenario_apps, "serve": scenario_serve, "answers": scenario_answers, "breaker": scenario_breaker, "kill9": scenario_kill9,
              "drain": scenario_drain}
 
 

@@ -469,15 +469,19 @@ def start_app(command, work, name, env):
     raise RuntimeError(name + " did not start: " + log.read())
 
 
+def node_ready():
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return subprocess.run(["sh", "-c", "command -v node"], capture_output=True).returncode == 0 \
+        and os.path.isdir(os.path.join(root, "tests/zod/node_modules/standardwebhooks"))
+
+
 def scenario_apps(work):
     """The receiving apps of docs/forward.md: Python (hmac) and Node (npm standardwebhooks)."""
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.dirname(os.path.dirname(here))
     apps = [("python", [sys.executable, os.path.join(root, "examples/forward/app.py")])]
-    node_app = os.path.join(root, "tests/zod/forward_app.mjs")
-    if subprocess.run(["sh", "-c", "command -v node"], capture_output=True).returncode == 0 and \
-            os.path.isdir(os.path.join(root, "tests/zod/node_modules/standardwebhooks")):
-        apps.append(("node", ["node", node_app]))
+    if node_ready():
+        apps.append(("node", ["node", os.path.join(root, "tests/zod/forward_app.mjs")]))
     else:
         print("skip node: no node, or `npm ci` not run in tests/zod", flush=True)
     for name, command in apps:
@@ -520,6 +524,9 @@ SCENARIOS = {"apps": scenario_apps, "serve": scenario_serve, "answers": scenario
 
 
 def main():
+    if ONLY == {"apps"} and os.environ.get("FORWARD_REQUIRE_NODE") and not node_ready():
+        print("node or tests/zod/node_modules/standardwebhooks missing (npm ci in tests/zod)")
+        return 77
     work = tempfile.mkdtemp(prefix="forward-e2e-")
     try:
         for name, run in SCENARIOS.items():

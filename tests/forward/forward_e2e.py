@@ -62,8 +62,11 @@ class Endpoint:
     """An HTTP/1.1 server (keep-alive) whose answer depends on the event's `data.id`:
     behaviour(contact_id, attempt_number) -> ("ok"|"status"|"hang"|"close"|"slow", ...)."""
 
-    def __init__(self, behaviour, port=None):
+    def __init__(self, behaviour, port=None, with_event=False):
         self.behaviour = behaviour
+        self.with_event = with_event  # behaviour(contact, attempt, parsed body)
+        self.in_flight = 0
+        self.most_in_flight = 0
         self.requests = []  # (monotonic time, headers dict, body bytes, answer)
         self.lock = threading.Lock()
         self.port = port or free_port()
@@ -84,12 +87,23 @@ class Endpoint:
                 length = int(self.headers.get("content-length", "0"))
                 body = self.rfile.read(length)
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                contact = json.loads(body)["data"]["id"]
+                event = json.loads(body)
+                contact = event["data"]["id"]
                 with endpoint.lock:
                     attempt = 1 + sum(1 for r in endpoint.requests
                                       if r[1].get("webhook-id") == headers.get("webhook-id"))
-                    answer = endpoint.behaviour(contact, attempt)
+                    answer = (endpoint.behaviour(contact, attempt, event) if endpoint.with_event
+                              else endpoint.behaviour(contact, attempt))
                     endpoint.requests.append((time.monotonic(), headers, body, answer))
+                    endpoint.in_flight += 1
+                    endpoint.most_in_flight = max(endpoint.most_in_flight, endpoint.in_flight)
+                try:
+                    self.answer(answer)
+                finally:
+                    with endpoint.lock:
+                        endpoint.in_flight -= 1
+
+            def answer(self, answer):
                 kind = answer[0]
                 if kind == "hang":
                     time.sleep(answer[1])
@@ -162,9 +176,9 @@ def start(args, log):
     return p
 
 
-def fill_inbox(work, uri, count):
-    """Starts serve on `uri`, POSTs `count` contacts with Morph's headers, stops serve.
-    Returns {contact id: (body, idempotency key)}."""
+def fill_inbox(work, uri, count, bodies=None):
+    """Starts serve on `uri`, POSTs `count` contacts (or `bodies`, a list of (contact id, body)) with
+    Morph's headers, in order, stops serve. Returns {contact id: (body, idempotency key)}."""
     log = open(os.path.join(work, "serve.log"), "w+")
     serve = start([MW, "serve", "--host", "127.0.0.1", "--port", "0", "--inbox", uri], log)
     port = None
@@ -177,8 +191,8 @@ def fill_inbox(work, uri, count):
         time.sleep(0.05)
     assert port, "serve did not start: " + open(log.name).read()
     sent = {}
-    for i in range(count):
-        body = contact_body(i)
+    for i, (contact, body) in enumerate(bodies or [("c%d" % i, contact_body(i))
+                                                   for i in range(count)]):
         key = "key-%d" % i
         req = urllib.request.Request("http://127.0.0.1:%d/webhooks/morph" % port, data=body,
                                      headers={"content-type": "application/json",
@@ -187,7 +201,7 @@ def fill_inbox(work, uri, count):
                                               "x-idempotency-key": key})
         with urllib.request.urlopen(req, timeout=30) as r:
             assert r.status == 200
-        sent["c%d" % i] = (body, key)
+        sent[contact if bodies is None else key] = (body, key)
     serve.send_signal(signal.SIGTERM)
     serve.wait(timeout=30)
     return sent
@@ -519,8 +533,62 @@ def scenario_apps(work):
         app.wait(timeout=10)
 
 
-SCENARIOS = {"apps": scenario_apps, "serve": scenario_serve, "answers": scenario_answers, "breaker": scenario_breaker, "kill9": scenario_kill9,
-             "drain": scenario_drain}
+def scenario_order(work):
+    """Per-resource order at --concurrency 8 with failures: 20 contacts x 6 updates posted in
+    order, a fifth of the first attempts answered 500. The endpoint must never get an update of
+    a contact before the previous one was answered 2xx, and ends with every contact's newest."""
+    uri = "sqlite:%s/order.db?backoff=200ms" % work
+    bodies = []
+    for k in range(6):
+        for j in range(20):
+            body = contact_body(j, updated_minute=k)
+            bodies.append(("c%d" % j, body))
+    fill_inbox(work, uri, len(bodies), bodies)
+    failing = {(j, k) for j in range(20) for k in range(6) if (j * 7 + k * 3) % 5 == 0}
+
+    def answer(contact, attempt, event):
+        minute = int(event["data"]["updatedAt"][14:16])
+        if (int(contact[1:]), minute) in failing and attempt == 1:
+            return ("status", 500)
+        return ("slow", 0.02)
+
+    ep = Endpoint(answer, with_event=True).start()
+    p, _ = forward(uri, ep.url, work, "--concurrency", "8", "--breaker-failures", "1000",
+                   name="order")
+    done = wait_until(lambda: stats(uri)["acked_retained"] == len(bodies), 60, 0.3)
+    rc = stop_forward(p)
+    check("order: every update acked", done and rc == 0, json.dumps(stats(uri)))
+    requests = ep.snapshot()
+    by_contact = {}
+    for t, headers, body, ans in requests:
+        event = json.loads(body)
+        by_contact.setdefault(event["data"]["id"], []).append(
+            (int(event["data"]["updatedAt"][14:16]), ans[0] != "status"))
+    out_of_order = []
+    for contact, seq in by_contact.items():
+        answered = -1
+        for minute, ok in seq:
+            if minute > answered + 1 or minute < answered:
+                out_of_order.append((contact, seq))
+                break
+            if ok:
+                answered = minute
+    check("order: no update sent before the previous one of its contact was answered 2xx",
+          not out_of_order, str(out_of_order[:2]))
+    check("order: every contact ends at its newest update",
+          all(seq[-1] == (5, True) for seq in by_contact.values()) and len(by_contact) == 20)
+    check("order: contacts in parallel (more than one request in flight at once)",
+          ep.most_in_flight > 1, str(ep.most_in_flight))
+    check("order: failures were injected", sum(1 for r in requests if r[3][0] == "status") ==
+          len(failing), str(len(failing)))
+    ep.stop()
+
+
+SCENARIOS = {"answers": scenario_answers, "breaker": scenario_breaker,
+             "kill9": scenario_kill9, "drain": scenario_drain, "serve": scenario_serve,
+             "apps": scenario_apps}
+# Needs the ordered inbox (per-resource leases); run by name until it is in.
+OPTIONAL = {"order": scenario_order}
 
 
 def main():
@@ -529,8 +597,8 @@ def main():
         return 77
     work = tempfile.mkdtemp(prefix="forward-e2e-")
     try:
-        for name, run in SCENARIOS.items():
-            if ONLY and name not in ONLY:
+        for name, run in {**SCENARIOS, **OPTIONAL}.items():
+            if (ONLY and name not in ONLY) or (not ONLY and name in OPTIONAL):
                 continue
             print("== " + name, flush=True)
             t0 = time.monotonic()

@@ -4,10 +4,8 @@
 #ifndef MORPH_WEBHOOK_CLI_FORWARD_COMMAND_HPP
 #define MORPH_WEBHOOK_CLI_FORWARD_COMMAND_HPP
 
-#include <functional>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -16,31 +14,25 @@
 
 namespace morph::webhook::cli {
 
-/// The forward options as given on the command line (durations as text).
+/// The forward options: the forwarder's configuration and the file its keys come from.
 struct ForwardOptions {
-  ForwardConfig config;             ///< Everything that needs no conversion.
-  std::string rate;                 ///< --rate N or N/s
-  std::string timeout = "30s";      ///< --timeout
-  std::string lease;                ///< --lease (empty: timeout + 30 s)
-  std::string poll = "500ms";       ///< --poll
-  std::string cooldown = "5s";      ///< --breaker-cooldown
-  std::string cooldown_max = "5m";  ///< --breaker-cooldown-max
-  std::string signing_secret_file;  ///< --signing-secret-file
+  ForwardConfig config;             ///< Bound straight from the options.
+  std::string signing_secret_file;  ///< --signing-secret-file (read by finish_forward_options())
 };
 
-/// Adds every forward option but --to and --inbox to `app`, filling `options`.
+/// Adds every forward option but --to, --inbox and --until-empty to `app`, bound into `options`.
 void add_forward_options(CLI::App& app, ForwardOptions& options);
 
-/// The ForwardConfig of parsed options (secrets read, values checked); an error message when
-/// they are unusable.
-[[nodiscard]] std::optional<std::string> make_forward_config(ForwardOptions& options);
+/// Reads the signing secrets and checks the options together; an error message when they are
+/// unusable.
+[[nodiscard]] std::optional<std::string> finish_forward_options(ForwardOptions& options);
 
-/// Adds `forward` to `app`. After `app` has parsed a command line, the returned function runs
-/// `forward` when it was selected and returns its exit status, or nullopt when it was not.
-[[nodiscard]] std::function<std::optional<int>()> add_forward_command(CLI::App& app);
+/// Adds `forward` to `app`. When a parse selects it, its callback runs the forwarder until
+/// SIGINT/SIGTERM and stores the exit status in `exit_status` (which must outlive `app`).
+CLI::App* add_forward_command(CLI::App& app, int& exit_status);
 
-/// Adds `--forward-to URL` and the forward options to `serve`; when given, `config.companion`
-/// runs the forwarder inside serve on its inbox, its metrics on serve's /metrics.
+/// Adds `--forward-to URL` and the forward options to `serve`; when --forward-to is given,
+/// `config.companion` runs the forwarder inside serve on its inbox, its metrics on /metrics.
 void add_forward_to_serve(CLI::App& serve, ServeConfig& config);
 
 }  // namespace morph::webhook::cli

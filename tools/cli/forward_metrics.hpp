@@ -65,7 +65,7 @@ class ForwardMetrics final : public ForwardObserver {
 
   void request_done(ForwardOutcome outcome, double seconds) override {
     outcomes_[static_cast<std::size_t>(outcome)]->Increment();
-    if (outcome != ForwardOutcome::skipped) latency_.Observe(seconds);
+    latency_.Observe(seconds);
   }
   void in_flight(std::size_t count) override { in_flight_.Set(static_cast<double>(count)); }
   void circuit(CircuitState state) override {

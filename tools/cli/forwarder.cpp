@@ -19,7 +19,7 @@
 #include <thread>
 #include <utility>
 
-#include "cli/inbox_commands.hpp"
+#include "cli/inbox_common.hpp"
 #include "morph/webhook/version.hpp"
 
 namespace morph::webhook::cli {
@@ -27,21 +27,21 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::string_view user_agent = "user-agent: morph-webhook/" MORPH_WEBHOOK_VERSION_STRING;
-
-/// The one place that knows how the inbox takes a delivery back: after `delay` (nullopt: the
-/// inbox's backoff), consuming an attempt or not.
-/// The Inbox interface of this branch has fail(id, token, reason) only: every give-back uses
-/// the backoff and consumes an attempt until fail() takes FailOptions.
-Result<Failed> give_back(Inbox& inbox, const Delivery& d, std::string_view reason,
-                         [[maybe_unused]] std::optional<InboxDuration> delay,
-                         [[maybe_unused]] bool counts_as_attempt) {
-  return inbox.fail(d, reason);
+void log_error(const std::string& message) {
+  std::fprintf(stderr, "morph-webhook forward: %s\n", message.c_str());
 }
 
-/// Whether the inbox marks the delivery superseded (a later delivery of its resource holds a
-/// state at least as new); false while the inbox does not say.
-bool superseded([[maybe_unused]] const Delivery& d) { return false; }
+constexpr std::string_view user_agent = "user-agent: morph-webhook/" MORPH_WEBHOOK_VERSION_STRING;
+
+/// Gives a delivery back to the inbox: after `delay` (nullopt: the inbox's backoff),
+/// consuming an attempt or not (Retry-After, probes).
+Result<Failed> give_back(Inbox& inbox, const Delivery& d, std::string_view reason,
+                         std::optional<InboxDuration> delay, bool counts_as_attempt) {
+  FailOptions how;
+  how.delay = delay;
+  how.counts_as_attempt = counts_as_attempt;
+  return inbox.fail(d.id, d.lease_token, reason, how);
+}
 
 /// What the settler does with a delivery.
 struct Settlement {
@@ -145,10 +145,6 @@ class Settlers {
     std::lock_guard<std::mutex> lock(mutex_);
     return totals_;
   }
-  void count_skipped() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    ++totals_.skipped;
-  }
 
  private:
   void work() {
@@ -177,17 +173,16 @@ class Settlers {
     if (s.action == Settlement::Action::ack) {
       const Result<Done> r = inbox_.ack(d);
       if (r) return s.outcome;
-      print_inbox_error("forward", "delivery " + std::to_string(d.id) +
-                                       ": answered 2xx but not acked (it will be sent again): " +
-                                       r.error().message);
+      log_error("delivery " + std::to_string(d.id) +
+                ": answered 2xx but not acked (it will be sent again): " + r.error().message);
       return ForwardOutcome::unsettled;
     }
     const Result<Failed> r = give_back(inbox_, d, s.reason, s.delay, s.counts_as_attempt);
     if (!r) {
-      print_inbox_error("forward", "delivery " + std::to_string(d.id) +
-                                       ": cannot give it back (it comes back when its lease "
-                                       "expires): " +
-                                       r.error().message);
+      log_error("delivery " + std::to_string(d.id) +
+                ": cannot give it back (it comes back when its lease "
+                "expires): " +
+                r.error().message);
       return ForwardOutcome::unsettled;
     }
     const ForwardOutcome outcome =
@@ -211,7 +206,6 @@ class Settlers {
         ++totals_.dead;
         break;
       case ForwardOutcome::probe_failed: ++totals_.probes_failed; break;
-      case ForwardOutcome::skipped: ++totals_.skipped; break;
       case ForwardOutcome::unsettled: ++totals_.unsettled; break;
     }
   }
@@ -334,7 +328,7 @@ class Forwarder {
   int run() {
     multi_ = curl_multi_init();
     if (multi_ == nullptr) {
-      print_inbox_error("forward", "libcurl: cannot create a multi handle");
+      log_error("libcurl: cannot create a multi handle");
       return exit_error;
     }
     // One connection per request in flight, kept alive between requests.
@@ -380,9 +374,11 @@ class Forwarder {
       if (!draining && now >= next_lease) {
         std::size_t want = std::min(breaker_.allowance(busy, now), rate_.available(now));
         if (want > 0) {
-          Result<std::vector<Delivery>> got = inbox_.lease(want, lease_);
+          LeaseOptions how;
+          how.skip_superseded = config_.skip_superseded;
+          Result<std::vector<Delivery>> got = inbox_.lease(want, lease_, how);
           if (!got) {
-            print_inbox_error("forward", "leasing: " + got.error().message);
+            log_error("leasing: " + got.error().message);
             if (got.error().code != ErrorCode::storage_unavailable || config_.until_empty) {
               return exit_error;
             }
@@ -402,7 +398,7 @@ class Forwarder {
       }
       int running = 0;
       if (curl_multi_perform(multi_, &running) != CURLM_OK) {
-        print_inbox_error("forward", "libcurl: curl_multi_perform failed");
+        log_error("libcurl: curl_multi_perform failed");
         return exit_error;
       }
       collect();
@@ -431,11 +427,6 @@ class Forwarder {
   }
 
   void start(Delivery d) {
-    if (config_.skip_superseded && superseded(d)) {
-      settlers_->push(Settlement{Settlement::Action::ack, std::move(d), "", std::nullopt, true,
-                                 ForwardOutcome::skipped, 0});
-      return;
-    }
     auto t = std::make_unique<Transfer>();
     t->delivery = std::move(d);
     t->probe = breaker_.probing();
@@ -472,6 +463,7 @@ class Forwarder {
     }
     add("morph-webhook-attempt: " + std::to_string(dv.attempt));
     add(std::string("morph-webhook-stale: ") + (dv.stale ? "true" : "false"));
+    add(std::string("morph-webhook-superseded: ") + (dv.superseded ? "true" : "false"));
     add(std::string(user_agent));
     add("expect:");  // no 100-continue round trip for large bodies
     for (const curl_slist* e = extra_headers_; e != nullptr; e = e->next) add(e->data);

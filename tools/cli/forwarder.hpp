@@ -7,7 +7,8 @@
 /// The body byte for byte, `content-type: application/json`, the three Morph headers as received,
 /// `webhook-id` (`msg_<delivery id>_<received µs>`: the same on every attempt), `webhook-timestamp`
 /// (this attempt), `webhook-signature` (with signing keys), `morph-webhook-attempt`,
-/// `morph-webhook-stale`, `user-agent: morph-webhook/VERSION`, and the configured extra headers.
+/// `morph-webhook-stale`, `morph-webhook-superseded`, `user-agent: morph-webhook/VERSION`, and
+/// the configured extra headers.
 ///
 /// ## Outcomes
 /// // clang-format off
@@ -59,9 +60,10 @@ struct ForwardConfig {
   InboxDuration cooldown_initial = std::chrono::seconds(5);  ///< --breaker-cooldown
   InboxDuration cooldown_max = std::chrono::minutes(5);      ///< --breaker-cooldown-max
   InboxDuration retry_after_max = std::chrono::hours(1);     ///< cap on Retry-After
-  bool skip_superseded = false;  ///< --skip-superseded: ack superseded deliveries unsent
-  bool until_empty = false;      ///< --until-empty: stop when nothing is ready or in flight
-  bool quiet = false;            ///< no line per failed request (state changes still logged)
+  /// --skip-superseded: the inbox acks superseded deliveries in the lease, unsent.
+  bool skip_superseded = false;
+  bool until_empty = false;  ///< --until-empty: stop when nothing is ready or in flight
+  bool quiet = false;        ///< no line per failed request (state changes still logged)
 };
 
 /// The state of the circuit breaker.
@@ -86,12 +88,11 @@ enum class ForwardOutcome : std::uint8_t {
   failed,        ///< Any other answer or error: failed, retried after backoff.
   dead,          ///< Failed on its last attempt: a dead letter.
   probe_failed,  ///< A probe that failed: given back, no attempt consumed.
-  skipped,       ///< Superseded, acked without a request (--skip-superseded).
   unsettled,     ///< The inbox refused the ack/fail (lease lost, storage down): it comes back.
 };
 
 /// How many ForwardOutcome values there are.
-inline constexpr std::size_t forward_outcome_count = 7;
+inline constexpr std::size_t forward_outcome_count = 6;
 
 /// The label value of an outcome.
 [[nodiscard]] constexpr std::string_view to_string(ForwardOutcome o) noexcept {
@@ -102,7 +103,6 @@ inline constexpr std::size_t forward_outcome_count = 7;
     case ForwardOutcome::failed:       return "failed";
     case ForwardOutcome::dead:         return "dead";
     case ForwardOutcome::probe_failed: return "probe_failed";
-    case ForwardOutcome::skipped:      return "skipped";
     case ForwardOutcome::unsettled:    return "unsettled";
   }
   // clang-format on
@@ -113,7 +113,7 @@ inline constexpr std::size_t forward_outcome_count = 7;
 class ForwardObserver {
  public:
   virtual ~ForwardObserver() = default;
-  /// One request ended with `outcome` after `seconds` (0 for skipped).
+  /// One request ended with `outcome` after `seconds`.
   virtual void request_done(ForwardOutcome outcome, double seconds) = 0;
   /// Requests in flight changed.
   virtual void in_flight(std::size_t count) = 0;
@@ -128,7 +128,6 @@ struct ForwardTotals {
   std::uint64_t failed = 0;         ///< Failed (including dead).
   std::uint64_t dead = 0;           ///< Of which dead letters.
   std::uint64_t probes_failed = 0;  ///< Failed probes (not attempts).
-  std::uint64_t skipped = 0;        ///< Superseded, acked unsent.
   std::uint64_t unsettled = 0;      ///< The inbox refused the settlement.
 };
 

@@ -243,8 +243,14 @@ def verify_signature(headers, body):
 
 
 def check_requests(name, requests, sent):
-    """Every request exact and verified; every event answered 2xx at least once."""
-    bad_body = [r for r in requests if sent[json.loads(r[2])["data"]["id"]][0] != r[2]]
+    """Every request exact and verified; every event answered 2xx at least once. `sent` maps
+    anything to (body, idempotency key): a delivery is known by its key."""
+    by_key = {key: body for body, key in sent.values()}
+    unknown = [r for r in requests if r[1].get("x-idempotency-key") not in by_key]
+    check(name + ": every request is one of the events posted", not unknown, str(unknown[:1]))
+    if unknown:
+        return
+    bad_body = [r for r in requests if by_key[r[1]["x-idempotency-key"]] != r[2]]
     check(name + ": every body arrives byte for byte", not bad_body, "%d differ" % len(bad_body))
     bad_sig = [r for r in requests if not verify_signature(r[1], r[2])]
     check(name + ": every signature verifies (Python hmac)", not bad_sig,
@@ -252,21 +258,21 @@ def check_requests(name, requests, sent):
     bad_headers = [r for r in requests
                    if r[1].get("x-conector-id") != "hubspot"
                    or r[1].get("x-owner-id") != "acme-prod-eu"
-                   or r[1].get("x-idempotency-key") != sent[json.loads(r[2])["data"]["id"]][1]
                    or r[1].get("content-type") != "application/json"
                    or not r[1].get("user-agent", "").startswith("morph-webhook/")
-                   or r[1].get("morph-webhook-stale") not in ("true", "false")]
+                   or r[1].get("morph-webhook-stale") not in ("true", "false")
+                   or r[1].get("morph-webhook-superseded") not in ("true", "false")]
     check(name + ": Morph headers, content-type, user-agent as received", not bad_headers,
           str(bad_headers[:1]))
     ids = {}
     for r in requests:
-        ids.setdefault(json.loads(r[2])["data"]["id"], set()).add(r[1]["webhook-id"])
+        ids.setdefault(r[1]["x-idempotency-key"], set()).add(r[1]["webhook-id"])
     check(name + ": one webhook-id per delivery, the same on every attempt",
           all(len(v) == 1 for v in ids.values()) and
           len({next(iter(v)) for v in ids.values()}) == len(ids))
-    ok = {json.loads(r[2])["data"]["id"] for r in requests
+    ok = {r[1]["x-idempotency-key"] for r in requests
           if r[3][0] in ("ok", "slow", "hang") or (r[3][0] == "status" and 200 <= r[3][1] < 300)}
-    missing = sorted(set(sent) - ok)
+    missing = sorted(set(by_key) - ok)
     check(name + ": every event answered 2xx at least once", not missing, str(missing[:5]))
 
 
@@ -426,6 +432,60 @@ def scenario_skip(work):
     check("skip-superseded: all 60 acked, exit 0",
           rc == 0 and stats(uri)["acked_retained"] == 60, json.dumps(stats(uri)))
     ep.stop()
+
+
+def scenario_redis(work):
+    """The same on a Redis inbox (a redis-server of the test's own): order and retries."""
+    if subprocess.run(["sh", "-c", "command -v redis-server"], capture_output=True).returncode:
+        print("skip redis: redis-server not installed", flush=True)
+        return
+    port = free_port()
+    rdir = os.path.join(work, "redis")
+    os.makedirs(rdir)
+    redis = start(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--dir", rdir,
+                   "--appendonly", "yes", "--appendfsync", "always", "--save", ""],
+                  open(os.path.join(work, "redis.log"), "w"))
+    up = wait_until(lambda: subprocess.run(["redis-cli", "-p", str(port), "ping"],
+                                           capture_output=True, text=True).stdout.strip()
+                    == "PONG", 10)
+    check("redis: redis-server started", up)
+    if not up:
+        return
+    uri = "redis://127.0.0.1:%d/0?name=fwd&backoff=200ms" % port
+    bodies = [("c%d" % j, contact_body(j, updated_minute=k)) for k in range(4) for j in range(10)]
+    sent = fill_inbox(work, uri, len(bodies), bodies)
+
+    def answer(contact, attempt, event):
+        minute = int(event["data"]["updatedAt"][14:16])
+        return ("status", 500) if (int(contact[1:]) + minute) % 4 == 0 and attempt == 1 \
+            else ("ok",)
+
+    ep = Endpoint(answer, with_event=True).start()
+    p, _ = forward(uri, ep.url, work, "--concurrency", "8", "--breaker-failures", "1000",
+                   name="redis")
+    done = wait_until(lambda: stats(uri)["acked_retained"] == len(bodies), 60, 0.3)
+    rc = stop_forward(p)
+    check("redis: every delivery acked", done and rc == 0, json.dumps(stats(uri)))
+    seqs = {}
+    for r in ep.snapshot():
+        event = json.loads(r[2])
+        seqs.setdefault(event["data"]["id"], []).append(
+            (int(event["data"]["updatedAt"][14:16]), r[3][0] == "ok"))
+    bad = []
+    for contact, seq in seqs.items():
+        answered = -1
+        for minute, ok in seq:
+            if minute != answered + 1:
+                bad.append((contact, seq))
+                break
+            if ok:
+                answered = minute
+    check("redis: in order per contact, retries included", not bad and len(seqs) == 10,
+          str(bad[:2]))
+    check_requests("redis", ep.snapshot(), sent)
+    ep.stop()
+    redis.terminate()
+    redis.wait(timeout=10)
 
 
 def scenario_tls(work):
@@ -603,7 +663,7 @@ def scenario_order(work):
         for j in range(20):
             body = contact_body(j, updated_minute=k)
             bodies.append(("c%d" % j, body))
-    fill_inbox(work, uri, len(bodies), bodies)
+    sent = fill_inbox(work, uri, len(bodies), bodies)
     failing = {(j, k) for j in range(20) for k in range(6) if (j * 7 + k * 3) % 5 == 0}
 
     def answer(contact, attempt, event):
@@ -645,6 +705,7 @@ def scenario_order(work):
                         ("false" if json.loads(r[2])["data"]["updatedAt"][14:16] == "05" else "true")]
     check("order: morph-webhook-superseded: true on every update but each contact's newest",
           not superseded_wrong, str(superseded_wrong[:3]))
+    check_requests("order", requests, sent)
     check("order: failures were injected", sum(1 for r in requests if r[3][0] == "status") ==
           len(failing), str(len(failing)))
     ep.stop()
@@ -652,7 +713,7 @@ def scenario_order(work):
 
 SCENARIOS = {"answers": scenario_answers, "order": scenario_order, "breaker": scenario_breaker,
              "kill9": scenario_kill9, "drain": scenario_drain, "skip": scenario_skip,
-             "tls": scenario_tls,
+             "tls": scenario_tls, "redis": scenario_redis,
              "serve": scenario_serve,
              "apps": scenario_apps}
 # Long or optional scenarios, run by name only.

@@ -355,11 +355,34 @@ def scenario_breaker(work):
     ep = Endpoint(lambda c, a: ("ok",))  # not started: the outage begins now
     p, log = forward(uri, ep.url, work, "--concurrency", "8", "--timeout", "2s",
                      "--breaker-cooldown", "1s", "--breaker-cooldown-max", "4s",
-                     name="breaker")
+                     "--metrics-port", "0", name="breaker")
+    metrics_url = []
+
+    def metrics_line():
+        log.seek(0)
+        for line in log:
+            if "metrics on " in line:
+                metrics_url.append(line.strip().rsplit(" ", 1)[1])
+                return True
+        return False
+
+    def metrics():
+        with urllib.request.urlopen(metrics_url[0], timeout=10) as r:
+            return r.read().decode()
+    check("breaker: --metrics-port serves /metrics", wait_until(metrics_line, 10))
     time.sleep(OUTAGE)
     dead_during = stats(uri)["dead"]
+    during = metrics() if metrics_url else ""
+    check("breaker: /metrics shows the breaker open during the outage",
+          'morph_webhook_forward_circuit_state{state="closed"} 0' in during and
+          'morph_webhook_forward_requests_total{outcome="probe_failed"}' in during, during[-1500:])
     ep.start()
     done = wait_until(lambda: stats(uri)["acked_retained"] == len(sent), 30, 0.3)
+    after = metrics() if metrics_url else ""
+    check("breaker: /metrics shows it closed again, every event acked",
+          'morph_webhook_forward_circuit_state{state="closed"} 1' in after and
+          'morph_webhook_forward_requests_total{outcome="acked"} %d' % len(sent) in after,
+          after[-1500:])
     rc = stop_forward(p)
     s = stats(uri)
     check("breaker: %g s outage: no dead letter during it" % OUTAGE, dead_during == 0,

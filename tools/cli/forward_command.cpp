@@ -13,11 +13,17 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
+#include <thread>
+
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
 
 #include "cli/duration_option.hpp"
 #include "cli/forward_metrics.hpp"
 #include "cli/inbox_common.hpp"
 #include "cli/inbox_uri.hpp"
+#include "morph/webhook/adapters/beast_server.hpp"
 
 namespace morph::webhook::cli {
 namespace {
@@ -42,6 +48,54 @@ std::optional<double> parse_rate(std::string text) {
   if (text.empty() || *end != '\0' || !(value > 0) || value > 1e9) return std::nullopt;
   return value;
 }
+
+namespace mwb = morph::webhook::beast;
+
+/// GET /metrics of a standalone `forward` (--metrics-port): the registry's text exposition,
+/// served on threads of its own until stop().
+class MetricsEndpoint {
+ public:
+  MetricsEndpoint(const std::string& host, unsigned short port, prometheus::Registry& registry)
+      : server_(options(host, port), [&registry](const mwb::Request& req, mwb::ReadStatus) {
+          namespace http = boost::beast::http;
+          const bool ok = req.method() == http::verb::get && req.target() == "/metrics";
+          mwb::Response res{ok ? http::status::ok : http::status::not_found, req.version()};
+          res.set(http::field::content_type, "text/plain; version=0.0.4");
+          if (ok) res.body() = prometheus::TextSerializer().Serialize(registry.Collect());
+          res.prepare_payload();
+          return res;
+        }) {}
+  /// Binds; an error message when it cannot.
+  std::optional<std::string> start() {
+    if (const auto ec = server_.listen())
+      return "cannot listen for --metrics-port: " + ec.message();
+    std::fprintf(stderr, "morph-webhook forward: metrics on http://%s:%u/metrics\n",
+                 server_.local_endpoint().address().to_string().c_str(),
+                 static_cast<unsigned>(server_.local_endpoint().port()));
+    thread_ = std::thread([this] { server_.run(); });
+    return std::nullopt;
+  }
+  ~MetricsEndpoint() {
+    if (thread_.joinable()) {
+      server_.shutdown();
+      thread_.join();
+    }
+  }
+  MetricsEndpoint(const MetricsEndpoint&) = delete;
+  MetricsEndpoint& operator=(const MetricsEndpoint&) = delete;
+
+ private:
+  static mwb::ServerOptions options(const std::string& host, unsigned short port) {
+    mwb::ServerOptions o;
+    o.host = host;
+    o.port = port;
+    o.threads = 1;
+    o.drain_timeout = std::chrono::seconds(1);
+    return o;
+  }
+  mwb::Server server_;
+  std::thread thread_;
+};
 
 /// The forwarder inside serve (`serve --forward-to`).
 class ForwardCompanion final : public ServeCompanion {
@@ -127,6 +181,8 @@ CLI::App* add_forward_command(CLI::App& app, int& exit_status) {
   struct State {
     ForwardOptions options;
     std::string inbox{default_inbox_uri};
+    std::optional<unsigned short> metrics_port;
+    std::string metrics_host = "127.0.0.1";
   };
   const auto state = std::make_shared<State>();
   CLI::App* forward = app.add_subcommand("forward", description);
@@ -136,6 +192,12 @@ CLI::App* add_forward_command(CLI::App& app, int& exit_status) {
   add_forward_options(*forward, state->options);
   forward->add_flag("--until-empty", state->options.config.until_empty,
                     "Stop once nothing is ready or in flight (scripts, benchmarks)");
+  forward
+      ->add_option("--metrics-port", state->metrics_port,
+                   "Serve GET /metrics (Prometheus) on this port (0: a free one, printed)")
+      ->check(CLI::Range(0, 65535));
+  forward->add_option("--metrics-host", state->metrics_host, "Address for --metrics-port")
+      ->capture_default_str();
   forward->callback([state, &exit_status] {
     exit_status = exit_error;
     if (auto error = finish_forward_options(state->options)) {
@@ -155,10 +217,20 @@ CLI::App* add_forward_command(CLI::App& app, int& exit_status) {
     ::sigaction(SIGTERM, &action, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
     const ForwardConfig& c = state->options.config;
+    prometheus::Registry registry;
+    ForwardMetrics metrics(registry);
+    std::optional<MetricsEndpoint> endpoint;
+    if (state->metrics_port) {
+      endpoint.emplace(state->metrics_host, *state->metrics_port, registry);
+      if (auto error = endpoint->start()) {
+        std::fprintf(stderr, "morph-webhook forward: %s\n", error->c_str());
+        return;
+      }
+    }
     std::fprintf(stderr, "morph-webhook forward: to %s, concurrency %u%s\n", c.to.c_str(),
                  c.concurrency, c.keys.empty() ? ", unsigned" : ", signed");
     ForwardTotals totals;
-    exit_status = run_forwarder(c, *inbox, g_stop, nullptr, &totals);
+    exit_status = run_forwarder(c, *inbox, g_stop, &metrics, &totals);
     std::fprintf(stderr,
                  "morph-webhook forward: stopped: %llu acked, %llu failed (%llu now dead), %llu "
                  "retry-after, %llu failed probes, %llu unsettled\n",

@@ -166,6 +166,29 @@ grep -q '"ready":0,.*"acked_retained":1' <<<"$stats" || fail "the event is not a
 mw_stop_serve || fail "serve did not exit 0 on SIGTERM: $(cat "$work/serve.log.err")"
 MW_PID=""
 
+# The production guide's commands for an installed package (its blocks marked
+# `<!-- package-test: installed -->`), in order, as root. They change the configuration, so
+# they also make the conffile "changed by the operator" for the reinstall below.
+note "docs/production.md: the blocks marked package-test: installed"
+rm -f "$work"/doc-*.sh
+awk -v dir="$work" '
+  /^<!-- package-test: installed -->[ \t]*$/ { marked = 1; next }
+  /^<!-- .* -->[ \t]*$/ { next }
+  /^```sh[ \t]*$/ { if (marked) { n++; f = sprintf("%s/doc-%02d.sh", dir, n); inb = 1 } marked = 0; next }
+  /^```/ { if (inb) close(f); inb = 0; next }
+  inb { print > f; next }
+  /[^ \t]/ { marked = 0 }
+' docs/production.md
+blocks=("$work"/doc-*.sh)
+[ -e "${blocks[0]}" ] || fail "docs/production.md has no block marked package-test: installed"
+for block in "${blocks[@]}"; do
+  echo "$(basename "$block"):"
+  sed 's/^/    /' "$block"
+  bash -e "$block" < /dev/null > "$work/doc.out" 2>&1 || { cat "$work/doc.out"; fail "$block failed"; }
+done
+[ -s /etc/morph-webhook/secret ] && [ "$(stat -c '%U:%G %a' /etc/morph-webhook/secret)" = "root:morph-webhook 640" ] ||
+  fail "the guide's secret file is not as it says"
+
 note "install again over itself (upgrade path): a changed conffile is kept"
 echo '# changed by the operator' >> /etc/morph-webhook/morph-webhook.toml
 dpkg -i "$deb" > "$work/dpkg2.log" 2>&1 || { cat "$work/dpkg2.log"; fail "reinstall failed"; }

@@ -1,9 +1,10 @@
 # cmake -P default_config.cmake -DEXE=<morph-webhook> -DOUTPUT=<file> -DHEADER=<file>
-# The packaged /etc/morph-webhook/morph-webhook.toml: HEADER (the settings the service needs,
-# with the comments that explain them) followed by every other option of `morph-webhook serve`
-# as a commented key with its default and its help line, read from the built binary's
-# `serve --help`, so that the defaults are written once (in the code) and the file lists every
-# key the binary accepts. A key set in HEADER is not repeated.
+# The packaged /etc/morph-webhook/morph-webhook.toml: HEADER (top-level keys: the settings the
+# service and its workers share, with the comments that explain them) followed by a [serve]
+# table listing every other option of `morph-webhook serve` as a commented key with its default
+# and its help line, read from the built binary's `serve --help`, so that the defaults are
+# written once (in the code) and the file lists every key the binary accepts. A key set in
+# HEADER is not repeated.
 cmake_minimum_required(VERSION 3.16)
 foreach(var EXE OUTPUT HEADER)
   if(NOT ${var})
@@ -79,9 +80,7 @@ foreach(line IN LISTS lines)
         set(value "\"${default}\"")
       endif()
     else()
-      # No default: the validator's name says what goes there (TEXT:FILE: a file).
-      string(REGEX MATCH "[A-Z]+$" placeholder "${rest}")
-      set(value "\"${placeholder}\"")
+      set(value "(not set)")  # as --print-config says it
     endif()
   elseif(key AND line MATCHES "^                              (.*)$")
     string(APPEND desc " ${CMAKE_MATCH_1}")
@@ -93,6 +92,9 @@ foreach(line IN LISTS lines)
   endif()
 endforeach()
 flush()
-file(WRITE "${OUTPUT}.tmp" "${header}\n# The other options of `morph-webhook serve`, at their defaults:\n${body}")
+file(WRITE "${OUTPUT}.tmp" "${header}
+[serve]
+# The other options of `morph-webhook serve` (the keys of this table), at their defaults:
+${body}")
 file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)
 file(REMOVE "${OUTPUT}.tmp")

@@ -137,11 +137,25 @@ systemd-analyze security --offline=true "$verify_dir/morph-webhook.service" 2>/d
   tail -1 || true
 
 # ---- 4. smoke test from the installed paths ---------------------------------------------------
+note "the installed configuration: every key known, the commented defaults are the binary's"
+config=/etc/morph-webhook/morph-webhook.toml
+MW=/usr/bin/morph-webhook
+"$MW" serve --config "$config" --print-config > "$work/config.effective" ||
+  fail "serve refuses the installed configuration"
+inbox=$(sed -n 's/^inbox = "\(.*\)"$/\1/p' "$work/config.effective")
+[ "$inbox" = "sqlite:/var/lib/morph-webhook/inbox.db" ] || fail "the configured inbox is '$inbox'"
+# Every commented "# key = value" line uncommented (not those "(not set)"): the binary must
+# accept each key and value, and end up with exactly its own defaults.
+sed -E 's/^# ([a-z][a-z0-9-]*) = ("|[0-9]|true|false)/\1 = \2/' "$config" > "$work/config.uncommented"
+"$MW" serve --config "$work/config.uncommented" --print-config > "$work/config.all" ||
+  fail "serve refuses the installed configuration's commented keys"
+"$MW" serve --inbox "$inbox" --print-config > "$work/config.defaults"
+diff "$work/config.defaults" "$work/config.all" ||
+  fail "the commented values of $config are not serve's defaults"
+
 note "serve (the unit's ExecStart, installed config) + inbox work, as morph-webhook"
 exec_start=$(sed -n 's/^ExecStart=//p' /lib/systemd/system/morph-webhook.service)
-inbox=$(sed -n 's/^inbox *= *"\(.*\)"$/\1/p' /etc/morph-webhook/morph-webhook.toml)
-[ -n "$exec_start" ] && [ -n "$inbox" ] || fail "no ExecStart or no inbox in the installed files"
-MW=/usr/bin/morph-webhook
+[ -n "$exec_start" ] || fail "no ExecStart in the installed unit"
 # The unit's User= and Group= (setpriv execs: SIGTERM reaches serve itself).
 as_service="setpriv --reuid=morph-webhook --regid=morph-webhook --init-groups --"
 # shellcheck source=../../examples/serve/serve_lib.sh
@@ -155,20 +169,18 @@ r=$(mw_post "$MW_BASE/webhooks/morph" package-smoke-1 examples/payloads/call-cre
 [ "${r%% *}" = 200 ] || fail "POST: $r"
 echo "POST: $r"
 [ "$(stat -c %U "${inbox#sqlite:}")" = morph-webhook ] || fail "the inbox is not the service user's"
+# As morph-webhook-worker@.service runs it: the configuration from MORPH_WEBHOOK_CONFIG.
 handled=/var/lib/morph-webhook/handled.json
-$as_service "$MW" inbox work --inbox "$inbox" --until-empty -- \
+MORPH_WEBHOOK_CONFIG=$config $as_service "$MW" inbox work --until-empty -- \
   sh -c "cat >> $handled" > "$work/work.log" 2>&1 ||
   { cat "$work/work.log"; fail "inbox work failed"; }
 cmp examples/payloads/call-created.json "$handled" || fail "the handler did not get the body posted"
-stats=$($as_service "$MW" inbox stats --inbox "$inbox" --format json)
+stats=$($as_service "$MW" inbox stats --config "$config" --format json)
 echo "stats: $stats"
 grep -q '"ready":0,.*"acked_retained":1' <<<"$stats" || fail "the event is not acked: $stats"
 mw_stop_serve || fail "serve did not exit 0 on SIGTERM: $(cat "$work/serve.log.err")"
 MW_PID=""
 
-# The production guide's commands for an installed package (its blocks marked
-# `<!-- package-test: installed -->`), in order, as root. They change the configuration, so
-# they also make the conffile "changed by the operator" for the reinstall below.
 note "docs/production.md: the blocks marked package-test: installed"
 rm -f "$work"/doc-*.sh
 awk -v dir="$work" '

@@ -8,17 +8,25 @@
 // otherwise http_status(error) with error_json(error); a body over the limit gets 413 as soon
 // as its Content-Length (or the chunk that crosses it) is read; other methods 405, other paths
 // 404. Prints "listening on HOST:PORT", then one line per request. `--help` lists the options.
+//
+// Its server options and its log line are `morph-webhook serve`'s (tools/cli/server_options.hpp
+// and tools/cli/request_log.hpp): one mapping of the options onto beast::ServerOptions, one
+// line writer.
 #include <csignal>
 #include <cstdio>
 #include <string>
 #include <utility>
 
+#include <CLI/CLI.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "cli/request_log.hpp"
+#include "cli/server_options.hpp"
 #include "morph/webhook/adapters/beast_server.hpp"
 #include "receiver_common.hpp"
 
 namespace mwb = morph::webhook::beast;
+namespace cli = morph::webhook::cli;
 namespace http = boost::beast::http;
 
 namespace {
@@ -30,10 +38,16 @@ mwb::Response to_response(const mwb::Request& req, receiver::Answer answer) {
   res.body() = std::move(answer.body);
   res.prepare_payload();
   if (req.method() == http::verb::head) res.body().clear();  // Content-Length stays
-  answer.log.status = answer.status;
-  answer.log.method = std::string(req.method_string());
-  answer.log.path = std::string(req.target());
-  receiver::log_request(answer.log);
+  cli::RequestLine line;
+  line.status = answer.status;
+  line.method = std::string(req.method_string());
+  line.path = std::string(req.target());
+  line.event = std::move(answer.log.event);
+  line.id = std::move(answer.log.id);
+  line.key = std::move(answer.log.key);
+  line.error = std::move(answer.log.error);
+  line.micros = answer.log.micros;
+  cli::write_request_line(line);
   return res;
 }
 
@@ -57,33 +71,42 @@ mwb::Response handle(const mwb::Request& req, mwb::ReadStatus status,
 }  // namespace
 
 int main(int argc, char** argv) {
-  const receiver::Config config = receiver::parse_command_line(
-      argc, argv,
-      {"beast_receiver",
-       "--threads N: threads serving connections (default: the hardware concurrency).",
-       "Timeouts are deadlines: a request's header must be in within --header-timeout of its\n"
-       "first byte, however slowly it trickles."});
-
   mwb::ServerOptions server_options;
-  server_options.host = config.host;
-  server_options.port = static_cast<unsigned short>(config.port);
-  server_options.threads = config.threads;
-  server_options.idle_timeout = config.idle_timeout;
-  server_options.header_timeout = config.header_timeout;
-  server_options.body_timeout = config.body_timeout;
-  server_options.drain_timeout = config.drain_timeout;
-  server_options.max_requests_per_connection = config.max_requests;
-  server_options.max_body_bytes = config.options.max_body_bytes;
+  morph::webhook::ParseOptions options;
+  bool empty_handler = false;
+  CLI::App app{
+      "Serves POST /webhooks/morph: checks each crmEngagement event and answers 200 or "
+      "the library's error. Prints 'listening on HOST:PORT' first, then one line per "
+      "request. On SIGINT or SIGTERM: stops accepting, answers the requests being read "
+      "(up to --drain-timeout), exits 0.",
+      "beast_receiver"};
+  cli::add_server_options(app, server_options);
+  app.add_flag_function(
+      "--strict",
+      [&options](std::int64_t count) {
+        options.policy =
+            count > 0 ? morph::webhook::Policy::strict : morph::webhook::Policy::lenient;
+      },
+      "Strict policy (the exact zod schema)");
+  app.add_flag("--empty-handler", empty_handler,
+               "Answer every POST 200 {\"ok\":true} without checking anything (benchmarks only: "
+               "the floor)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int status = app.exit(e);
+    return status == 0 ? 0 : 2;
+  }
+  options.max_body_bytes = server_options.max_body_bytes;
 
-  const morph::webhook::ParseOptions options = config.options;
-  const bool empty_handler = config.empty_handler;
   mwb::Server server(server_options,
                      [options, empty_handler](const mwb::Request& req, mwb::ReadStatus status) {
                        return handle(req, status, options, empty_handler);
                      });
   if (const auto ec = server.listen()) {
-    std::fprintf(stderr, "beast_receiver: cannot listen on %s:%d: %s\n", config.host.c_str(),
-                 config.port, ec.message().c_str());
+    std::fprintf(stderr, "beast_receiver: cannot listen on %s:%u: %s\n",
+                 server_options.host.c_str(), static_cast<unsigned>(server_options.port),
+                 ec.message().c_str());
     return 1;
   }
 
@@ -91,7 +114,7 @@ int main(int argc, char** argv) {
   signals.async_wait([&server](boost::system::error_code ec, int) {
     if (!ec) server.shutdown();
   });
-  receiver::print_listening(config.host, server.local_endpoint().port());
+  receiver::print_listening(server_options.host, server.local_endpoint().port());
   server.run();
   if (server.connections_cut() > 0) {
     std::fprintf(stderr, "beast_receiver: drain timeout: closed %zu connections\n",

@@ -21,12 +21,19 @@ else()
   message(STATUS "morph-webhook: cpp-httplib not found, skipping httplib_receiver")
 endif()
 
-if(TARGET Boost::headers AND Threads_FOUND)
+# beast_receiver shares its command line (CLI11) and its log line with `morph-webhook serve`
+# (tools/cli/server_options.hpp, tools/cli/request_log.hpp: header-only).
+if(NOT TARGET CLI11::CLI11)
+  find_package(CLI11 CONFIG QUIET)
+endif()
+if(TARGET Boost::headers AND Threads_FOUND AND TARGET CLI11::CLI11)
   add_executable(beast_receiver ${_mw_receivers_dir}/beast_receiver.cpp)
   set_target_properties(beast_receiver PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${_mw_receivers_out})
+  target_include_directories(beast_receiver PRIVATE ${morph_webhook_SOURCE_DIR}/tools)
   target_link_libraries(beast_receiver PRIVATE morph::webhook morph_webhook_warnings
-                        Boost::headers Threads::Threads)
+                        Boost::headers Threads::Threads CLI11::CLI11)
   message(STATUS "morph-webhook: building beast_receiver")
 else()
-  message(STATUS "morph-webhook: Boost (>= 1.75, for Beast) not found, skipping beast_receiver")
+  message(STATUS "morph-webhook: Boost (>= 1.75, for Beast) or CLI11 not found, skipping "
+                 "beast_receiver")
 endif()

@@ -1,18 +1,20 @@
 /// @file morph_webhook_cli.cpp
-/// @brief `morph-webhook`: the command line (one CLI11 App, command_line.cpp) and `check`, which
-/// checks Morph webhook bodies (files, standard input, NDJSON logs; check_run.cpp) and reports
-/// each result as text or JSON. See `morph-webhook --help`.
-#include <functional>
+/// @brief `morph-webhook`: one CLI11 App (command_line.cpp) and one file per subcommand under
+/// cli/ (`check_command`, `serve_command`, `inbox_command`...), each with its options struct
+/// and its callback, which runs the command and leaves its exit status here. See
+/// `morph-webhook --help`.
 #include <optional>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/check_command.hpp"
 #include "cli/check_run.hpp"
 #include "cli/command_line.hpp"
-#include "cli/options.hpp"
+#include "cli/configuration.hpp"
 #if defined(MORPH_WEBHOOK_CLI_SERVE)
-#include "cli/subcommands.hpp"
+#include "cli/inbox_command.hpp"
+#include "cli/serve_command.hpp"
 #endif
 
 namespace cli = morph::webhook::cli;
@@ -20,23 +22,25 @@ namespace cli = morph::webhook::cli;
 int main(int argc, char** argv) {
   CLI::App app;
   cli::configure_app(app);
-  cli::Options check_options;
-  const CLI::App* check = cli::add_check_command(app, check_options);
+  int exit_status = 0;
+  cli::add_check_command(app, exit_status);
 #if defined(MORPH_WEBHOOK_CLI_SERVE)
-  const std::function<int()> run_serve_or_inbox = cli::add_serve_and_inbox(app);
+  cli::add_serve_command(app, exit_status);
+  cli::add_inbox_command(app, exit_status);
 #else
   // Named anyway, so that asking for them says why they are missing.
   for (const char* name : {"serve", "inbox"}) {
-    app.add_subcommand(name, "Not built into this morph-webhook")->prefix_command();
+    app.add_subcommand(name, "Not built into this morph-webhook")
+        ->prefix_command()
+        ->callback([name, &exit_status] {
+          cli::print_error(std::string(name) +
+                           " is not built into this morph-webhook (it needs SQLite, Boost and "
+                           "prometheus-cpp when configured)");
+          exit_status = 2;  // as a usage error
+        });
   }
-  const auto run_serve_or_inbox = [&app] {
-    cli::print_error(app.get_subcommands().front()->get_name() +
-                     " is not built into this morph-webhook (it needs SQLite, Boost and "
-                     "prometheus-cpp when configured)");
-    return 2;  // as a usage error
-  };
 #endif
+  cli::add_configuration(app, exit_status);
   if (const std::optional<int> status = cli::parse_command_line(app, argc, argv)) return *status;
-  if (check->parsed()) return cli::run_check(check_options);
-  return run_serve_or_inbox();
+  return exit_status;
 }

@@ -335,7 +335,7 @@ TEST_CASE("usage errors, help and version", "[usage]") {
       {{"-h"}, 0, "Exit status: 0", ""},
       {{"check", "--help"}, 0, "--ndjson", ""},
       {{"check", "--help"}, 0, "Usage: morph-webhook check [OPTIONS] [FILE...]", ""},
-      {{"check", "-h"}, 0, "--max-bytes N", ""},
+      {{"check", "-h"}, 0, "--max-body-bytes N", ""},
       {{"check", "--help"}, 0, "Exit status: 0 every body is valid", ""},
       {{"check", "--strict", "--help"}, 0, "--headers FILE", ""},
       {{"--version"}, 0, "morph-webhook " MORPH_WEBHOOK_VERSION_STRING "\n", ""},

@@ -3,10 +3,12 @@
 #include "cli/check_command.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "cli/check_run.hpp"
 #include "morph/webhook/types.hpp"
 
 namespace morph::webhook::cli {
@@ -47,7 +49,9 @@ constexpr const char* footer =
 
 }  // namespace
 
-CLI::App* add_check_command(CLI::App& app, Options& options) {
+CLI::App* add_check_command(CLI::App& app, int& exit_status) {
+  const auto shared = std::make_shared<Options>();
+  Options& options = *shared;
   CLI::App* check = app.add_subcommand("check", description);
   check->footer(footer);
   // `check --version` works as `morph-webhook --version` does.
@@ -55,9 +59,13 @@ CLI::App* add_check_command(CLI::App& app, Options& options) {
   // A flag given a value (`--strict=yes`) is a usage error, not a silent `true`; an option
   // given twice takes its last value, so a script can override a default it was given.
   check
-      ->add_flag("--strict", options.strict,
-                 "Exact zod schema of each typed model (default: lenient, which accepts what Morph "
-                 "really sends: dropped fields, new enum values)")
+      ->add_flag_function(
+          "--strict",
+          [&options](std::int64_t count) {
+            options.parse.policy = count > 0 ? Policy::strict : Policy::lenient;
+          },
+          "Exact zod schema of each typed model (default: lenient, which accepts what Morph "
+          "really sends: dropped fields, new enum values)")
       ->disable_flag_override();
   check
       ->add_flag("--ndjson", options.ndjson,
@@ -117,21 +125,34 @@ CLI::App* add_check_command(CLI::App& app, Options& options) {
                        : "needs a number of threads from 1 to 1024, not '" + text + "'";
           },
           ""));
+  // One name per concept across commands: serve says --max-body-bytes too. --max-bytes, the
+  // name `check` had first, stays as a hidden alias.
+  const auto set_max = [&options](const std::string& text) {
+    options.parse.max_body_bytes = *parse_size(text);
+  };
+  const auto size_check = [](const std::string& name) {
+    return CLI::Validator(
+        [name](std::string& text) {
+          return parse_size(text) ? std::string()
+                                  : name + "needs a non-negative integer, not '" + text + "'";
+        },
+        "");
+  };
   check
-      ->add_option_function<std::string>(
-          "--max-bytes",
-          [&options](const std::string& text) { options.max_bytes = parse_size(text); },
-          "Largest accepted body in bytes (default " +
-              std::to_string(ParseOptions{}.max_body_bytes) + ")")
+      ->add_option_function<std::string>("--max-body-bytes", set_max,
+                                         "Largest accepted body in bytes (and NDJSON line)")
+      ->type_name("N")
+      ->default_str(std::to_string(options.parse.max_body_bytes))
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+      ->check(size_check(""));
+  // CLI11 names a hidden option "" in its errors: the message names it.
+  check->add_option_function<std::string>("--max-bytes", set_max)
       ->type_name("N")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
-      ->check(CLI::Validator(
-          [](std::string& text) {
-            return parse_size(text) ? std::string()
-                                    : "needs a non-negative integer, not '" + text + "'";
-          },
-          ""));
+      ->check(size_check("--max-bytes: "))
+      ->group("");
   check->add_option("FILE", options.files, "Bodies to check ('-': standard input)");
+  check->callback([shared, &exit_status] { exit_status = run_check(*shared); });
   return check;
 }
 

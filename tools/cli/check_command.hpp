@@ -5,12 +5,11 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/options.hpp"
-
 namespace morph::webhook::cli {
 
-/// Adds the `check` subcommand to `app`; parsing fills `options`, which must outlive `app`.
-CLI::App* add_check_command(CLI::App& app, Options& options);
+/// Adds the `check` subcommand to `app`. When a parse selects it, its callback checks the
+/// inputs and stores the exit status in `exit_status` (which must outlive `app`).
+CLI::App* add_check_command(CLI::App& app, int& exit_status);
 
 }  // namespace morph::webhook::cli
 

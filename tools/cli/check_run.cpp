@@ -371,9 +371,7 @@ void print_error(const std::string& message) {
 }
 
 int run_check(const Options& options) {
-  ParseOptions parse_options;
-  parse_options.policy = options.strict ? Policy::strict : Policy::lenient;
-  if (options.max_bytes) parse_options.max_body_bytes = *options.max_bytes;
+  const ParseOptions& parse_options = options.parse;
 
   HeaderVerdict header_verdict;  // outlives every check: the checked headers point into it
   if (options.headers_file && !load_headers(*options.headers_file, header_verdict)) {

@@ -51,7 +51,7 @@ class Checker {
     if (header_error_) return *header_error_;
     return Error{ErrorCode::body_too_large, "", "",
                  "the body has " + std::to_string(size) + " bytes; the limit is " +
-                     std::to_string(options_.max_body_bytes) + " (--max-bytes)"};
+                     std::to_string(options_.max_body_bytes) + " (--max-body-bytes)"};
   }
 
   /// Checks one body, parsed in place (`body` must be padded).

@@ -45,6 +45,8 @@ std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
       command += ' ' + sub->get_name();
     }
     std::string message = e.what();
+    // A hidden option (an alias) has no name in CLI11's messages; its validator names it.
+    if (message.rfind(": ", 0) == 0) message.erase(0, 2);
     if (sub->get_require_subcommand_min() > 0 && sub->get_subcommands().empty()) {
       // CLI11 says "A subcommand is required" even for a misspelt one: name it and the choices.
       std::string names;

@@ -22,7 +22,7 @@
 #include <thread>
 #include <vector>
 
-#include "cli/inbox_commands.hpp"
+#include "cli/inbox_common.hpp"
 #include "cli/inbox_uri.hpp"
 
 extern char** environ;

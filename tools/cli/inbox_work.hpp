@@ -9,13 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "cli/inbox_uri.hpp"
 #include "morph/webhook/inbox.hpp"
 
 namespace morph::webhook::cli {
 
 /// What `inbox work` takes from the command line.
 struct WorkConfig {
-  std::string inbox;                               ///< --inbox URI
+  std::string inbox{default_inbox_uri};            ///< --inbox URI
   unsigned concurrency = 1;                        ///< --concurrency N: commands running at once
   InboxDuration lease = std::chrono::seconds(30);  ///< --lease: renewed at a third of it
   InboxDuration poll = std::chrono::milliseconds(500);     ///< --poll: wait when nothing is ready

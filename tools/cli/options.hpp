@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "morph/webhook/types.hpp"
+
 namespace morph::webhook::cli {
 
 /// Output format of `check`.
@@ -16,14 +18,13 @@ enum class Format : std::uint8_t { text, json };
 
 /// The options of `check`.
 struct Options {
-  bool strict = false;                      ///< `--strict`: Policy::strict.
+  ParseOptions parse;                       ///< `--strict`, `--max-body-bytes`.
   bool ndjson = false;                      ///< `--ndjson`: one body per non-empty line.
   bool errors_only = false;                 ///< `--errors-only`: print failing bodies only.
   bool summary_only = false;                ///< `--summary`: print the summary only.
   std::optional<std::size_t> jobs;          ///< `--jobs N`; nullopt: every available core.
   Format format = Format::text;             ///< `--format text|json`.
   std::optional<std::string> headers_file;  ///< `--headers FILE`.
-  std::optional<std::size_t> max_bytes;     ///< `--max-bytes N`.
   std::vector<std::string> files;           ///< Inputs; empty or `-` means standard input.
 };
 

@@ -17,6 +17,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "cli/inbox_uri.hpp"
+#include "cli/request_log.hpp"
 #include "cli/serve_metrics.hpp"
 #include "morph/webhook/adapters/beast_server.hpp"
 #include "morph/webhook/inbox.hpp"
@@ -94,8 +95,8 @@ class Service {
  public:
   Service(const ServeConfig& config, std::unique_ptr<Inbox> inbox, std::string secret)
       : config_(config), inbox_(std::move(inbox)), secret_(std::move(secret)) {
-    options_.max_body_bytes = config.max_body_bytes;
-    options_.policy = config.strict ? Policy::strict : Policy::lenient;
+    options_ = config.parse;
+    options_.max_body_bytes = config.server.max_body_bytes;
     webhook_prefix_ = config.path + "/";
   }
 
@@ -107,7 +108,7 @@ class Service {
         Error e;
         e.code = ErrorCode::body_too_large;
         e.message = "the body is larger than the limit of " +
-                    std::to_string(config_.max_body_bytes) + " bytes";
+                    std::to_string(config_.server.max_body_bytes) + " bytes";
         answer = error_answer(e);
         break;
       }
@@ -258,30 +259,20 @@ class Service {
 
   void log(const mwb::Request& req, const Answer& a,
            std::chrono::steady_clock::time_point start) const {
-    std::string line = "status=" + std::to_string(a.status) + " method=";
-    append_json_string(line, req.method_string());
-    line += " path=";
-    append_json_string(line, loggable_path(req.target()));
-    line += " event=";
-    append_json_string(line, a.event);
-    line += " id=";
-    append_json_string(line, a.id);
-    line += " key=";
-    append_json_string(line, a.key);
+    RequestLine line;
+    line.status = a.status;
+    line.method = std::string(req.method_string());
+    line.path = loggable_path(req.target());
+    line.event = a.event;
+    line.id = a.id;
+    line.key = a.key;
+    line.error = a.error;
     if (a.appended) {
-      line += " delivery=" + std::to_string(a.appended->delivery_id);
-      line +=
-          a.appended->status == AppendStatus::duplicate ? " duplicate=true" : " duplicate=false";
-      line += a.appended->stale ? " stale=true" : " stale=false";
+      line.stored = StoredAs{a.appended->delivery_id, a.appended->status == AppendStatus::duplicate,
+                             a.appended->stale};
     }
-    line += " error=";
-    line += a.error.empty() ? std::string("-") : a.error;
-    line += " us=" + std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
-                                        std::chrono::steady_clock::now() - start)
-                                        .count());
-    line += '\n';
-    std::fwrite(line.data(), 1, line.size(), stdout);
-    std::fflush(stdout);
+    line.micros = micros_since(start);
+    write_request_line(line);
   }
 
   static mwb::Response to_response(const mwb::Request& req, Answer answer) {
@@ -378,30 +369,20 @@ int run_serve(const ServeConfig& config) {
   }
 
   Service service(config, std::move(inbox), std::move(secret));
-  mwb::ServerOptions options;
-  options.host = config.host;
-  options.port = config.port;
-  options.threads = config.threads;
-  options.idle_timeout = config.idle_timeout;
-  options.header_timeout = config.header_timeout;
-  options.body_timeout = config.body_timeout;
-  options.drain_timeout = config.drain_timeout;
-  options.max_requests_per_connection = config.max_requests;
-  options.max_body_bytes = config.max_body_bytes;
-  mwb::Server server(options, [&service](const mwb::Request& req, mwb::ReadStatus status) {
+  mwb::Server server(config.server, [&service](const mwb::Request& req, mwb::ReadStatus status) {
     return service.handle(req, status);
   });
   if (const auto ec = server.listen()) {
-    print_error("cannot listen on " + config.host + ":" + std::to_string(config.port) + ": " +
-                ec.message());
+    print_error("cannot listen on " + config.server.host + ":" +
+                std::to_string(config.server.port) + ": " + ec.message());
     return 1;
   }
   boost::asio::signal_set signals{server.context(), SIGINT, SIGTERM};
   signals.async_wait([&server](boost::system::error_code ec, int) {
     if (!ec) server.shutdown();
   });
-  const bool v6 = config.host.find(':') != std::string::npos;
-  std::printf("listening on %s%s%s:%u\n", v6 ? "[" : "", config.host.c_str(), v6 ? "]" : "",
+  const bool v6 = config.server.host.find(':') != std::string::npos;
+  std::printf("listening on %s%s%s:%u\n", v6 ? "[" : "", config.server.host.c_str(), v6 ? "]" : "",
               static_cast<unsigned>(server.local_endpoint().port()));
   std::fflush(stdout);
   server.run();

@@ -4,36 +4,35 @@
 #ifndef MORPH_WEBHOOK_CLI_SERVE_HPP
 #define MORPH_WEBHOOK_CLI_SERVE_HPP
 
-#include <chrono>
-#include <cstddef>
 #include <string>
 #include <vector>
 
+#include "cli/inbox_uri.hpp"
+#include "morph/webhook/adapters/beast_server.hpp"
+#include "morph/webhook/types.hpp"
+
 namespace morph::webhook::cli {
 
-/// Everything `serve` takes from the command line (defaults as documented in the README).
+/// Everything `serve` is configured with; serve_command.cpp binds each option straight into
+/// its field. Defaults are the library's (beast::ServerOptions, ParseOptions) except where
+/// serve differs, set here.
 struct ServeConfig {
-  std::string host = "127.0.0.1";                     ///< --host
-  unsigned short port = 8080;                         ///< --port (0: any free port)
-  std::string inbox = "sqlite:morph-inbox.db";        ///< --inbox URI, or `none` (benchmarks)
-  std::vector<std::string> models;                    ///< --models; empty: all models
-  bool strict = false;                                ///< --strict
-  std::size_t max_body_bytes = std::size_t{8} << 20;  ///< --max-body-bytes
-  std::string path = "/webhooks/morph";               ///< --path
-  std::string secret_file;                            ///< --secret-file (empty: no secret)
-  unsigned threads = 64;                              ///< --threads
-  std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};    ///< --idle-timeout
-  std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};  ///< --header-timeout
-  std::chrono::milliseconds body_timeout{std::chrono::seconds(30)};    ///< --body-timeout
-  std::chrono::milliseconds drain_timeout{std::chrono::seconds(10)};   ///< --drain-timeout
-  std::size_t max_requests = 1000;  ///< --max-requests-per-connection
-  unsigned retry_after = 5;         ///< --retry-after (seconds, on 503)
-  bool quiet = false;               ///< --quiet: no per-request log line
+  ServeConfig() { server.threads = 64; }
+
+  /// --host, --port, --threads, timeouts, --max-body-bytes (server_options.hpp).
+  beast::ServerOptions server;
+  /// --strict (the policy); max_body_bytes is taken from server.max_body_bytes.
+  ParseOptions parse;
+  std::string inbox{default_inbox_uri};  ///< --inbox URI, or `none` (benchmarks)
+  std::vector<std::string> models;       ///< --models; empty: all models
+  std::string path = "/webhooks/morph";  ///< --path
+  std::string secret_file;               ///< --secret-file (empty: no secret)
+  unsigned retry_after = 5;              ///< --retry-after (seconds, on 503)
 };
 
 /// Runs the receiver until SIGINT/SIGTERM has drained it. Returns the exit status: 0 after a
 /// clean stop, 1 when it cannot listen, 2 on a usage or storage error at start.
-int run_serve(const ServeConfig& config);
+[[nodiscard]] int run_serve(const ServeConfig& config);
 
 }  // namespace morph::webhook::cli
 

@@ -110,7 +110,9 @@ foreach(key IN LISTS pages)
     file(READ "${FILES_INCLUDE}" extra)
   endif()
   string(REPLACE ".BR ${name} (1)\n" "" others "${see_also}")
-  file(WRITE "${include}" "${extra}[SEE ALSO]\n${others}")
+  string(REGEX REPLACE "\n$" "" others "${others}")
+  string(REPLACE " (1)\n" " (1),\n" others "${others}")  # commas between, none after the last
+  file(WRITE "${include}" "${extra}[SEE ALSO]\n${others}\n")
   execute_process(
     COMMAND "${HELP2MAN}" --no-info --no-discard-stderr
             "--version-string=${name} ${VERSION}" "--source=morph-webhook ${VERSION}"

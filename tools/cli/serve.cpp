@@ -68,11 +68,7 @@ Answer error_answer(const Error& error) {
 Answer route_error(int status, std::string_view code, std::string_view message) {
   Answer out;
   out.status = status;
-  out.body = "{\"error\":{\"code\":";
-  append_json_string(out.body, code);
-  out.body += ",\"message\":";
-  append_json_string(out.body, message);
-  out.body += "}}";
+  out.body = error_json(code, message);
   out.error = std::string(code);
   return out;
 }

@@ -4,10 +4,12 @@
 #ifndef MORPH_WEBHOOK_CLI_SERVE_HPP
 #define MORPH_WEBHOOK_CLI_SERVE_HPP
 
+#include <chrono>
 #include <string>
 #include <vector>
 
 #include "cli/inbox_uri.hpp"
+#include "cli/log.hpp"
 #include "morph/webhook/adapters/beast_server.hpp"
 #include "morph/webhook/types.hpp"
 
@@ -28,6 +30,9 @@ struct ServeConfig {
   std::string path = "/webhooks/morph";  ///< --path
   std::string secret_file;               ///< --secret-file (empty: no secret)
   unsigned retry_after = 5;              ///< --retry-after (seconds, on 503)
+  /// --storage-wait: a Redis inbox unreachable at start is retried this long.
+  std::chrono::milliseconds storage_wait{std::chrono::minutes(2)};
+  LogConfig log;  ///< --log-format, --log-level, --access-log
 };
 
 /// Runs the receiver until SIGINT/SIGTERM has drained it. Returns the exit status: 0 after a

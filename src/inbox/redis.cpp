@@ -1,8 +1,9 @@
-// RedisInbox: every operation is one Lua script run with EVALSHA (see inbox/redis.hpp for the
-// key layout). Times are microseconds since the epoch from the client's clock, passed to the
-// scripts as decimal strings: Lua numbers are doubles, exact below 2^53 µs (the year 2255), and
-// Lua prints them with 14 digits, so the scripts never turn a time back into a string
-// themselves except through string.format('%.0f').
+// RedisInbox: every operation is one Lua script run with EVALSHA. The scripts are the files
+// src/inbox/redis/*.lua (one per transition, each opening with its Input/Output block),
+// embedded at build time by cmake/MorphWebhookRedis.cmake; common.lua is prepended to each.
+// See inbox/redis.hpp for the key layout. Times are microseconds since the epoch: the scripts
+// read the server's clock (TIME) unless InboxOptions::clock is set, in which case its time is
+// passed as the scripts' optional `now` argument.
 #include "morph/webhook/inbox/redis.hpp"
 
 #include <hiredis/hiredis.h>
@@ -23,259 +24,37 @@
 #include <thread>
 #include <utility>
 
+#include "morph/webhook/version.hpp"
+#include "redis_scripts.hpp"
+
 namespace morph::webhook {
 namespace {
 
-// Helpers shared by every script. KEYS[1] is `mw:{NAME}:seq`; every other key shares its
-// prefix (and so its hash tag and cluster slot).
-constexpr std::string_view lua_prelude = R"lua(
-local P = string.sub(KEYS[1], 1, -4)
-local function enc(...)
-  local out = {}
-  for i, s in ipairs({...}) do out[i] = #s .. ':' .. s end
-  return table.concat(out, ',')
-end
--- Removes one delivery and every index entry that names it.
-local function forget(id)
-  local d = P .. 'd:' .. id
-  local f = redis.call('HMGET', d, 'c', 'o', 'k', 'h')
-  if f[1] then
-    local kk = P .. 'k:' .. enc(f[1], f[2], f[3])
-    if redis.call('GET', kk) == id then redis.call('DEL', kk) end
-    redis.call('ZREM', P .. 'b:' .. enc(f[1], f[2], f[4]), id)
-  end
-  redis.call('DEL', d)
-  for _, z in ipairs({'queue', 'leased', 'pending', 'acked', 'dead'}) do
-    redis.call('ZREM', P .. z, id)
-  end
-  redis.call('SREM', P .. 'stale', id)
-end
--- Why `token` is not a valid lease of `id` at `now`, or nil and the delivery's fields.
-local function check(id, token, now)
-  local f = redis.call('HMGET', P .. 'd:' .. id, 'state', 'token', 'avail', 'attempt', 'recv')
-  if not f[1] then return 'missing' end
-  if f[1] == '1' then return 'acked' end
-  if f[1] == '2' then return 'dead' end
-  if token == '' or f[2] ~= token then return 'token' end
-  if tonumber(f[3]) <= tonumber(now) then return 'expired' end
-  return nil, f
-end
-)lua";
-
-// ARGV: connector, owner, key, body, dedupe bodies (0/1), model, resource id, updatedAt
-// (20-digit ordered form), deleted (0/1), now, retention cutoff, retain in ms.
-// Returns {id, 'stored'|'duplicate', stale '0'|'1'}.
-constexpr std::string_view lua_append = R"lua(
-local c, o, k, body = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local cutoff = tonumber(ARGV[11])
--- The stale flag of delivery `id` if it still counts for dedupe; false when it is acked past
--- its retention (to be dropped); nil when it no longer exists.
-local function counts(id)
-  local f = redis.call('HMGET', P .. 'd:' .. id, 'state', 'recv', 'stale')
-  if not f[1] then return nil end
-  if f[1] == '1' and tonumber(f[2]) < cutoff then return false end
-  return f[3]
-end
-local kk = P .. 'k:' .. enc(c, o, k)
-local known = redis.call('GET', kk)
-if known then
-  local stale = counts(known)
-  if stale then return {known, 'duplicate', stale} end
-  if stale == false then forget(known) else redis.call('DEL', kk) end
-end
-local h = redis.sha1hex(body)
-local bk = P .. 'b:' .. enc(c, o, h)
-if ARGV[5] == '1' then
-  -- Same hash: compare the bytes, so a collision never drops an event.
-  for _, other in ipairs(redis.call('ZRANGE', bk, 0, -1)) do
-    local f = redis.call('HMGET', P .. 'd:' .. other, 'state', 'recv', 'stale', 'body')
-    if not f[1] then
-      redis.call('ZREM', bk, other)
-    elseif (f[1] ~= '1' or tonumber(f[2]) >= cutoff) and f[4] == body then
-      return {other, 'duplicate', f[3]}
-    end
-  end
-end
-local stale = '0'
-if ARGV[7] ~= '' then
-  local rk = P .. 'r:' .. enc(c, o, ARGV[6], ARGV[7])
-  local upd, del = ARGV[8], ARGV[9]
-  local seen = redis.call('GET', rk)
-  if seen then
-    local seen_upd, seen_del = string.sub(seen, 1, 20), string.sub(seen, 22)
-    if upd < seen_upd then
-      stale = '1'
-      upd, del = seen_upd, seen_del
-    elseif upd == seen_upd and seen_del == '1' then
-      del = '1'  -- an event as old as a delete never undoes it
-    end
-  end
-  redis.call('SET', rk, upd .. ' ' .. del, 'PX', ARGV[12])
-end
-local id = string.format('%016d', redis.call('INCR', KEYS[1]))
-local now = ARGV[10]
-redis.call('HSET', P .. 'd:' .. id, 'c', c, 'o', o, 'k', k, 'body', body, 'h', h,
-           'stale', stale, 'recv', now, 'state', '0', 'attempt', '0', 'token', '',
-           'avail', now, 'err', '')
-redis.call('SET', kk, id)
-redis.call('ZADD', bk, 0, id)
-redis.call('ZADD', P .. 'queue', now, id)
-redis.call('ZADD', P .. 'pending', now, id)
-if stale == '1' then redis.call('SADD', P .. 'stale', id) end
-return {id, 'stored', stale}
-)lua";
-
-// ARGV: now, lease expiry, max attempts, max count, then one token per delivery.
-// Returns one {id, attempt, stale, received, connector, owner, key, last error, body} each.
-constexpr std::string_view lua_lease = R"lua(
-local now, expires = ARGV[1], ARGV[2]
--- Expired leases go back to the queue, or die when that was the last attempt (a worker that
--- crashes on a delivery every time must not keep it forever).
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'leased', '-inf', now, 'LIMIT', 0, 1000)) do
-  local d = P .. 'd:' .. id
-  local f = redis.call('HMGET', d, 'attempt', 'avail')
-  redis.call('ZREM', P .. 'leased', id)
-  if tonumber(f[1]) >= tonumber(ARGV[3]) then
-    redis.call('HSET', d, 'state', '2', 'token', '', 'err', 'the lease expired on the last attempt')
-    redis.call('ZREM', P .. 'pending', id)
-    redis.call('ZADD', P .. 'dead', 0, id)
-  else
-    redis.call('ZADD', P .. 'queue', f[2], id)
-  end
-end
-local out = {}
-local ready = redis.call('ZRANGEBYSCORE', P .. 'queue', '-inf', now, 'LIMIT', 0, ARGV[4])
-for i, id in ipairs(ready) do
-  local d = P .. 'd:' .. id
-  local attempt = redis.call('HINCRBY', d, 'attempt', 1)
-  redis.call('HSET', d, 'token', ARGV[4 + i], 'avail', expires)
-  redis.call('ZREM', P .. 'queue', id)
-  redis.call('ZADD', P .. 'leased', expires, id)
-  local f = redis.call('HMGET', d, 'stale', 'recv', 'c', 'o', 'k', 'body', 'err')
-  out[i] = {id, attempt, f[1], f[2], f[3], f[4], f[5], f[7], f[6]}
-end
-return out
-)lua";
-
-// ARGV: id, token, now. Returns 'ok' or why not (see check()).
-constexpr std::string_view lua_ack = R"lua(
-local id = ARGV[1]
-local why, f = check(id, ARGV[2], ARGV[3])
-if why then return why end
-redis.call('HSET', P .. 'd:' .. id, 'state', '1', 'token', '')
-redis.call('ZREM', P .. 'leased', id)
-redis.call('ZREM', P .. 'pending', id)
-redis.call('SREM', P .. 'stale', id)
-redis.call('ZADD', P .. 'acked', f[5], id)
-return 'ok'
-)lua";
-
-// ARGV: id, token, now, reason, max attempts, then the backoff delay after attempt 1, 2, ...
-// (the last one repeats). Returns {'retry', retry_at} or {'dead', ''} or why not.
-constexpr std::string_view lua_fail = R"lua(
-local id, now = ARGV[1], ARGV[3]
-local why, f = check(id, ARGV[2], now)
-if why then return why end
-local d = P .. 'd:' .. id
-local attempt = tonumber(f[4])
-redis.call('ZREM', P .. 'leased', id)
-if attempt >= tonumber(ARGV[5]) then
-  redis.call('HSET', d, 'state', '2', 'token', '', 'err', ARGV[4])
-  redis.call('ZREM', P .. 'pending', id)
-  redis.call('ZADD', P .. 'dead', 0, id)
-  return {'dead', ''}
-end
-local delay = ARGV[5 + math.min(attempt, #ARGV - 5)]
-local at = string.format('%.0f', tonumber(now) + tonumber(delay))
-redis.call('HSET', d, 'token', '', 'err', ARGV[4], 'avail', at)
-redis.call('ZADD', P .. 'queue', at, id)
-return {'retry', at}
-)lua";
-
-// ARGV: id, token, now, new expiry. Returns 'ok' or why not.
-constexpr std::string_view lua_extend = R"lua(
-local id = ARGV[1]
-local why = check(id, ARGV[2], ARGV[3])
-if why then return why end
-redis.call('HSET', P .. 'd:' .. id, 'avail', ARGV[4])
-redis.call('ZADD', P .. 'leased', ARGV[4], id)
-return 'ok'
-)lua";
-
-// ARGV: now. Returns {ready, leased, delayed, dead, acked, stale, oldest ready received-at or ''}.
-constexpr std::string_view lua_stats = R"lua(
-local now = ARGV[1]
-local above = '(' .. now
-local ready = redis.call('ZCOUNT', P .. 'queue', '-inf', now) +
-              redis.call('ZCOUNT', P .. 'leased', '-inf', now)
-local oldest = ''
--- The oldest pending delivery that is ready (its lease, if any, expired).
-local start = 0
-while oldest == '' do
-  local page = redis.call('ZRANGE', P .. 'pending', start, start + 99)
-  if #page == 0 then break end
-  for _, id in ipairs(page) do
-    local at = redis.call('ZSCORE', P .. 'queue', id) or redis.call('ZSCORE', P .. 'leased', id)
-    if at and tonumber(at) <= tonumber(now) then
-      oldest = redis.call('HGET', P .. 'd:' .. id, 'recv')
-      break
-    end
-  end
-  start = start + 100
-end
-return {ready, redis.call('ZCOUNT', P .. 'leased', above, '+inf'),
-        redis.call('ZCOUNT', P .. 'queue', above, '+inf'), redis.call('ZCARD', P .. 'dead'),
-        redis.call('ZCARD', P .. 'acked'), redis.call('SCARD', P .. 'stale'), oldest}
-)lua";
-
-// ARGV: max count. Returns one {id, attempts, stale, received, connector, owner, key, error}
-// per dead letter, oldest first.
-constexpr std::string_view lua_dead = R"lua(
-local out = {}
-for i, id in ipairs(redis.call('ZRANGE', P .. 'dead', 0, tonumber(ARGV[1]) - 1)) do
-  local f = redis.call('HMGET', P .. 'd:' .. id, 'attempt', 'stale', 'recv', 'c', 'o', 'k', 'err')
-  out[i] = {id, f[1], f[2], f[3], f[4], f[5], f[6], f[7]}
-end
-return out
-)lua";
-
-// ARGV: id, now. Returns 'ok' or 'missing' (not a dead letter).
-constexpr std::string_view lua_requeue = R"lua(
-local id, now = ARGV[1], ARGV[2]
-local d = P .. 'd:' .. id
-if redis.call('HGET', d, 'state') ~= '2' then return 'missing' end
-redis.call('HSET', d, 'state', '0', 'attempt', '0', 'token', '', 'avail', now)
-redis.call('ZREM', P .. 'dead', id)
-redis.call('ZADD', P .. 'queue', now, id)
-redis.call('ZADD', P .. 'pending', redis.call('HGET', d, 'recv'), id)
-return 'ok'
-)lua";
-
-// ARGV: retention cutoff, batch size. Removes up to one batch of acked deliveries received
-// before the cutoff; returns how many.
-constexpr std::string_view lua_expire = R"lua(
-local ids = redis.call('ZRANGEBYSCORE', P .. 'acked', '-inf', '(' .. ARGV[1], 'LIMIT', 0, ARGV[2])
-for _, id in ipairs(ids) do forget(id) end
-return #ids
-)lua";
-
+// The scripts, each common.lua followed by its own file.
 enum Script : std::size_t {
+  script_open,
+  script_migrate_v1,
   script_append,
   script_lease,
   script_ack,
   script_fail,
   script_extend,
-  script_stats,
-  script_dead,
   script_requeue,
   script_expire,
+  script_stats,
+  script_dead_letters,
   script_count
 };
 constexpr std::array<std::string_view, script_count> script_bodies = {
-    lua_append, lua_lease, lua_ack,     lua_fail,  lua_extend,
-    lua_stats,  lua_dead,  lua_requeue, lua_expire};
+    redis_lua::open,   redis_lua::migrate_v1, redis_lua::append,      redis_lua::lease,
+    redis_lua::ack,    redis_lua::fail,       redis_lua::extend,      redis_lua::requeue,
+    redis_lua::expire, redis_lua::stats,      redis_lua::dead_letters};
 
+// Deliveries removed per expire script call; migrated per migrate_v1 call.
 constexpr std::size_t expire_batch = 1000;
+constexpr std::size_t migrate_batch = 1000;
+// lease() hands out at most this many per call, so that one script stays short.
+constexpr std::size_t max_lease_count = 10000;
 
 std::int64_t to_micros(TimePoint t) noexcept { return t.time_since_epoch().count(); }
 TimePoint from_micros(std::int64_t us) noexcept { return TimePoint(std::chrono::microseconds(us)); }
@@ -360,18 +139,33 @@ const redisReply* element(const redisReply* r, std::size_t i) noexcept {
 
 // A Delivery or DeadLetter from the columns the lease and dead-letter scripts both start with:
 // id, attempt, stale, received-at, connector, owner, key, last error.
-template <class Row>
-Row read_row(const redisReply* row, std::uint32_t Row::*attempts) {
-  Row d;
-  d.id = integer(element(row, 0));
-  d.*attempts = static_cast<std::uint32_t>(integer(element(row, 1)));
-  d.stale = text(element(row, 2)) == "1";
-  d.received_at = from_micros(integer(element(row, 3)));
-  d.connector_id = std::string(text(element(row, 4)));
-  d.owner_id = std::string(text(element(row, 5)));
-  d.idempotency_key = std::string(text(element(row, 6)));
-  d.last_error = std::string(text(element(row, 7)));
-  return d;
+
+std::int64_t to_int(std::string_view s) noexcept {
+  std::int64_t out = 0;
+  bool negative = false;
+  std::size_t i = 0;
+  if (!s.empty() && s[0] == '-') {
+    negative = true;
+    i = 1;
+  }
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) out = out * 10 + (s[i] - '0');
+  return negative ? -out : out;
+}
+
+Trigger parse_trigger(std::string_view s) noexcept {
+  if (s == to_string(Trigger::updated)) return Trigger::updated;
+  if (s == to_string(Trigger::deleted)) return Trigger::deleted;
+  return Trigger::created;
+}
+
+// The refusal a script answered ('missing', 'acked', 'dead', 'wrong_token', 'expired').
+std::optional<LeaseRefusal> parse_refusal(std::string_view s) noexcept {
+  if (s == "missing") return LeaseRefusal::missing;
+  if (s == "acked") return LeaseRefusal::acked;
+  if (s == "dead") return LeaseRefusal::dead;
+  if (s == "wrong_token") return LeaseRefusal::wrong_token;
+  if (s == "expired") return LeaseRefusal::expired;
+  return std::nullopt;
 }
 
 // A random 128-bit lease token, as 32 hex digits.
@@ -570,7 +364,55 @@ struct RedisInbox::Impl {
     for (const Idle& i : idle) redisFree(i.context);
   }
 
-  TimePoint now() const { return options.inbox.clock ? options.inbox.clock() : system_now(); }
+  // The scripts' optional `now`: the injected clock's time, or empty for the server's (TIME),
+  // so that every client of one inbox judges leases by one clock.
+  std::string now_arg() const {
+    return options.inbox.clock ? std::to_string(to_micros(options.inbox.clock())) : std::string();
+  }
+  std::string retain_arg() const {
+    return std::to_string(std::max<std::int64_t>(1000, options.inbox.retain.count()));
+  }
+
+  // The error for a lease a script refused (or an answer it should never give).
+  Error refused(DeliveryId id, std::string_view answer, std::string_view operation) const {
+    if (const std::optional<LeaseRefusal> why = parse_refusal(answer)) {
+      return lease_refusal_error(*why, id, operation);
+    }
+    return unavailable(operation, "unexpected reply \"" + std::string(answer) + "\"");
+  }
+
+  // Checks the keyspace's layout version (open.lua): stamps a fresh one, migrates one written
+  // by layout 1 (RedisOptions::migrate), refuses a newer one.
+  Result<Done> check_layout() {
+    Result<Reply> r = eval(script_open, "open", {std::to_string(redis_layout_version)});
+    if (!r) return std::move(r).error();
+    const std::string_view verdict = text(element(r->get(), 0));
+    const std::string found(text(element(r->get(), 1)));
+    if (verdict == "current") return Done{};
+    const std::string versions =
+        "the Redis inbox " + endpoint.describe() + " has key layout " + found +
+        "; this morph-webhook " MORPH_WEBHOOK_VERSION_STRING " uses layout " +
+        std::to_string(redis_layout_version);
+    if (verdict == "newer") {
+      return inbox_error(ErrorCode::invalid_value,
+                         versions + ", written by a newer morph-webhook: upgrade this one");
+    }
+    if (verdict != "migrate" || found != "1") return unavailable("open", "unexpected reply");
+    if (!options.migrate) {
+      return inbox_error(ErrorCode::invalid_value,
+                         versions +
+                             " (layout 1: morph-webhook before per-resource ordering); "
+                             "stop every process of the previous version, then open it "
+                             "with migration on (the default) to migrate it");
+    }
+    for (;;) {
+      Result<Reply> step =
+          eval(script_migrate_v1, "migrate from layout 1",
+               {std::to_string(migrate_batch), std::to_string(redis_layout_version), now_arg()});
+      if (!step) return std::move(step).error();
+      if (text(element(step->get(), 0)) == "done") return Done{};
+    }
+  }
 
   Error unavailable(std::string_view what, std::string_view why) const {
     std::string m = "Redis at " + endpoint.describe() + " unavailable";
@@ -726,30 +568,6 @@ struct RedisInbox::Impl {
     return r;
   }
 
-  // The error for a lease check that failed with `why` (see check() in the scripts).
-  static Error lease_problem(DeliveryId id, std::string_view why, std::string_view operation) {
-    std::string m(operation);
-    m += " of delivery " + std::to_string(id);
-    if (why == "missing") {
-      m += ": no such delivery";
-      return inbox_error(ErrorCode::not_found, std::move(m));
-    }
-    if (why == "acked") {
-      m += " refused: it is already acked";
-    } else if (why == "dead") {
-      m += " refused: it is a dead letter";
-    } else if (why == "token") {
-      m += " refused: the lease token is not its current lease (another worker holds it, or it"
-           " was released)";
-    } else if (why == "expired") {
-      m += " refused: the lease expired; another worker may have it now";
-    } else {
-      m += " refused: ";
-      m += why;
-    }
-    return inbox_error(ErrorCode::lease_lost, std::move(m));
-  }
-
   void expire_loop(RedisInbox& inbox) {
     std::unique_lock<std::mutex> lock(mutex);
     while (!stop_signal.wait_for(lock, std::chrono::minutes(1), [&] { return stopping; })) {
@@ -774,11 +592,12 @@ Result<std::unique_ptr<RedisInbox>> RedisInbox::open(const RedisEndpoint& endpoi
   impl->options = options;
   impl->seq_key = "mw:{" + endpoint.name + "}:seq";
   for (std::size_t i = 0; i < script_count; ++i) {
-    impl->sources[i] = std::string(lua_prelude) + std::string(script_bodies[i]);
+    impl->sources[i] = std::string(redis_lua::common) + "\n" + std::string(script_bodies[i]);
   }
   Result<redisContext*> first = impl->connect();
   if (!first) return std::move(first).error();
   impl->release(*first);
+  if (Result<Done> layout = impl->check_layout(); !layout) return std::move(layout).error();
   std::unique_ptr<RedisInbox> inbox(new RedisInbox(std::move(impl)));
   if (options.expire_in_background) {
     RedisInbox* raw = inbox.get();
@@ -791,17 +610,14 @@ std::string RedisInbox::describe() const { return impl_->endpoint.describe(); }
 
 Result<Appended> RedisInbox::append(const Headers& h, std::string_view body,
                                     const EventFacts& event) {
-  const TimePoint now = impl_->now();
   const InboxOptions& o = impl_->options.inbox;
-  const auto retain_ms = std::max<std::int64_t>(
-      1, std::chrono::duration_cast<std::chrono::milliseconds>(o.retain).count());
   Result<Reply> r = impl_->eval(
       script_append, "append",
       {std::string(h.connector_id), std::string(h.owner_id), std::string(h.idempotency_key),
        std::string(body), o.dedupe_identical_bodies ? "1" : "0", std::string(event.model),
-       std::string(event.id), ordered(event.updated_at),
-       event.trigger == Trigger::deleted ? "1" : "0", std::to_string(to_micros(now)),
-       std::to_string(to_micros(now - o.retain)), std::to_string(retain_ms)});
+       std::string(event.id), std::to_string(to_micros(event.updated_at)),
+       ordered(event.updated_at), std::string(to_string(event.trigger)), o.ordered ? "1" : "0",
+       impl_->retain_arg(), impl_->now_arg()});
   if (!r) return std::move(r).error();
   const redisReply* reply = r->get();
   Appended out;
@@ -812,44 +628,66 @@ Result<Appended> RedisInbox::append(const Headers& h, std::string_view body,
   return out;
 }
 
-Result<std::vector<Delivery>> RedisInbox::lease(std::size_t max_count,
-                                                InboxDuration lease_duration) {
-  max_count = std::min<std::size_t>(max_count, 10000);  // one script must stay short
-  const TimePoint now = impl_->now();
-  const TimePoint expires = now + lease_duration;
-  std::vector<std::string> args{std::to_string(to_micros(now)), std::to_string(to_micros(expires)),
+Result<std::vector<Delivery>> RedisInbox::lease(std::size_t max_count, InboxDuration lease_duration,
+                                                const LeaseOptions& how) {
+  max_count = std::min(max_count, max_lease_count);
+  std::vector<std::string> args{std::to_string(max_count), std::to_string(lease_duration.count()),
                                 std::to_string(impl_->options.inbox.max_attempts),
-                                std::to_string(max_count)};
+                                how.skip_superseded ? "1" : "0", impl_->now_arg()};
   for (std::size_t i = 0; i < max_count; ++i) args.push_back(new_token());
   Result<Reply> r = impl_->eval(script_lease, "lease", args);
   if (!r) return std::move(r).error();
   const redisReply* reply = r->get();
+  const TimePoint expires = from_micros(integer(element(reply, 0)));
+  const redisReply* rows = element(reply, 1);
   std::vector<Delivery> out;
-  for (std::size_t i = 0; reply->type == REDIS_REPLY_ARRAY && i < reply->elements; ++i) {
-    const redisReply* row = reply->element[i];
-    Delivery d = read_row(row, &Delivery::attempt);
+  for (std::size_t i = 0; rows != nullptr && i < rows->elements; ++i) {
+    const redisReply* row = rows->element[i];
+    Delivery d;
+    d.id = integer(element(row, 0));
+    d.attempt = static_cast<std::uint32_t>(integer(element(row, 1)));
+    d.stale = text(element(row, 2)) == "1";
+    d.received_at = from_micros(integer(element(row, 3)));
+    d.connector_id = std::string(text(element(row, 4)));
+    d.owner_id = std::string(text(element(row, 5)));
+    d.idempotency_key = std::string(text(element(row, 6)));
+    d.last_error = std::string(text(element(row, 7)));
     d.body = std::string(text(element(row, 8)));
-    d.lease_token = args[4 + i];
+    d.model = std::string(text(element(row, 9)));
+    d.resource_id = std::string(text(element(row, 10)));
+    d.updated_at = from_micros(to_int(text(element(row, 11))));
+    d.trigger = parse_trigger(text(element(row, 12)));
+    d.superseded = text(element(row, 13)) == "1";
+    d.lease_token = std::string(text(element(row, 14)));
     d.lease_expires_at = expires;
     out.push_back(std::move(d));
+  }
+  const redisReply* missing = element(reply, 2);
+  for (std::size_t i = 0; missing != nullptr && i < missing->elements; ++i) {
+    if (impl_->options.on_missing) impl_->options.on_missing(integer(missing->element[i]));
   }
   return out;
 }
 
 Result<Done> RedisInbox::ack(DeliveryId id, std::string_view token) {
   Result<Reply> r = impl_->eval(
-      script_ack, "ack", {padded(id), std::string(token), std::to_string(to_micros(impl_->now()))});
+      script_ack, "ack", {padded(id), std::string(token), impl_->now_arg(), impl_->retain_arg()});
   if (!r) return std::move(r).error();
-  const std::string_view why = text(r->get());
-  if (why != "ok") return Impl::lease_problem(id, why, "ack");
-  return Done{};
+  const std::string_view answer = text(r->get());
+  if (answer == "ok") return Done{};
+  return impl_->refused(id, answer, "ack");
 }
 
-Result<Failed> RedisInbox::fail(DeliveryId id, std::string_view token, std::string_view reason) {
+Result<Failed> RedisInbox::fail(DeliveryId id, std::string_view token, std::string_view reason,
+                                const FailOptions& how) {
   const InboxOptions& o = impl_->options.inbox;
-  std::vector<std::string> args{padded(id), std::string(token),
-                                std::to_string(to_micros(impl_->now())), std::string(reason),
-                                std::to_string(o.max_attempts)};
+  std::vector<std::string> args{padded(id),
+                                std::string(token),
+                                std::string(reason),
+                                std::to_string(o.max_attempts),
+                                how.counts_as_attempt ? "1" : "0",
+                                how.delay ? std::to_string(how.delay->count()) : std::string(),
+                                impl_->now_arg()};
   // backoff_delay() for every attempt until it stops growing: the script picks by attempt.
   for (std::uint32_t attempt = 1; attempt <= std::max<std::uint32_t>(1, o.max_attempts);
        ++attempt) {
@@ -860,7 +698,7 @@ Result<Failed> RedisInbox::fail(DeliveryId id, std::string_view token, std::stri
   Result<Reply> r = impl_->eval(script_fail, "fail", args);
   if (!r) return std::move(r).error();
   const redisReply* reply = r->get();
-  if (reply->type != REDIS_REPLY_ARRAY) return Impl::lease_problem(id, text(reply), "fail");
+  if (reply->type != REDIS_REPLY_ARRAY) return impl_->refused(id, text(reply), "fail");
   Failed out;
   out.dead = text(element(reply, 0)) == "dead";
   if (!out.dead) out.retry_at = from_micros(integer(element(reply, 1)));
@@ -869,72 +707,151 @@ Result<Failed> RedisInbox::fail(DeliveryId id, std::string_view token, std::stri
 
 Result<TimePoint> RedisInbox::extend(DeliveryId id, std::string_view token,
                                      InboxDuration duration) {
-  const TimePoint now = impl_->now();
-  const TimePoint expires = now + duration;
-  Result<Reply> r = impl_->eval(script_extend, "extend",
-                                {padded(id), std::string(token), std::to_string(to_micros(now)),
-                                 std::to_string(to_micros(expires))});
+  Result<Reply> r = impl_->eval(
+      script_extend, "extend",
+      {padded(id), std::string(token), std::to_string(duration.count()), impl_->now_arg()});
   if (!r) return std::move(r).error();
-  const std::string_view why = text(r->get());
-  if (why != "ok") return Impl::lease_problem(id, why, "extend");
-  return expires;
+  const redisReply* reply = r->get();
+  if (reply->type != REDIS_REPLY_ARRAY) return impl_->refused(id, text(reply), "extend");
+  return from_micros(integer(element(reply, 1)));
 }
 
-Result<InboxStats> RedisInbox::stats() {
-  const TimePoint now = impl_->now();
-  Result<Reply> r = impl_->eval(script_stats, "stats", {std::to_string(to_micros(now))});
+Result<RedisInboxStats> RedisInbox::redis_stats() {
+  Result<Reply> r = impl_->eval(script_stats, "stats", {impl_->now_arg()});
   if (!r) return std::move(r).error();
   const redisReply* reply = r->get();
   const auto count = [&](std::size_t i) {
-    return static_cast<std::uint64_t>(integer(element(reply, i)));
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(0, integer(element(reply, i))));
   };
-  InboxStats s;
-  s.ready = count(0);
-  s.leased = count(1);
-  s.delayed = count(2);
-  s.dead = count(3);
-  s.acked_retained = count(4);
-  s.stale = count(5);
-  if (!text(element(reply, 6)).empty()) {
-    s.oldest_ready_age = now - from_micros(integer(element(reply, 6)));
+  RedisInboxStats out;
+  InboxStats& s = out.inbox;
+  const TimePoint now = from_micros(integer(element(reply, 0)));
+  s.ready = count(1);
+  s.leased = count(2);
+  s.delayed = count(3);
+  s.dead = count(4);
+  s.acked_retained = count(5);
+  s.stale = count(6);
+  s.blocked_resources = count(7);
+  s.skipped_superseded = count(8);
+  out.missing = count(9);
+  if (!text(element(reply, 10)).empty()) {
+    s.oldest_ready_age = now - from_micros(integer(element(reply, 10)));
   }
-  return s;
+  return out;
+}
+
+Result<InboxStats> RedisInbox::stats() {
+  Result<RedisInboxStats> s = redis_stats();
+  if (!s) return std::move(s).error();
+  return s->inbox;
 }
 
 Result<std::vector<DeadLetter>> RedisInbox::dead_letters(std::size_t max_count) {
-  Result<Reply> r = impl_->eval(script_dead, "dead_letters", {std::to_string(max_count)});
+  Result<Reply> r = impl_->eval(script_dead_letters, "dead_letters", {std::to_string(max_count)});
   if (!r) return std::move(r).error();
   const redisReply* reply = r->get();
   std::vector<DeadLetter> out;
   for (std::size_t i = 0; reply->type == REDIS_REPLY_ARRAY && i < reply->elements; ++i) {
     const redisReply* row = reply->element[i];
-    out.push_back(read_row(row, &DeadLetter::attempts));
+    DeadLetter d;
+    d.id = integer(element(row, 0));
+    d.attempts = static_cast<std::uint32_t>(integer(element(row, 1)));
+    d.stale = text(element(row, 2)) == "1";
+    d.received_at = from_micros(integer(element(row, 3)));
+    d.connector_id = std::string(text(element(row, 4)));
+    d.owner_id = std::string(text(element(row, 5)));
+    d.idempotency_key = std::string(text(element(row, 6)));
+    d.last_error = std::string(text(element(row, 7)));
+    d.model = std::string(text(element(row, 8)));
+    d.resource_id = std::string(text(element(row, 9)));
+    d.updated_at = from_micros(to_int(text(element(row, 10))));
+    d.trigger = parse_trigger(text(element(row, 11)));
+    out.push_back(std::move(d));
   }
   return out;
 }
 
 Result<Done> RedisInbox::requeue(DeliveryId id) {
   Result<Reply> r =
-      impl_->eval(script_requeue, "requeue", {padded(id), std::to_string(to_micros(impl_->now()))});
+      impl_->eval(script_requeue, "requeue",
+                  {padded(id), impl_->options.inbox.ordered ? "1" : "0", impl_->now_arg()});
   if (!r) return std::move(r).error();
   if (text(r->get()) != "ok") {
     return inbox_error(ErrorCode::not_found,
-                       "requeue of delivery " + std::to_string(id) + ": it is not a dead letter");
+                       "requeue of delivery " + std::to_string(id) + ": no such dead letter");
   }
   return Done{};
 }
 
 Result<std::uint64_t> RedisInbox::expire() {
-  const std::string cutoff = std::to_string(to_micros(impl_->now() - impl_->options.inbox.retain));
   std::uint64_t removed = 0;
   // One bounded batch per script call, so a large backlog never blocks Redis for long.
   for (;;) {
-    Result<Reply> r = impl_->eval(script_expire, "expire", {cutoff, std::to_string(expire_batch)});
+    Result<Reply> r =
+        impl_->eval(script_expire, "expire",
+                    {impl_->retain_arg(), std::to_string(expire_batch), impl_->now_arg()});
     if (!r) return std::move(r).error();
     const auto n = static_cast<std::uint64_t>(integer(r->get()));
     removed += n;
     if (n < expire_batch) return removed;
   }
+}
+
+Result<RedisMemory> RedisInbox::memory() {
+  Result<redisContext*> acquired = impl_->acquire();
+  if (!acquired) return std::move(acquired).error();
+  redisContext* c = *acquired;
+  Reply r = Impl::command(c, {"INFO", "memory"});
+  if (!r) {
+    Error e = impl_->unavailable("INFO memory", c->errstr);
+    impl_->release(c);
+    return e;
+  }
+  impl_->release(c);
+  if (r->type == REDIS_REPLY_ERROR) return impl_->unavailable("INFO memory", text(r.get()));
+  Result<RedisMemory> parsed = parse_redis_memory_info(text(r.get()));
+  if (!parsed) return impl_->unavailable("INFO memory", parsed.error().message);
+  return parsed;
+}
+
+Result<RedisMemory> parse_redis_memory_info(std::string_view info) {
+  RedisMemory m;
+  bool saw_maxmemory = false;
+  bool saw_policy = false;
+  while (!info.empty()) {
+    const std::size_t end = info.find('\n');
+    std::string_view line = info.substr(0, end);
+    info = end == std::string_view::npos ? std::string_view{} : info.substr(end + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    const std::string_view name = line.substr(0, colon);
+    const std::string_view value = line.substr(colon + 1);
+    if (name == "maxmemory") {
+      m.maxmemory = static_cast<std::uint64_t>(std::max<std::int64_t>(0, to_int(value)));
+      saw_maxmemory = true;
+    } else if (name == "maxmemory_policy") {
+      m.policy = std::string(value);
+      saw_policy = true;
+    }
+  }
+  if (!saw_maxmemory || !saw_policy) {
+    return storage_error("INFO memory has no maxmemory or maxmemory_policy line");
+  }
+  return m;
+}
+
+std::string RedisMemory::describe() const {
+  if (maxmemory == 0) return "maxmemory 0 (no limit): Redis never evicts the inbox's keys";
+  const std::string limit =
+      "maxmemory " + std::to_string(maxmemory) + " bytes, maxmemory-policy " + policy;
+  if (!evicts()) {
+    return limit + ": when full, Redis refuses writes (the receiver answers 503) and loses nothing";
+  }
+  return limit +
+         ": when full, Redis evicts keys, losing events already answered 200 (set "
+         "maxmemory-policy noeviction, or maxmemory 0)";
 }
 
 Result<RedisPersistence> RedisInbox::persistence() {

@@ -1,7 +1,7 @@
 // A real redis-server for tests: a free 127.0.0.1 port, a temporary directory, AOF with
-// appendfsync always, no RDB snapshots, a password; killed (and restartable on the same port
-// and directory, replaying its AOF) by the test. Linux only (PR_SET_PDEATHSIG: the server dies
-// with the test even when the test crashes).
+// appendfsync always, no RDB snapshots, a password, and any further options; killed (and
+// restartable on the same port and directory, replaying its AOF) by the test. Linux only
+// (PR_SET_PDEATHSIG: the server dies with the test even when the test crashes).
 #pragma once
 
 #include <hiredis/hiredis.h>
@@ -60,8 +60,9 @@ inline std::uint16_t free_port() {
 
 class RedisServer {
  public:
-  RedisServer(std::string binary, std::string password)
-      : binary_(std::move(binary)), password_(std::move(password)) {
+  /// `extra`: more redis-server options, e.g. {"--maxmemory", "64mb"}.
+  RedisServer(std::string binary, std::string password, std::vector<std::string> extra = {})
+      : binary_(std::move(binary)), password_(std::move(password)), extra_(std::move(extra)) {
     // On tmpfs when there is one: fsync is then cheap, so AOF "always" costs the tests little
     // (the server still runs with it; what it protects against is a process crash here).
     std::string tmpl = ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
@@ -85,11 +86,13 @@ class RedisServer {
     if (dir_.empty() || port_ == 0) return false;
     const std::string port = std::to_string(port_);
     const std::string log = dir_ + "/redis.log";
-    pid_ = test_process::spawn_logged(
-        {binary_, "--port", port, "--bind", "127.0.0.1", "--dir", dir_, "--appendonly", "yes",
-         "--appendfsync", "always", "--save", "", "--daemonize", "no", "--logfile", log,
-         "--requirepass", password_},
-        dir_ + "/redis.out");
+    std::vector<std::string> args{binary_,     "--port",        port,     "--bind",
+                                  "127.0.0.1", "--dir",         dir_,     "--appendonly",
+                                  "yes",       "--appendfsync", "always", "--save",
+                                  "",          "--daemonize",   "no",     "--logfile",
+                                  log,         "--requirepass", password_};
+    args.insert(args.end(), extra_.begin(), extra_.end());
+    pid_ = test_process::spawn_logged(std::move(args), dir_ + "/redis.out");
     if (pid_ < 0) return false;
     for (int i = 0; i < 200; ++i) {
       int status = 0;
@@ -177,6 +180,7 @@ class RedisServer {
  private:
   std::string binary_;
   std::string password_;
+  std::vector<std::string> extra_;
   std::string dir_;
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;

@@ -32,6 +32,7 @@
 #include "cli/inbox_uri.hpp"
 #include "cli/log.hpp"
 #include "cli/serve_metrics.hpp"
+#include "cli/systemd_notify.hpp"
 #include "morph/webhook/adapters/beast_server.hpp"
 #include "morph/webhook/inbox.hpp"
 #include "morph/webhook/json_writer.hpp"
@@ -80,11 +81,7 @@ Answer error_answer(const Error& error) {
 Answer route_error(int status, std::string_view code, std::string_view message) {
   Answer out;
   out.status = status;
-  out.body = "{\"error\":{\"code\":";
-  append_json_string(out.body, code);
-  out.body += ",\"message\":";
-  append_json_string(out.body, message);
-  out.body += "}}";
+  out.body = error_json(code, message);
   out.error = std::string(code);
   return out;
 }
@@ -246,6 +243,9 @@ class Service {
 
   /// Drain finished: the inbox finishes its operations in flight and closes.
   void close_inbox() { std::atomic_store(&inbox_, std::shared_ptr<Inbox>()); }
+  /// The inbox (null until open, or with --inbox none).
+  std::shared_ptr<Inbox> inbox() const { return std::atomic_load(&inbox_); }
+  prometheus::Registry& registry() { return metrics_.registry(); }
 
  private:
   static std::string_view path_of(std::string_view target) {
@@ -616,6 +616,18 @@ int run_serve(const ServeConfig& config) {
     }
   }
 
+  const bool companion = config.companion && config.companion->enabled();
+  if (companion) {
+    if (config.inbox == "none") {
+      print_error("--forward-to needs an inbox (not --inbox none)");
+      return 2;
+    }
+    if (const std::optional<std::string> error = config.companion->prepare()) {
+      print_error(*error);
+      return 2;
+    }
+  }
+
   Service service(config, std::move(secret));
   if (!waiting) service.set_inbox(inbox);
   mwb::Server server(config.server, [&service](const mwb::Request& req, mwb::ReadStatus status,
@@ -627,13 +639,26 @@ int run_serve(const ServeConfig& config) {
                 std::to_string(config.server.port) + ": " + ec.message());
     return 1;
   }
+  // The companion (the forwarder) drains while the server does, and stops before the inbox
+  // is closed. It starts once the inbox is open (at once, or when the storage comes up).
+  std::atomic<bool> stop_companion{false};
+  std::thread companion_thread;
+  const auto start_companion = [&] {
+    if (!companion) return;
+    companion_thread = std::thread([&, open = service.inbox()] {
+      const int status = config.companion->run(*open, service.registry(), stop_companion);
+      if (status != 0) print_error("the forwarder stopped with status " + std::to_string(status));
+    });
+  };
+  if (!waiting) start_companion();
   // The signal waits keep the server's io_context running: a stop cancels them too.
   boost::asio::signal_set signals{server.context(), SIGINT, SIGTERM};
   boost::asio::signal_set hangup{server.context(), SIGHUP};
-  const auto stop = [&server, &signals, &hangup] {
+  const auto stop = [&server, &signals, &hangup, &stop_companion] {
     boost::system::error_code ignored;
     signals.cancel(ignored);
     hangup.cancel(ignored);
+    stop_companion.store(true);
     server.shutdown();
   };
   signals.async_wait([&stop](boost::system::error_code ec, int) {
@@ -664,6 +689,7 @@ int run_serve(const ServeConfig& config) {
           }
           service.set_inbox(std::move(now));
           Log::instance().message(LogLevel::info, "serve", "the inbox is open");
+          start_companion();
           return;
         }
         if (std::chrono::steady_clock::now() >= deadline) {
@@ -689,9 +715,12 @@ int run_serve(const ServeConfig& config) {
   std::fflush(stdout);
   Log::instance().message(LogLevel::info, "serve",
                           summary(config, port, !config.secret_file.empty()));
+  const SystemdNotifier systemd(server.context(), "listening");
   server.run();
   stop_waiting = true;
   if (opener.joinable()) opener.join();
+  stop_companion.store(true);
+  if (companion_thread.joinable()) companion_thread.join();
   service.close_inbox();
   if (server.connections_cut() > 0) {
     print_error("drain timeout: closed " + std::to_string(server.connections_cut()) +

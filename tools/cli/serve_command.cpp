@@ -9,6 +9,9 @@
 #include <vector>
 
 #include "cli/duration_option.hpp"
+#if defined(MORPH_WEBHOOK_CLI_FORWARD)
+#include "cli/forward_command.hpp"
+#endif
 #include "cli/inbox_uri.hpp"
 #include "cli/log.hpp"
 #include "cli/serve.hpp"
@@ -119,6 +122,9 @@ CLI::App* add_serve_command(CLI::App& app, int& exit_status) {
                       "A Redis inbox unreachable at start: how long to keep trying (answering 503 "
                       "meanwhile) before giving up with exit 2");
   add_log_options(*serve, config->log, true);
+#if defined(MORPH_WEBHOOK_CLI_FORWARD)
+  add_forward_to_serve(*serve, *config);
+#endif
   serve->callback([config, &exit_status] { exit_status = run_serve(*config); });
   return serve;
 }

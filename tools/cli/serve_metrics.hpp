@@ -83,6 +83,9 @@ class ServeMetrics {
   /// Counts one access line dropped (the log queue was full).
   void count_dropped_log_line() { dropped_lines_.Increment(); }
 
+  /// The registry, for metrics of work running beside the server (ServeCompanion).
+  prometheus::Registry& registry() { return *registry_; }
+
   /// Counts one answered webhook request (not /healthz or /metrics).
   void count_request(int status) {
     for (std::size_t i = 0; i < common_statuses_.size(); ++i) {

@@ -13,24 +13,21 @@
 ///   compared, so a hash collision never drops an event). Dedupe and store are one atomic step.
 /// - **At-least-once to workers**: a delivery leaves the inbox only by ack(); a lease that
 ///   expires (the worker crashed or hung) makes it leasable again.
-/// - **Ordering guard**: per (connector, owner, model, id) the newest `data.updatedAt` seen is
-///   remembered (so is a deletion: a tombstone). An event whose `updatedAt`
-///   is strictly older is still stored, with `stale = true`, so a worker can skip or reconcile
-///   it; equal timestamps are not stale.
+/// - **Ordered per resource** (InboxOptions::ordered, on by default): a resource is
+///   (connector, owner, model, `data.id`). Its deliveries go to workers one at a time, in arrival
+///   order: a delivery is leasable only when no earlier delivery of its resource is ready, leased
+///   or delayed. A failure blocks its resource until the delivery is acked or dead; a dead letter
+///   releases it. Different resources are leased in parallel.
+/// - **Stale and superseded, judged at lease time**: Delivery::stale says the event is older than
+///   what a worker already acked for its resource (or not later than an acked deletion);
+///   Delivery::superseded says a later delivery of the resource with an `updatedAt` at least as
+///   new is stored. Appended::stale is the verdict at arrival.
 ///
-/// ## States of a delivery
-/// | state   | meaning                                                  | leaves it by |
-/// |---------|----------------------------------------------------------|--------------|
-/// | ready   | stored, waiting for a worker                             | lease() → leased |
-/// | leased  | owned by one worker until its lease expires              | ack() → acked; fail() →
-/// delayed or dead; expiry → ready (or dead at max_attempts) | | delayed | failed, waiting for its
-/// backoff (`backoff_initial · 2^(attempt-1)`, at most `backoff_max`) | time → ready | | dead    |
-/// failed `max_attempts` times                              | requeue() → ready | | acked   | done;
-/// kept until `received_at + retain` for dedupe       | expire() → gone |
+/// The states of a delivery and their transitions: DeliveryState.
 ///
 /// Every operation returns a Result: storage failures are `storage_unavailable` (answer 503 with
-/// `Retry-After`), a wrong or expired lease token is `lease_lost`, an unknown id `not_found`.
-/// A failed operation changes nothing.
+/// `Retry-After`), a lease refused for a LeaseRefusal is `lease_lost` (`not_found` for an
+/// unknown id). A failed operation changes nothing.
 ///
 /// Backends: SqliteInbox (`morph/webhook/inbox/sqlite.hpp`, CMake target morph::webhook_sqlite),
 /// one file on one machine; RedisInbox (`morph/webhook/inbox/redis.hpp`, morph::webhook_redis),
@@ -38,8 +35,8 @@
 /// This header needs no backend and no library beyond the core.
 ///
 /// ## Writing a backend
-/// Derive from Inbox in a header and library of its own. Take every time from
-/// InboxOptions::clock (never the server's clock), so the backend-neutral tests in
+/// Derive from Inbox in a header and library of its own. When InboxOptions::clock is set, take
+/// every time from it (otherwise from one clock all clients share), so the backend-neutral tests in
 /// `tests/inbox/inbox_contract.hpp` (the transition table on a controlled clock, the same-key
 /// and worker races) run against it unchanged: they take a factory that opens a fresh inbox.
 #ifndef MORPH_WEBHOOK_INBOX_HPP
@@ -124,27 +121,113 @@ enum class AppendStatus : std::uint8_t {
   return status == AppendStatus::stored ? "stored" : "duplicate";
 }
 
+// clang-format off
+/// The state of a delivery. Every backend has these five and these transitions, and nothing
+/// else (storage may derive `leased` and `delayed` from a lease expiry and the time):
+///
+/// | from    | event                                                           | to      |
+/// |---------|-----------------------------------------------------------------|---------|
+/// | -       | append() stores it                                              | ready   |
+/// | ready   | lease(), when no earlier delivery of its resource is undone (*) | leased  |
+/// | ready   | lease() with LeaseOptions::skip_superseded, when superseded     | acked   |
+/// | ready   | lease(), when its last attempt's lease expired                  | dead    |
+/// | leased  | ack()                                                           | acked   |
+/// | leased  | extend()                                                        | leased  |
+/// | leased  | fail(), before `max_attempts` counted attempts                  | delayed |
+/// | leased  | fail() on the `max_attempts`-th counted attempt                 | dead    |
+/// | leased  | the lease expires                                               | ready   |
+/// | delayed | the backoff (or FailOptions::delay) ends                        | ready   |
+/// | dead    | requeue(): attempts reset, at the back of its resource (*)      | ready   |
+/// | acked   | expire(), once `received_at + retain` has passed                | -       |
+///
+/// (*) With InboxOptions::ordered: "undone" is ready, leased or delayed; events without a
+/// `data.id` and inboxes with `ordered = false` lease every ready delivery.
+enum class DeliveryState : std::uint8_t {
+  ready,    ///< Stored, or its backoff ended, or its lease expired: waiting for a worker.
+  leased,   ///< Owned by one worker (its lease token) until the lease expires.
+  delayed,  ///< Failed; ready again when its backoff (or FailOptions::delay) ends.
+  dead,     ///< Failed on its last attempt: a dead letter, until requeue().
+  acked,    ///< Done; kept until `received_at + retain` so its key stays a duplicate.
+};
+// clang-format on
+
+/// The name of a state: `"ready"`, `"leased"`, `"delayed"`, `"dead"` or `"acked"`.
+[[nodiscard]] constexpr std::string_view to_string(DeliveryState state) noexcept {
+  switch (state) {
+    case DeliveryState::ready: return "ready";
+    case DeliveryState::leased: return "leased";
+    case DeliveryState::delayed: return "delayed";
+    case DeliveryState::dead: return "dead";
+    case DeliveryState::acked: return "acked";
+  }
+  return "?";
+}
+
+/// Why ack(), fail() or extend() refused a lease token. Every backend reports these, with
+/// lease_refusal_error().
+enum class LeaseRefusal : std::uint8_t {
+  missing,      ///< No delivery has this id (`not_found`).
+  acked,        ///< The delivery is already acked (`lease_lost`).
+  dead,         ///< The delivery is a dead letter (`lease_lost`).
+  wrong_token,  ///< The token is not the delivery's current lease (`lease_lost`).
+  expired,      ///< The lease expired (`lease_lost`).
+};
+
+// clang-format off
+/// What a refusal tells the worker, completing "<operation> of delivery <id> refused: ".
+[[nodiscard]] constexpr std::string_view describe(LeaseRefusal why) noexcept {
+  switch (why) {
+    case LeaseRefusal::missing:     return "no such delivery";
+    case LeaseRefusal::acked:       return "it is already acked";
+    case LeaseRefusal::dead:        return "it is a dead letter";
+    case LeaseRefusal::wrong_token: return "the lease token is not its current lease (another worker holds it, or it was released)";
+    case LeaseRefusal::expired:     return "the lease expired; another worker may have it now";
+  }
+  return "?";
+}
+// clang-format on
+
+/// The error code of a refusal: `not_found` for `missing`, `lease_lost` otherwise.
+[[nodiscard]] constexpr ErrorCode error_code(LeaseRefusal why) noexcept {
+  return why == LeaseRefusal::missing ? ErrorCode::not_found : ErrorCode::lease_lost;
+}
+
 /// The outcome of append().
 struct Appended {
   DeliveryId delivery_id = 0;  ///< The stored delivery (for a duplicate: the earlier one).
   AppendStatus status = AppendStatus::stored;  ///< stored or duplicate.
-  bool stale = false;  ///< The delivery's event is older than one already seen for its resource.
+  /// The arrival verdict: the event is older than one already seen (stored, not necessarily
+  /// processed) for its resource, or not later than a deletion seen. Delivery::stale is the
+  /// verdict that counts for a worker.
+  bool stale = false;
 };
 
 /// A delivery owned by one worker until `lease_expires_at`. Everything is a copy: it outlives
 /// the inbox call and the inbox.
 struct Delivery {
-  DeliveryId id = 0;             ///< Which delivery.
-  std::string lease_token;       ///< Proves ownership to ack(), fail() and extend().
-  std::uint32_t attempt = 0;     ///< 1 on the first lease, +1 on every lease after.
-  bool stale = false;            ///< See Appended::stale.
-  TimePoint received_at{};       ///< When append() stored it.
-  TimePoint lease_expires_at{};  ///< After this another worker may lease it.
-  std::string connector_id;      ///< `x-conector-id` as received.
-  std::string owner_id;          ///< `x-owner-id` as received.
-  std::string idempotency_key;   ///< `x-idempotency-key` as received.
-  std::string body;              ///< The body, byte for byte as received.
-  std::string last_error;        ///< The reason given to the last fail(), if any.
+  DeliveryId id = 0;          ///< Which delivery.
+  std::string lease_token;    ///< Proves ownership to ack(), fail() and extend().
+  std::uint32_t attempt = 0;  ///< 1 on the first lease, +1 on every counted lease after.
+  /// Judged when this lease was taken: the event's `updatedAt` is older than the newest one a
+  /// worker acked for its resource, or not later than an acked deletion of it. Applying it
+  /// would put an older state over a newer one.
+  bool stale = false;
+  /// Judged when this lease was taken: a delivery of the same resource that arrived later, is
+  /// neither stale nor dead, and has an `updatedAt` at least this one's (later than this
+  /// one's when this is a deletion) is stored. A worker that applies the latest state (what
+  /// Morph sends) may ack this one without running it.
+  bool superseded = false;
+  TimePoint received_at{};            ///< When append() stored it.
+  TimePoint lease_expires_at{};       ///< After this another worker may lease it.
+  std::string connector_id;           ///< `x-conector-id` as received.
+  std::string owner_id;               ///< `x-owner-id` as received.
+  std::string idempotency_key;        ///< `x-idempotency-key` as received.
+  std::string model;                  ///< EventFacts::model, e.g. `crmEngagement`; empty if none.
+  std::string resource_id;            ///< EventFacts::id (`data.id`); empty if none.
+  Trigger trigger{Trigger::created};  ///< EventFacts::trigger.
+  TimePoint updated_at{};             ///< EventFacts::updated_at (`data.updatedAt`).
+  std::string body;                   ///< The body, byte for byte as received.
+  std::string last_error;             ///< The reason given to the last fail(), if any.
 
   /// The three headers as views into this delivery.
   [[nodiscard]] Headers headers() const noexcept {
@@ -154,16 +237,20 @@ struct Delivery {
   [[nodiscard]] DeliveryKey key() const noexcept { return DeliveryKey::from(headers()); }
 };
 
-/// A delivery that failed `max_attempts` times (dead_letters()).
+/// A delivery that failed on its last attempt (dead_letters()).
 struct DeadLetter {
-  DeliveryId id = 0;            ///< Which delivery; requeue(id) makes it ready again.
-  std::uint32_t attempts = 0;   ///< How many times it was leased.
-  bool stale = false;           ///< See Appended::stale.
-  TimePoint received_at{};      ///< When append() stored it.
-  std::string connector_id;     ///< `x-conector-id`.
-  std::string owner_id;         ///< `x-owner-id`.
-  std::string idempotency_key;  ///< `x-idempotency-key`.
-  std::string last_error;       ///< The reason given to the last fail() (or lease expiry).
+  DeliveryId id = 0;                  ///< Which delivery; requeue(id) makes it ready again.
+  std::uint32_t attempts = 0;         ///< How many counted attempts it had.
+  bool stale = false;                 ///< The verdict of its last lease (see Delivery::stale).
+  TimePoint received_at{};            ///< When append() stored it.
+  std::string connector_id;           ///< `x-conector-id`.
+  std::string owner_id;               ///< `x-owner-id`.
+  std::string idempotency_key;        ///< `x-idempotency-key`.
+  std::string model;                  ///< EventFacts::model; empty if none.
+  std::string resource_id;            ///< EventFacts::id (`data.id`); empty if none.
+  Trigger trigger{Trigger::created};  ///< EventFacts::trigger: the event is `model::trigger`.
+  TimePoint updated_at{};             ///< EventFacts::updated_at.
+  std::string last_error;             ///< The reason given to the last fail() (or lease expiry).
 
   /// The dedupe key, as views into this dead letter.
   [[nodiscard]] DeliveryKey key() const noexcept {
@@ -177,14 +264,40 @@ struct Failed {
   TimePoint retry_at{};  ///< When it becomes ready again (meaningless when dead).
 };
 
-/// A count per state, for dashboards and health checks (see the state table in inbox.hpp).
+/// How fail() gives a delivery back.
+struct FailOptions {
+  /// Ready again after this delay instead of backoff_delay(); nullopt = the backoff.
+  std::optional<InboxDuration> delay;
+  /// false: this attempt is not counted toward max_attempts (429/503 with Retry-After, a
+  /// circuit-breaker probe).
+  bool counts_as_attempt = true;
+};
+
+/// How lease() picks deliveries.
+struct LeaseOptions {
+  /// Ack superseded deliveries (Delivery::superseded) in the lease itself, without returning
+  /// them, and count them in InboxStats::skipped_superseded; the lease returns the ones after
+  /// them instead. For workers whose handler applies the latest state: a burst of updates of
+  /// one resource becomes one run. A skipped delivery does not count as processed for the
+  /// stale verdict; if the one that superseded it later dies, that one is a dead letter.
+  bool skip_superseded = false;
+};
+
+/// A count per state, for dashboards and health checks (see DeliveryState). Backends keep them
+/// cheap: counters or index counts, never a read of every delivery.
 struct InboxStats {
-  std::uint64_t ready = 0;           ///< Waiting for a worker.
+  std::uint64_t ready = 0;           ///< Waiting for a worker (also behind their resource).
   std::uint64_t leased = 0;          ///< Owned by a worker whose lease has not expired.
   std::uint64_t delayed = 0;         ///< Failed, waiting for the backoff.
   std::uint64_t dead = 0;            ///< Dead letters.
   std::uint64_t acked_retained = 0;  ///< Acked, kept for dedupe until their retention ends.
-  std::uint64_t stale = 0;           ///< Not yet acked and marked stale.
+  std::uint64_t stale = 0;  ///< Not yet acked and marked stale (at arrival or at last lease).
+  /// Resources whose first undone delivery has failed (fail() or an expired lease) and is not
+  /// yet acked or dead: everything stored behind it waits (InboxOptions::ordered).
+  std::uint64_t blocked_resources = 0;
+  /// Deliveries acked by lease() with LeaseOptions::skip_superseded, since the inbox was
+  /// created (a counter: never decreases, not reduced by expire()).
+  std::uint64_t skipped_superseded = 0;
   /// How long the oldest ready delivery has waited since it was received; nullopt when none.
   std::optional<InboxDuration> oldest_ready_age;
 };
@@ -200,13 +313,18 @@ struct InboxOptions {
   /// (Morph builds some keys with the current time, so one event can come back under a new
   /// key). On by default.
   bool dedupe_identical_bodies = true;
-  /// A delivery that fails (or whose lease expires) on its `max_attempts`-th attempt is dead.
+  /// Deliveries of one resource are leased one at a time in arrival order (see the file
+  /// comment). Off: every ready delivery is leasable, as a plain work queue. It applies to the
+  /// deliveries appended (or requeued) by the inbox opened with it. On by default.
+  bool ordered = true;
+  /// A delivery that fails (or whose lease expires) on its `max_attempts`-th counted attempt
+  /// is dead.
   std::uint32_t max_attempts = 10;
   /// Delay after the first fail(); doubled after each further one.
   InboxDuration backoff_initial = std::chrono::seconds(5);
   /// Longest delay between attempts.
   InboxDuration backoff_max = std::chrono::hours(1);
-  /// The clock; empty means system_now().
+  /// The clock; empty means the backend's own (system_now() for SQLite).
   InboxClock clock;
 };
 
@@ -240,17 +358,29 @@ class Inbox {
     return append(headers, body, EventFacts::of(event));
   }
 
-  /// Leases up to `max_count` ready deliveries, in the order they became ready, for
-  /// `lease_duration`; an empty vector when none is ready.
+  /// Leases up to `max_count` leasable deliveries (see DeliveryState), in the order they
+  /// became ready, for `lease_duration`; an empty vector when none is. Each carries the stale
+  /// and superseded verdicts of this moment.
   [[nodiscard]] virtual Result<std::vector<Delivery>> lease(std::size_t max_count,
-                                                            InboxDuration lease_duration) = 0;
+                                                            InboxDuration lease_duration,
+                                                            const LeaseOptions& how) = 0;
+  /// lease() with the default LeaseOptions.
+  [[nodiscard]] Result<std::vector<Delivery>> lease(std::size_t max_count,
+                                                    InboxDuration lease_duration) {
+    return lease(max_count, lease_duration, LeaseOptions{});
+  }
   /// Marks a leased delivery done. `lease_lost` (nothing changed) when `token` is not its
   /// current lease or the lease expired.
   [[nodiscard]] virtual Result<Done> ack(DeliveryId id, std::string_view token) = 0;
-  /// Gives a leased delivery back for a retry after backoff, or makes it dead after
-  /// `max_attempts`. `lease_lost` as for ack().
+  /// Gives a leased delivery back for a retry after `how.delay` or the backoff, or makes it
+  /// dead on its `max_attempts`-th counted attempt. `lease_lost` as for ack().
   [[nodiscard]] virtual Result<Failed> fail(DeliveryId id, std::string_view token,
-                                            std::string_view reason) = 0;
+                                            std::string_view reason, const FailOptions& how) = 0;
+  /// fail() with the backoff, counting the attempt.
+  [[nodiscard]] Result<Failed> fail(DeliveryId id, std::string_view token,
+                                    std::string_view reason) {
+    return fail(id, token, reason, FailOptions{});
+  }
   /// Extends a valid lease to now + `duration`; returns the new expiry. `lease_lost` as ack().
   [[nodiscard]] virtual Result<TimePoint> extend(DeliveryId id, std::string_view token,
                                                  InboxDuration duration) = 0;
@@ -259,7 +389,8 @@ class Inbox {
   /// The dead letters, oldest first, at most `max_count`.
   [[nodiscard]] virtual Result<std::vector<DeadLetter>> dead_letters(
       std::size_t max_count = 1000) = 0;
-  /// Makes a dead letter ready again with its attempts reset; `not_found` when `id` is not dead.
+  /// Makes a dead letter ready again with its attempts reset, at the back of its resource;
+  /// `not_found` when `id` is not dead.
   [[nodiscard]] virtual Result<Done> requeue(DeliveryId id) = 0;
   /// Forgets what `retain` no longer covers: acked deliveries received before now - retain
   /// and ordering-guard entries not touched since. Returns how many deliveries were removed.
@@ -269,8 +400,9 @@ class Inbox {
   /// ack() for a delivery returned by lease().
   [[nodiscard]] Result<Done> ack(const Delivery& d) { return ack(d.id, d.lease_token); }
   /// fail() for a delivery returned by lease().
-  [[nodiscard]] Result<Failed> fail(const Delivery& d, std::string_view reason) {
-    return fail(d.id, d.lease_token, reason);
+  [[nodiscard]] Result<Failed> fail(const Delivery& d, std::string_view reason,
+                                    const FailOptions& how = {}) {
+    return fail(d.id, d.lease_token, reason, how);
   }
   /// extend() for a delivery returned by lease(); updates `d.lease_expires_at`.
   [[nodiscard]] Result<TimePoint> extend(Delivery& d, InboxDuration duration) {
@@ -286,6 +418,18 @@ class Inbox {
   e.code = code;
   e.message = std::move(message);
   return e;
+}
+
+/// The error for a refused lease token: "<operation> of delivery <id> refused: <why>", with
+/// error_code(why).
+[[nodiscard]] inline Error lease_refusal_error(LeaseRefusal why, DeliveryId id,
+                                               std::string_view operation) {
+  std::string m(operation);
+  m += " of delivery ";
+  m += std::to_string(id);
+  m += " refused: ";
+  m += describe(why);
+  return inbox_error(error_code(why), std::move(m));
 }
 
 }  // namespace morph::webhook

@@ -6,43 +6,74 @@
 /// is one Lua script, so it is atomic on the server: two receivers racing on one key store it
 /// once, two workers never hold a valid lease on one delivery.
 ///
-/// ## Key layout
+/// docs/redis.md explains all of this at length (scripts, keys, time, eviction, migration).
+///
+/// ## Key layout (version 2)
 /// Every key of the inbox NAME starts with `mw:{NAME}:`; the hash tag `{NAME}` puts them all
 /// in one Redis Cluster slot, so the scripts are valid on a cluster. Ids are zero-padded to 16
-/// digits so that sorted-set ties order by id.
+/// digits so that sorted-set ties order by id. RES is a resource, (connector, owner, model,
+/// `data.id`), and each part of a composite name is written `LENGTH:BYTES`, so no separator is
+/// ambiguous. The scripts that move deliveries between these keys are src/inbox/redis/*.lua,
+/// one per transition.
 ///
-/// | key                                  | type   | holds | lives |
-/// |--------------------------------------|--------|----------------------------------------------------------|-------|
-/// | `mw:{NAME}:seq`                      | string | the last delivery id handed out | forever | |
-/// `mw:{NAME}:d:ID`                     | hash   | one delivery: headers, body, body hash, state,
-/// attempt, lease token, available-at, last error, stale, received-at | until expire() after ack +
-/// retain | | `mw:{NAME}:k:CONNECTOR,OWNER,KEY`    | string | the id stored under that idempotency
-/// key (dedupe)       | as its delivery | | `mw:{NAME}:b:CONNECTOR,OWNER,SHA1`   | zset   | ids of
-/// deliveries whose body has that SHA-1 (bytes are compared on a match) | as its deliveries | |
-/// `mw:{NAME}:r:CONNECTOR,OWNER,MODEL,ID` | string | newest `updatedAt` seen for a resource, and
-/// whether it was a delete | TTL `retain` from its last touch | | `mw:{NAME}:queue` | zset   |
-/// unleased, undone deliveries by available-at (ready when ≤ now, delayed after a fail() otherwise)
-/// | as its members | | `mw:{NAME}:leased`                   | zset   | leased deliveries by lease
-/// expiry                        | as its members | | `mw:{NAME}:pending`                  | zset
-/// | every delivery not acked and not dead, by received-at (oldest ready age) | as its members | |
-/// `mw:{NAME}:acked`                    | zset   | acked deliveries by received-at (retention) | as
-/// its members | | `mw:{NAME}:dead`                     | zset   | dead letters by id | until
-/// requeue() | | `mw:{NAME}:stale`                    | set    | ids of stale deliveries not yet
-/// acked                    | as its members |
+// clang-format off
+/// | key                        | type   | holds                                                             | lives                      |
+/// |----------------------------|--------|-------------------------------------------------------------------|----------------------------|
+/// | `version`                  | string | the key layout version (2); absent in layout 1                    | forever                    |
+/// | `seq`                      | string | the last delivery id handed out                                   | forever                    |
+/// | `d:ID`                     | hash   | one delivery: headers, body, state, attempt, token, times, event  | until expired after ack    |
+/// | `k:CONNECTOR,OWNER,KEY`    | string | the id stored under that idempotency key (dedupe)                 | as its delivery            |
+/// | `b:CONNECTOR,OWNER,SHA1`   | zset   | ids whose body has that SHA-1 (bytes compared on a match)         | as its deliveries          |
+/// | `r:RES`                    | string | arrival guard: newest `updatedAt` seen, and whether a deletion    | TTL `retain` from a touch  |
+/// | `a:RES`                    | hash   | acked guard: newest acked `updatedAt`, a deletion?, its delivery   | TTL `retain` from an ack   |
+/// | `line:RES`                 | zset   | the resource's undone ordered deliveries by position; head first  | while not empty            |
+/// | `versions:RES`             | zset   | the resource's undone deliveries by `updatedAt` (superseded)      | as its members             |
+/// | `resource_of`              | hash   | id → RES of every delivery in a line                              | as its members             |
+/// | `ready`                    | zset   | leasable deliveries (heads of lines) by when they became ready    | as its members             |
+/// | `ready_age`                | zset   | ready and waiting deliveries by received-at (oldest ready age)    | as its members             |
+/// | `delayed`                  | zset   | failed deliveries by retry time                                   | as its members             |
+/// | `leased`                   | zset   | leased deliveries by lease expiry                                 | as its members             |
+/// | `dead`                     | zset   | dead letters by id                                                | until requeue()            |
+/// | `acked`                    | zset   | acked deliveries by received-at (retention)                       | as its members             |
+/// | `stale`                    | set    | ids not acked whose latest verdict (arrival, then lease) is stale | as its members             |
+/// | `blocked`                  | set    | ids that block their resource (failed, not yet acked or dead)     | as its members             |
+/// | `counts`                   | hash   | counters: waiting, skipped_superseded, missing                    | forever                    |
+// clang-format on
 ///
-/// (Each CONNECTOR, OWNER... part is written as `LENGTH:BYTES`, so no separator is ambiguous.)
+/// A delivery's `state` field is `ready`, `waiting` (in its line behind an earlier undone
+/// delivery: counted as ready by stats()), `leased`, `delayed`, `dead` or `acked`. Only the head
+/// of a line is ever in `ready`, `leased` or `delayed`, so lease() takes the first of `ready`
+/// without looking at what waits behind; ack() and a death move the next of the line to
+/// `ready`. stats() and dead_letters() read counters and sorted-set counts, never every
+/// delivery: their cost does not grow with the backlog.
 ///
 /// Retention is enforced by expire() (each RedisInbox runs it about once a minute), not by
-/// Redis TTLs: a delivery spans several keys that must go together, a TTL runs on the
-/// server's clock, and an undelivered event must never vanish. Ordering-guard entries are
-/// single keys that only need to be forgotten `retain` after their last touch: they carry a
-/// TTL.
+/// Redis TTLs: a delivery spans several keys that must go together, and an undelivered event
+/// must never vanish. Guard entries are single keys that only need to be forgotten `retain`
+/// after their last touch: they carry a TTL.
 ///
 /// ## Time
-/// Every time (received-at, lease expiry, backoff) comes from InboxOptions::clock on the
-/// client and is passed into the scripts; Redis's own clock is never read. Receivers and
-/// workers on several machines therefore need synchronised clocks (NTP), as leases of a few
-/// seconds assume anyway.
+/// Every time (received-at, lease expiry, backoff) is read from the Redis server's clock
+/// (`TIME`) inside the script that uses it, so receivers and workers on machines whose clocks
+/// disagree still agree on every lease: a lease that expired by the server's clock is reclaimed
+/// (its token is dropped, so its late ack() or fail() is refused), and ack(), fail() and
+/// extend() check the lease against the server's state. Only when InboxOptions::clock is set
+/// (tests with a controlled clock) is its time passed to the scripts instead.
+///
+/// ## Eviction
+/// A Redis with `maxmemory` and any `maxmemory-policy` but `noeviction` evicts keys when full:
+/// deliveries answered 200 would vanish. memory() reads `INFO memory` (not CONFIG, which managed
+/// services often rename) so that a receiver can refuse such a server (RedisMemory::evicts()).
+/// A delivery whose data is gone anyway (evicted, or deleted by hand) is skipped by lease(),
+/// counted (RedisInboxStats::missing) and reported to RedisOptions::on_missing; it is never
+/// handed out as an empty delivery, and its resource is released.
+///
+/// ## Layout versions
+/// open() stamps a fresh keyspace with `version` 2. A keyspace written by layout 1 (morph-webhook
+/// before per-resource ordering: no `version` key) is migrated in place in batches of 1000,
+/// each atomic (RedisOptions::migrate; stop every process of the previous version first); its
+/// deliveries keep their state and are not ordered (layout 1 did not record their resource). A
+/// keyspace of a newer layout is refused with a message naming both versions.
 ///
 /// ## Durability
 /// append() returns `stored` once Redis has executed the script. Whether that survives a crash
@@ -64,6 +95,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -108,6 +140,31 @@ struct RedisPersistence {
   [[nodiscard]] std::string describe() const;
 };
 
+/// The key layout version this library reads and writes (see the file comment).
+inline constexpr int redis_layout_version = 2;
+
+/// The Redis server's memory limit and eviction policy (`INFO memory`).
+struct RedisMemory {
+  std::uint64_t maxmemory = 0;  ///< `maxmemory` in bytes; 0: no limit.
+  std::string policy;           ///< `maxmemory_policy`, e.g. `noeviction`, `allkeys-lru`.
+
+  /// True when Redis may evict keys when full (a limit with any policy but `noeviction`): it
+  /// would silently lose deliveries already answered 200. A receiver must not run on it.
+  [[nodiscard]] bool evicts() const noexcept { return maxmemory > 0 && policy != "noeviction"; }
+  /// One sentence for an operator: what the setting means for the inbox.
+  [[nodiscard]] std::string describe() const;
+};
+
+/// Reads `maxmemory` and `maxmemory_policy` from the text of `INFO memory`. `storage_unavailable`
+/// when either line is absent.
+[[nodiscard]] Result<RedisMemory> parse_redis_memory_info(std::string_view info);
+
+/// InboxStats plus what only Redis can report.
+struct RedisInboxStats {
+  InboxStats inbox;           ///< The counts every backend reports.
+  std::uint64_t missing = 0;  ///< Deliveries found without their data (evicted, deleted).
+};
+
 /// Options of RedisInbox::open().
 struct RedisOptions {
   /// Options shared by every backend (retention, dedupe, attempts, backoff, clock).
@@ -122,15 +179,22 @@ struct RedisOptions {
   std::chrono::milliseconds idle_check{5000};
   /// Run expire() about once a minute on a thread of the inbox. Off: the caller runs it.
   bool expire_in_background = true;
+  /// Migrate a keyspace written by layout 1 when opening it. Off: open() refuses it, naming
+  /// both versions.
+  bool migrate = true;
+  /// Called by lease() with each delivery it skipped because its data is missing.
+  std::function<void(DeliveryId)> on_missing;
 };
 
 /// An Inbox in a Redis server, shared by every process that opens the same endpoint and name.
 /// See the file comment for the key layout, time, durability and reconnection.
 class RedisInbox final : public Inbox {
  public:
-  /// Connects (AUTH, SELECT), loads the scripts and checks the server answers.
-  /// `storage_unavailable` with the endpoint (never the password) and the reason when it
-  /// cannot; later losses of the connection are recovered by themselves.
+  /// Connects (AUTH, SELECT), loads the scripts and checks the key layout version (a fresh
+  /// keyspace is stamped, a layout-1 one migrated; see the file comment). `storage_unavailable`
+  /// with the endpoint (never the password) and the reason when the server cannot be reached;
+  /// `invalid_value` naming both versions for a layout it will not open. Later losses of the
+  /// connection are recovered by themselves.
   [[nodiscard]] static Result<std::unique_ptr<RedisInbox>> open(const RedisEndpoint& endpoint,
                                                                 const RedisOptions& options = {});
   /// Stops the background expiry and closes the connections.
@@ -142,25 +206,31 @@ class RedisInbox final : public Inbox {
   using Inbox::append;
   using Inbox::extend;
   using Inbox::fail;
+  using Inbox::lease;
 
   /// See Inbox::append().
   [[nodiscard]] Result<Appended> append(const Headers& headers, std::string_view body,
                                         const EventFacts& event) override;
-  /// See Inbox::lease(); at most 10,000 per call, so that one script stays short.
+  /// See Inbox::lease(); at most 10,000 per call, so that one script stays short. A delivery
+  /// whose data is missing is skipped and reported (RedisOptions::on_missing).
   [[nodiscard]] Result<std::vector<Delivery>> lease(std::size_t max_count,
-                                                    InboxDuration lease_duration) override;
+                                                    InboxDuration lease_duration,
+                                                    const LeaseOptions& how) override;
   /// See Inbox::ack().
   [[nodiscard]] Result<Done> ack(DeliveryId id, std::string_view token) override;
   /// See Inbox::fail().
-  [[nodiscard]] Result<Failed> fail(DeliveryId id, std::string_view token,
-                                    std::string_view reason) override;
+  [[nodiscard]] Result<Failed> fail(DeliveryId id, std::string_view token, std::string_view reason,
+                                    const FailOptions& how) override;
   /// See Inbox::extend().
   [[nodiscard]] Result<TimePoint> extend(DeliveryId id, std::string_view token,
                                          InboxDuration duration) override;
-  /// See Inbox::stats().
+  /// See Inbox::stats(). It only reads, so it answers when Redis is full (see docs/redis.md
+  /// for how the age of the oldest ready delivery is read).
   [[nodiscard]] Result<InboxStats> stats() override;
+  /// stats() with the counts only Redis reports.
+  [[nodiscard]] Result<RedisInboxStats> redis_stats();
   /// See Inbox::dead_letters().
-  [[nodiscard]] Result<std::vector<DeadLetter>> dead_letters(std::size_t max_count) override;
+  [[nodiscard]] Result<std::vector<DeadLetter>> dead_letters(std::size_t max_count = 1000) override;
   /// See Inbox::requeue().
   [[nodiscard]] Result<Done> requeue(DeliveryId id) override;
   /// See Inbox::expire().
@@ -170,6 +240,10 @@ class RedisInbox final : public Inbox {
   /// RedisPersistence::no_loss_after_ack(). `storage_unavailable` when the server is away or
   /// refuses CONFIG (some managed services rename it).
   [[nodiscard]] Result<RedisPersistence> persistence();
+  /// The server's memory limit and eviction policy, from `INFO memory`, so a receiver can refuse
+  /// a server that evicts (RedisMemory::evicts()). `storage_unavailable` when the server is
+  /// away or `INFO memory` lacks the two lines.
+  [[nodiscard]] Result<RedisMemory> memory();
   /// The endpoint, without the password (RedisEndpoint::describe()).
   [[nodiscard]] std::string describe() const;
 

@@ -18,6 +18,19 @@
 /// number of receiver threads instead of being capped by the disk's fsync rate. Without it,
 /// every operation is its own transaction (one fsync each).
 ///
+/// ## Ordering and expiry
+/// Deliveries of one resource are kept in a queue of their own: only the first undone delivery
+/// of each resource (its head) is in the index lease() reads, so a lease costs the same
+/// whatever the backlog behind the heads. expire() deletes in batches sized so that each
+/// transaction holds the write lock for at most about 50 ms; appends and leases run between
+/// them.
+///
+/// ## Schema versions
+/// The schema version is PRAGMA user_version. A file written with version 1 (before ordered
+/// leases) is migrated when opened, in one transaction: each delivery's model, id, trigger and
+/// `updatedAt` are read from its body (version 1 did not store them), and the lease-time guard
+/// is rebuilt from the acked deliveries still retained. A file of a newer version is refused.
+///
 /// The file is created readable and writable by its owner only (mode 0600): it holds
 /// customers' CRM data. Several processes may open the same file (e.g. a CLI reading
 /// stats() while a receiver runs); SQLite serialises their writers, waiting up to
@@ -59,8 +72,9 @@ struct SqliteOptions {
   std::uint64_t max_bytes = 0;
 };
 
-/// The schema version this build writes (stored in PRAGMA user_version).
-inline constexpr int sqlite_inbox_schema_version = 1;
+/// The schema version this build writes (stored in PRAGMA user_version); it opens version 1
+/// files by migrating them.
+inline constexpr int sqlite_inbox_schema_version = 2;
 
 /// An Inbox in one SQLite file. See the file comment for durability and group commit.
 class SqliteInbox final : public Inbox {
@@ -79,25 +93,27 @@ class SqliteInbox final : public Inbox {
   using Inbox::append;
   using Inbox::extend;
   using Inbox::fail;
+  using Inbox::lease;
 
   /// See Inbox::append().
   [[nodiscard]] Result<Appended> append(const Headers& headers, std::string_view body,
                                         const EventFacts& event) override;
   /// See Inbox::lease().
   [[nodiscard]] Result<std::vector<Delivery>> lease(std::size_t max_count,
-                                                    InboxDuration lease_duration) override;
+                                                    InboxDuration lease_duration,
+                                                    const LeaseOptions& how) override;
   /// See Inbox::ack().
   [[nodiscard]] Result<Done> ack(DeliveryId id, std::string_view token) override;
   /// See Inbox::fail().
-  [[nodiscard]] Result<Failed> fail(DeliveryId id, std::string_view token,
-                                    std::string_view reason) override;
+  [[nodiscard]] Result<Failed> fail(DeliveryId id, std::string_view token, std::string_view reason,
+                                    const FailOptions& how) override;
   /// See Inbox::extend().
   [[nodiscard]] Result<TimePoint> extend(DeliveryId id, std::string_view token,
                                          InboxDuration duration) override;
   /// See Inbox::stats().
   [[nodiscard]] Result<InboxStats> stats() override;
   /// See Inbox::dead_letters().
-  [[nodiscard]] Result<std::vector<DeadLetter>> dead_letters(std::size_t max_count) override;
+  [[nodiscard]] Result<std::vector<DeadLetter>> dead_letters(std::size_t max_count = 1000) override;
   /// See Inbox::requeue().
   [[nodiscard]] Result<Done> requeue(DeliveryId id) override;
   /// See Inbox::expire(). Also run by the inbox about once a minute.

@@ -30,13 +30,14 @@ local keys = {
   resource_of = prefix .. 'resource_of',  -- id -> resource of every delivery in a line
 }
 
--- Counters in `counts`: waiting = deliveries in a line behind an earlier one; missing = ids
--- found without their data (evicted or deleted behind the inbox's back); skipped_superseded.
+-- Counters in `counts`: skipped_superseded (lease() acked it as superseded) and missing (ids
+-- found without their data: evicted, or deleted behind the inbox's back).
 
--- The delivery states, as stored in a delivery's `state` field.
+-- The delivery states (DeliveryState's names), as stored in a delivery's `state` field. A ready
+-- delivery is leasable when it is in `ready`; one in its resource's line behind an earlier
+-- undone delivery is ready but waiting: not in `ready` (only a line's head ever is).
 local state = {
-  ready = 'ready',      -- leasable: in `ready`
-  waiting = 'waiting',  -- in its resource's line behind an earlier, undone delivery
+  ready = 'ready',
   leased = 'leased',
   delayed = 'delayed',
   dead = 'dead',
@@ -98,9 +99,9 @@ local function make_ready(id, since, received_at)
   redis.call('ZADD', keys.ready_age, received_at, id)
 end
 
--- Takes `id` out of its resource's line (it is acked, dead or gone) and makes the next one, if
--- it was waiting, ready as of when it was stored or requeued (its `available_at`), so it goes
--- before what arrived after it. A waiting delivery is in `ready_age` already.
+-- Takes `id` out of its resource's line (it is acked, dead or gone) and makes the next one, which
+-- was waiting behind it, leasable as of when it was stored or requeued (its `available_at`), so
+-- it goes before what arrived after it. A waiting delivery is in `ready_age` already.
 local function leave_line(id, resource)
   if resource == nil or resource == '' then return end
   local line = line_key(resource)
@@ -111,14 +112,11 @@ local function leave_line(id, resource)
   local next_id = first_two[2]
   if first_two[1] ~= id or next_id == nil then return end
   local next_fields = redis.call('HMGET', delivery_key(next_id), 'state', 'available_at')
-  if next_fields[1] == state.waiting then
-    redis.call('HINCRBY', keys.counts, 'waiting', -1)
-    redis.call('HSET', delivery_key(next_id), 'state', state.ready)
+  if next_fields[1] == state.ready then
     redis.call('ZADD', keys.ready, next_fields[2], next_id)
   elseif next_fields[1] == false then
     -- Its data is gone: skip it too, so the resource is not blocked forever.
     redis.call('HINCRBY', keys.counts, 'missing', 1)
-    redis.call('HINCRBY', keys.counts, 'waiting', -1)
     leave_line(next_id, resource)
     forget(next_id)
   end

@@ -654,6 +654,7 @@ int run_serve(const ServeConfig& config) {
   // The signal waits keep the server's io_context running: a stop cancels them too.
   boost::asio::signal_set signals{server.context(), SIGINT, SIGTERM};
   boost::asio::signal_set hangup{server.context(), SIGHUP};
+  SystemdNotifier systemd(server.context(), "listening");
   const auto stop = [&server, &signals, &hangup, &stop_companion] {
     boost::system::error_code ignored;
     signals.cancel(ignored);
@@ -696,7 +697,11 @@ int run_serve(const ServeConfig& config) {
           print_error("cannot open the inbox after " + format_duration(config.storage_wait) +
                       " (--storage-wait): " + opened.error().message);
           gave_up = true;
-          boost::asio::post(server.context(), stop);
+          // Not a signal: the notifier's own signal wait must end too.
+          boost::asio::post(server.context(), [&systemd, &stop] {
+            systemd.stop();
+            stop();
+          });
           return;
         }
         for (auto slept = std::chrono::milliseconds(0); slept < pause && !stop_waiting.load();
@@ -715,7 +720,6 @@ int run_serve(const ServeConfig& config) {
   std::fflush(stdout);
   Log::instance().message(LogLevel::info, "serve",
                           summary(config, port, !config.secret_file.empty()));
-  const SystemdNotifier systemd(server.context(), "listening");
   server.run();
   stop_waiting = true;
   if (opener.joinable()) opener.join();

@@ -373,6 +373,15 @@ TEST_CASE("usage errors, help and version", "[usage]") {
       {{"inbox"}, 2, "", "missing command (expected one of: stats, pull,"},
       {{"inbox", "frobnicate"}, 2, "", "unknown command 'frobnicate'"},
       {{"inbox", "pull", "--lease", "soon"}, 2, "", "Try 'morph-webhook inbox pull --help'."},
+      // a misspelt model is refused, not a silent 422 for every event of it
+      {{"serve", "--models", "crmEngagment"}, 2, "", "unknown model 'crmEngagment' (known: "},
+      {{"serve", "--models", "crmEngagement,widgetCardView"}, 2, "", "widgetCardView cannot"},
+      {{"serve", "--models", ","}, 2, "", "expected all, known or a comma-separated list"},
+      {{"serve", "--help"}, 0, "known (the models Morph documents)", ""},
+      {{"serve", "--help"}, 0, "crmEngagement bodies must match Morph's exact zod schema", ""},
+      {{"serve", "--log-format", "xml"}, 2, "", "expected one of json|text, not 'xml'"},
+      {{"serve", "--access-log", "some"}, 2, "", "expected one of all|errors|off"},
+      {{"check", "--max-body-bytes", "12k"}, 2, "", "--max-body-bytes: needs a non-negative"},
   };
   all.insert(all.end(), more.begin(), more.end());
 #endif

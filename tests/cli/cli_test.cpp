@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "morph_webhook_build_info.hpp"
+
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -338,8 +340,15 @@ TEST_CASE("usage errors, help and version", "[usage]") {
       {{"check", "-h"}, 0, "--max-body-bytes N", ""},
       {{"check", "--help"}, 0, "Exit status: 0 every body is valid", ""},
       {{"check", "--strict", "--help"}, 0, "--headers FILE", ""},
-      {{"--version"}, 0, "morph-webhook " MORPH_WEBHOOK_VERSION_STRING " (commit ", ""},
-      {{"-V"}, 0, "morph-webhook " MORPH_WEBHOOK_VERSION_STRING " (commit ", ""},
+      // The commit the sources are at, as cmake/build_info.cmake read it for both programs.
+      {{"--version"},
+       0,
+       "morph-webhook " MORPH_WEBHOOK_VERSION_STRING " (commit " MORPH_WEBHOOK_GIT_COMMIT ")\n",
+       ""},
+      {{"-V"},
+       0,
+       "morph-webhook " MORPH_WEBHOOK_VERSION_STRING " (commit " MORPH_WEBHOOK_GIT_COMMIT ")\n",
+       ""},
       {{"check", "--version"}, 0, MORPH_WEBHOOK_VERSION_STRING, ""},
       {{"frobnicate"}, 2, "", "unknown command 'frobnicate'"},
       {{"--bogus"}, 2, "", "unknown option '--bogus'"},

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -205,6 +206,10 @@ class Query {
   Query& bind(const char* name, std::optional<std::int64_t> v) noexcept {
     return v ? bind(name, *v) : check(sqlite3_bind_null(stmt_, index(name)));
   }
+  // `v` must outlive the query (bound without a copy).
+  Query& bind_optional(const char* name, const std::optional<std::string>& v) noexcept {
+    return v ? bind(name, std::string_view(*v)) : check(sqlite3_bind_null(stmt_, index(name)));
+  }
 
   // SQLITE_ROW, SQLITE_DONE, or an error code.
   int step() noexcept { return bind_rc_ != SQLITE_OK ? bind_rc_ : sqlite3_step(stmt_); }
@@ -318,6 +323,7 @@ struct SqliteInbox::Impl {
   std::chrono::steady_clock::time_point last_expire = std::chrono::steady_clock::now();
   // Rows one expire transaction deletes: adjusted so that it stays within expire_lock_budget.
   std::int64_t expire_batch = 1000;
+  bool expire_ran = false;  // the current transaction ran expire_step()
   // The storage error of the operation that is failing the current batch.
   std::optional<Error> batch_error;
 
@@ -384,6 +390,8 @@ struct SqliteInbox::Impl {
   // the batch and fails all of its operations (their callers answer 503; none was durable).
   void run_batch(std::deque<Operation*>& batch) {
     std::optional<Error> failure;
+    const auto began = std::chrono::steady_clock::now();
+    expire_ran = false;
     int rc = exec("BEGIN IMMEDIATE");
     if (rc != SQLITE_OK) {
       failure = sqlite_error("BEGIN", rc);
@@ -402,6 +410,7 @@ struct SqliteInbox::Impl {
       if (failure && sqlite3_get_autocommit(db) == 0) exec("ROLLBACK");
     }
     if (!failure) commits.fetch_add(1, std::memory_order_relaxed);
+    if (expire_ran) size_expire_batch(std::chrono::steady_clock::now() - began);
     // Notified under the lock: a caller cannot return (destroying its Operation) before.
     std::lock_guard<std::mutex> lock(mutex);
     for (Operation* op : batch) {
@@ -500,10 +509,11 @@ struct SqliteInbox::Impl {
                           seen_deleted, touched_at)
     VALUES (:connector_id, :owner_id, :model, :resource_id, :updated_at, :deleted, :now))sql"};
   static constexpr NamedSql see_resource{"see_resource", R"sql(
-    UPDATE resources SET seen_updated_at = :updated_at, seen_deleted = :deleted, touched_at = :now
+    UPDATE resources SET seen_updated_at = :updated_at, seen_deleted = :deleted,
+        touched_at = max(touched_at, :now)
     WHERE id = :resource)sql"};
   static constexpr NamedSql touch_resource{"touch_resource", R"sql(
-    UPDATE resources SET touched_at = :now WHERE id = :resource)sql"};
+    UPDATE resources SET touched_at = max(touched_at, :now) WHERE id = :resource)sql"};
   // Whether the resource has an undone delivery (one that comes before a new one).
   static constexpr NamedSql find_undone{"find_undone", R"sql(
     SELECT id FROM deliveries
@@ -845,7 +855,7 @@ struct SqliteInbox::Impl {
         acked_updated_at = CASE
           WHEN acked_updated_at IS NULL OR :updated_at > acked_updated_at THEN :updated_at
           ELSE acked_updated_at END,
-        touched_at = :now
+        touched_at = max(touched_at, :now)
     WHERE id = :resource)sql"};
   static constexpr NamedSql fail_retry{"fail_retry", R"sql(
     UPDATE deliveries
@@ -1113,7 +1123,6 @@ struct SqliteInbox::Impl {
   // One batch of expiry, sized to stay within expire_lock_budget; `more` when rows remain.
   bool expire_step(std::uint64_t& removed, bool& more) {
     const std::int64_t retained_since = to_micros(now()) - options.inbox.retain.count();
-    const auto started = std::chrono::steady_clock::now();
     int rc = Query(statement(expire_acked))
                  .bind(":retained_since", retained_since)
                  .bind(":limit", expire_batch)
@@ -1134,13 +1143,22 @@ struct SqliteInbox::Impl {
     }
     const auto resources = static_cast<std::int64_t>(sqlite3_changes(db));
     more = deliveries == expire_batch || resources == expire_batch;
-    const auto took = std::chrono::steady_clock::now() - started;
-    if (took > expire_lock_budget / 2 && expire_batch > 16) {
-      expire_batch /= 2;
-    } else if (more && took < expire_lock_budget / 8 && expire_batch < 100000) {
-      expire_batch *= 2;
-    }
+    expire_ran = true;  // run_batch() sizes the next batch by this transaction's time
     return true;
+  }
+
+  // After a transaction that expired a batch and took `took` from BEGIN to the end of COMMIT
+  // (its fsync included): the next batch is halved when it held the lock too long, doubled when
+  // it was quick. Never below min_expire_batch, so that expiry keeps up even when every fsync is
+  // slow.
+  void size_expire_batch(std::chrono::steady_clock::duration took) {
+    constexpr std::int64_t min_expire_batch = 256;
+    constexpr std::int64_t max_expire_batch = 100000;
+    if (took > expire_lock_budget * 4 / 5) {
+      expire_batch = std::max(min_expire_batch, expire_batch / 2);
+    } else if (took < expire_lock_budget / 5) {
+      expire_batch = std::min(max_expire_batch, expire_batch * 2);
+    }
   }
 
   // ---- opening --------------------------------------------------------------------------
@@ -1247,9 +1265,16 @@ struct SqliteInbox::Impl {
                                   ELSE 'ready' END END,
             0, :id, :stale, :stale, :received_at, :available_at, :attempt, :lease_token,
             :last_error, :acked_at))sql"};
-  static constexpr NamedSql v1_keep_sequence{"v1_keep_sequence", R"sql(
-    INSERT OR REPLACE INTO sqlite_sequence(name, seq)
-    SELECT 'deliveries', seq FROM sqlite_sequence WHERE name = 'deliveries_v1')sql"};
+  // Ids continue after the largest version 1 gave (sqlite_sequence has no unique name).
+  static constexpr const char* v1_keep_sequence_sql = R"sql(
+    UPDATE sqlite_sequence
+    SET seq = max(seq, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'deliveries_v1'), 0))
+    WHERE name = 'deliveries';
+    INSERT INTO sqlite_sequence(name, seq)
+    SELECT 'deliveries', seq FROM sqlite_sequence
+    WHERE name = 'deliveries_v1'
+      AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'deliveries');
+  )sql";
   // The first undone delivery of each resource becomes its head; so does every one already
   // leased (version 1 leased a resource's deliveries in parallel: their leases stay valid).
   static constexpr NamedSql v1_elect_heads{"v1_elect_heads", R"sql(
@@ -1297,8 +1322,14 @@ struct SqliteInbox::Impl {
       EventFacts facts;
       Result<ResourceEvent> event = parser.parse_envelope(body);
       if (event) facts = EventFacts::of(*event);
+      // Bound without copies: every value lives until the insert is done.
       const std::string connector = rows.text("connector_id");
       const std::string owner = rows.text("owner_id");
+      const std::string key = rows.text("idempotency_key");
+      const std::optional<std::string> token =
+          rows.is_null("lease_token") ? std::nullopt : std::optional(rows.text("lease_token"));
+      const std::optional<std::string> last_error =
+          rows.is_null("last_error") ? std::nullopt : std::optional(rows.text("last_error"));
       const std::int64_t received = rows.int64("received_at");
       std::optional<std::int64_t> resource;
       if (!facts.id.empty()) {
@@ -1317,7 +1348,7 @@ struct SqliteInbox::Impl {
         q.bind(":id", id)
             .bind(":connector_id", connector)
             .bind(":owner_id", owner)
-            .bind(":idempotency_key", rows.text("idempotency_key"))
+            .bind(":idempotency_key", key)
             .bind_blob(":body", body)
             .bind(":body_hash", rows.int64("body_hash"))
             .bind(":model", facts.model)
@@ -1332,16 +1363,7 @@ struct SqliteInbox::Impl {
             .bind(":available_at", rows.int64("available_at"))
             .bind(":attempt", rows.int64("attempt"))
             .bind(":acked_at", acked_at);
-        if (rows.is_null("lease_token")) {
-          q.bind(":lease_token", std::optional<std::int64_t>{});
-        } else {
-          q.bind(":lease_token", rows.text("lease_token"));
-        }
-        if (rows.is_null("last_error")) {
-          q.bind(":last_error", std::optional<std::int64_t>{});
-        } else {
-          q.bind(":last_error", rows.text("last_error"));
-        }
+        q.bind_optional(":lease_token", token).bind_optional(":last_error", last_error);
         irc = q.step();
       }
       if (irc != SQLITE_DONE) return sqlite_error("migrating the inbox", v1_insert_delivery, irc);
@@ -1357,8 +1379,8 @@ struct SqliteInbox::Impl {
       }
     }
     if (rc != SQLITE_DONE) return sqlite_error("migrating the inbox", v1_select_deliveries, rc);
-    rc = run_once(v1_keep_sequence);
-    if (rc != SQLITE_DONE) return sqlite_error("migrating the inbox", v1_keep_sequence, rc);
+    rc = exec(v1_keep_sequence_sql);
+    if (rc != SQLITE_OK) return sqlite_error("migrating the inbox (keeping the ids)", rc);
     rc = run_once(v1_elect_heads);
     if (rc != SQLITE_DONE) return sqlite_error("migrating the inbox", v1_elect_heads, rc);
     rc = exec(v1_drop_sql);

@@ -2,11 +2,12 @@
 /// @brief The Prometheus metrics of `morph-webhook serve` (prometheus-cpp core; served by
 /// serve's own HTTP server at GET /metrics, so no second listener).
 ///
-/// Names: `morph_webhook_requests_total{status}`, `morph_webhook_appends_total{result=
-/// "stored"|"duplicate"}`, `morph_webhook_appends_stale_total`,
-/// `morph_webhook_append_failures_total`, `morph_webhook_append_duration_seconds` (histogram),
-/// `morph_webhook_inbox_deliveries{state}` and `morph_webhook_inbox_oldest_ready_seconds`
-/// (read from the inbox at each scrape). No label ever holds a path, a key or the secret.
+/// Names: `morph_webhook_requests_total{status}` (webhook requests: not /healthz, /metrics),
+/// `morph_webhook_appends_total{result= "stored"|"duplicate"}`,
+/// `morph_webhook_appends_stale_total`, `morph_webhook_append_failures_total`,
+/// `morph_webhook_append_duration_seconds` (histogram), `morph_webhook_inbox_deliveries{state}` and
+/// `morph_webhook_inbox_oldest_ready_seconds` (read from the inbox at each scrape),
+/// `morph_webhook_log_lines_dropped_total`. No label ever holds a path, a key or the secret.
 #ifndef MORPH_WEBHOOK_CLI_SERVE_METRICS_HPP
 #define MORPH_WEBHOOK_CLI_SERVE_METRICS_HPP
 
@@ -67,13 +68,25 @@ class ServeMetrics {
                           .Name("morph_webhook_inbox_oldest_ready_seconds")
                           .Help("Age of the oldest ready delivery (0 when none)")
                           .Register(*registry_)
-                          .Add({})) {
+                          .Add({})),
+        dropped_lines_(prometheus::BuildCounter()
+                           .Name("morph_webhook_log_lines_dropped_total")
+                           .Help("Access lines dropped because stdout did not keep up (the "
+                                 "requests were answered)")
+                           .Register(*registry_)
+                           .Add({})) {
     for (std::size_t i = 0; i < common_statuses_.size(); ++i) {
       status_counters_[i] = &requests_.Add({{"status", std::to_string(common_statuses_[i])}});
     }
   }
 
-  /// Counts one answered request.
+  /// Counts one access line dropped (the log queue was full).
+  void count_dropped_log_line() { dropped_lines_.Increment(); }
+
+  /// The registry, for metrics of work running beside the server (ServeCompanion).
+  prometheus::Registry& registry() { return *registry_; }
+
+  /// Counts one answered webhook request (not /healthz or /metrics).
   void count_request(int status) {
     for (std::size_t i = 0; i < common_statuses_.size(); ++i) {
       if (common_statuses_[i] == status) return status_counters_[i]->Increment();
@@ -119,6 +132,7 @@ class ServeMetrics {
   prometheus::Histogram& latency_;
   prometheus::Family<prometheus::Gauge>& depth_;
   prometheus::Gauge& oldest_ready_;
+  prometheus::Counter& dropped_lines_;
 };
 
 }  // namespace morph::webhook::cli

@@ -17,6 +17,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "cli/inbox_uri.hpp"
+#include "cli/redis_failover.hpp"
 #include "cli/request_log.hpp"
 #include "cli/serve_metrics.hpp"
 #include "morph/webhook/adapters/beast_server.hpp"
@@ -241,6 +242,9 @@ class Service {
     Answer out;
     out.content_type = "text/plain; version=0.0.4; charset=utf-8";
     if (inbox_) {
+      if (const std::optional<RedisPrimaryState> redis = redis_primary_state(*inbox_)) {
+        metrics_.set_redis_primary(redis->address, redis->failovers);
+      }
       out.body = metrics_.render(inbox_->stats());
     } else {
       out.body = metrics_.render(InboxStats{});
@@ -357,6 +361,7 @@ int run_serve(const ServeConfig& config) {
   if (config.inbox == "none") {
     print_error("--inbox none: events are checked and answered 200 but NOT stored (benchmarks)");
   } else {
+    log_redis_failovers(print_error);
     Result<std::unique_ptr<Inbox>> opened = open_inbox(config.inbox);
     if (!opened) {
       print_error("cannot open the inbox: " + opened.error().message);
@@ -366,6 +371,7 @@ int run_serve(const ServeConfig& config) {
     if (const std::optional<std::string> warning = durability_warning(*inbox)) {
       print_error("warning: " + *warning);
     }
+    if (!check_redis_replication(*inbox, print_error, print_error)) return 2;
   }
 
   Service service(config, std::move(inbox), std::move(secret));

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdio>
@@ -263,7 +264,8 @@ std::string RedisEndpoint::describe() const {
     out = "redis://" + RedisAddress{host, port}.describe();
   } else {
     out = "redis-sentinel://";
-    for (const RedisAddress& s : sentinels) out += (&s == &sentinels.front() ? "" : ",") + s.describe();
+    for (const RedisAddress& s : sentinels)
+      out += (&s == &sentinels.front() ? "" : ",") + s.describe();
     out += '/' + master_name;
   }
   out += '/' + std::to_string(db) + "?name=" + name;
@@ -373,7 +375,8 @@ struct RedisInbox::Impl {
   std::string mark_key;                                // bumped before a duplicate's WAIT
   RedisAddress primary;                                // guarded by mutex
   std::uint64_t failovers = 0;                         // guarded by mutex
-  std::uint64_t generation = 0;  // guarded by mutex; invalidate() bumps it
+  std::uint64_t generation = 0;                        // guarded by mutex; invalidate() bumps it
+  std::atomic<bool> opened{false};  // open() checked the layout: later connections check it too
   std::unordered_map<redisContext*, std::uint64_t> born;  // guarded by mutex: generations
 
   ~Impl() {
@@ -557,6 +560,23 @@ struct RedisInbox::Impl {
       std::lock_guard<std::mutex> lock(mutex);
       shas[i] = std::move(sha);
     }
+    if (opened) {
+      // A node reached after open() (a failover, a restart) may hold an emptied keyspace: it
+      // is stamped before anything writes to it, or refused if it holds another layout.
+      std::string sha;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        sha = shas[script_open];
+      }
+      const std::string version = std::to_string(redis_layout_version);
+      Reply r = command(c, {"EVALSHA", sha, "1", seq_key, version});
+      if (!r) return fail(c->errstr);
+      if (r->type == REDIS_REPLY_ERROR) return fail("open: " + std::string(text(r.get())));
+      if (text(element(r.get(), 0)) != "current") {
+        return fail("its keyspace has key layout " + std::string(text(element(r.get(), 1))) +
+                    ", not " + version + ": open the inbox anew to migrate or refuse it");
+      }
+    }
     std::optional<RedisPrimaryChange> change;
     {
       std::lock_guard<std::mutex> lock(mutex);
@@ -709,8 +729,10 @@ Result<std::unique_ptr<RedisInbox>> RedisInbox::open(const RedisEndpoint& endpoi
   impl->options = options;
   impl->seq_key = "mw:{" + endpoint.name + "}:seq";
   impl->mark_key = "mw:{" + endpoint.name + "}:replication_mark";
-  if (options.replicas > 0 && impl->options.timeout < options.replica_timeout + std::chrono::seconds(1)) {
-    impl->options.timeout = options.replica_timeout + std::chrono::seconds(1);  // WAIT must end before the read does
+  if (options.replicas > 0 &&
+      impl->options.timeout < options.replica_timeout + std::chrono::seconds(1)) {
+    impl->options.timeout =
+        options.replica_timeout + std::chrono::seconds(1);  // WAIT must end before the read does
   }
   if (!endpoint.sentinels.empty()) {
     if (endpoint.master_name.empty()) {
@@ -725,6 +747,7 @@ Result<std::unique_ptr<RedisInbox>> RedisInbox::open(const RedisEndpoint& endpoi
   if (!first) return std::move(first).error();
   impl->release(*first);
   if (Result<Done> layout = impl->check_layout(); !layout) return std::move(layout).error();
+  impl->opened = true;
   std::unique_ptr<RedisInbox> inbox(new RedisInbox(std::move(impl)));
   if (!endpoint.sentinels.empty()) {
     Impl* raw = inbox->impl_.get();

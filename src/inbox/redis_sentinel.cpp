@@ -71,7 +71,8 @@ std::optional<RedisAddress> Sentinels::primary(std::string& why) {
       failed(*refused);
       continue;
     }
-    const Reply r = command(c.get(), {"SENTINEL", "get-master-addr-by-name", endpoint_.master_name});
+    const Reply r =
+        command(c.get(), {"SENTINEL", "get-master-addr-by-name", endpoint_.master_name});
     if (!r) {
       failed(c->errstr);
       continue;

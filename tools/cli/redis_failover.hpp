@@ -18,7 +18,7 @@ namespace morph::webhook::cli {
 
 /// The primary a Redis inbox uses and the failovers it saw; nullopt for other inboxes.
 struct RedisPrimaryState {
-  std::string address;         ///< `HOST:PORT`
+  std::string address;          ///< `HOST:PORT`
   std::uint64_t failovers = 0;  ///< changes of primary seen since start
 };
 
@@ -48,7 +48,8 @@ inline void log_redis_failovers([[maybe_unused]] std::function<void(const std::s
 /// `replicas=N`, and warns through `say` when min-replicas-to-write is not set on a primary
 /// that has replicas or is asked for some.
 [[nodiscard]] inline bool check_redis_replication(
-    [[maybe_unused]] Inbox& inbox, [[maybe_unused]] const std::function<void(const std::string&)>& say,
+    [[maybe_unused]] Inbox& inbox,
+    [[maybe_unused]] const std::function<void(const std::string&)>& say,
     [[maybe_unused]] const std::function<void(const std::string&)>& error) {
 #if defined(MORPH_WEBHOOK_CLI_REDIS)
   auto* redis = dynamic_cast<RedisInbox*>(&inbox);

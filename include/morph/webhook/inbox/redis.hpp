@@ -104,8 +104,8 @@ namespace morph::webhook {
 
 /// A host and port (a Sentinel, or the primary in use).
 struct RedisAddress {
-  std::string host;         ///< Host name or address.
-  std::uint16_t port = 0;   ///< TCP port.
+  std::string host;        ///< Host name or address.
+  std::uint16_t port = 0;  ///< TCP port.
 
   /// `HOST:PORT` (`[HOST]:PORT` for IPv6).
   [[nodiscard]] std::string describe() const;
@@ -183,7 +183,7 @@ struct RedisMemory {
 
 /// The replication of the primary in use (`INFO replication`).
 struct RedisReplication {
-  std::string role;                    ///< `master`, or `slave` (a replica).
+  std::string role;                      ///< `master`, or `slave` (a replica).
   std::uint32_t connected_replicas = 0;  ///< `connected_slaves`.
   /// `min-replicas-to-write` is set (INFO shows `min_slaves_good_slaves` only then): the
   /// primary refuses writes when too few replicas are connected, so a primary cut off from its
@@ -197,8 +197,8 @@ struct RedisReplication {
 
 /// The primary in use changed (a failover, seen by this process).
 struct RedisPrimaryChange {
-  RedisAddress previous;      ///< The primary used until now.
-  RedisAddress current;       ///< The primary used from now on.
+  RedisAddress previous;        ///< The primary used until now.
+  RedisAddress current;         ///< The primary used from now on.
   std::uint64_t failovers = 0;  ///< Changes seen by this inbox so far, this one included.
 };
 

@@ -37,6 +37,7 @@
 /// | `acked`                    | zset   | acked deliveries by received-at (retention)                       | as its members             |
 /// | `stale`                    | set    | ids not acked whose latest verdict (arrival, then lease) is stale | as its members             |
 /// | `counts`                   | hash   | counters: waiting, blocked_resources, skipped_superseded, missing | forever                    |
+/// | `replication_mark`         | string | bumped before a duplicate's `WAIT` (RedisOptions::replicas)       | forever                    |
 // clang-format on
 ///
 /// A delivery's `state` field is `ready`, `waiting` (in its line behind an earlier undone
@@ -89,6 +90,17 @@
 /// waiting between attempts with a backoff from 100 ms up to RedisOptions::max_reconnect_delay
 /// (operations in between fail at once, without blocking on a dead server). The password never
 /// appears in an error message.
+///
+/// ## Sentinel and replicas
+/// With RedisEndpoint::sentinels (`redis-sentinel://`), every new connection asks the sentinels
+/// which node is the primary (`SENTINEL get-master-addr-by-name`, plain commands: hiredis 0.14
+/// has no Sentinel support) and checks that node's `ROLE`. A lost connection, a `-READONLY`
+/// answer (a demoted primary) or the sentinels' `+switch-master` announcement (a thread
+/// subscribed to one sentinel) drops the pool, so the next operation asks again. A script
+/// answered `-READONLY` had no effect and runs once more on the new primary; after a lost
+/// connection only append() runs again (its dedupe makes a second run harmless), the others
+/// fail with `storage_unavailable`. RedisOptions::replicas makes append() wait for replicas
+/// (`WAIT`) before it answers. See docs/redis-failover.md.
 #ifndef MORPH_WEBHOOK_INBOX_REDIS_HPP
 #define MORPH_WEBHOOK_INBOX_REDIS_HPP
 

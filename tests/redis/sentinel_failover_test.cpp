@@ -2,8 +2,9 @@
 // three sentinels (sentinel_cluster.hpp), two `morph-webhook serve` and two `inbox work` on a
 // redis-sentinel:// inbox. Client threads post N events (MORPH_WEBHOOK_SENTINEL_EVENTS, default
 // 600) over both receivers, resending any that got no 200 as Morph does; meanwhile the primary
-// is kill -9'ed, the sentinels promote the replica, and the old primary is restarted (on its
-// port and AOF) and rejoins as a replica. Then, read from the new primary:
+// is kill -9'ed while the replica lags behind it (cut off from it 300 ms before), the
+// sentinels promote the replica, and the old primary is restarted (on its port and AOF) and rejoins
+// as a replica. Then, read from the new primary:
 //  - replicas=1: every event answered 200 is in the inbox exactly once, and the inbox holds
 //    exactly the N events (nothing answered 200 during the switch is missing);
 //  - replicas=0: the same run, and the number of events answered 200 that are missing is
@@ -99,6 +100,7 @@ std::size_t line_count(const std::string& path) {
 struct Answer {
   int status = 0;
   long long delivery = 0;
+  std::chrono::steady_clock::time_point at;
 };
 
 // One failover run; returns the number of events answered 200 that the new primary lacks.
@@ -188,6 +190,7 @@ std::size_t failover_run(unsigned replicas) {
     while (std::chrono::steady_clock::now() < deadline) {
       const auto res = client.Post("/webhooks/morph", headers, body, "application/json");
       Answer a;
+      a.at = std::chrono::steady_clock::now();
       if (res) {
         a.status = res->status;
         const auto at = res->body.find("\"delivery\":");
@@ -215,8 +218,16 @@ std::size_t failover_run(unsigned replicas) {
     });
   }
 
-  // The fault: kill -9 the primary under load.
+  // The fault: the replica loses its link to the primary and cannot resync (its masterauth is
+  // made wrong: as a partition between the two would), and 300 ms later the primary is
+  // kill -9'ed under load. What the primary acknowledged meanwhile exists only there.
   for (int i = 0; i < 3000 && sent.load() < n / 3; ++i) std::this_thread::sleep_for(10ms);
+  const std::vector<std::string> config_ok{"OK"};
+  CHECK(cluster.node(1).command({"CONFIG", "SET", "masterauth", "cut-off"}) == config_ok);
+  CHECK(cluster.node(0).command({"CLIENT", "KILL", "TYPE", "replica"}) ==
+        std::vector<std::string>{"1"});
+  const auto link_dropped_at = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(300ms);
   cluster.node(0).stop(SIGKILL);
   const auto killed_at = std::chrono::steady_clock::now();
   std::this_thread::sleep_for(300ms);
@@ -227,6 +238,7 @@ std::size_t failover_run(unsigned replicas) {
     if (promoted != 1) std::this_thread::sleep_for(50ms);
   }
   REQUIRE(promoted == 1);
+  CHECK(cluster.node(1).command({"CONFIG", "SET", "masterauth", cluster.password()}) == config_ok);
   const double failover_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - killed_at).count();
   const std::size_t processed_before = line_count(processed_log);
@@ -271,10 +283,12 @@ std::size_t failover_run(unsigned replicas) {
   std::size_t lost = 0;
   std::size_t doubled = 0;
   std::size_t unavailable = 0;
+  std::size_t in_window = 0;  // answered 200 between the link's drop and the kill
   for (const auto& [event, list] : answers) {
     bool ok = false;
     for (const Answer& a : list) {
       ok = ok || a.status == 200;
+      if (a.status == 200 && a.at >= link_dropped_at && a.at <= killed_at) ++in_window;
       if (a.status == 503) ++unavailable;
     }
     if (!ok) continue;
@@ -305,6 +319,8 @@ std::size_t failover_run(unsigned replicas) {
 
   // Each receiver logged and exports the failover.
   for (std::size_t i = 0; i < serves.size(); ++i) {
+    const std::string log = read_file(dir + "/serve-" + std::to_string(i) + ".log.err");
+    INFO("serve " << i << " stderr:\n" << log.substr(0, 4000));
     std::string metrics;
     CHECK(http_status(ports[i], "/metrics", &metrics) == 200);
     CHECK(metrics.find("morph_webhook_redis_failovers_total 1") != std::string::npos);
@@ -312,7 +328,6 @@ std::size_t failover_run(unsigned replicas) {
           std::string::npos);
     CHECK(metrics.find(old_primary) == std::string::npos);
     CHECK(http_status(ports[i], "/healthz") == 200);
-    const std::string log = read_file(dir + "/serve-" + std::to_string(i) + ".log.err");
     CHECK(log.find("Redis failover: the primary is now " + new_primary + " (was " + old_primary) !=
           std::string::npos);
   }
@@ -321,9 +336,10 @@ std::size_t failover_run(unsigned replicas) {
   std::printf(
       "sentinel failover, replicas=%u: %zu events answered 200, %zu of them LOST after the "
       "failover, %zu stored twice; %zu answers 503 meanwhile; the sentinels promoted the "
-      "replica %.1f s after the kill; %zu deliveries in the new primary, %zu acked\n",
+      "replica %.1f s after the kill; %zu deliveries in the new primary, %zu acked; %zu answered "
+      "200 between the replication link's drop and the kill\n",
       replicas, answered, lost, doubled, unavailable, failover_seconds, keys.size(),
-      static_cast<std::size_t>(stats.acked_retained));
+      static_cast<std::size_t>(stats.acked_retained), in_window);
   std::fflush(stdout);
   return lost;
 }

@@ -3,7 +3,6 @@
 
 #include <poll.h>
 
-#include <algorithm>
 #include <utility>
 
 namespace morph::webhook::redis_detail {
@@ -47,16 +46,13 @@ std::optional<std::string> check_primary(redisContext* c) {
 }
 
 Sentinels::Sentinels(const RedisEndpoint& endpoint, std::chrono::milliseconds timeout)
-    : endpoint_(endpoint), timeout_(timeout), order_(endpoint.sentinels) {}
+    : endpoint_(endpoint), timeout_(timeout) {}
 
 std::optional<RedisAddress> Sentinels::primary(std::string& why) {
-  std::vector<RedisAddress> order;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    order = order_;
-  }
   why.clear();
-  for (const RedisAddress& sentinel : order) {
+  std::optional<RedisAddress> best;
+  std::int64_t best_epoch = -1;
+  for (const RedisAddress& sentinel : endpoint_.sentinels) {
     const auto failed = [&](const std::string& reason) {
       why += (why.empty() ? "sentinel " : "; sentinel ") + sentinel.describe() + ": " + reason;
     };
@@ -71,8 +67,9 @@ std::optional<RedisAddress> Sentinels::primary(std::string& why) {
       failed(*refused);
       continue;
     }
-    const Reply r =
-        command(c.get(), {"SENTINEL", "get-master-addr-by-name", endpoint_.master_name});
+    // SENTINEL MASTER rather than get-master-addr-by-name: its config-epoch tells the newest
+    // answer apart from a sentinel that has not yet heard of the last failover.
+    const Reply r = command(c.get(), {"SENTINEL", "MASTER", endpoint_.master_name});
     if (!r) {
       failed(c->errstr);
       continue;
@@ -81,21 +78,27 @@ std::optional<RedisAddress> Sentinels::primary(std::string& why) {
       failed(std::string(text(r.get())));
       continue;
     }
-    const std::string host(text(element(r.get(), 0)));
-    const std::int64_t port = integer(element(r.get(), 1));
+    std::string host;
+    std::int64_t port = 0;
+    std::int64_t epoch = -1;
+    for (std::size_t i = 0; i + 1 < r->elements; i += 2) {
+      const std::string_view name = text(r->element[i]);
+      const redisReply* value = r->element[i + 1];
+      if (name == "ip") host = std::string(text(value));
+      if (name == "port") port = integer(value);
+      if (name == "config-epoch") epoch = integer(value);
+    }
     if (host.empty() || port <= 0 || port > 65535) {
       failed("no master named \"" + endpoint_.master_name + "\"");
       continue;
     }
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      const auto at = std::find(order_.begin(), order_.end(), sentinel);
-      if (at != order_.end()) std::rotate(order_.begin(), at, at + 1);
+    if (epoch > best_epoch) {
+      best_epoch = epoch;
+      best = RedisAddress{host, static_cast<std::uint16_t>(port)};
     }
-    return RedisAddress{host, static_cast<std::uint16_t>(port)};
   }
-  if (why.empty()) why = "no sentinel given";
-  return std::nullopt;
+  if (!best && why.empty()) why = "no sentinel given";
+  return best;
 }
 
 SentinelWatch::SentinelWatch(const RedisEndpoint& endpoint, std::chrono::milliseconds timeout,

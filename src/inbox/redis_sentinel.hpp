@@ -34,8 +34,9 @@ std::optional<std::string> authenticate(redisContext* c, const std::string& user
 // `ROLE` on `c`: nullopt when the node is a primary, otherwise why it is not one.
 std::optional<std::string> check_primary(redisContext* c);
 
-// The sentinels of one endpoint, asked in turn: the first that names a primary is asked first
-// next time (the order Redis's guide for Sentinel clients gives).
+// The sentinels of one endpoint. Every one is asked (`SENTINEL MASTER`), and the primary named
+// with the highest config-epoch wins: a sentinel that has not yet heard of the last failover
+// (or a restarted old primary that still calls itself master) is outvoted by the epoch.
 class Sentinels {
  public:
   Sentinels(const RedisEndpoint& endpoint, std::chrono::milliseconds timeout);
@@ -47,8 +48,6 @@ class Sentinels {
  private:
   RedisEndpoint endpoint_;
   std::chrono::milliseconds timeout_;
-  std::mutex mutex_;  // guards order_
-  std::vector<RedisAddress> order_;
 };
 
 // A thread subscribed to `+switch-master` on one sentinel at a time (the next one when it goes

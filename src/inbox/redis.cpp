@@ -993,7 +993,7 @@ Result<Done> RedisInbox::requeue(DeliveryId id) {
   if (!r) return std::move(r).error();
   if (text(r->get()) != "ok") {
     return inbox_error(ErrorCode::not_found,
-                       "requeue of delivery " + std::to_string(id) + ": it is not a dead letter");
+                       "requeue of delivery " + std::to_string(id) + ": no such dead letter");
   }
   return Done{};
 }

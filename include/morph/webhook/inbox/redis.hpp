@@ -36,14 +36,15 @@
 /// | `dead`                     | zset   | dead letters by id                                                | until requeue()            |
 /// | `acked`                    | zset   | acked deliveries by received-at (retention)                       | as its members             |
 /// | `stale`                    | set    | ids not acked whose latest verdict (arrival, then lease) is stale | as its members             |
-/// | `counts`                   | hash   | counters: waiting, blocked_resources, skipped_superseded, missing | forever                    |
+/// | `blocked`                  | set    | ids that block their resource (failed, not yet acked or dead)     | as its members             |
+/// | `counts`                   | hash   | counters: skipped_superseded, missing                             | forever                    |
 /// | `replication_mark`         | string | bumped before a duplicate's `WAIT` (RedisOptions::replicas)       | forever                    |
 // clang-format on
 ///
-/// A delivery's `state` field is `ready`, `waiting` (in its line behind an earlier undone
-/// delivery: counted as ready by stats()), `leased`, `delayed`, `dead` or `acked`. Only the head
-/// of a line is ever in `ready`, `leased` or `delayed`, so lease() takes the first of `ready`
-/// without looking at what waits behind; ack() and a death move the next of the line to
+/// A delivery's `state` field is a DeliveryState name. One in its resource's line behind an
+/// earlier undone delivery is `ready` but waiting: in `ready_age`, not in the sorted set `ready`.
+/// Only the head of a line is ever in `ready`, `leased` or `delayed`, so lease() takes the first
+/// of `ready` without looking at what waits behind; ack() and a death move the next of the line to
 /// `ready`. stats() and dead_letters() read counters and sorted-set counts, never every
 /// delivery: their cost does not grow with the backlog.
 ///
@@ -291,8 +292,8 @@ class RedisInbox final : public Inbox {
   /// See Inbox::extend().
   [[nodiscard]] Result<TimePoint> extend(DeliveryId id, std::string_view token,
                                          InboxDuration duration) override;
-  /// See Inbox::stats(). Deliveries whose retry or lease expiry came are made ready first (up
-  /// to 1000 per call, as lease() does), so stats() writes.
+  /// See Inbox::stats(). It only reads, so it answers when Redis is full (see docs/redis.md
+  /// for how the age of the oldest ready delivery is read).
   [[nodiscard]] Result<InboxStats> stats() override;
   /// stats() with the counts only Redis reports.
   [[nodiscard]] Result<RedisInboxStats> redis_stats();

@@ -31,6 +31,7 @@
 #include "cli/duration_option.hpp"
 #include "cli/inbox_uri.hpp"
 #include "cli/log.hpp"
+#include "cli/redis_failover.hpp"
 #include "cli/serve_metrics.hpp"
 #include "cli/systemd_notify.hpp"
 #include "morph/webhook/adapters/beast_server.hpp"
@@ -411,7 +412,14 @@ class Service {
     Answer out;
     out.content_type = "text/plain; version=0.0.4; charset=utf-8";
     const std::shared_ptr<Inbox> inbox = std::atomic_load(&inbox_);
-    out.body = inbox ? metrics_.render(inbox->stats()) : metrics_.render(InboxStats{});
+    if (inbox) {
+      if (const std::optional<RedisPrimaryState> redis = redis_primary_state(*inbox)) {
+        metrics_.set_redis_primary(redis->address, redis->failovers);
+      }
+      out.body = metrics_.render(inbox->stats());
+    } else {
+      out.body = metrics_.render(InboxStats{});
+    }
     return out;
   }
 
@@ -597,6 +605,7 @@ int run_serve(const ServeConfig& config) {
         LogLevel::warn, "serve",
         "--inbox none: events are checked and answered 200 but NOT stored (benchmarks)");
   } else {
+    log_redis_failovers(print_error);
     Result<std::unique_ptr<Inbox>> opened = open_inbox(config.inbox);
     if (!opened) {
       if (!may_recover(config.inbox, opened.error()) || config.storage_wait.count() == 0) {
@@ -614,6 +623,7 @@ int run_serve(const ServeConfig& config) {
         Log::instance().message(LogLevel::warn, "serve", *warning);
       }
     }
+    if (inbox && !check_redis_replication(*inbox, print_error, print_error)) return 2;
   }
 
   const bool companion = config.companion && config.companion->enabled();

@@ -84,12 +84,18 @@ CLI::App* add_serve_command(CLI::App& app, int& exit_status) {
   add_server_options(*serve, config->server);
   serve
       ->add_option("--inbox", config->inbox,
-                   "Inbox URI: sqlite:PATH[?PARAMS] or redis://HOST:PORT[/DB][?name=NAME] (see "
+                   "Inbox URI: sqlite:PATH[?PARAMS], redis://HOST:PORT[/DB][?name=NAME] or "
+                   "redis-sentinel://HOST:PORT[,...]/MASTER[?name=NAME&replicas=N] (see "
                    "the README), or none (check and answer without storing: benchmarks only)")
       ->capture_default_str();
   serve
       ->add_option("--redis-password-file", redis_password_file(),
                    "File whose first line is the Redis password (instead of one in the URI)")
+      ->check(CLI::ExistingFile);
+  serve
+      ->add_option("--sentinel-password-file", sentinel_password_file(),
+                   "File whose first line is the Redis Sentinels' own password "
+                   "(redis-sentinel:// inboxes)")
       ->check(CLI::ExistingFile);
   serve
       ->add_option_function<std::string>(

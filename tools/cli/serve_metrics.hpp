@@ -7,13 +7,17 @@
 /// `morph_webhook_appends_stale_total`, `morph_webhook_append_failures_total`,
 /// `morph_webhook_append_duration_seconds` (histogram), `morph_webhook_inbox_deliveries{state}` and
 /// `morph_webhook_inbox_oldest_ready_seconds` (read from the inbox at each scrape),
-/// `morph_webhook_log_lines_dropped_total`. No label ever holds a path, a key or the secret.
+/// `morph_webhook_log_lines_dropped_total`; with Redis, `morph_webhook_redis_primary{address}` (1
+/// for the primary in use) and `morph_webhook_redis_failovers_total`. No label ever holds a
+/// path, a key or the secret.
 #ifndef MORPH_WEBHOOK_CLI_SERVE_METRICS_HPP
 #define MORPH_WEBHOOK_CLI_SERVE_METRICS_HPP
 
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <prometheus/counter.h>
@@ -74,7 +78,16 @@ class ServeMetrics {
                            .Help("Access lines dropped because stdout did not keep up (the "
                                  "requests were answered)")
                            .Register(*registry_)
-                           .Add({})) {
+                           .Add({})),
+        primary_(prometheus::BuildGauge()
+                     .Name("morph_webhook_redis_primary")
+                     .Help("The Redis primary in use (1, labelled with its address)")
+                     .Register(*registry_)),
+        failovers_(prometheus::BuildCounter()
+                       .Name("morph_webhook_redis_failovers_total")
+                       .Help("Changes of Redis primary seen by this process (failovers)")
+                       .Register(*registry_)
+                       .Add({})) {
     for (std::size_t i = 0; i < common_statuses_.size(); ++i) {
       status_counters_[i] = &requests_.Add({{"status", std::to_string(common_statuses_[i])}});
     }
@@ -100,6 +113,21 @@ class ServeMetrics {
     if (!result) return failures_.Increment();
     (result->status == AppendStatus::stored ? stored_ : duplicate_).Increment();
     if (result->stale) stale_.Increment();
+  }
+
+  /// The Redis primary in use and the failovers seen so far (before a render).
+  void set_redis_primary(const std::string& address, std::uint64_t failovers) {
+    std::lock_guard<std::mutex> lock(redis_mutex_);
+    if (address != primary_address_) {
+      if (primary_now_ != nullptr) primary_.Remove(primary_now_);
+      primary_now_ = &primary_.Add({{"address", address}});
+      primary_now_->Set(1);
+      primary_address_ = address;
+    }
+    if (failovers > failovers_seen_) {
+      failovers_.Increment(static_cast<double>(failovers - failovers_seen_));
+      failovers_seen_ = failovers;
+    }
   }
 
   /// The Prometheus text exposition, with the inbox depth read from `stats` (left unchanged
@@ -133,6 +161,12 @@ class ServeMetrics {
   prometheus::Family<prometheus::Gauge>& depth_;
   prometheus::Gauge& oldest_ready_;
   prometheus::Counter& dropped_lines_;
+  prometheus::Family<prometheus::Gauge>& primary_;
+  prometheus::Counter& failovers_;
+  std::mutex redis_mutex_;  // guards the three below
+  prometheus::Gauge* primary_now_ = nullptr;
+  std::string primary_address_;
+  std::uint64_t failovers_seen_ = 0;
 };
 
 }  // namespace morph::webhook::cli

@@ -391,6 +391,21 @@ TEST_CASE("usage errors, help and version", "[usage]") {
       {{"serve", "--log-format", "xml"}, 2, "", "expected one of json|text, not 'xml'"},
       {{"serve", "--access-log", "some"}, 2, "", "expected one of all|errors|off"},
       {{"check", "--max-body-bytes", "12k"}, 2, "", "--max-body-bytes: needs a non-negative"},
+      // only serve creates an inbox: a typo is not an empty inbox
+      {{"inbox", "stats", "--inbox", "sqlite:/nonexistent/typo.db"},
+       2,
+       "",
+       "no inbox at /nonexistent/typo.db (only serve creates one"},
+      {{"inbox", "pull", "--inbox", "sqlite:/nonexistent/typo.db"}, 2, "", "no inbox at"},
+      {{"inbox", "work", "--inbox", "sqlite:/nonexistent/typo.db", "--", "true"},
+       2,
+       "",
+       "no inbox at"},
+      {{"inbox", "pull", "--lease", "500ms"}, 2, "", "--lease: must be at least 1s"},
+      {{"inbox", "stats", "--inbox", "postgres://db/x"},
+       2,
+       "",
+       "expected sqlite:PATH[?PARAMS], redis://HOST:PORT[/DB][?PARAMS] or, for serve, none"},
   };
   all.insert(all.end(), more.begin(), more.end());
 #endif

@@ -18,7 +18,7 @@
 namespace morph::webhook::cli {
 
 std::unique_ptr<Inbox> open_or_report(const char* command, const std::string& uri) {
-  Result<std::unique_ptr<Inbox>> opened = open_inbox(uri);
+  Result<std::unique_ptr<Inbox>> opened = open_inbox(uri, InboxCreation::must_exist);
   if (!opened) {
     print_inbox_error(command, "cannot open the inbox: " + opened.error().message);
     return nullptr;

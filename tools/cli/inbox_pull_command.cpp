@@ -54,7 +54,7 @@ void add_inbox_pull_command(CLI::App& inbox, int& exit_status) {
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
   add_duration_option(*pull, "--lease", options->lease,
-                      "Lease duration (then another worker may get them)");
+                      "Lease duration (then another worker may get them)", std::chrono::seconds(1));
   add_duration_option(*pull, "--wait", options->wait, "How long to wait for a first delivery");
   pull->callback([options, &exit_status] { exit_status = run_pull(*options); });
 }

@@ -27,6 +27,8 @@
 #ifndef MORPH_WEBHOOK_CLI_INBOX_URI_HPP
 #define MORPH_WEBHOOK_CLI_INBOX_URI_HPP
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -118,10 +120,17 @@ namespace detail {
 }
 
 [[nodiscard]] inline Result<std::unique_ptr<Inbox>> open_sqlite(std::string_view uri,
-                                                                std::string_view rest) {
+                                                                std::string_view rest,
+                                                                bool create) {
   const std::size_t query = rest.find('?');
   const std::string path(rest.substr(0, query));
   if (path.empty()) return uri_error(uri, "no file name after 'sqlite:'");
+  // SQLite would create it: every command but serve refuses a missing inbox instead.
+  if (!create && ::access(path.c_str(), F_OK) != 0) {
+    return inbox_error(
+        ErrorCode::storage_unavailable,
+        "no inbox at " + path + " (only serve creates one: check --inbox, or start serve first)");
+  }
   SqliteOptions options;
   std::string_view params = query == std::string_view::npos ? "" : rest.substr(query + 1);
   while (!params.empty()) {
@@ -183,7 +192,7 @@ namespace detail {
     if ((name != "retain" && name != "max_attempts" && name != "backoff") ||
         eq == std::string_view::npos ||
         !apply_sqlite_parameter(name, param.substr(eq + 1), shared)) {
-      return bad("unknown or malformed parameter '" + std::string(name) +
+      return bad("unknown or malformed parameter '" + std::string(param) +
                  "' (known: name, replicas, replica_timeout, retain, max_attempts, backoff)");
     }
     options.inbox = shared.inbox;
@@ -222,13 +231,19 @@ namespace detail {
   return std::nullopt;
 }
 
+/// Whether open_inbox() may create a missing SQLite file: serve does; every other command
+/// refuses a missing inbox (a typo must not show an empty inbox).
+enum class InboxCreation : std::uint8_t { create, must_exist };
+
 /// Opens the inbox `uri` names (see the table in inbox_uri.hpp). Errors are
-/// `storage_unavailable` with a message saying what is wrong (bad URI, unreadable or corrupt
-/// file, backend not built).
-[[nodiscard]] inline Result<std::unique_ptr<Inbox>> open_inbox(std::string_view uri) {
+/// `storage_unavailable` with a message saying what is wrong (bad URI, missing or unreadable
+/// file, permission, backend not built).
+[[nodiscard]] inline Result<std::unique_ptr<Inbox>> open_inbox(
+    std::string_view uri, InboxCreation creation = InboxCreation::create) {
   constexpr std::string_view sqlite_scheme = "sqlite:";
   if (uri.substr(0, sqlite_scheme.size()) == sqlite_scheme) {
-    return detail::open_sqlite(uri, uri.substr(sqlite_scheme.size()));
+    return detail::open_sqlite(uri, uri.substr(sqlite_scheme.size()),
+                               creation == InboxCreation::create);
   }
   if (uri.substr(0, 8) == "redis://" || uri.substr(0, 9) == "rediss://" ||
       uri.substr(0, 17) == "redis-sentinel://") {
@@ -241,7 +256,9 @@ namespace detail {
                        "(Debian: libhiredis-dev)");
 #endif
   }
-  return detail::uri_error(uri, "expected sqlite:PATH");
+  return detail::uri_error(uri,
+                           "expected sqlite:PATH[?PARAMS], redis://HOST:PORT[/DB][?PARAMS] "
+                           "or, for serve, none");
 }
 
 }  // namespace morph::webhook::cli

@@ -268,7 +268,7 @@ int run_work(const WorkConfig& config) {
     print_inbox_error("work", "--concurrency must be at least 1 and --lease at least 1s");
     return exit_error;
   }
-  Result<std::unique_ptr<Inbox>> opened = open_inbox(config.inbox);
+  Result<std::unique_ptr<Inbox>> opened = open_inbox(config.inbox, InboxCreation::must_exist);
   if (!opened) {
     print_inbox_error("work", "cannot open the inbox: " + opened.error().message);
     return exit_error;

@@ -43,12 +43,18 @@ enum Script : std::size_t {
   script_expire,
   script_stats,
   script_dead_letters,
+  script_get,
+  script_list,
+  script_replay,
+  script_purge,
+  script_migrate_v2,
   script_count
 };
 constexpr std::array<std::string_view, script_count> script_bodies = {
-    redis_lua::open,   redis_lua::migrate_v1, redis_lua::append,      redis_lua::lease,
-    redis_lua::ack,    redis_lua::fail,       redis_lua::extend,      redis_lua::requeue,
-    redis_lua::expire, redis_lua::stats,      redis_lua::dead_letters};
+    redis_lua::open,   redis_lua::migrate_v1, redis_lua::append,       redis_lua::lease,
+    redis_lua::ack,    redis_lua::fail,       redis_lua::extend,       redis_lua::requeue,
+    redis_lua::expire, redis_lua::stats,      redis_lua::dead_letters, redis_lua::get,
+    redis_lua::list,   redis_lua::replay,     redis_lua::purge,        redis_lua::migrate_v2};
 
 // Deliveries removed per expire script call; migrated per migrate_v1 call.
 constexpr std::size_t expire_batch = 1000;
@@ -397,19 +403,36 @@ struct RedisInbox::Impl {
       return inbox_error(ErrorCode::invalid_value,
                          versions + ", written by a newer morph-webhook: upgrade this one");
     }
-    if (verdict != "migrate" || found != "1") return unavailable("open", "unexpected reply");
-    if (!options.migrate) {
-      return inbox_error(ErrorCode::invalid_value,
-                         versions +
-                             " (layout 1: morph-webhook before per-resource ordering); "
-                             "stop every process of the previous version, then open it "
-                             "with migration on (the default) to migrate it");
+    if (verdict != "migrate" || (found != "1" && found != "2")) {
+      return unavailable("open", "unexpected reply");
     }
+    if (!options.migrate) {
+      return inbox_error(
+          ErrorCode::invalid_value,
+          versions +
+              (found == "1" ? " (layout 1: morph-webhook before per-resource ordering); "
+                            : " (layout 2: before the operator's indexes); ") +
+              "stop every process of the previous version, then open it "
+              "with migration on (the default) to migrate it");
+    }
+    if (found == "2") return migrate_from_v2();
+    for (;;) {
+      Result<Reply> step = eval(script_migrate_v1, "migrate from layout 1",
+                                {std::to_string(migrate_batch), "2", now_arg()});
+      if (!step) return std::move(step).error();
+      if (text(element(step->get(), 0)) == "done") return migrate_from_v2();
+    }
+  }
+
+  // Layout 2 → 3 (migrate_v2.lua): the operator's indexes, in batches of ids.
+  Result<Done> migrate_from_v2() {
+    std::string cursor = "0";
     for (;;) {
       Result<Reply> step =
-          eval(script_migrate_v1, "migrate from layout 1",
-               {std::to_string(migrate_batch), std::to_string(redis_layout_version), now_arg()});
+          eval(script_migrate_v2, "migrate from layout 2",
+               {cursor, std::to_string(migrate_batch), std::to_string(redis_layout_version)});
       if (!step) return std::move(step).error();
+      cursor = std::string(text(element(step->get(), 1)));
       if (text(element(step->get(), 0)) == "done") return Done{};
     }
   }
@@ -659,6 +682,7 @@ Result<std::vector<Delivery>> RedisInbox::lease(std::size_t max_count, InboxDura
     d.trigger = parse_trigger(text(element(row, 12)));
     d.superseded = text(element(row, 13)) == "1";
     d.lease_token = std::string(text(element(row, 14)));
+    d.replays = static_cast<std::uint32_t>(to_int(text(element(row, 15))));
     d.lease_expires_at = expires;
     out.push_back(std::move(d));
   }
@@ -795,6 +819,136 @@ Result<std::uint64_t> RedisInbox::expire() {
     const auto n = static_cast<std::uint64_t>(integer(r->get()));
     removed += n;
     if (n < expire_batch) return removed;
+  }
+}
+
+namespace {
+
+// A DeliveryRecord from a row of record_of() (src/inbox/redis/common.lua).
+DeliveryRecord record_from(const redisReply* row) {
+  DeliveryRecord r;
+  const auto field = [&](std::size_t i) { return text(element(row, i)); };
+  r.id = integer(element(row, 0));
+  r.state = delivery_state_named(field(1)).value_or(DeliveryState::ready);
+  r.attempts = static_cast<std::uint32_t>(to_int(field(2)));
+  r.stale = field(3) == "1";
+  r.arrival_stale = field(4) == "1";
+  r.superseded = field(5) == "1";
+  r.waiting = field(6) == "1";
+  r.blocked = field(7) == "1";
+  r.replays = static_cast<std::uint32_t>(to_int(field(8)));
+  r.received_at = from_micros(to_int(field(9)));
+  if (!field(10).empty()) r.due_at = from_micros(to_int(field(10)));
+  r.connector_id = std::string(field(11));
+  r.owner_id = std::string(field(12));
+  r.idempotency_key = std::string(field(13));
+  r.model = std::string(field(14));
+  r.resource_id = std::string(field(15));
+  r.updated_at = from_micros(to_int(field(16)));
+  r.trigger = parse_trigger(field(17));
+  r.last_error = std::string(field(18));
+  return r;
+}
+
+// Deliveries list.lua looks at per call: a few milliseconds of Redis's time.
+constexpr std::size_t list_budget = 5000;
+// Calls one list() makes before it returns a short page with a cursor.
+constexpr int list_calls = 20;
+
+std::string optional_micros(const std::optional<TimePoint>& t) {
+  return t ? std::to_string(to_micros(*t)) : std::string();
+}
+
+}  // namespace
+
+Result<DeliveryRecord> RedisInbox::get(DeliveryId id) {
+  Result<Reply> r = impl_->eval(script_get, "get", {padded(id), impl_->now_arg()});
+  if (!r) return std::move(r).error();
+  const redisReply* reply = r->get();
+  if (reply->type != REDIS_REPLY_ARRAY) {
+    return inbox_error(ErrorCode::not_found, "no delivery " + std::to_string(id));
+  }
+  DeliveryRecord out = record_from(reply);
+  out.body = std::string(text(element(reply, 20)));
+  return out;
+}
+
+// One list.lua call; `state` is a DeliveryState name, "replayable" or "".
+static Result<DeliveryPage> list_step(RedisInbox::Impl& impl, const DeliveryFilter& f,
+                                      std::string_view state, std::size_t limit,
+                                      const std::string& before) {
+  Result<Reply> r =
+      impl.eval(script_list, "list",
+                {std::to_string(limit), before, std::to_string(list_budget), std::string(state),
+                 f.connector_id, f.owner_id, f.model, f.resource_id, optional_micros(f.since),
+                 optional_micros(f.until), f.stale ? "1" : "0", impl.now_arg()});
+  if (!r) return std::move(r).error();
+  const redisReply* rows = element(r->get(), 0);
+  DeliveryPage page;
+  for (std::size_t i = 0; rows != nullptr && i < rows->elements; ++i) {
+    page.deliveries.push_back(record_from(rows->element[i]));
+  }
+  const std::string_view cursor = text(element(r->get(), 1));
+  if (!cursor.empty()) page.next_before = to_int(cursor);
+  return page;
+}
+
+Result<DeliveryPage> RedisInbox::list(const DeliveryFilter& filter, std::size_t limit,
+                                      std::optional<DeliveryId> before) {
+  DeliveryPage page;
+  if (limit == 0) return page;
+  const std::string state = filter.state ? std::string(to_string(*filter.state)) : std::string();
+  std::optional<DeliveryId> cursor = before;
+  for (int call = 0; call < list_calls; ++call) {
+    Result<DeliveryPage> step = list_step(*impl_, filter, state, limit - page.deliveries.size(),
+                                          cursor ? padded(*cursor) : std::string());
+    if (!step) return step;
+    for (DeliveryRecord& r : step->deliveries) page.deliveries.push_back(std::move(r));
+    page.next_before = cursor = step->next_before;
+    if (!cursor || page.deliveries.size() >= limit) break;
+  }
+  return page;
+}
+
+Result<std::uint64_t> RedisInbox::replay(const DeliveryFilter& filter, bool dry_run) {
+  if (filter.state && *filter.state != DeliveryState::acked &&
+      *filter.state != DeliveryState::dead) {
+    return std::uint64_t{0};
+  }
+  const std::string state =
+      filter.state ? std::string(to_string(*filter.state)) : std::string("replayable");
+  std::vector<DeliveryId> ids;
+  for (std::optional<DeliveryId> cursor;;) {
+    Result<DeliveryPage> step =
+        list_step(*impl_, filter, state, 1000, cursor ? padded(*cursor) : std::string());
+    if (!step) return std::move(step).error();
+    for (const DeliveryRecord& r : step->deliveries) ids.push_back(r.id);
+    cursor = step->next_before;
+    if (!cursor) break;
+  }
+  if (dry_run) return static_cast<std::uint64_t>(ids.size());
+  std::sort(ids.begin(), ids.end());  // oldest first: a resource's replays keep their order
+  std::uint64_t replayed = 0;
+  for (std::size_t from = 0; from < ids.size(); from += 500) {
+    std::vector<std::string> args{impl_->options.inbox.ordered ? "1" : "0", impl_->now_arg()};
+    for (std::size_t i = from; i < std::min(ids.size(), from + 500); ++i) {
+      args.push_back(padded(ids[i]));
+    }
+    Result<Reply> r = impl_->eval(script_replay, "replay", args);
+    if (!r) return std::move(r).error();
+    replayed += static_cast<std::uint64_t>(integer(r->get()));
+  }
+  return replayed;
+}
+
+Result<std::uint64_t> RedisInbox::purge_dead(std::optional<TimePoint> before) {
+  std::uint64_t deleted = 0;
+  for (std::string cursor;;) {
+    Result<Reply> r = impl_->eval(script_purge, "purge", {optional_micros(before), cursor, "1000"});
+    if (!r) return std::move(r).error();
+    deleted += static_cast<std::uint64_t>(integer(element(r->get(), 0)));
+    cursor = std::string(text(element(r->get(), 1)));
+    if (cursor.empty()) return deleted;
   }
 }
 

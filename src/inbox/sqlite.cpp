@@ -24,6 +24,7 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -92,6 +93,18 @@ CREATE INDEX resources_by_touched ON resources(touched_at);
 -- Counters that outlive the rows they count.
 CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 INSERT INTO counters(name, value) VALUES ('skipped_superseded', 0);
+)sql";
+
+// Schema version 3 over version 2: the operator's view (get, list, replay, purge). Indexes that
+// answer list() newest first for each filter, and the replay count.
+constexpr const char* v3_sql = R"sql(
+ALTER TABLE deliveries ADD COLUMN replays INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX deliveries_by_state_id ON deliveries(state, id);
+CREATE INDEX deliveries_by_model ON deliveries(model, id);
+CREATE INDEX deliveries_by_origin ON deliveries(connector_id, owner_id, id);
+CREATE INDEX deliveries_by_owner ON deliveries(owner_id, id);
+CREATE INDEX deliveries_by_resource_id ON deliveries(resource, id);
+CREATE INDEX deliveries_stale_any ON deliveries(id) WHERE stale = 1;
 )sql";
 
 // Schema version 1 (morph-webhook before ordered leases): its tables are renamed to *_v1 and
@@ -663,7 +676,8 @@ struct SqliteInbox::Impl {
   static constexpr NamedSql select_leasable{"select_leasable", R"sql(
     SELECT d.id, d.attempt, d.stale, d.received_at, d.connector_id, d.owner_id,
            d.idempotency_key, d.model, d.resource_id, d.event_trigger, d.updated_at, d.resource,
-           d.body, d.last_error, r.acked_updated_at, r.acked_deleted, r.acked_delivery
+           d.body, d.last_error, d.replays, r.acked_updated_at, r.acked_deleted,
+           r.acked_delivery
     FROM deliveries AS d LEFT JOIN resources AS r ON r.id = d.resource
     WHERE d.head = 1 AND d.available_at <= :now
     ORDER BY d.available_at, d.position LIMIT :limit)sql"};
@@ -738,6 +752,7 @@ struct SqliteInbox::Impl {
           c.guard.deleted = q.flag("acked_deleted");
           c.guard.delivery = q.int64("acked_delivery");
           c.attempts = q.int64("attempt");
+          c.delivery.replays = static_cast<std::uint32_t>(q.int64("replays"));
           candidates.push_back(std::move(c));
         }
         if (rc != SQLITE_DONE) return sqlite_error("lease", select_leasable, rc);
@@ -751,7 +766,7 @@ struct SqliteInbox::Impl {
           again = true;
           continue;
         }
-        if (c.resource) {
+        if (c.resource && d.replays == 0) {  // a replay is the operator's decision
           const std::int64_t updated = to_micros(d.updated_at);
           d.stale = c.guard.makes_stale(updated);
           Result<bool> superseded =
@@ -1143,6 +1158,271 @@ struct SqliteInbox::Impl {
     return true;
   }
 
+  // ---- the operator's view: get, list, replay, purge -------------------------------------
+  //
+  // list() and replay() build their WHERE clause from the filter (each condition a named
+  // parameter), so that SQLite picks the index of the most selective one (schema version 3's
+  // deliveries_by_* indexes, each ending in id: newest first without sorting). get() and list()
+  // read on the reader connection.
+
+  static constexpr const char* record_columns =
+      "id, state, attempt, stale, arrival_stale, superseded, head, blocked, ordered, resource, "
+      "replays, received_at, available_at, connector_id, owner_id, idempotency_key, model, "
+      "resource_id, event_trigger, updated_at, last_error";
+  static constexpr NamedSql select_record{"select_record", R"sql(
+    SELECT id, state, attempt, stale, arrival_stale, superseded, head, blocked, ordered,
+           resource, replays, received_at, available_at, connector_id, owner_id,
+           idempotency_key, model, resource_id, event_trigger, updated_at, last_error, body
+    FROM deliveries WHERE id = :id)sql"};
+  static constexpr NamedSql find_resource_row{"find_resource_row", R"sql(
+    SELECT id FROM resources
+    WHERE connector_id = :connector_id AND owner_id = :owner_id AND model = :model
+      AND resource_id = :resource_id)sql"};
+  static constexpr NamedSql replay_one{"replay_one", R"sql(
+    UPDATE deliveries
+    SET state = 'ready', attempt = 0, available_at = :now, lease_token = NULL, head = :head,
+        blocked = 0, position = :position, ordered = :ordered, stale = 0, superseded = 0,
+        skipped = 0, acked_at = NULL, replays = replays + 1
+    WHERE id = :id AND state IN ('acked', 'dead'))sql"};
+  static constexpr NamedSql purge_batch{"purge_batch", R"sql(
+    DELETE FROM deliveries
+    WHERE id IN (SELECT id FROM deliveries
+                 WHERE state = 'dead' AND received_at < :before
+                 ORDER BY received_at LIMIT :limit))sql"};
+
+  static DeliveryRecord read_record(const Query& q, std::int64_t now_us) {
+    DeliveryRecord r;
+    r.id = q.int64("id");
+    const std::string state = q.text("state");
+    const std::int64_t available = q.int64("available_at");
+    const bool due = available <= now_us;
+    if (state == "leased" || state == "delayed") {
+      r.state = due ? DeliveryState::ready
+                    : (state == "leased" ? DeliveryState::leased : DeliveryState::delayed);
+      if (!due) r.due_at = from_micros(available);
+    } else {
+      r.state = delivery_state_named(state).value_or(DeliveryState::ready);
+    }
+    r.attempts = static_cast<std::uint32_t>(q.int64("attempt"));
+    r.stale = q.flag("stale");
+    r.arrival_stale = q.flag("arrival_stale");
+    r.superseded = q.flag("superseded");
+    r.waiting = state == "ready" && !q.flag("head");
+    r.blocked = q.flag("blocked");
+    r.replays = static_cast<std::uint32_t>(q.int64("replays"));
+    r.received_at = q.time("received_at");
+    r.connector_id = q.text("connector_id");
+    r.owner_id = q.text("owner_id");
+    r.idempotency_key = q.text("idempotency_key");
+    r.model = q.text("model");
+    r.resource_id = q.text("resource_id");
+    r.trigger = trigger_named(q.text("event_trigger"));
+    r.updated_at = q.time("updated_at");
+    r.last_error = q.text("last_error");
+    return r;
+  }
+
+  // The WHERE conditions of `filter` (joined by AND; "1" when none), with `resource` the row
+  // of the filter's full resource when it names one. `states` limits the states as stored.
+  static std::string where_of(const DeliveryFilter& f, bool has_resource) {
+    std::string w = "1";
+    if (f.state) {
+      switch (*f.state) {
+        case DeliveryState::ready:
+          w +=
+              " AND (state = 'ready' OR (state IN ('leased', 'delayed') AND available_at <= :now))";
+          break;
+        case DeliveryState::leased: w += " AND state = 'leased' AND available_at > :now"; break;
+        case DeliveryState::delayed: w += " AND state = 'delayed' AND available_at > :now"; break;
+        case DeliveryState::dead: w += " AND state = 'dead'"; break;
+        case DeliveryState::acked: w += " AND state = 'acked'"; break;
+      }
+    }
+    if (has_resource) {
+      w += " AND resource = :resource";
+    } else {
+      if (!f.connector_id.empty()) w += " AND connector_id = :connector_id";
+      if (!f.owner_id.empty()) w += " AND owner_id = :owner_id";
+      if (!f.model.empty()) w += " AND model = :model";
+      if (!f.resource_id.empty()) w += " AND resource_id = :resource_id";
+    }
+    if (f.since) w += " AND received_at >= :since";
+    if (f.until) w += " AND received_at < :until";
+    if (f.stale) w += " AND stale = 1";
+    return w;
+  }
+
+  static void bind_filter(Query& q, const DeliveryFilter& f, std::optional<std::int64_t> resource,
+                          std::int64_t now_us) {
+    if (f.state && (*f.state == DeliveryState::ready || *f.state == DeliveryState::leased ||
+                    *f.state == DeliveryState::delayed)) {
+      q.bind(":now", now_us);
+    }
+    if (resource) {
+      q.bind(":resource", *resource);
+    } else {
+      if (!f.connector_id.empty()) q.bind(":connector_id", f.connector_id);
+      if (!f.owner_id.empty()) q.bind(":owner_id", f.owner_id);
+      if (!f.model.empty()) q.bind(":model", f.model);
+      if (!f.resource_id.empty()) q.bind(":resource_id", f.resource_id);
+    }
+    if (f.since) q.bind(":since", to_micros(*f.since));
+    if (f.until) q.bind(":until", to_micros(*f.until));
+  }
+
+  static bool names_resource(const DeliveryFilter& f) noexcept {
+    return !f.connector_id.empty() && !f.owner_id.empty() && !f.model.empty() &&
+           !f.resource_id.empty();
+  }
+
+  // The resources row the filter names: nullopt when it names none; 0 when it names one that
+  // is not stored (nothing matches).
+  Result<std::optional<std::int64_t>> filter_resource(sqlite3* connection,
+                                                      const DeliveryFilter& f) {
+    if (!names_resource(f)) return std::optional<std::int64_t>{};
+    Statement s;
+    int rc = s.prepare(connection, find_resource_row);
+    if (rc != SQLITE_OK) return sqlite_error("list", rc, connection);
+    Query q(s);
+    rc = q.bind(":connector_id", f.connector_id)
+             .bind(":owner_id", f.owner_id)
+             .bind(":model", f.model)
+             .bind(":resource_id", f.resource_id)
+             .step();
+    if (rc == SQLITE_ROW) return std::optional<std::int64_t>{q.int64("id")};
+    if (rc != SQLITE_DONE) return sqlite_error("list", rc, connection);
+    return std::optional<std::int64_t>{0};
+  }
+
+  Result<DeliveryRecord> read_record_by_id(DeliveryId id) {
+    const std::int64_t now_us = to_micros(now());
+    std::lock_guard<std::mutex> lock(reader_mutex);
+    Statement s;
+    int rc = s.prepare(reader, select_record);
+    if (rc != SQLITE_OK) return sqlite_error("get", rc, reader);
+    Query q(s);
+    rc = q.bind(":id", id).step();
+    if (rc == SQLITE_DONE) {
+      return inbox_error(ErrorCode::not_found, "no delivery " + std::to_string(id));
+    }
+    if (rc != SQLITE_ROW) return sqlite_error("get", rc, reader);
+    DeliveryRecord r = read_record(q, now_us);
+    r.body = q.text("body");
+    return r;
+  }
+
+  Result<DeliveryPage> read_list(const DeliveryFilter& f, std::size_t limit,
+                                 std::optional<DeliveryId> before) {
+    const std::int64_t now_us = to_micros(now());
+    std::lock_guard<std::mutex> lock(reader_mutex);
+    Result<std::optional<std::int64_t>> resource = filter_resource(reader, f);
+    if (!resource) return std::move(resource).error();
+    DeliveryPage page;
+    if (*resource && **resource == 0) return page;
+    const std::string sql = std::string("SELECT ") + record_columns + " FROM deliveries WHERE " +
+                            where_of(f, resource->has_value()) +
+                            (before ? " AND id < :before" : "") + " ORDER BY id DESC LIMIT :limit";
+    const NamedSql named{"list", sql.c_str()};
+    Statement s;
+    int rc = s.prepare(reader, named);
+    if (rc != SQLITE_OK) return sqlite_error("list", rc, reader);
+    Query q(s);
+    bind_filter(q, f, *resource, now_us);
+    if (before) q.bind(":before", *before);
+    // One more than asked: whether there is a next page.
+    q.bind(":limit", static_cast<std::int64_t>(limit) + 1);
+    while ((rc = q.step()) == SQLITE_ROW) {
+      if (page.deliveries.size() == limit) {
+        page.next_before = page.deliveries.empty() ? before : page.deliveries.back().id;
+        break;
+      }
+      page.deliveries.push_back(read_record(q, now_us));
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error("list", rc, reader);
+    return page;
+  }
+
+  // The ids of acked or dead deliveries matching `f` after `after`, oldest first, at most
+  // `limit` (on the writer, inside a batch); `count` instead counts them all.
+  Result<std::vector<std::int64_t>> replayable(const DeliveryFilter& f, std::int64_t after,
+                                               std::size_t limit) {
+    if (f.state && *f.state != DeliveryState::acked && *f.state != DeliveryState::dead) {
+      return std::vector<std::int64_t>{};
+    }
+    Result<std::optional<std::int64_t>> resource = filter_resource(db, f);
+    if (!resource) return std::move(resource).error();
+    if (*resource && **resource == 0) return std::vector<std::int64_t>{};
+    const std::string sql =
+        "SELECT id FROM deliveries WHERE " + where_of(f, resource->has_value()) +
+        " AND state IN ('acked', 'dead') AND id > :after ORDER BY id LIMIT :limit";
+    const NamedSql named{"replayable", sql.c_str()};
+    Statement s;
+    int rc = s.prepare(db, named);
+    if (rc != SQLITE_OK) return sqlite_error("replay", rc);
+    Query q(s);
+    bind_filter(q, f, *resource, to_micros(now()));
+    q.bind(":after", after).bind(":limit", static_cast<std::int64_t>(limit));
+    std::vector<std::int64_t> ids;
+    while ((rc = q.step()) == SQLITE_ROW) ids.push_back(q.int64("id"));
+    if (rc != SQLITE_DONE) return sqlite_error("replay", rc);
+    return ids;
+  }
+
+  // Replays one acked or dead delivery: as requeue(), at the back of its resource.
+  Result<Done> replay_delivery(std::int64_t id) {
+    std::optional<std::int64_t> resource;
+    {
+      Statement s;
+      int rc = s.prepare(
+          db, NamedSql{"replay_resource", "SELECT resource FROM deliveries WHERE id = :id"});
+      if (rc != SQLITE_OK) return sqlite_error("replay", rc);
+      Query q(s);
+      rc = q.bind(":id", id).step();
+      if (rc == SQLITE_DONE) return Done{};
+      if (rc != SQLITE_ROW) return sqlite_error("replay", rc);
+      resource = q.optional_int64("resource");
+    }
+    bool head = true;
+    if (resource && options.inbox.ordered) {
+      Query q(statement(find_undone));
+      const int rc = q.bind(":resource", *resource).step();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error("replay", find_undone, rc);
+      head = rc == SQLITE_DONE;
+    }
+    std::int64_t position = 0;
+    {
+      Query q(statement(next_position));
+      int rc = q.step();
+      if (rc != SQLITE_ROW) return sqlite_error("replay", next_position, rc);
+      position = q.int64("seq");
+      rc = q.finish();
+      if (rc != SQLITE_DONE) return sqlite_error("replay", next_position, rc);
+    }
+    Statement s;
+    int rc = s.prepare(db, replay_one);
+    if (rc != SQLITE_OK) return sqlite_error("replay", replay_one, rc);
+    rc = Query(s)
+             .bind(":now", to_micros(now()))
+             .bind(":head", head)
+             .bind(":position", position)
+             .bind(":ordered", options.inbox.ordered)
+             .bind(":id", id)
+             .step();
+    if (rc != SQLITE_DONE) return sqlite_error("replay", replay_one, rc);
+    return Done{};
+  }
+
+  Result<std::uint64_t> count_replayable(const DeliveryFilter& f) {
+    std::uint64_t n = 0;
+    for (std::int64_t after = 0;;) {
+      Result<std::vector<std::int64_t>> ids = replayable(f, after, 100000);
+      if (!ids) return std::move(ids).error();
+      n += ids->size();
+      if (ids->size() < 100000) return n;
+      after = ids->back();
+    }
+  }
+
   // ---- opening --------------------------------------------------------------------------
 
   Result<Done> apply_max_bytes(std::uint64_t max_bytes) {
@@ -1281,6 +1561,7 @@ struct SqliteInbox::Impl {
   Result<Done> migrate_from_v1() {
     int rc = exec(v1_rename_sql);
     if (rc == SQLITE_OK) rc = exec(schema_sql);
+    if (rc == SQLITE_OK) rc = exec(v3_sql);
     if (rc != SQLITE_OK) return sqlite_error("migrating the inbox from schema version 1", rc);
     if (Result<Done> r = prepare_writer(); !r) return r;
     rc = run_once(v1_copy_resources);
@@ -1399,12 +1680,17 @@ struct SqliteInbox::Impl {
     if (rc != SQLITE_OK) return sqlite_error("opening the inbox", rc);
     Result<std::int64_t> version = query_int("PRAGMA user_version", "reading the schema version");
     Result<Done> created = Done{};
-    if (version && (*version == 0 || *version == 1)) {
+    if (version && *version >= 0 && *version < sqlite_inbox_schema_version) {
       if (*version == 0) {
         rc = exec(schema_sql);
+        if (rc == SQLITE_OK) rc = exec(v3_sql);
         if (rc != SQLITE_OK) created = sqlite_error("creating the inbox schema", rc);
-      } else {
+      } else if (*version == 1) {
         created = migrate_from_v1();
+      } else {
+        rc = exec(v3_sql);
+        if (rc != SQLITE_OK)
+          created = sqlite_error("migrating the inbox from schema version 2", rc);
       }
       if (created) {
         rc = exec(("PRAGMA user_version = " + std::to_string(sqlite_inbox_schema_version)).c_str());
@@ -1516,6 +1802,56 @@ Result<std::vector<DeadLetter>> SqliteInbox::dead_letters(std::size_t max_count)
 
 Result<Done> SqliteInbox::requeue(DeliveryId id) {
   return impl_->submit<Done>([&] { return impl_->do_requeue(id); });
+}
+
+Result<DeliveryRecord> SqliteInbox::get(DeliveryId id) { return impl_->read_record_by_id(id); }
+
+Result<DeliveryPage> SqliteInbox::list(const DeliveryFilter& filter, std::size_t limit,
+                                       std::optional<DeliveryId> before) {
+  return impl_->read_list(filter, limit, before);
+}
+
+Result<std::uint64_t> SqliteInbox::replay(const DeliveryFilter& filter, bool dry_run) {
+  if (dry_run) {
+    return impl_->submit<std::uint64_t>([&] { return impl_->count_replayable(filter); });
+  }
+  // Oldest first, so that replayed deliveries of one resource keep their order; a delivery
+  // replayed in one batch is ready, so a later batch (id > the last one) never takes it again.
+  std::uint64_t total = 0;
+  for (std::int64_t after = 0;;) {
+    bool finished = false;
+    Result<std::uint64_t> r = impl_->submit<std::uint64_t>([&]() -> Result<std::uint64_t> {
+      Result<std::vector<std::int64_t>> ids = impl_->replayable(filter, after, 500);
+      if (!ids) return std::move(ids).error();
+      for (const std::int64_t id : *ids) {
+        if (Result<Done> d = impl_->replay_delivery(id); !d) return std::move(d).error();
+      }
+      finished = ids->size() < 500;
+      if (!ids->empty()) after = ids->back();
+      return static_cast<std::uint64_t>(ids->size());
+    });
+    if (!r) return r;
+    total += *r;
+    if (finished) return total;
+  }
+}
+
+Result<std::uint64_t> SqliteInbox::purge_dead(std::optional<TimePoint> before) {
+  const std::int64_t bound = before ? to_micros(*before) : std::numeric_limits<std::int64_t>::max();
+  std::uint64_t total = 0;
+  for (;;) {
+    Result<std::uint64_t> r = impl_->submit<std::uint64_t>([&]() -> Result<std::uint64_t> {
+      Statement s;
+      int rc = s.prepare(impl_->db, Impl::purge_batch);
+      if (rc != SQLITE_OK) return impl_->sqlite_error("purge", Impl::purge_batch, rc);
+      rc = Query(s).bind(":before", bound).bind(":limit", std::int64_t{1000}).step();
+      if (rc != SQLITE_DONE) return impl_->sqlite_error("purge", Impl::purge_batch, rc);
+      return static_cast<std::uint64_t>(sqlite3_changes(impl_->db));
+    });
+    if (!r) return r;
+    total += *r;
+    if (*r < 1000) return total;
+  }
 }
 
 Result<std::uint64_t> SqliteInbox::expire() {

@@ -163,6 +163,16 @@ enum class DeliveryState : std::uint8_t {
   return "?";
 }
 
+/// The state named `name` (to_string()'s inverse); nullopt for any other text.
+[[nodiscard]] constexpr std::optional<DeliveryState> delivery_state_named(
+    std::string_view name) noexcept {
+  for (const DeliveryState s : {DeliveryState::ready, DeliveryState::leased, DeliveryState::delayed,
+                                DeliveryState::dead, DeliveryState::acked}) {
+    if (to_string(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
 /// Why ack(), fail() or extend() refused a lease token. Every backend reports these, with
 /// lease_refusal_error().
 enum class LeaseRefusal : std::uint8_t {
@@ -228,6 +238,9 @@ struct Delivery {
   TimePoint updated_at{};             ///< EventFacts::updated_at (`data.updatedAt`).
   std::string body;                   ///< The body, byte for byte as received.
   std::string last_error;             ///< The reason given to the last fail(), if any.
+  /// How often an operator replayed it (Inbox::replay()); 0: never. A replayed delivery is
+  /// never judged stale or superseded, and forwarding gives each replay a new webhook id.
+  std::uint32_t replays = 0;
 
   /// The three headers as views into this delivery.
   [[nodiscard]] Headers headers() const noexcept {
@@ -300,6 +313,54 @@ struct InboxStats {
   std::uint64_t skipped_superseded = 0;
   /// How long the oldest ready delivery has waited since it was received; nullopt when none.
   std::optional<InboxDuration> oldest_ready_age;
+};
+
+/// Which deliveries list() and replay() select: every field that is set must match (an empty
+/// string or nullopt matches anything).
+struct DeliveryFilter {
+  std::optional<DeliveryState> state;  ///< The state now (see DeliveryState).
+  std::string connector_id;            ///< `x-conector-id`.
+  std::string owner_id;                ///< `x-owner-id`.
+  std::string model;                   ///< EventFacts::model, e.g. `crmContact`.
+  std::string resource_id;             ///< EventFacts::id (`data.id`).
+  std::optional<TimePoint> since;      ///< Received at or after.
+  std::optional<TimePoint> until;      ///< Received before.
+  bool stale = false;                  ///< Only deliveries whose last verdict is stale.
+};
+
+/// Everything the inbox knows about one delivery (get(), list()), for operators. The body is
+/// filled by get() only; list() leaves it empty.
+struct DeliveryRecord {
+  DeliveryId id = 0;                           ///< Which delivery.
+  DeliveryState state = DeliveryState::ready;  ///< Its state now.
+  std::uint32_t attempts = 0;                  ///< Counted attempts so far.
+  bool stale = false;          ///< The last verdict: at arrival, then at its last lease.
+  bool arrival_stale = false;  ///< Appended::stale.
+  bool superseded = false;     ///< The verdict of its last lease (false before any lease).
+  /// Ready, but behind an earlier undone delivery of its resource (InboxOptions::ordered).
+  bool waiting = false;
+  bool blocked = false;       ///< It failed at the head of its resource, which waits for it.
+  std::uint32_t replays = 0;  ///< How often replay() made it ready again.
+  TimePoint received_at{};    ///< When append() stored it.
+  /// Leased: when the lease expires; delayed: when it is retried; otherwise unset.
+  std::optional<TimePoint> due_at;
+  std::string connector_id;           ///< `x-conector-id`.
+  std::string owner_id;               ///< `x-owner-id`.
+  std::string idempotency_key;        ///< `x-idempotency-key`.
+  std::string model;                  ///< EventFacts::model; empty if none.
+  std::string resource_id;            ///< EventFacts::id; empty if none.
+  Trigger trigger{Trigger::created};  ///< EventFacts::trigger.
+  TimePoint updated_at{};             ///< EventFacts::updated_at.
+  std::string last_error;             ///< The reason of the last fail() or lease expiry.
+  std::string body;                   ///< The body as received (get() only).
+};
+
+/// One page of list(): newest first.
+struct DeliveryPage {
+  std::vector<DeliveryRecord> deliveries;  ///< At most the limit asked for.
+  /// Pass as `before` to get the next page; nullopt when nothing older matches. A backend may
+  /// return a short (even empty) page with a cursor when it stopped at its per-call work budget.
+  std::optional<DeliveryId> next_before;
 };
 
 /// An operation that succeeded and has nothing to return.
@@ -395,6 +456,23 @@ class Inbox {
   /// and ordering-guard entries not touched since. Returns how many deliveries were removed.
   /// Backends also call it by themselves from time to time.
   [[nodiscard]] virtual Result<std::uint64_t> expire() = 0;
+
+  /// Every field of delivery `id`, its body included; `not_found` when there is none.
+  [[nodiscard]] virtual Result<DeliveryRecord> get(DeliveryId id) = 0;
+  /// The deliveries matching `filter` with an id below `before` (all when nullopt), newest
+  /// first, at most `limit` (bodies left out). Reads indexes, never every delivery: see each
+  /// backend for which filters are indexed.
+  [[nodiscard]] virtual Result<DeliveryPage> list(const DeliveryFilter& filter, std::size_t limit,
+                                                  std::optional<DeliveryId> before) = 0;
+  /// An operator's explicit decision: every acked or dead delivery matching `filter` becomes
+  /// ready again, oldest first, with its attempts reset, DeliveryRecord::replays incremented
+  /// (Delivery::replays), never judged stale or superseded again, at the back of its resource
+  /// (behind its current deliveries). With `dry_run` nothing changes. Returns how many match.
+  [[nodiscard]] virtual Result<std::uint64_t> replay(const DeliveryFilter& filter,
+                                                     bool dry_run) = 0;
+  /// Deletes the dead letters received before `before` (all when nullopt), on purpose: their
+  /// keys are no longer duplicates. Returns how many were deleted.
+  [[nodiscard]] virtual Result<std::uint64_t> purge_dead(std::optional<TimePoint> before) = 0;
 
   /// ack() for a delivery returned by lease().
   [[nodiscard]] Result<Done> ack(const Delivery& d) { return ack(d.id, d.lease_token); }

@@ -6,7 +6,7 @@
 /// is one Lua script, so it is atomic on the server: two receivers racing on one key store it
 /// once, two workers never hold a valid lease on one delivery.
 ///
-/// ## Key layout (version 2)
+/// ## Key layout (version 3)
 /// Every key of the inbox NAME starts with `mw:{NAME}:`; the hash tag `{NAME}` puts them all
 /// in one Redis Cluster slot, so the scripts are valid on a cluster. Ids are zero-padded to 16
 /// digits so that sorted-set ties order by id. RES is a resource, (connector, owner, model,
@@ -35,6 +35,10 @@
 /// | `acked`                    | zset   | acked deliveries by received-at (retention)                       | as its members             |
 /// | `stale`                    | set    | ids not yet acked and stale (at arrival or at their last lease)   | as its members             |
 /// | `counts`                   | hash   | counters: waiting, blocked_resources, skipped_superseded, missing | forever                    |
+/// | `ix:model:MODEL`           | zset   | every delivery of the model, by id (score 0, lex order)           | as its members             |
+/// | `ix:connector:CONNECTOR`   | zset   | every delivery from the connector, by id                          | as its members             |
+/// | `ix:owner:OWNER`           | zset   | every delivery of the owner, by id                                | as its members             |
+/// | `ix:resource:RES`          | zset   | every delivery of the resource, by id                             | as its members             |
 // clang-format on
 ///
 /// A delivery's `state` field is `ready`, `waiting` (in its line behind an earlier undone
@@ -70,7 +74,10 @@
 /// before per-resource ordering: no `version` key) is migrated in place in batches of 1000,
 /// each atomic (RedisOptions::migrate; stop every process of the previous version first); its
 /// deliveries keep their state and are not ordered (layout 1 did not record their resource). A
-/// keyspace of a newer layout is refused with a message naming both versions.
+/// keyspace of a newer layout is refused with a message naming both versions. Layout 3 adds the
+/// operator's indexes (`ix:*`, for list()); a layout-2 keyspace gets them on open, 1000 ids per
+/// atomic step (stop the processes of the previous version first: their appends would be
+/// missing from the indexes).
 ///
 /// ## Durability
 /// append() returns `stored` once Redis has executed the script. Whether that survives a crash
@@ -138,7 +145,7 @@ struct RedisPersistence {
 };
 
 /// The key layout version this library reads and writes (see the file comment).
-inline constexpr int redis_layout_version = 2;
+inline constexpr int redis_layout_version = 3;
 
 /// The Redis server's memory limit and eviction policy (`INFO memory`).
 struct RedisMemory {
@@ -232,6 +239,19 @@ class RedisInbox final : public Inbox {
   [[nodiscard]] Result<Done> requeue(DeliveryId id) override;
   /// See Inbox::expire().
   [[nodiscard]] Result<std::uint64_t> expire() override;
+  /// See Inbox::get().
+  [[nodiscard]] Result<DeliveryRecord> get(DeliveryId id) override;
+  /// See Inbox::list(). Reads the most selective index the filter names (the full resource,
+  /// the model, the connector, the owner, the dead letters), else ids downward from the newest;
+  /// the other conditions are checked per delivery. It looks at no more than 100,000
+  /// deliveries per call (5,000 per script): past that the page comes back short with a cursor.
+  [[nodiscard]] Result<DeliveryPage> list(const DeliveryFilter& filter, std::size_t limit,
+                                          std::optional<DeliveryId> before) override;
+  /// See Inbox::replay(): the matches are found as list() finds them, then replayed 500 per
+  /// script call.
+  [[nodiscard]] Result<std::uint64_t> replay(const DeliveryFilter& filter, bool dry_run) override;
+  /// See Inbox::purge_dead(); 1,000 dead letters looked at per script call.
+  [[nodiscard]] Result<std::uint64_t> purge_dead(std::optional<TimePoint> before) override;
 
   /// The server's persistence, so a receiver can warn when it is weaker than
   /// RedisPersistence::no_loss_after_ack(). `storage_unavailable` when the server is away or

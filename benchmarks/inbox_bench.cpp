@@ -5,6 +5,17 @@
 //
 //   morph_webhook_inbox_bench [--dir DIR] [--seconds S] [--clients 1,16,64] [--mode
 //   group|single|normal]
+//   morph_webhook_inbox_bench --lease-ack [--dir DIR] [--resources 10000] [--events 10]
+//   [--workers 4] [--batch 10] [--rounds 1] [--mode group|normal]
+//
+// --lease-ack: lease + ack throughput with ordering per resource on and off, side by side.
+// RESOURCES x EVENTS deliveries (each resource's events appended in turn, resources
+// interleaved) are stored first (not measured), then WORKERS threads lease BATCH at a time and
+// ack each one until the inbox is empty; prints deliveries/s for ordered=true and false and
+// their ratio: group commit with synchronous=FULL as `serve` runs (--mode group), or NORMAL
+// (--mode normal: no fsync, so what ordering costs in SQL is not hidden behind the disk). With
+// --rounds R both run R times, alternating, and the median of each is reported (a shared
+// machine's noise hits both alike).
 //
 // DIR must be on the disk you care about (not tmpfs, where fsync costs nothing); default ".".
 // Each run appends distinct events (the body of examples/payloads/call-created.json with a
@@ -13,6 +24,7 @@
 // add a few: check with `strace -f -c -e trace=fsync,fdatasync`).
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -110,6 +122,133 @@ Outcome run(const std::string& dir, const Mode& mode, int clients, double second
   return out;
 }
 
+struct LeaseAck {
+  double deliveries_per_second = 0;
+  std::uint64_t deliveries = 0;
+  double seconds = 0;
+  bool failed = false;
+};
+
+// Fills a fresh inbox with `resources` x `events` deliveries, then drains it with `workers`
+// threads leasing `batch` at a time and acking each.
+LeaseAck lease_ack(const std::string& dir, bool ordered, mw::SqliteSynchronous synchronous,
+                   int resources, int events, int workers, std::size_t batch) {
+  const std::string path = dir + "/morph-inbox-bench-" + std::to_string(::getpid()) + ".db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  mw::SqliteOptions options;
+  options.inbox.ordered = ordered;
+  options.synchronous = synchronous;
+  LeaseAck out;
+  {
+    // Filled without fsync (not measured), then reopened as `serve` opens it.
+    mw::SqliteOptions fill = options;
+    fill.synchronous = mw::SqliteSynchronous::normal;
+    auto inbox = mw::SqliteInbox::open(path, fill);
+    if (!inbox) {
+      std::fprintf(stderr, "%s\n", mw::to_string(inbox.error()).c_str());
+      std::exit(2);
+    }
+    std::vector<std::thread> threads;
+    std::atomic<bool> failed{false};
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&, t] {
+        for (int e = 0; e < events; ++e) {
+          for (int r = t; r < resources; r += 8) {
+            const std::string id = std::to_string(r);
+            const std::string key = id + "-" + std::to_string(e);
+            std::string body = body_template;
+            body.replace(body.find("\"ID\"") + 1, 2, key);
+            mw::EventFacts facts;
+            facts.model = "crmEngagement";
+            facts.id = id;
+            facts.trigger = mw::Trigger::updated;
+            facts.updated_at = mw::TimePoint(std::chrono::seconds(1741251600 + e));
+            if (!(*inbox)->append(mw::Headers{"hubspot", "owner-1", key}, body, facts)) {
+              failed = true;
+            }
+          }
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    if (failed) {
+      out.failed = true;
+      return out;
+    }
+  }
+  {
+    auto inbox = mw::SqliteInbox::open(path, options);
+    if (!inbox) {
+      std::fprintf(stderr, "%s\n", mw::to_string(inbox.error()).c_str());
+      std::exit(2);
+    }
+    std::atomic<std::uint64_t> done{0};
+    std::atomic<bool> failed{false};
+    const auto total = static_cast<std::uint64_t>(resources) * static_cast<std::uint64_t>(events);
+    std::vector<std::thread> threads;
+    const auto start = std::chrono::steady_clock::now();
+    for (int w = 0; w < workers; ++w) {
+      threads.emplace_back([&] {
+        while (done.load() < total && !failed.load()) {
+          const auto leased = (*inbox)->lease(batch, std::chrono::seconds(60));
+          if (!leased) {
+            failed = true;
+            return;
+          }
+          if (leased->empty()) {
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+            continue;
+          }
+          for (const mw::Delivery& d : *leased) {
+            if (!(*inbox)->ack(d)) failed = true;
+            done.fetch_add(1);
+          }
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out.deliveries = done.load();
+    out.deliveries_per_second = static_cast<double>(out.deliveries) / out.seconds;
+    out.failed = failed.load();
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  return out;
+}
+
+int run_lease_ack(const std::string& dir, mw::SqliteSynchronous synchronous, int resources,
+                  int events, int workers, std::size_t batch, int rounds) {
+  std::printf(
+      "lease + ack: %d resources x %d events, %d workers, lease batch %zu, synchronous=%s\n",
+      resources, events, workers, batch,
+      synchronous == mw::SqliteSynchronous::full ? "FULL" : "NORMAL");
+  std::printf("%-6s %-10s %12s %12s %10s\n", "round", "ordered", "deliveries", "per second",
+              "seconds");
+  std::vector<double> on_rates;
+  std::vector<double> off_rates;
+  bool failed = false;
+  for (int round = 1; round <= rounds; ++round) {
+    for (const bool ordered : {true, false}) {
+      const LeaseAck r = lease_ack(dir, ordered, synchronous, resources, events, workers, batch);
+      failed = failed || r.failed;
+      (ordered ? on_rates : off_rates).push_back(r.deliveries_per_second);
+      std::printf("%-6d %-10s %12llu %12.0f %10.2f%s\n", round, ordered ? "true" : "false",
+                  static_cast<unsigned long long>(r.deliveries), r.deliveries_per_second, r.seconds,
+                  r.failed ? "  (an operation failed)" : "");
+      std::fflush(stdout);
+    }
+  }
+  const auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  const double on = median(on_rates);
+  const double off = median(off_rates);
+  std::printf("median deliveries/s: ordered %.0f, unordered %.0f; ordered / unordered: %.2f\n", on,
+              off, off > 0 ? on / off : 0.0);
+  return failed ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -117,9 +256,27 @@ int main(int argc, char** argv) {
   double seconds = 3;
   std::vector<int> clients = {1, 16, 64};
   std::string only_mode;
+  bool lease_ack_mode = false;
+  int resources = 10000;
+  int events = 10;
+  int workers = 4;
+  std::size_t batch = 10;
+  int rounds = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--dir" && i + 1 < argc) {
+    if (arg == "--lease-ack") {
+      lease_ack_mode = true;
+    } else if (arg == "--resources" && i + 1 < argc) {
+      resources = std::atoi(argv[++i]);
+    } else if (arg == "--events" && i + 1 < argc) {
+      events = std::atoi(argv[++i]);
+    } else if (arg == "--workers" && i + 1 < argc) {
+      workers = std::atoi(argv[++i]);
+    } else if (arg == "--rounds" && i + 1 < argc) {
+      rounds = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--batch" && i + 1 < argc) {
+      batch = static_cast<std::size_t>(std::atol(argv[++i]));
+    } else if (arg == "--dir" && i + 1 < argc) {
       dir = argv[++i];
     } else if (arg == "--seconds" && i + 1 < argc) {
       seconds = std::atof(argv[++i]);
@@ -134,10 +291,17 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: %s [--dir DIR] [--seconds S] [--clients 1,16,64]"
-                   " [--mode group|single|normal]\n",
-                   argv[0]);
+                   " [--mode group|single|normal]\n"
+                   "       %s --lease-ack [--dir DIR] [--resources N] [--events M]"
+                   " [--workers W] [--batch B] [--rounds R] [--mode group|normal]\n",
+                   argv[0], argv[0]);
       return 2;
     }
+  }
+  if (lease_ack_mode) {
+    const mw::SqliteSynchronous synchronous =
+        only_mode == "normal" ? mw::SqliteSynchronous::normal : mw::SqliteSynchronous::full;
+    return run_lease_ack(dir, synchronous, resources, events, workers, batch, rounds);
   }
   const Mode modes[] = {
       {"group", "group commit, synchronous=FULL", true, mw::SqliteSynchronous::full},

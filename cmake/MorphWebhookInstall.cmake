@@ -15,6 +15,11 @@ if(MORPH_WEBHOOK_HAS_REDIS)
     ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
     LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}")
 endif()
+if(MORPH_WEBHOOK_HAS_SIGNING)
+  install(TARGETS morph_webhook_signing EXPORT morph_webhookTargets
+    ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+    LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}")
+endif()
 install(DIRECTORY include/ DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 install(EXPORT morph_webhookTargets
   NAMESPACE morph::
@@ -25,7 +30,7 @@ configure_package_config_file(
   "${CMAKE_CURRENT_BINARY_DIR}/morph_webhookConfig.cmake"
   INSTALL_DESTINATION "${MORPH_WEBHOOK_CMAKE_DIR}")
 # Header-only, the package fits any architecture; with a compiled inbox library it does not.
-if(MORPH_WEBHOOK_HAS_SQLITE OR MORPH_WEBHOOK_HAS_REDIS)
+if(MORPH_WEBHOOK_HAS_SQLITE OR MORPH_WEBHOOK_HAS_REDIS OR MORPH_WEBHOOK_HAS_SIGNING)
   set(_mw_arch_independent "")
 else()
   set(_mw_arch_independent ARCH_INDEPENDENT)

@@ -140,16 +140,6 @@ inline std::string ok_json(const morph::webhook::Request& request) {
   return out;
 }
 
-/// The body of a 404 or 405 answer (not library errors, so not an ErrorCode).
-inline std::string route_error_json(std::string_view code, std::string_view message) {
-  std::string out = "{\"error\":{\"code\":";
-  morph::webhook::append_json_string(out, code);
-  out += ",\"message\":";
-  morph::webhook::append_json_string(out, message);
-  out += "}}";
-  return out;
-}
-
 /// What one request produced, for its log line.
 struct LogEntry {
   int status = 0;
@@ -217,7 +207,7 @@ inline Answer answer_too_large(std::size_t limit) {
 inline Answer answer_bad_request() {
   Answer out;
   out.status = 400;
-  out.body = route_error_json("bad_request", "unreadable HTTP request");
+  out.body = morph::webhook::error_json("bad_request", "unreadable HTTP request");
   out.log.error = "bad_request";
   return out;
 }
@@ -226,7 +216,7 @@ inline Answer answer_bad_request() {
 inline Answer answer_not_found() {
   Answer out;
   out.status = 404;
-  out.body = route_error_json("not_found", "POST to /webhooks/morph");
+  out.body = morph::webhook::error_json("not_found", "POST to /webhooks/morph");
   out.log.error = "not_found";
   return out;
 }
@@ -235,7 +225,8 @@ inline Answer answer_not_found() {
 inline Answer answer_method_not_allowed() {
   Answer out;
   out.status = 405;
-  out.body = route_error_json("method_not_allowed", "only POST is allowed on /webhooks/morph");
+  out.body =
+      morph::webhook::error_json("method_not_allowed", "only POST is allowed on /webhooks/morph");
   out.allow_post = true;
   out.log.error = "method_not_allowed";
   return out;

@@ -22,6 +22,25 @@ TEST_CASE("error codes have their documented names", "[error]") {
   }
 }
 
+TEST_CASE("the error table: one row per code, in declaration order", "[error]") {
+  REQUIRE(std::size(error_code_table) == std::size(all_error_codes));
+  for (std::size_t i = 0; i < std::size(error_code_table); ++i) {
+    const ErrorCodeInfo& row = error_code_table[i];
+    INFO(row.name);
+    CHECK(static_cast<std::size_t>(row.code) == i);
+    CHECK(all_error_codes[i] == row.code);
+    CHECK(to_string(row.code) == row.name);
+    CHECK_FALSE(row.meaning.empty());
+    CHECK(is_inbox_error(row.code) == (row.family == ErrorFamily::inbox));
+    CHECK(Error{row.code, "", "", ""}.is_header_error() == (row.family == ErrorFamily::header));
+    for (std::size_t j = 0; j < i; ++j) CHECK(error_code_table[j].name != row.name);
+  }
+  const auto outside = static_cast<ErrorCode>(std::size(error_code_table));
+  CHECK(to_string(outside) == "unknown");
+  CHECK_FALSE(is_inbox_error(outside));
+  STATIC_REQUIRE(error_code_info(ErrorCode::lease_lost).family == ErrorFamily::inbox);
+}
+
 TEST_CASE("enums have their wire names", "[types]") {
   CHECK(to_string(Trigger::created) == "created");
   CHECK(to_string(Trigger::deleted) == "deleted");

@@ -183,6 +183,13 @@ TEST_CASE("error_json: the response body", "[request]") {
     mw::append_error_json(out, error);
     CHECK(out == R"(x{"error":{"code":"empty_body","pointer":"","message":""}})");
   }
+  SECTION("an answer about the HTTP exchange: code and message, no pointer") {
+    CHECK(mw::error_json("method_not_allowed", "only POST") ==
+          R"({"error":{"code":"method_not_allowed","message":"only POST"}})");
+    std::string out = "x";
+    mw::append_error_json(out, "not_found", "a \"path\"\n");
+    CHECK(out == R"(x{"error":{"code":"not_found","message":"a \"path\"\n"}})");
+  }
   SECTION("every error the parser produces renders as valid JSON") {
     const std::string_view bodies[] = {
         "",

@@ -16,6 +16,9 @@
 #include "cli/inbox_command.hpp"
 #include "cli/serve_command.hpp"
 #endif
+#if defined(MORPH_WEBHOOK_CLI_FORWARD)
+#include "cli/forward_command.hpp"
+#endif
 
 namespace cli = morph::webhook::cli;
 
@@ -27,6 +30,9 @@ int main(int argc, char** argv) {
 #if defined(MORPH_WEBHOOK_CLI_SERVE)
   cli::add_serve_command(app, exit_status);
   cli::add_inbox_command(app, exit_status);
+#if defined(MORPH_WEBHOOK_CLI_FORWARD)
+  cli::add_forward_command(app, exit_status);
+#endif
 #else
   // Named anyway, so that asking for them says why they are missing.
   for (const char* name : {"serve", "inbox"}) {

@@ -16,7 +16,9 @@ fi
 if [ ! -f "$build/CMakeCache.txt" ]; then
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release
 fi
-cmake --build "$build" --target zod_verdicts card_view_bodies -j2
+cmake --build "$build" --target zod_verdicts card_view_bodies morph-webhook -j2
 # The event bodies (library vs zod) and the card view answers (to_json() vs zod's response schema).
-ctest --test-dir "$build" -R '^morph_webhook_(zod_differential|card_view_zod)$' --output-on-failure \
+# morph_webhook_forward_apps: what `forward` sends, verified by npm's standardwebhooks.
+ctest --test-dir "$build" -R '^morph_webhook_(zod_differential|card_view_zod|forward_apps)$' \
+  --output-on-failure \
   --no-tests=error

@@ -218,6 +218,10 @@ class Query {
   Query& bind(const char* name, std::optional<std::int64_t> v) noexcept {
     return v ? bind(name, *v) : check(sqlite3_bind_null(stmt_, index(name)));
   }
+  // `v` must outlive the query (bound without a copy).
+  Query& bind_optional(const char* name, const std::optional<std::string>& v) noexcept {
+    return v ? bind(name, std::string_view(*v)) : check(sqlite3_bind_null(stmt_, index(name)));
+  }
 
   // SQLITE_ROW, SQLITE_DONE, or an error code.
   int step() noexcept { return bind_rc_ != SQLITE_OK ? bind_rc_ : sqlite3_step(stmt_); }
@@ -1527,9 +1531,16 @@ struct SqliteInbox::Impl {
                                   ELSE 'ready' END END,
             0, :id, :stale, :stale, :received_at, :available_at, :attempt, :lease_token,
             :last_error, :acked_at))sql"};
-  static constexpr NamedSql v1_keep_sequence{"v1_keep_sequence", R"sql(
-    INSERT OR REPLACE INTO sqlite_sequence(name, seq)
-    SELECT 'deliveries', seq FROM sqlite_sequence WHERE name = 'deliveries_v1')sql"};
+  // Ids continue after the largest version 1 gave (sqlite_sequence has no unique name).
+  static constexpr const char* v1_keep_sequence_sql = R"sql(
+    UPDATE sqlite_sequence
+    SET seq = max(seq, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'deliveries_v1'), 0))
+    WHERE name = 'deliveries';
+    INSERT INTO sqlite_sequence(name, seq)
+    SELECT 'deliveries', seq FROM sqlite_sequence
+    WHERE name = 'deliveries_v1'
+      AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'deliveries');
+  )sql";
   // The first undone delivery of each resource becomes its head; so does every one already
   // leased (version 1 leased a resource's deliveries in parallel: their leases stay valid).
   static constexpr NamedSql v1_elect_heads{"v1_elect_heads", R"sql(
@@ -1578,8 +1589,14 @@ struct SqliteInbox::Impl {
       EventFacts facts;
       Result<ResourceEvent> event = parser.parse_envelope(body);
       if (event) facts = EventFacts::of(*event);
+      // Bound without copies: every value lives until the insert is done.
       const std::string connector = rows.text("connector_id");
       const std::string owner = rows.text("owner_id");
+      const std::string key = rows.text("idempotency_key");
+      const std::optional<std::string> token =
+          rows.is_null("lease_token") ? std::nullopt : std::optional(rows.text("lease_token"));
+      const std::optional<std::string> last_error =
+          rows.is_null("last_error") ? std::nullopt : std::optional(rows.text("last_error"));
       const std::int64_t received = rows.int64("received_at");
       std::optional<std::int64_t> resource;
       if (!facts.id.empty()) {
@@ -1598,7 +1615,7 @@ struct SqliteInbox::Impl {
         q.bind(":id", id)
             .bind(":connector_id", connector)
             .bind(":owner_id", owner)
-            .bind(":idempotency_key", rows.text("idempotency_key"))
+            .bind(":idempotency_key", key)
             .bind_blob(":body", body)
             .bind(":body_hash", rows.int64("body_hash"))
             .bind(":model", facts.model)
@@ -1613,16 +1630,7 @@ struct SqliteInbox::Impl {
             .bind(":available_at", rows.int64("available_at"))
             .bind(":attempt", rows.int64("attempt"))
             .bind(":acked_at", acked_at);
-        if (rows.is_null("lease_token")) {
-          q.bind(":lease_token", std::optional<std::int64_t>{});
-        } else {
-          q.bind(":lease_token", rows.text("lease_token"));
-        }
-        if (rows.is_null("last_error")) {
-          q.bind(":last_error", std::optional<std::int64_t>{});
-        } else {
-          q.bind(":last_error", rows.text("last_error"));
-        }
+        q.bind_optional(":lease_token", token).bind_optional(":last_error", last_error);
         irc = q.step();
       }
       if (irc != SQLITE_DONE) return sqlite_error("migrating the inbox", v1_insert_delivery, irc);
@@ -1638,8 +1646,8 @@ struct SqliteInbox::Impl {
       }
     }
     if (rc != SQLITE_DONE) return sqlite_error("migrating the inbox", v1_select_deliveries, rc);
-    rc = run_once(v1_keep_sequence);
-    if (rc != SQLITE_DONE) return sqlite_error("migrating the inbox", v1_keep_sequence, rc);
+    rc = exec(v1_keep_sequence_sql);
+    if (rc != SQLITE_OK) return sqlite_error("migrating the inbox (keeping the ids)", rc);
     rc = run_once(v1_elect_heads);
     if (rc != SQLITE_DONE) return sqlite_error("migrating the inbox", v1_elect_heads, rc);
     rc = exec(v1_drop_sql);

@@ -329,7 +329,7 @@ TEST_CASE("usage errors, help and version", "[usage]") {
     std::string in_stderr;
   };
   const std::vector<Case> cases = {
-      {{}, 2, "", "missing command (expected one of: check, serve, inbox)"},
+      {{}, 2, "", "missing command (expected one of: check, serve, inbox"},  // forward: when built
       {{"--help"}, 0, "Usage: morph-webhook [OPTIONS] SUBCOMMAND", ""},
       {{"--help"}, 0, "  check ", ""},
       {{"-h"}, 0, "Exit status: 0", ""},

@@ -5,7 +5,9 @@
 //     superseded at lease time, FailOptions), on a clock the test controls;
 //   - check_same_key_race(): 16 threads append one key, exactly one is stored;
 //   - check_worker_race(): 4 workers lease 10,000 deliveries; each acked exactly once, none
-//     leased twice while its lease is valid.
+//     leased twice while its lease is valid;
+//   - check_ordered_workers(): 20 resources x 12 updates, 8 handler threads, 20 % transient
+//     failures: no older state applied over a newer one, every resource ends at its newest.
 #pragma once
 
 #include <morph/webhook/inbox.hpp>
@@ -17,6 +19,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -687,6 +691,132 @@ inline void check_worker_race(const InboxFactory& factory, std::size_t count = 1
   REQUIRE(s.has_value());
   CHECK(s->acked_retained == count);
   CHECK(s->ready + s->leased + s->delayed + s->dead == 0);
+}
+
+/// What check_ordered_workers() saw.
+struct OrderedRun {
+  std::size_t applied = 0;            ///< Handler runs that applied a state.
+  std::size_t skipped_stale = 0;      ///< Deliveries acked without applying: stale.
+  std::size_t failed = 0;             ///< Transient failures (fail()).
+  std::size_t older_over_newer = 0;   ///< Applied states older than the one already applied.
+  std::size_t concurrent_leases = 0;  ///< A resource leased while it was already in flight.
+  std::size_t not_newest = 0;         ///< Resources that did not end at their newest state.
+};
+
+/// The trial: `resources` contacts x `updates` updates each, posted in order (the
+/// resources interleaved), then `handlers` threads lease one delivery at a time, fail 20 % of
+/// them (a transient error), skip the stale ones as a handler should, and apply the others
+/// (the state of a resource is the `updatedAt` last applied). With `skip_superseded`, the lease
+/// skips the superseded ones. Every delivery ends acked; none is lost.
+inline OrderedRun check_ordered_workers(const InboxFactory& factory, bool skip_superseded,
+                                        int resources = 20, int updates = 12, int handlers = 8) {
+  mw::InboxOptions options;
+  options.backoff_initial = 2ms;  // transient failures come back quickly
+  options.backoff_max = 20ms;
+  options.max_attempts = 1000;  // 20 % failures never make a dead letter
+  std::unique_ptr<mw::Inbox> inbox = factory(options);
+  const mw::TimePoint base = mw::TimePoint(std::chrono::hours(24 * 365 * 55));
+  const auto total = static_cast<std::size_t>(resources * updates);
+  for (int u = 0; u < updates; ++u) {
+    for (int r = 0; r < resources; ++r) {
+      const std::string key = "c" + std::to_string(r) + "-u" + std::to_string(u);
+      mw::EventFacts facts;
+      facts.model = "genericContact";
+      const std::string id = "contact-" + std::to_string(r);
+      facts.id = id;
+      facts.trigger = mw::Trigger::updated;
+      facts.updated_at = base + std::chrono::minutes(u);
+      const auto a = inbox->append(mw::Headers{"hubspot", "o", key}, "body " + key, facts);
+      REQUIRE(a.has_value());
+      REQUIRE(a->status == mw::AppendStatus::stored);
+    }
+  }
+  std::mutex mutex;
+  std::map<std::string, mw::TimePoint> state;  // per resource: the updatedAt last applied
+  std::set<std::string> in_flight;
+  OrderedRun run;
+  std::atomic<std::size_t> acked{0};
+  std::atomic<std::size_t> errors{0};
+  const auto deadline = std::chrono::steady_clock::now() + 120s;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < handlers; ++t) {
+    threads.emplace_back([&, t] {
+      std::mt19937 random(static_cast<unsigned>(1234 + t));
+      mw::LeaseOptions how;
+      how.skip_superseded = skip_superseded;
+      while (std::chrono::steady_clock::now() < deadline) {
+        const auto leased = inbox->lease(1, 60s, how);
+        if (!leased) {
+          ++errors;
+          return;
+        }
+        if (leased->empty()) {
+          // Done when nothing is undone (skipped deliveries are acked by the lease itself).
+          const auto st = inbox->stats();
+          if (st && st->ready + st->leased + st->delayed == 0) return;
+          std::this_thread::sleep_for(1ms);
+          continue;
+        }
+        const mw::Delivery& d = leased->front();
+        {
+          std::lock_guard<std::mutex> lock(mutex);
+          if (!in_flight.insert(d.resource_id).second) ++run.concurrent_leases;
+        }
+        // The handler's work takes a moment, so other handlers run meanwhile.
+        std::this_thread::sleep_for(std::chrono::microseconds(random() % 2000));
+        const bool transient_failure = random() % 5 == 0;
+        {
+          std::lock_guard<std::mutex> lock(mutex);
+          in_flight.erase(d.resource_id);
+          if (transient_failure) {
+            ++run.failed;
+          } else if (d.stale) {
+            ++run.skipped_stale;
+          } else {
+            auto [it, first] = state.emplace(d.resource_id, d.updated_at);
+            if (!first) {
+              if (d.updated_at < it->second) ++run.older_over_newer;
+              it->second = d.updated_at;
+            }
+            ++run.applied;
+          }
+        }
+        if (transient_failure) {
+          if (!inbox->fail(d, "transient")) ++errors;
+        } else if (inbox->ack(d)) {
+          ++acked;
+        } else {
+          ++errors;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  const auto s = inbox->stats();
+  REQUIRE(s.has_value());
+  for (int r = 0; r < resources; ++r) {
+    const auto it = state.find("contact-" + std::to_string(r));
+    if (it == state.end() || it->second != base + std::chrono::minutes(updates - 1)) {
+      ++run.not_newest;
+    }
+  }
+  INFO("applied=" << run.applied << " stale=" << run.skipped_stale << " failed=" << run.failed
+                  << " skipped_superseded=" << s->skipped_superseded << " " << describe(*s));
+  CHECK(errors == 0);
+  CHECK(s->acked_retained == total);
+  CHECK(s->ready + s->leased + s->delayed + s->dead == 0);
+  CHECK(run.older_over_newer == 0);
+  CHECK(run.concurrent_leases == 0);
+  CHECK(run.not_newest == 0);
+  CHECK(run.failed > 0);  // the trial did fail some
+  if (skip_superseded) {
+    CHECK(s->skipped_superseded > 0);
+    CHECK(acked.load() + s->skipped_superseded == total);
+  } else {
+    CHECK(s->skipped_superseded == 0);
+    CHECK(acked.load() == total);
+  }
+  return run;
 }
 
 }  // namespace inbox_contract

@@ -9,8 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <morph/webhook/inbox/sqlite.hpp>
@@ -493,4 +495,314 @@ TEST_CASE("SqliteInbox: a worker killed while holding leases: its deliveries com
     CHECK(d.attempt == 2);
     CHECK(inbox.ack(d).has_value());
   }
+}
+
+TEST_CASE(
+    "SqliteInbox: 8 handlers, 20 resources x 12 updates, 20 % failures: never older over newer",
+    "[inbox][sqlite][ordered]") {
+  SqliteFactory f;
+  f.base.synchronous = mw::SqliteSynchronous::normal;
+  SECTION("every delivery run") { inbox_contract::check_ordered_workers(f.factory(), false); }
+  SECTION("superseded ones skipped by the lease") {
+    const auto run = inbox_contract::check_ordered_workers(f.factory(), true);
+    // Posted before the handlers start: only the newest of each resource needs a run, plus
+    // what a failure let pile up behind it.
+    CHECK(run.applied < 20 * 12 / 2);
+  }
+}
+
+namespace {
+
+// Schema version 1, as morph-webhook wrote it before ordered leases (src/inbox/sqlite.cpp at
+// 6c9bbc7), with rows as that version left them.
+constexpr const char* v1_file_sql = R"sql(
+CREATE TABLE deliveries(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  connector_id TEXT NOT NULL,
+  owner_id TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  body BLOB NOT NULL,
+  body_hash INTEGER NOT NULL,
+  stale INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  available_at INTEGER NOT NULL,
+  attempt INTEGER NOT NULL DEFAULT 0,
+  lease_token TEXT,
+  last_error TEXT,
+  acked_at INTEGER);
+CREATE UNIQUE INDEX deliveries_by_key ON deliveries(connector_id, owner_id, idempotency_key);
+CREATE INDEX deliveries_by_body ON deliveries(connector_id, owner_id, body_hash);
+CREATE INDEX deliveries_by_state ON deliveries(state, available_at);
+CREATE INDEX deliveries_by_received ON deliveries(state, received_at);
+CREATE TABLE resources(
+  connector_id TEXT NOT NULL,
+  owner_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  resource_id TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  deleted INTEGER NOT NULL,
+  touched_at INTEGER NOT NULL,
+  PRIMARY KEY(connector_id, owner_id, model, resource_id)) WITHOUT ROWID;
+CREATE INDEX resources_by_touched ON resources(touched_at);
+PRAGMA user_version = 1;
+)sql";
+
+// A Morph body about contact `id` changed at `updated` (ISO 8601).
+std::string contact_body(const std::string& id, const std::string& trigger,
+                         const std::string& updated) {
+  return R"({"event":"genericContact::)" + trigger +
+         R"(","data":{"object":"resource","model":"genericContact","id":")" + id +
+         R"(","fields":{},"createdAt":"2025-01-01T00:00:00.000Z","updatedAt":")" + updated +
+         R"("}})";
+}
+
+}  // namespace
+
+TEST_CASE("SqliteInbox: a file written by schema version 1 is migrated when opened",
+          "[inbox][sqlite][migration]") {
+  TempDir dir;
+  const std::string path = dir.file("v1.db");
+  const mw::TimePoint now = mw::TimePoint(std::chrono::hours(24 * 365 * 56));  // ~2026
+  const std::int64_t now_us = now.time_since_epoch().count();
+  const std::int64_t hour = 3600LL * 1000000;
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, v1_file_sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_stmt* insert = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db,
+                               "INSERT INTO deliveries(id, connector_id, owner_id, idempotency_key,"
+                               " body, body_hash, stale, received_at, state, available_at,"
+                               " attempt, lease_token, last_error, acked_at)"
+                               " VALUES (?, 'hubspot', 'o', ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               -1, &insert, nullptr) == SQLITE_OK);
+    struct Row {
+      int id;
+      const char* key;
+      std::string body;
+      int stale, state;
+      std::int64_t received, available;
+      int attempt;
+      const char* token;
+      const char* error;
+      bool acked;
+    };
+    const Row rows[] = {
+        // c1: acked at 10:00, then 09:00 (stale at arrival) and 11:00 waiting.
+        {1, "k1", contact_body("c1", "updated", "2025-03-06T10:00:00.000Z"), 0, 1, now_us - hour,
+         now_us - hour, 1, nullptr, nullptr, true},
+        {2, "k2", contact_body("c1", "updated", "2025-03-06T09:00:00.000Z"), 1, 0,
+         now_us - hour + 1, now_us - hour + 1, 0, nullptr, nullptr, false},
+        {3, "k3", contact_body("c1", "updated", "2025-03-06T11:00:00.000Z"), 0, 0,
+         now_us - hour + 2, now_us - hour + 2, 0, nullptr, nullptr, false},
+        // c2: a dead letter, and a delivery leased (version 1 leased c2's in parallel).
+        {4, "k4", contact_body("c2", "created", "2025-03-06T08:00:00.000Z"), 0, 2,
+         now_us - hour + 3, now_us - hour + 3, 10, nullptr, "it broke", false},
+        {5, "k5", contact_body("c2", "updated", "2025-03-06T12:00:00.000Z"), 0, 0,
+         now_us - hour + 4, now_us + hour, 1, "0123456789abcdef0123456789abcdef", nullptr, false},
+        // A body that is not a Morph event (appended without facts).
+        {9, "k9", "not json", 0, 0, now_us - hour + 5, now_us - hour + 5, 0, nullptr, nullptr,
+         false},
+    };
+    for (const Row& r : rows) {
+      sqlite3_bind_int(insert, 1, r.id);
+      sqlite3_bind_text(insert, 2, r.key, -1, SQLITE_STATIC);
+      sqlite3_bind_blob(insert, 3, r.body.data(), static_cast<int>(r.body.size()), SQLITE_STATIC);
+      sqlite3_bind_int(insert, 4, r.stale);
+      sqlite3_bind_int64(insert, 5, r.received);
+      sqlite3_bind_int(insert, 6, r.state);
+      sqlite3_bind_int64(insert, 7, r.available);
+      sqlite3_bind_int(insert, 8, r.attempt);
+      if (r.token) {
+        sqlite3_bind_text(insert, 9, r.token, -1, SQLITE_STATIC);
+      } else {
+        sqlite3_bind_null(insert, 9);
+      }
+      if (r.error) {
+        sqlite3_bind_text(insert, 10, r.error, -1, SQLITE_STATIC);
+      } else {
+        sqlite3_bind_null(insert, 10);
+      }
+      if (r.acked) {
+        sqlite3_bind_int64(insert, 11, r.received + 1);
+      } else {
+        sqlite3_bind_null(insert, 11);
+      }
+      REQUIRE(sqlite3_step(insert) == SQLITE_DONE);
+      sqlite3_reset(insert);
+    }
+    sqlite3_finalize(insert);
+    // Ids up to 12 were given (10-12 expired since): a new delivery must not reuse them.
+    REQUIRE(sqlite3_exec(db,
+                         "UPDATE sqlite_sequence SET seq = 12 WHERE name = 'deliveries';"
+                         "INSERT INTO resources VALUES ('hubspot', 'o', 'genericContact', 'c1',"
+                         " 1741258800000000, 0, 0);",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  mw::SqliteOptions options;
+  options.inbox.clock = [now] { return now; };
+  options.inbox.max_attempts = 10;
+  auto opened = mw::SqliteInbox::open(path, options);
+  REQUIRE(opened.has_value());
+  mw::SqliteInbox& inbox = **opened;
+
+  auto s = inbox.stats();
+  REQUIRE(s.has_value());
+  CHECK(s->ready == 3);  // k2, k3, k9
+  CHECK(s->leased == 1);
+  CHECK(s->dead == 1);
+  CHECK(s->acked_retained == 1);
+  CHECK(s->stale == 1);  // k2's arrival verdict
+
+  const auto dead = inbox.dead_letters();
+  REQUIRE(dead.has_value());
+  REQUIRE(dead->size() == 1);
+  CHECK(dead->front().id == 4);
+  CHECK(dead->front().model == "genericContact");
+  CHECK(dead->front().resource_id == "c2");
+  CHECK(dead->front().trigger == mw::Trigger::created);
+  CHECK(dead->front().last_error == "it broke");
+
+  // c1: k2 is its head (k3 waits behind it) and is stale against the acked 10:00; k9 has no
+  // resource; k5 is still leased by version 1's worker.
+  auto leased = inbox.lease(10, 30s);
+  REQUIRE(leased.has_value());
+  REQUIRE(leased->size() == 2);
+  CHECK(leased->at(0).id == 2);
+  CHECK(leased->at(0).stale);
+  CHECK(leased->at(0).superseded);  // by k3
+  CHECK(leased->at(0).resource_id == "c1");
+  CHECK(leased->at(0).updated_at == mw::TimePoint(std::chrono::seconds(1741251600)));
+  CHECK(leased->at(1).id == 9);
+  CHECK(leased->at(1).resource_id.empty());
+  // The old worker's lease is still valid.
+  CHECK(inbox.ack(5, "0123456789abcdef0123456789abcdef").has_value());
+  for (const mw::Delivery& d : *leased) CHECK(inbox.ack(d).has_value());
+  leased = inbox.lease(10, 30s);
+  REQUIRE(leased.has_value());
+  REQUIRE(leased->size() == 1);
+  CHECK(leased->at(0).id == 3);
+  CHECK_FALSE(leased->at(0).stale);
+  CHECK(inbox.ack(leased->at(0)).has_value());
+
+  // Dedupe still knows the old keys; new ids continue after the largest ever given.
+  const auto again = inbox.append(mw::Headers{"hubspot", "o", "k1"}, "x", mw::EventFacts{});
+  REQUIRE(again.has_value());
+  CHECK(again->status == mw::AppendStatus::duplicate);
+  CHECK(again->delivery_id == 1);
+  const auto fresh = inbox.append(mw::Headers{"hubspot", "o", "k13"}, "y", mw::EventFacts{});
+  REQUIRE(fresh.has_value());
+  CHECK(fresh->delivery_id == 13);
+
+  // The arrival guard came along: an event older than c1's 11:00 is stale at arrival.
+  mw::EventFacts older;
+  older.model = "genericContact";
+  older.id = "c1";
+  older.trigger = mw::Trigger::updated;
+  older.updated_at = mw::TimePoint(std::chrono::seconds(1741251600));
+  const auto late = inbox.append(mw::Headers{"hubspot", "o", "k14"}, "z", older);
+  REQUIRE(late.has_value());
+  CHECK(late->stale);
+
+  // Reopening finds version 2: nothing is migrated twice.
+  opened->reset();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* v = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &v, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(v) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(v, 0) == mw::sqlite_inbox_schema_version);
+  sqlite3_finalize(v);
+  sqlite3_close(db);
+  auto reopened = mw::SqliteInbox::open(path, options);
+  REQUIRE(reopened.has_value());
+  s = (*reopened)->stats();
+  REQUIRE(s.has_value());
+  CHECK(s->acked_retained == 5);
+  CHECK(s->dead == 1);
+}
+
+TEST_CASE("SqliteInbox: expire() of many rows runs in short transactions while appends go on",
+          "[inbox][sqlite][expire]") {
+  // Rows to expire: MORPH_WEBHOOK_EXPIRE_ROWS (default 20,000, kept small for CI).
+  std::size_t rows = 20000;
+  if (const char* v = std::getenv("MORPH_WEBHOOK_EXPIRE_ROWS")) rows = std::stoul(v);
+  TempDir dir;
+  std::atomic<std::int64_t> now_us{
+      mw::TimePoint(std::chrono::hours(24 * 365 * 56)).time_since_epoch().count()};
+  mw::SqliteOptions options;
+  options.synchronous = mw::SqliteSynchronous::normal;
+  options.inbox.clock = [&now_us] {
+    return mw::TimePoint(std::chrono::microseconds(now_us.load()));
+  };
+  auto opened = mw::SqliteInbox::open(dir.file("expire.db"), options);
+  REQUIRE(opened.has_value());
+  mw::SqliteInbox& inbox = **opened;
+  {
+    std::vector<std::thread> appenders;
+    std::atomic<std::size_t> failures{0};
+    for (std::size_t t = 0; t < 8; ++t) {
+      appenders.emplace_back([&, t] {
+        for (std::size_t i = t; i < rows; i += 8) {
+          const std::string key = "k" + std::to_string(i);
+          const std::string id = "c" + std::to_string(i % 1000);
+          mw::EventFacts facts;
+          facts.model = "genericContact";
+          facts.id = id;
+          facts.updated_at = mw::TimePoint(std::chrono::seconds(i));
+          if (!inbox.append(mw::Headers{"hubspot", "o", key}, "body " + key, facts)) ++failures;
+        }
+      });
+    }
+    for (auto& th : appenders) th.join();
+    REQUIRE(failures == 0);
+  }
+  mw::LeaseOptions skip;
+  skip.skip_superseded = true;  // acks most of them inside the lease: a quick way to ack them all
+  for (;;) {
+    const auto batch = inbox.lease(1000, 600s, skip);
+    REQUIRE(batch.has_value());
+    if (batch->empty()) break;
+    for (const mw::Delivery& d : *batch) REQUIRE(inbox.ack(d).has_value());
+  }
+  auto s = inbox.stats();
+  REQUIRE(s.has_value());
+  REQUIRE(s->acked_retained == rows);
+
+  now_us += std::chrono::duration_cast<std::chrono::microseconds>(73h).count();
+  std::atomic<bool> expiring{true};
+  std::atomic<std::size_t> appended_while_expiring{0};
+  std::atomic<std::size_t> append_errors{0};
+  std::thread appender([&] {
+    for (std::size_t i = 0; expiring.load(); ++i) {
+      const std::string key = "new-" + std::to_string(i);
+      if (!inbox.append(mw::Headers{"hubspot", "o", key}, key, mw::EventFacts{})) {
+        ++append_errors;
+      } else if (expiring.load()) {
+        ++appended_while_expiring;
+      }
+    }
+  });
+  const std::uint64_t commits_before = inbox.commits();
+  const auto removed = inbox.expire();
+  const std::uint64_t commits_after = inbox.commits();
+  expiring = false;
+  appender.join();
+  REQUIRE(removed.has_value());
+  CHECK(*removed == rows);
+  CHECK(append_errors == 0);
+  // One transaction would have made every append wait for all of it.
+  INFO("transactions: " << commits_after - commits_before
+                        << ", appends meanwhile: " << appended_while_expiring.load());
+  CHECK(appended_while_expiring > 1);
+  s = inbox.stats();
+  REQUIRE(s.has_value());
+  CHECK(s->acked_retained == 0);
+  CHECK(s->ready >= appended_while_expiring);
+  // Nothing left to expire: the guard rows went with the deliveries.
+  const auto again = inbox.expire();
+  REQUIRE(again.has_value());
+  CHECK(*again == 0);
 }

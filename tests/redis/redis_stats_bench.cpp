@@ -145,3 +145,87 @@ TEST_CASE("Benchmark: RedisInbox stats() and dead_letters() with a large backlog
     }
   }
 }
+
+TEST_CASE("Benchmark: RedisInbox lease + ack throughput, ordered and not",
+          "[.][benchmark][redis]") {
+  const std::size_t resources = size_from("MORPH_WEBHOOK_REDIS_RESOURCES", 10000);
+  const std::size_t events = size_from("MORPH_WEBHOOK_REDIS_EVENTS", 10);
+  const std::size_t total = resources * events;
+  // Twice each, alternated, so that a change in the shared machine's load shows.
+  for (const bool ordered : {true, false, true, false}) {
+    mw::RedisOptions options;
+    options.inbox.ordered = ordered;
+    auto inbox = redis_test::open_inbox(redis_test::fresh_name(), options);
+    // Appended round-robin over the resources, as interleaved traffic arrives.
+    std::atomic<std::size_t> next{0};
+    std::atomic<std::size_t> errors{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&] {
+        for (std::size_t i = next++; i < total; i = next++) {
+          const std::string resource = "c" + std::to_string(i % resources);
+          const std::string key = resource + "-u" + std::to_string(i / resources);
+          mw::EventFacts facts;
+          facts.model = "genericContact";
+          facts.id = resource;
+          facts.trigger = mw::Trigger::updated;
+          facts.updated_at = mw::TimePoint(std::chrono::seconds(1'750'000'000) +
+                                           std::chrono::seconds(i / resources));
+          if (!inbox->append(mw::Headers{"hubspot", "o", key}, "body " + key, facts)) ++errors;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    REQUIRE(errors == 0);
+    threads.clear();
+    std::atomic<std::size_t> acked{0};
+    REQUIRE(redis_test::shared_server().command({"CONFIG", "RESETSTAT"}) ==
+            std::vector<std::string>{"OK"});
+    const auto start = Clock::now();
+    for (int w = 0; w < 4; ++w) {
+      threads.emplace_back([&] {
+        int idle = 0;
+        while (acked.load() < total && idle < 1000) {
+          auto batch = inbox->lease(25, 60s);
+          if (!batch) {
+            ++errors;
+            return;
+          }
+          if (batch->empty()) {
+            ++idle;
+            std::this_thread::sleep_for(1ms);
+            continue;
+          }
+          idle = 0;
+          for (const mw::Delivery& d : *batch) {
+            if (inbox->ack(d)) {
+              ++acked;
+            } else {
+              ++errors;
+            }
+          }
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    const double seconds = ms_since(start) / 1000;
+    CHECK(errors == 0);
+    CHECK(acked == total);
+    // The server's time in the scripts (lease and ack), per delivery.
+    const std::vector<std::string> info =
+        redis_test::shared_server().command({"INFO", "commandstats"});
+    double server_us = 0;
+    if (!info.empty()) {
+      const std::size_t at = info[0].find("cmdstat_evalsha:");
+      const std::size_t usec = info[0].find("usec=", at);
+      if (at != std::string::npos && usec != std::string::npos) {
+        server_us = std::strtod(info[0].c_str() + usec + 5, nullptr);
+      }
+    }
+    std::printf(
+        "ordered=%s: %zu resources x %zu events, 4 workers: %.0f deliveries/s leased and "
+        "acked (%.1f s); server %.1f us per delivery\n",
+        ordered ? "true " : "false", resources, events, static_cast<double>(total) / seconds,
+        seconds, server_us / static_cast<double>(total));
+  }
+}

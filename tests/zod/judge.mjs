@@ -11,7 +11,9 @@
 //   - a `z.string().transform()` field (accountingInvoice's dates) is checked as its
 //     z.string(): on text Date cannot read the transform throws instead of failing, so zod
 //     gives no verdict; the input schema's verdict is used, and values are compared after
-//     applying the transform to what the library read.
+//     applying the transform to what the library read. Strict further accepts only the
+//     transform's output form (Date.toISOString(): what Morph sends); text zod's z.string()
+//     accepts in another form is an expected difference (expected_failures.mjs).
 import { read, to_js, walk, member, JsonSyntaxError } from './json.mjs';
 import { event_schema, fields, input_fields, is_transform, ref_targets } from './schemas.mjs';
 import { z } from 'zod';

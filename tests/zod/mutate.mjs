@@ -57,7 +57,12 @@ const NUMBERS = [
 ];
 
 /** Strings for a `z.string().transform(d => new Date(d).toISOString())` field. */
-const DATE_TEXTS = ['2025-03-06', 'March 6, 2025', '2025-03-06T09:05:04+01:00', '06/03/2025', ''];
+const DATE_TEXTS = [
+  '2025-03-06', 'March 6, 2025', '2025-03-06T09:05:04+01:00', '06/03/2025', '',
+  // Date.toISOString()'s own form and its near misses (strict accepts the first two only).
+  '2025-03-06T07:05:04.000Z', '2024-02-29T23:59:59.999Z', '2025-03-06T07:05:04Z',
+  '2025-03-06T07:05:04.000000Z', '2025-03-06T07:05:04.000z', '2025-02-30T00:00:00.000Z',
+];
 
 /** Strings of `units` UTF-16 code units written with `unit` (1 or 2 units each). */
 function of_units(units, unit) {

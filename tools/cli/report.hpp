@@ -121,14 +121,8 @@ inline void append_report_value(std::string& out, const ResourceRef& ref) {
 
 /// A ref list: `[{"model":...,"id":...},...]`.
 inline void append_report_value(std::string& out, RefList refs) {
-  out += '[';
-  bool first = true;
-  for (const ResourceRef& ref : refs) {
-    if (!first) out += ',';
-    first = false;
-    append_report_value(out, ref);
-  }
-  out += ']';
+  morph::webhook::detail::append_list(
+      out, refs, [](std::string& o, const ResourceRef& ref) { append_report_value(o, ref); });
 }
 
 template <class Model>
@@ -168,24 +162,6 @@ void append_fields(std::string& out, const Model& fields) {
       out, fields, [](std::string& o, const auto& value) { append_report_value(o, value); });
 }
 
-/// `[{"code":...,"message":...},...]` (message only when Morph sent one).
-inline void append_warnings(std::string& out, WarningList warnings) {
-  out += '[';
-  bool first = true;
-  for (const Warning& w : warnings) {
-    if (!first) out += ',';
-    first = false;
-    out += "{\"code\":";
-    append_json_string(out, w.code);
-    if (w.message) {
-      out += ",\"message\":";
-      append_json_string(out, *w.message);
-    }
-    out += '}';
-  }
-  out += ']';
-}
-
 /// `"file":...,"line":N,` as they apply (after `{"ok":...`).
 inline void append_origin(std::string& out, const Origin& origin) {
   if (origin.file) {
@@ -222,7 +198,7 @@ void append_event_head(std::string& out, const Origin& origin, const Event& e) {
 template <class Event>
 void append_event_tail(std::string& out, const Event& e, const CheckedHeaders* headers) {
   out += ",\"warnings\":";
-  append_warnings(out, e.warnings);
+  morph::webhook::detail::append_warnings(out, e.warnings);
   if (e.raw_resource) {
     out += ",\"rawResource\":";
     append_raw_json(out, *e.raw_resource);

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include <boost/asio/signal_set.hpp>
@@ -67,11 +68,7 @@ Answer error_answer(const Error& error) {
 Answer route_error(int status, std::string_view code, std::string_view message) {
   Answer out;
   out.status = status;
-  out.body = "{\"error\":{\"code\":";
-  append_json_string(out.body, code);
-  out.body += ",\"message\":";
-  append_json_string(out.body, message);
-  out.body += "}}";
+  out.body = error_json(code, message);
   out.error = std::string(code);
   return out;
 }
@@ -124,6 +121,8 @@ class Service {
 
   /// Drain finished: the inbox finishes its operations in flight and closes.
   void close_inbox() { inbox_.reset(); }
+  Inbox* inbox() { return inbox_.get(); }
+  prometheus::Registry& registry() { return metrics_.registry(); }
 
  private:
   static std::string_view path_of(std::string_view target) {
@@ -368,6 +367,18 @@ int run_serve(const ServeConfig& config) {
     }
   }
 
+  const bool companion = config.companion && config.companion->enabled();
+  if (companion) {
+    if (!inbox) {
+      print_error("--forward-to needs an inbox (not --inbox none)");
+      return 2;
+    }
+    if (const std::optional<std::string> error = config.companion->prepare()) {
+      print_error(*error);
+      return 2;
+    }
+  }
+
   Service service(config, std::move(inbox), std::move(secret));
   mwb::Server server(config.server, [&service](const mwb::Request& req, mwb::ReadStatus status) {
     return service.handle(req, status);
@@ -377,15 +388,30 @@ int run_serve(const ServeConfig& config) {
                 std::to_string(config.server.port) + ": " + ec.message());
     return 1;
   }
+  // The companion (the forwarder) drains while the server does, and stops before the inbox
+  // is closed.
+  std::atomic<bool> stop_companion{false};
+  std::thread companion_thread;
+  if (companion) {
+    companion_thread = std::thread([&] {
+      const int status =
+          config.companion->run(*service.inbox(), service.registry(), stop_companion);
+      if (status != 0) print_error("the forwarder stopped with status " + std::to_string(status));
+    });
+  }
   boost::asio::signal_set signals{server.context(), SIGINT, SIGTERM};
-  signals.async_wait([&server](boost::system::error_code ec, int) {
-    if (!ec) server.shutdown();
+  signals.async_wait([&server, &stop_companion](boost::system::error_code ec, int) {
+    if (ec) return;
+    stop_companion.store(true);
+    server.shutdown();
   });
   const bool v6 = config.server.host.find(':') != std::string::npos;
   std::printf("listening on %s%s%s:%u\n", v6 ? "[" : "", config.server.host.c_str(), v6 ? "]" : "",
               static_cast<unsigned>(server.local_endpoint().port()));
   std::fflush(stdout);
   server.run();
+  stop_companion.store(true);
+  if (companion_thread.joinable()) companion_thread.join();
   service.close_inbox();
   if (server.connections_cut() > 0) {
     print_error("drain timeout: closed " + std::to_string(server.connections_cut()) +

@@ -6,6 +6,9 @@
 #include <memory>
 #include <string>
 
+#if defined(MORPH_WEBHOOK_CLI_FORWARD)
+#include "cli/forward_command.hpp"
+#endif
 #include "cli/inbox_uri.hpp"
 #include "cli/serve.hpp"
 #include "cli/server_options.hpp"
@@ -73,6 +76,9 @@ CLI::App* add_serve_command(CLI::App& app, int& exit_status) {
                    "Retry-After seconds sent with 503 (the inbox cannot store)")
       ->capture_default_str()
       ->check(CLI::Range(1u, 86400u));
+#if defined(MORPH_WEBHOOK_CLI_FORWARD)
+  add_forward_to_serve(*serve, *config);
+#endif
   serve->callback([config, &exit_status] { exit_status = run_serve(*config); });
   return serve;
 }

@@ -73,6 +73,9 @@ class ServeMetrics {
     }
   }
 
+  /// The registry, for metrics of work running beside the server (ServeCompanion).
+  prometheus::Registry& registry() { return *registry_; }
+
   /// Counts one answered request.
   void count_request(int status) {
     for (std::size_t i = 0; i < common_statuses_.size(); ++i) {

@@ -3,8 +3,10 @@
 #ifndef MORPH_WEBHOOK_ERROR_HPP
 #define MORPH_WEBHOOK_ERROR_HPP
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <iterator>
 #include <new>
 #include <string>
 #include <string_view>
@@ -22,66 +24,93 @@
 
 namespace morph::webhook {
 
-/// What went wrong. The names returned by to_string() are stable and part of the API.
-enum class ErrorCode : std::uint8_t {
-  empty_body,         ///< The body is empty or only whitespace.
-  body_too_large,     ///< The body is larger than ParseOptions::max_body_bytes.
-  invalid_json,       ///< The body is not exactly one well-formed JSON value (or nests too deep).
-  duplicate_key,      ///< An object the library interprets has the same key twice.
-  missing_field,      ///< A required member is absent.
-  wrong_type,         ///< A known member has the wrong JSON type.
-  invalid_value,      ///< A known member has the right type but an impossible or forbidden value.
-  unknown_event,      ///< `event` is not of the form `<model>::<created|updated|deleted>`.
-  model_mismatch,     ///< `data.model` differs from the model named in `event`.
-  unsupported_model,  ///< A well-formed event of another model given to the crmEngagement parser.
-  missing_header,     ///< A required HTTP header is absent.
-  invalid_header,     ///< A header value is empty, too long or holds control bytes.
-  duplicate_header,   ///< A header appears twice with different values.
-  // Inbox (inbox.hpp) errors: about the receiver's storage, not about the request.
-  storage_unavailable,  ///< The inbox could not store or read (disk full, locked, corrupt, down).
-  lease_lost,           ///< The lease token is not (or no longer) the delivery's current lease.
-  not_found,            ///< No delivery with that id, or not in the state the operation needs.
+/// Which part of an exchange an error code is about (the family column of the error table).
+enum class ErrorFamily : std::uint8_t {
+  body,    ///< The request's body: the event (Parser, parse_any(), Dispatcher, CardView).
+  header,  ///< The request's three Morph headers (validate_headers()).
+  inbox,   ///< The receiver's own storage (inbox.hpp), never the request.
 };
+
+// clang-format off
+/// The error codes, one row each: name (the enumerator and its to_string() text), the HTTP
+/// status a receiver answers (http_status()), the family and what the code means. Every list
+/// and switch over error codes (ErrorCode, to_string(), all_error_codes, is_inbox_error(),
+/// Error::is_header_error(), http_status()) derives from this table; a code is added here only.
+#define MORPH_WEBHOOK_ERROR_CODES(X)                                                                                 \
+  X(empty_body,          400, body,   "the body is empty or only whitespace")                                       \
+  X(body_too_large,      413, body,   "the body is larger than ParseOptions::max_body_bytes")                       \
+  X(invalid_json,        400, body,   "the body is not exactly one well-formed JSON value (or nests too deep)")     \
+  X(duplicate_key,       400, body,   "an object the library interprets has the same key twice")                   \
+  X(missing_field,       400, body,   "a required member is absent")                                                \
+  X(wrong_type,          400, body,   "a known member has the wrong JSON type")                                     \
+  X(invalid_value,       400, body,   "a known member has the right type but an impossible or forbidden value")     \
+  X(unknown_event,       400, body,   "event is not of the form <model>::<created|updated|deleted>")               \
+  X(model_mismatch,      400, body,   "data.model differs from the model named in event")                           \
+  X(unsupported_model,   422, body,   "a well-formed event of a model the receiver or parser does not handle")     \
+  X(missing_header,      400, header, "a required HTTP header is absent")                                           \
+  X(invalid_header,      400, header, "a header value is empty, too long or holds control bytes")                   \
+  X(duplicate_header,    400, header, "a header appears twice with different values")                               \
+  X(storage_unavailable, 503, inbox,  "the inbox could not store or read (disk full, locked, corrupt, down)")       \
+  X(lease_lost,          409, inbox,  "the lease token is not (or no longer) the delivery's current lease")        \
+  X(not_found,           404, inbox,  "no delivery with that id, or not in the state the operation needs")
+// clang-format on
+
+/// What went wrong: one enumerator per row of MORPH_WEBHOOK_ERROR_CODES, in its order (the
+/// meaning of each: error_code_info()). The names returned by to_string() are stable and part
+/// of the API.
+enum class ErrorCode : std::uint8_t {
+/// One row of the error table as an enumerator.
+#define MORPH_WEBHOOK_ERROR_ENUMERATOR(name, status, family, meaning) name,
+  MORPH_WEBHOOK_ERROR_CODES(MORPH_WEBHOOK_ERROR_ENUMERATOR)
+#undef MORPH_WEBHOOK_ERROR_ENUMERATOR
+};
+
+/// One row of the error table (MORPH_WEBHOOK_ERROR_CODES) as data.
+struct ErrorCodeInfo {
+  ErrorCode code;            ///< The code.
+  std::string_view name;     ///< Its stable name, e.g. `"invalid_json"` (to_string()).
+  int http_status;           ///< The status a receiver answers (http_status()).
+  ErrorFamily family;        ///< What it is about: the body, the headers or the inbox.
+  std::string_view meaning;  ///< One line saying what it means.
+};
+
+/// The error table as data, in declaration order: `error_code_table[i].code` is the i-th code.
+inline constexpr ErrorCodeInfo error_code_table[] = {
+/// @cond MORPH_WEBHOOK_TABLE_ROWS
+#define MORPH_WEBHOOK_ERROR_ROW(name, status, family, meaning) \
+  {ErrorCode::name, #name, status, ErrorFamily::family, meaning},
+    MORPH_WEBHOOK_ERROR_CODES(MORPH_WEBHOOK_ERROR_ROW)
+#undef MORPH_WEBHOOK_ERROR_ROW
+    /// @endcond
+};
+
+/// Every error code, in declaration order (handy for tables and tests).
+inline constexpr ErrorCode all_error_codes[] = {
+/// @cond MORPH_WEBHOOK_TABLE_ROWS
+#define MORPH_WEBHOOK_ERROR_CODE(name, status, family, meaning) ErrorCode::name,
+    MORPH_WEBHOOK_ERROR_CODES(MORPH_WEBHOOK_ERROR_CODE)
+#undef MORPH_WEBHOOK_ERROR_CODE
+    /// @endcond
+};
+
+/// The row of `code` in the error table; a value outside the enumeration (a cast) gets a row
+/// named `"unknown"`, status 400, family body.
+[[nodiscard]] constexpr ErrorCodeInfo error_code_info(ErrorCode code) noexcept {
+  const auto index = static_cast<std::size_t>(code);
+  if (index < std::size(error_code_table)) return error_code_table[index];
+  return ErrorCodeInfo{code, "unknown", 400, ErrorFamily::body, "not an error code"};
+}
 
 /// The stable name of an error code, e.g. `"invalid_json"`.
 [[nodiscard]] constexpr std::string_view to_string(ErrorCode code) noexcept {
-  switch (code) {
-    case ErrorCode::empty_body: return "empty_body";
-    case ErrorCode::body_too_large: return "body_too_large";
-    case ErrorCode::invalid_json: return "invalid_json";
-    case ErrorCode::duplicate_key: return "duplicate_key";
-    case ErrorCode::missing_field: return "missing_field";
-    case ErrorCode::wrong_type: return "wrong_type";
-    case ErrorCode::invalid_value: return "invalid_value";
-    case ErrorCode::unknown_event: return "unknown_event";
-    case ErrorCode::model_mismatch: return "model_mismatch";
-    case ErrorCode::unsupported_model: return "unsupported_model";
-    case ErrorCode::missing_header: return "missing_header";
-    case ErrorCode::invalid_header: return "invalid_header";
-    case ErrorCode::duplicate_header: return "duplicate_header";
-    case ErrorCode::storage_unavailable: return "storage_unavailable";
-    case ErrorCode::lease_lost: return "lease_lost";
-    case ErrorCode::not_found: return "not_found";
-  }
-  return "unknown";
+  return error_code_info(code).name;
 }
 
 /// True for the inbox codes (storage_unavailable, lease_lost, not_found): they come from the
 /// receiver's own storage (inbox.hpp), never from a request's headers or body.
 [[nodiscard]] constexpr bool is_inbox_error(ErrorCode code) noexcept {
-  return code == ErrorCode::storage_unavailable || code == ErrorCode::lease_lost ||
-         code == ErrorCode::not_found;
+  return error_code_info(code).family == ErrorFamily::inbox;
 }
-
-/// Every error code, in declaration order (handy for tables and tests).
-inline constexpr ErrorCode all_error_codes[] = {
-    ErrorCode::empty_body,        ErrorCode::body_too_large,      ErrorCode::invalid_json,
-    ErrorCode::duplicate_key,     ErrorCode::missing_field,       ErrorCode::wrong_type,
-    ErrorCode::invalid_value,     ErrorCode::unknown_event,       ErrorCode::model_mismatch,
-    ErrorCode::unsupported_model, ErrorCode::missing_header,      ErrorCode::invalid_header,
-    ErrorCode::duplicate_header,  ErrorCode::storage_unavailable, ErrorCode::lease_lost,
-    ErrorCode::not_found,
-};
 
 /// One precise error: what is wrong (code), where (pointer or header) and why (message).
 ///
@@ -99,8 +128,7 @@ struct Error {
 
   /// True for the header error codes (missing_header, invalid_header, duplicate_header).
   [[nodiscard]] bool is_header_error() const noexcept {
-    return code == ErrorCode::missing_header || code == ErrorCode::invalid_header ||
-           code == ErrorCode::duplicate_header;
+    return error_code_info(code).family == ErrorFamily::header;
   }
 };
 

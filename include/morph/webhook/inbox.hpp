@@ -296,8 +296,8 @@ struct LeaseOptions {
   bool skip_superseded = false;
 };
 
-/// A count per state, for dashboards and health checks (see DeliveryState). Each is cheap to
-/// read whatever the backlog: counters or index counts, never a walk of every delivery.
+/// A count per state, for dashboards and health checks (see DeliveryState). Backends keep them
+/// cheap: counters or index counts, never a read of every delivery.
 struct InboxStats {
   std::uint64_t ready = 0;           ///< Waiting for a worker (also behind their resource).
   std::uint64_t leased = 0;          ///< Owned by a worker whose lease has not expired.
@@ -375,7 +375,8 @@ struct InboxOptions {
   /// key). On by default.
   bool dedupe_identical_bodies = true;
   /// Deliveries of one resource are leased one at a time in arrival order (see the file
-  /// comment). Off: every ready delivery is leasable, as a plain work queue. On by default.
+  /// comment). Off: every ready delivery is leasable, as a plain work queue. It applies to the
+  /// deliveries appended (or requeued) by the inbox opened with it. On by default.
   bool ordered = true;
   /// A delivery that fails (or whose lease expires) on its `max_attempts`-th counted attempt
   /// is dead.

@@ -165,7 +165,23 @@ void append_list(std::string& out, Span<T> items, Write&& write) {
 
 inline void append_ref_list(std::string& out, RefList refs) { append_list(out, refs, append_ref); }
 
-// One field value of a typed model (value kinds: see model.hpp).
+/// Appends a warning: `{"code":...,"message":...}`, the message only when Morph sent one.
+inline void append_warning(std::string& out, const Warning& warning) {
+  out += "{\"code\":";
+  append_json_string(out, warning.code);
+  if (warning.message) {
+    out += ",\"message\":";
+    append_json_string(out, *warning.message);
+  }
+  out += '}';
+}
+
+/// Appends `[warning,...]`.
+inline void append_warnings(std::string& out, WarningList warnings) {
+  append_list(out, warnings, append_warning);
+}
+
+// One field value of a typed model (value kinds: see docs/models.md).
 inline void append_value(std::string& out, std::string_view text) { append_json_string(out, text); }
 template <class E>
 void append_value(std::string& out, const EnumField<E>& value) {
@@ -275,19 +291,8 @@ void append_event(std::string& out, const Event& e) {
     append_compact_json(out, e.raw_resource->empty() ? std::string_view("null") : *e.raw_resource);
   }
   if (!e.warnings.empty()) {
-    out += ",\"warnings\":[";
-    bool first = true;
-    for (const Warning& w : e.warnings) {
-      out += first ? "{\"code\":" : ",{\"code\":";
-      first = false;
-      append_json_string(out, w.code);
-      if (w.message) {
-        out += ",\"message\":";
-        append_json_string(out, *w.message);
-      }
-      out += '}';
-    }
-    out += ']';
+    out += ",\"warnings\":";
+    append_warnings(out, e.warnings);
   }
   out += "}}";
 }

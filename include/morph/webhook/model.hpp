@@ -1,112 +1,13 @@
 /// @file model.hpp
 /// @brief Models as data: how a Morph model is described once, and the typed event Event<Model>.
 ///
-/// ## How a model is described
-/// A model is a plain struct with one `std::optional<Value>` member per field of its zod
-/// schema, plus one specialization of ModelDescription naming the model and listing its fields:
-/// ```
-/// struct Engagement {
-///   std::optional<EnumField<EngagementType>> type;
-///   std::optional<std::string_view> title;
-///   std::optional<ResourceRef> owner;
-///   ...
-/// };
-/// template <>
-/// struct ModelDescription<Engagement> {
-///   static constexpr std::string_view name = "crmEngagement";      // `event` / `data.model`
-///   static constexpr auto fields = std::make_tuple(
-///       field("type", &Engagement::type).required(),              // strict requires it
-///       field("title", &Engagement::title),                       // optional
-///       field("owner", &Engagement::owner).ref_to("genericUser"),  // a single ref
-///       ...);
-/// };
-/// ```
-/// Each field() gives the wire name, the member (whose C++ type gives the JSON type) and
-/// what the schema adds: `.required()` (zod: no `.optional()`; strict rejects its absence,
-/// lenient never does, since Morph drops fields it cannot read), `.length(min, max)` (string
-/// length in UTF-16 code units), `.email()` (zod's email rule), `.non_negative()` (zod
-/// `.min(0)` on a `double`), `.ref_to(model)` (the target model of a ref or ref list),
-/// `.optional_items()` (a ref list whose items the schema declares `.optional()`). Enum values
-/// are listed once per enum type in EnumNames.
-///
-/// Member types and the JSON they read (the value kinds):
-/// | member type        | JSON                                  | zod                           |
-/// |--------------------|---------------------------------------|-------------------------------|
-/// | `EnumField<E>`     | a string, one of EnumNames<E>::values | `z.enum([...])`               |
-/// | `std::string_view` | a string                              | `z.string()`                  |
-/// | `Timestamp`        | an RFC 3339 date-time string          | `z.string().datetime()`       |
-/// | `std::int64_t`     | a whole number >= 0                   | `z.number().int().min(0)`     |
-/// | `double`           | a number, as JSON.parse reads it      | `z.number()`, `.min(0)`       |
-/// | `bool`             | `true` or `false`                     | `z.boolean()`                 |
-/// | `ResourceRef`      | a ref object                          | `z.morph.resource(M)`         |
-/// | `RefList`          | an array of ref objects (top level)   | `z.array(z.morph.resource(M))`|
-/// | a described `T`    | a nested object                       | `z.object({...})`             |
-/// | `Span<T>`          | an array of nested objects            | `z.array(z.object({...}))`    |
-/// | `Span<int64_t>`    | an array of whole numbers >= 0        | `z.array(z.number().int()...)`|
-/// | `Answers`          | an object of strings, string lists or numbers | `z.record(z.union(...))`
-/// |
-///
-/// Numbers (`double`) are the double nearest the text, ties to even, as JavaScript's JSON.parse
-/// reads them (number.hpp; simdjson's getters are not used): `0.1` is 0.1, a number with 30
-/// digits is its nearest double, `-0` is -0.0 (and passes `.non_negative()`, as it passes zod's
-/// `.min(0)`: -0 >= 0), a number beyond a double's range (`1e400`) is invalid_json, as
-/// everywhere in the body. to_json() writes the shortest text that reads back as the same
-/// double (`std::to_chars`), so `1.50` comes back as `1.5` and `1e2` as `100`.
-///
-/// Enums whose schema lists the wire value `"unknown"` (crmStage's `type`: open, won, lost,
-/// unknown): the enumerator `unknown` is then that listed value, and the enum ends with one
-/// more enumerator, `unlisted`, for text the schema does not list. Strict accepts `"unknown"`
-/// (it is listed) and rejects other text; lenient keeps other text as `unlisted`.
-/// EnumField::is_listed() / is_unlisted() tell which for every enum; is_unknown() exists only
-/// for enums without a listed `"unknown"` (where it means unlisted).
-///
-/// Ref lists with optional items (`z.array(z.morph.resource(M).optional())`: crmOpportunity's
-/// contacts, companies and engagements): JavaScript's JSON.stringify writes an `undefined` item
-/// as `null`, so Morph can send `[null, {...}]`. Strict is zod exactly: zod rejects that `null`
-/// (wrong_type at the item's pointer). Lenient skips `null` items: the list holds the refs only,
-/// so `[null, ref]` reads as a list of one ref (the item index of the null is not kept). Ref
-/// lists without the flag reject a `null` item under both policies.
-///
-/// ## Nested objects
-/// A nested object (a transcript's segment, a question, an option) is described the same way
-/// as a model: a struct and a ModelDescription with `fields` but no `name`. A member the schema
-/// requires is a plain value (`double start;`, described with `field("start",
-/// &TranscriptSegment::start)`: required by construction); an optional one is a
-/// `std::optional`. Lists of nested objects are `Span<T>` views into the Parser's storage (valid
-/// until the next parse, like every view; to_owned() deep-copies them).
-///
-/// Policy: inside a nested object, required keys, types and rules are checked under **both**
-/// policies. A nested object that breaks the schema makes zod reject its whole top-level field,
-/// and Morph's mappers then drop that field with a warning (contract.md, "Dropped fields"): so
-/// such an object is nothing Morph sends, as for string rules. What lenient keeps: unknown keys
-/// (ignored at every level), `null` for an optional nested member (absent), unlisted enum text
-/// (value unlisted_value<E>), dropped top-level fields. In exchange, required members need no
-/// `std::optional` in the struct.
-///
-/// Discriminated unions (`z.discriminatedUnion("type", ...)`): one struct with every member of
-/// every variant, the discriminator an EnumField, and `.in_variant(f)` on the members that only
-/// some variants have: `f(object)` says from the discriminator read so far whether the member is
-/// required, optional or not part of the variant (then ignored as zod strips it). An unlisted
-/// `type` is rejected by strict (as zod) and kept by lenient, which then reads the other
-/// members as optional.
-///
-/// ## How to add a model
-/// 1. `include/morph/webhook/models/<name>.hpp`: the enums it needs (with their EnumNames),
-///    the struct, its ModelDescription, and `using <Name>Event = Event<<Name>>;` if a short
-///    name helps. Type names drop Morph's family prefix: genericContact -> `Contact`,
-///    telephonyCall -> `Call`, crmEngagement -> `Engagement`.
-/// 2. Add the header to models.hpp and the type to its TypedModels list.
-/// 3. Fixtures in `tests/data/` (valid real-shaped events, dropped fields, every constraint
-///    violated once, under both policies) and the model's zod schema for the differential test.
-/// A value kind not in the table above needs one overload in each consumer: the walker's
-/// read_value(), json.hpp's append_value() and owned.hpp's deep_copy(). The CLI's report writes
-/// it with append_value(); a kind that holds refs also gets an append_report_value() and a
-/// ref_count() overload in tools/cli/report.hpp.
-///
-/// ## Naming
-/// `Event<Model>` is the typed event of a model (`Event<Engagement>`, `Event<Contact>`);
-/// `ResourceEvent` (= `Event<RawFields>`) is any model with `fields` kept as raw JSON.
-/// `WebhookEvent` is `Event<Engagement>`, its name from before there were several models.
+/// A model is a plain struct with one member per field of its zod schema, and a
+/// ModelDescription that lists the fields with field() and the schema's rules (`.required()`,
+/// `.length()`, `.email()`, `.ref_to()`, ...). Parsing under both policies, operator==,
+/// to_owned(), to_json(), the CLI's report and the Dispatcher's typed handlers all derive from
+/// that description. `models/engagement.hpp` is the example to copy; the value kinds, nested
+/// objects, unions and how to add a model are in the manual (docs/models.md,
+/// docs/contributing.md).
 #ifndef MORPH_WEBHOOK_MODEL_HPP
 #define MORPH_WEBHOOK_MODEL_HPP
 
@@ -125,13 +26,13 @@ namespace morph::webhook {
 
 /// The wire names of an enum's values, in the order of its enumerators; the enum's last
 /// enumerator stands for text not listed (kept under the lenient policy): `unknown`, or
-/// `unlisted` when the schema lists `"unknown"` itself (see model.hpp, unlisted_value).
+/// `unlisted` when the schema lists `"unknown"` itself (see unlisted_value and docs/models.md).
 /// Specialize with `static constexpr std::string_view values[] = {...};`.
 template <class E>
 struct EnumNames;
 
 /// The description of a model: specialize with `name` (the Morph model id) and `fields` (a
-/// tuple of field() descriptions). See model.hpp.
+/// tuple of field() descriptions). See docs/models.md.
 template <class Model>
 struct ModelDescription;
 
@@ -143,10 +44,14 @@ struct StringRule {
   std::uint32_t max_length = std::numeric_limits<std::uint32_t>::max();
   /// zod `.email()`.
   bool email = false;
+  /// The output of `Date.prototype.toISOString()`: `YYYY-MM-DDTHH:MM:SS.sssZ`, under the strict
+  /// policy only (Field::iso_instant()).
+  bool iso_instant = false;
 
   /// True when the rule checks anything.
   [[nodiscard]] constexpr bool any() const noexcept {
-    return min_length != 0 || max_length != std::numeric_limits<std::uint32_t>::max() || email;
+    return min_length != 0 || max_length != std::numeric_limits<std::uint32_t>::max() || email ||
+           iso_instant;
   }
 };
 
@@ -159,7 +64,7 @@ enum class FieldUse : std::uint8_t {
   undecided,  ///< The discriminator is not read yet: checked as JSON now, read once it is.
 };
 
-/// One field of a model or nested object: wire name, member and schema rules (see model.hpp).
+/// One field of a model or nested object: wire name, member and schema rules (see docs/models.md).
 /// Built by field(). `Member` is `std::optional<Value>` (the key may be absent) or `Value`
 /// itself (a required member of a nested object: always present once the object is read).
 template <class Model, class Value, class Member = std::optional<Value>>
@@ -176,7 +81,7 @@ struct Field {
   /// The member holding it.
   Member Model::*member;
   /// Required by the zod schema: the strict policy rejects its absence (in a nested object,
-  /// both policies do: see "Nested objects" in model.hpp).
+  /// both policies do: see "Nested objects and unions" in docs/models.md).
   bool is_required = false;
   /// String rules (string fields only).
   StringRule rule{};
@@ -209,6 +114,14 @@ struct Field {
     f.rule.email = true;
     return f;
   }
+  /// This string field, written by `new Date(...).toISOString()` (accountingInvoice's dates):
+  /// strict accepts exactly `YYYY-MM-DDTHH:MM:SS.sssZ`, lenient any string.
+  [[nodiscard]] constexpr Field iso_instant() const noexcept {
+    static_assert(std::is_same_v<Value, std::string_view>, "iso_instant() is for string fields");
+    Field f = *this;
+    f.rule.iso_instant = true;
+    return f;
+  }
   /// This ref field, pointing to `model`.
   [[nodiscard]] constexpr Field ref_to(std::string_view model) const noexcept {
     Field f = *this;
@@ -222,7 +135,7 @@ struct Field {
     f.is_non_negative = true;
     return f;
   }
-  /// This ref list, whose items the schema declares `.optional()` (see model.hpp).
+  /// This ref list, whose items the schema declares `.optional()` (see docs/models.md).
   [[nodiscard]] constexpr Field optional_items() const noexcept {
     static_assert(std::is_same_v<Value, RefList>, "optional_items() is for ref lists");
     Field f = *this;
@@ -238,14 +151,14 @@ struct Field {
   }
 };
 
-/// Describes a field: its wire name and the member holding it (see model.hpp).
+/// Describes a field: its wire name and the member holding it (see docs/models.md).
 template <class Model, class Value>
 [[nodiscard]] constexpr Field<Model, Value> field(std::string_view name,
                                                   std::optional<Value> Model::*member) noexcept {
   return Field<Model, Value>{name, member};
 }
 
-/// Describes a required member of a nested object, held as a plain `Value` (see model.hpp).
+/// Describes a required member of a nested object, held as a plain `Value` (see docs/models.md).
 template <class Model, class Value>
 [[nodiscard]] constexpr Field<Model, Value, Value> field(std::string_view name,
                                                          Value Model::*member) noexcept {
@@ -254,7 +167,7 @@ template <class Model, class Value>
   return f;
 }
 
-/// True for a type with a description (a model, or a nested object: see model.hpp).
+/// True for a type with a description (a model, or a nested object: see docs/models.md).
 template <class T, class = void>
 inline constexpr bool is_described_v = false;
 /// @cond MORPH_WEBHOOK_INTERNAL
@@ -381,7 +294,7 @@ constexpr E enum_from_names(std::string_view text, std::index_sequence<I...>) no
 }  // namespace detail
 /// @endcond
 
-/// The enum value whose wire name is `text`, or unlisted_value<E> (see model.hpp).
+/// The enum value whose wire name is `text`, or unlisted_value<E> (see docs/models.md).
 template <class E>
 [[nodiscard]] constexpr E enum_from(std::string_view text) noexcept {
   constexpr std::size_t n = std::size(EnumNames<E>::values);

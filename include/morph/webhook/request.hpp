@@ -4,17 +4,10 @@
 ///
 /// ## Answering Morph
 /// Morph treats `200 OK` as "accepted" and anything else as a failed delivery. For a request
-/// the library rejects, answer http_status(error) with error_json(error) as the body:
-///
-/// | ErrorCode                                              | status |
-/// |--------------------------------------------------------|--------|
-/// | `body_too_large`                                       | 413 Content Too Large |
-/// | `unsupported_model` (well-formed event of another model) | 422 Unprocessable Content |
-/// | `missing_header`, `invalid_header`, `duplicate_header` | 400 Bad Request |
-/// | every other body error (`empty_body`, `invalid_json`, `duplicate_key`, `missing_field`,
-/// `wrong_type`, `invalid_value`, `unknown_event`, `model_mismatch`) | 400 Bad Request | |
-/// `storage_unavailable` (the inbox could not store the event; add `Retry-After`) | 503 Service
-/// Unavailable | | `lease_lost`, `not_found` (inbox worker operations, not requests) | 409, 404 |
+/// the library rejects, answer http_status(error) with error_json(error) as the body; the
+/// status of every code is a column of the error table in error.hpp (400 for body and header
+/// errors, 413 `body_too_large`, 422 `unsupported_model`, 503 `storage_unavailable` with a
+/// `Retry-After` header).
 ///
 /// ## Lifetime rule
 /// Request::headers points into the caller's header storage; Request::event points into the
@@ -78,19 +71,12 @@ template <class H, std::enable_if_t<detail::is_header_range_v<H>, int> = 0>
   return parse_request(parser, headers, body, parser.options());
 }
 
-/// The HTTP status a receiver should answer for `code` (see the table in request.hpp):
-/// 413 for `body_too_large`, 422 for `unsupported_model`, 503 for `storage_unavailable` (answer
-/// it with a `Retry-After` header: the sender should try again), 409 for `lease_lost`, 404 for
+/// The HTTP status a receiver should answer for `code` (the error table in error.hpp): 413
+/// for `body_too_large`, 422 for `unsupported_model`, 503 for `storage_unavailable` (answer it
+/// with a `Retry-After` header: the sender should try again), 409 for `lease_lost`, 404 for
 /// `not_found`, 400 for everything else.
 [[nodiscard]] constexpr int http_status(ErrorCode code) noexcept {
-  switch (code) {
-    case ErrorCode::body_too_large: return 413;
-    case ErrorCode::unsupported_model: return 422;
-    case ErrorCode::storage_unavailable: return 503;
-    case ErrorCode::lease_lost: return 409;
-    case ErrorCode::not_found: return 404;
-    default: return 400;
-  }
+  return error_code_info(code).http_status;
 }
 
 /// The HTTP status a receiver should answer for `error` (see http_status(ErrorCode)).
@@ -98,21 +84,36 @@ template <class H, std::enable_if_t<detail::is_header_range_v<H>, int> = 0>
   return http_status(error.code);
 }
 
+namespace detail {
+
+/// The one writer of an error object: `{"code":...,"pointer":...,"header":...,"message":...}`,
+/// `pointer` and `header` only when given. Always valid JSON, whatever bytes the texts hold.
+inline void append_error_members(std::string& out, std::string_view code,
+                                 const std::string* pointer, const std::string* header,
+                                 std::string_view message) {
+  out += "{\"code\":";
+  append_json_string(out, code);
+  if (pointer != nullptr) {
+    out += ",\"pointer\":";
+    append_json_string(out, *pointer);
+  }
+  if (header != nullptr) {
+    out += ",\"header\":";
+    append_json_string(out, *header);
+  }
+  out += ",\"message\":";
+  append_json_string(out, message);
+  out += '}';
+}
+
+}  // namespace detail
+
 /// Appends `error` as a JSON object to `out`:
 /// `{"code":"...","pointer":"...","message":"..."}`, with `"header":"..."` after `"pointer"`
 /// for header errors (whose pointer is always `""`). Always valid JSON.
 inline void append_error_object(std::string& out, const Error& error) {
-  out += "{\"code\":";
-  append_json_string(out, to_string(error.code));
-  out += ",\"pointer\":";
-  append_json_string(out, error.pointer);
-  if (error.is_header_error()) {
-    out += ",\"header\":";
-    append_json_string(out, error.header);
-  }
-  out += ",\"message\":";
-  append_json_string(out, error.message);
-  out += '}';
+  detail::append_error_members(out, to_string(error.code), &error.pointer,
+                               error.is_header_error() ? &error.header : nullptr, error.message);
 }
 
 /// Appends the JSON response body for `error` to `out`: `{"error":<append_error_object()>}`.
@@ -122,10 +123,28 @@ inline void append_error_json(std::string& out, const Error& error) {
   out += '}';
 }
 
+/// Appends the JSON body of an answer about the HTTP exchange rather than a webhook (404 for an
+/// unknown path, 405, an unreadable request), in the shape of error_json() without a pointer:
+/// `{"error":{"code":CODE,"message":MESSAGE}}`. `code` is the receiver's own word (such as
+/// `"not_found"` or `"method_not_allowed"`), not necessarily an ErrorCode.
+inline void append_error_json(std::string& out, std::string_view code, std::string_view message) {
+  out += "{\"error\":";
+  detail::append_error_members(out, code, nullptr, nullptr, message);
+  out += '}';
+}
+
 /// The JSON response body for `error` (see append_error_json()).
 [[nodiscard]] inline std::string error_json(const Error& error) {
   std::string out;
   append_error_json(out, error);
+  return out;
+}
+
+/// The JSON body of an answer about the HTTP exchange (see append_error_json(std::string&,
+/// std::string_view, std::string_view)).
+[[nodiscard]] inline std::string error_json(std::string_view code, std::string_view message) {
+  std::string out;
+  append_error_json(out, code, message);
   return out;
 }
 

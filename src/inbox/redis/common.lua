@@ -8,6 +8,10 @@
   Times are microseconds since the epoch, as Lua numbers (doubles: exact below 2^53 µs, the year
   2255), written back with time_text() so that they are never printed in exponent form.
 ]]
+-- Scripts read TIME and then write: Redis 5 and later replicate a script's effects, not the
+-- script (Redis 7 only so); on 3.2 and 4 this call asks for that.
+if redis.replicate_commands then redis.replicate_commands() end
+
 local prefix = string.sub(KEYS[1], 1, -4)
 
 -- The keys every script may touch; per-delivery and per-resource keys are built below.

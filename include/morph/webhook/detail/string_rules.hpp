@@ -1,5 +1,6 @@
 /// @file string_rules.hpp
-/// @brief zod's string rules: length in UTF-16 code units and the email rule (internal).
+/// @brief zod's string rules: length in UTF-16 code units, the email rule, and the ISO form of
+/// Date.toISOString() (internal).
 ///
 /// Morph's schemas bound string lengths with zod's `.min()`/`.max()`, which count JavaScript
 /// `String.length`: UTF-16 code units, so one emoji counts 2 and `€` counts 1. `.email()` is
@@ -10,6 +11,8 @@
 
 #include <cstddef>
 #include <string_view>
+
+#include "morph/webhook/datetime.hpp"
 
 namespace morph::webhook::detail {
 
@@ -71,6 +74,20 @@ namespace morph::webhook::detail {
     }
   }
   return dotted && label >= 2 && letters_only;
+}
+
+/// True for exactly the text JavaScript's `Date.prototype.toISOString()` writes for a year from
+/// 0000 to 9999: `YYYY-MM-DDTHH:MM:SS.sssZ` (24 characters, milliseconds, UTC) naming an instant
+/// that exists (no February 30, no hour 24, no second 60).
+[[nodiscard]] constexpr bool is_iso_instant(std::string_view text) noexcept {
+  constexpr std::string_view shape = "0000-00-00T00:00:00.000Z";  // 0: a digit
+  if (text.size() != shape.size()) return false;
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    const bool ok = shape[i] == '0' ? text[i] >= '0' && text[i] <= '9' : text[i] == shape[i];
+    if (!ok) return false;
+  }
+  TimePoint instant{};
+  return parse_datetime(text, true, instant) == DateTimeError::none;
 }
 
 }  // namespace morph::webhook::detail

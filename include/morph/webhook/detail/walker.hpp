@@ -365,6 +365,13 @@ class ResourceWalker : public JsonValidator {
                                              "ASCII local part, @, a domain with a dot and a "
                                              "top-level name of 2 or more letters)"});
     }
+    // Strict only: what Morph sends went through Date.toISOString(); lenient keeps any string.
+    if (rule.iso_instant && strict() && !is_iso_instant(text)) {
+      return fail(ErrorCode::invalid_value,
+                  {quote(text),
+                   " is not a date-time as Date.toISOString() writes it "
+                   "(expected YYYY-MM-DDTHH:MM:SS.sssZ, e.g. 2025-03-06T00:00:00.000Z)"});
+    }
     return true;
   }
 
@@ -1133,7 +1140,8 @@ class EventWalker final : public ResourceWalker {
     }
   }
 
-  /// Value kinds beyond the scalars and refs: nested objects and lists (model.hpp's table).
+  /// Value kinds beyond the scalars and refs: nested objects and lists (the table in
+  /// docs/models.md).
   template <class Obj, std::size_t I, class Value>
   bool read_nested_value(od::value& v, std::optional<Value>& result, std::uint32_t depth) {
     constexpr auto& field = field_at<Obj, I>;
@@ -1150,7 +1158,8 @@ class EventWalker final : public ResourceWalker {
     } else if constexpr (is_span_of_described_v<Value>) {
       return read_object_list(v, result, depth);
     } else {
-      static_assert(unsupported_value_kind<Value>, "no reader for this value kind (model.hpp)");
+      static_assert(unsupported_value_kind<Value>,
+                    "no reader for this value kind (docs/models.md)");
       return false;
     }
   }

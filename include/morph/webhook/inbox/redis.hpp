@@ -6,6 +6,8 @@
 /// is one Lua script, so it is atomic on the server: two receivers racing on one key store it
 /// once, two workers never hold a valid lease on one delivery.
 ///
+/// docs/redis.md explains all of this at length (scripts, keys, time, eviction, migration).
+///
 /// ## Key layout (version 3)
 /// Every key of the inbox NAME starts with `mw:{NAME}:`; the hash tag `{NAME}` puts them all
 /// in one Redis Cluster slot, so the scripts are valid on a cluster. Ids are zero-padded to 16
@@ -23,9 +25,9 @@
 /// | `k:CONNECTOR,OWNER,KEY`    | string | the id stored under that idempotency key (dedupe)                 | as its delivery            |
 /// | `b:CONNECTOR,OWNER,SHA1`   | zset   | ids whose body has that SHA-1 (bytes compared on a match)         | as its deliveries          |
 /// | `r:RES`                    | string | arrival guard: newest `updatedAt` seen, and whether a deletion    | TTL `retain` from a touch  |
-/// | `a:RES`                    | hash   | acked guard: newest acked `updatedAt`, newest acked deletion      | TTL `retain` from an ack   |
+/// | `a:RES`                    | hash   | acked guard: newest acked `updatedAt`, a deletion?, its delivery   | TTL `retain` from an ack   |
 /// | `line:RES`                 | zset   | the resource's undone ordered deliveries by position; head first  | while not empty            |
-/// | `versions:RES`             | zset   | its deliveries neither stale at arrival nor dead, by `updatedAt`  | as its members             |
+/// | `versions:RES`             | zset   | the resource's undone deliveries by `updatedAt` (superseded)      | as its members             |
 /// | `resource_of`              | hash   | id → RES of every delivery in a line                              | as its members             |
 /// | `ready`                    | zset   | leasable deliveries (heads of lines) by when they became ready    | as its members             |
 /// | `ready_age`                | zset   | ready and waiting deliveries by received-at (oldest ready age)    | as its members             |
@@ -33,7 +35,7 @@
 /// | `leased`                   | zset   | leased deliveries by lease expiry                                 | as its members             |
 /// | `dead`                     | zset   | dead letters by id                                                | until requeue()            |
 /// | `acked`                    | zset   | acked deliveries by received-at (retention)                       | as its members             |
-/// | `stale`                    | set    | ids not yet acked and stale (at arrival or at their last lease)   | as its members             |
+/// | `stale`                    | set    | ids not acked whose latest verdict (arrival, then lease) is stale | as its members             |
 /// | `counts`                   | hash   | counters: waiting, blocked_resources, skipped_superseded, missing | forever                    |
 /// | `ix:model:MODEL`           | zset   | every delivery of the model, by id (score 0, lex order)           | as its members             |
 /// | `ix:connector:CONNECTOR`   | zset   | every delivery from the connector, by id                          | as its members             |

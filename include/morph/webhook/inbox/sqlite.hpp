@@ -113,7 +113,7 @@ class SqliteInbox final : public Inbox {
   /// See Inbox::stats().
   [[nodiscard]] Result<InboxStats> stats() override;
   /// See Inbox::dead_letters().
-  [[nodiscard]] Result<std::vector<DeadLetter>> dead_letters(std::size_t max_count) override;
+  [[nodiscard]] Result<std::vector<DeadLetter>> dead_letters(std::size_t max_count = 1000) override;
   /// See Inbox::requeue().
   [[nodiscard]] Result<Done> requeue(DeliveryId id) override;
   /// See Inbox::get().

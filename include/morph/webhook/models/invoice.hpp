@@ -26,20 +26,19 @@ struct EnumNames<InvoiceStatus> {
 
 /// The `fields` of an accountingInvoice.
 ///
-/// `issued_at`, `due_at` and `paid_at` are strings, checked as strings only, under both
-/// policies. The schema reads them with `z.string().transform(d => d ? new Date(d)
-/// .toISOString() : undefined)`: its validation is `z.string()`; the transform then rewrites
-/// the text (to `2025-03-06T07:05:04.000Z` form) or throws on text JavaScript's Date cannot
-/// read, which is an exception rather than a validation issue. So there is no zod verdict to
-/// follow beyond "a string"; what Morph sends has been through the transform and holds the ISO
-/// form. Read the instant with parse_datetime() (datetime.hpp) when needed.
+/// `issued_at`, `due_at` and `paid_at` are strings written by
+/// `new Date(...).toISOString()` (the schema's `z.string().transform(d => d ? new Date(d)
+/// .toISOString() : undefined)`), so Morph always sends `YYYY-MM-DDTHH:MM:SS.sssZ` or leaves the
+/// field out. Strict accepts exactly that form (invalid_value otherwise); lenient accepts any
+/// string, as the transform's input `z.string()` does. Read the instant with parse_datetime()
+/// (datetime.hpp) when needed.
 struct Invoice {
   std::optional<std::string_view> invoice_code;    ///< `invoiceCode`, 1-250 units (required).
   std::optional<ResourceRef> customer_contact;     ///< `customerContact`: a genericContact.
   std::optional<ResourceRef> customer_company;     ///< `customerCompany`: a genericCompany.
-  std::optional<std::string_view> issued_at;       ///< `issuedAt`, a string (see above).
-  std::optional<std::string_view> due_at;          ///< `dueAt`, a string (see above).
-  std::optional<std::string_view> paid_at;         ///< `paidAt`, a string (see above).
+  std::optional<std::string_view> issued_at;       ///< `issuedAt`, an ISO date-time (see above).
+  std::optional<std::string_view> due_at;          ///< `dueAt`, an ISO date-time (see above).
+  std::optional<std::string_view> paid_at;         ///< `paidAt`, an ISO date-time (see above).
   std::optional<EnumField<InvoiceStatus>> status;  ///< draft, paid, void, ... (required).
   std::optional<RefList> line_items;               ///< accountingInvoiceLineItem refs.
   std::optional<std::string_view> currency;        ///< Exactly 3 units (required).
@@ -62,9 +61,9 @@ struct ModelDescription<Invoice> {
       field("invoiceCode", &Invoice::invoice_code).required().length(1, 250),
       field("customerContact", &Invoice::customer_contact).ref_to("genericContact"),
       field("customerCompany", &Invoice::customer_company).ref_to("genericCompany"),
-      field("issuedAt", &Invoice::issued_at),
-      field("dueAt", &Invoice::due_at),
-      field("paidAt", &Invoice::paid_at),
+      field("issuedAt", &Invoice::issued_at).iso_instant(),
+      field("dueAt", &Invoice::due_at).iso_instant(),
+      field("paidAt", &Invoice::paid_at).iso_instant(),
       field("status", &Invoice::status).required(),
       field("lineItems", &Invoice::line_items).ref_to("accountingInvoiceLineItem"),
       field("currency", &Invoice::currency).required().length(3, 3),

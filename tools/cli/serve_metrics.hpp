@@ -5,7 +5,8 @@
 /// Names: `morph_webhook_requests_total{status}`, `morph_webhook_appends_total{result=
 /// "stored"|"duplicate"}`, `morph_webhook_appends_stale_total`,
 /// `morph_webhook_append_failures_total`, `morph_webhook_append_duration_seconds` (histogram),
-/// `morph_webhook_inbox_deliveries{state}` and `morph_webhook_inbox_oldest_ready_seconds`
+/// `morph_webhook_inbox_deliveries{state}`, `morph_webhook_storage_up` (1 when the scrape's
+/// read of the inbox succeeded, else 0) and `morph_webhook_inbox_oldest_ready_seconds`
 /// (read from the inbox at each scrape). No label ever holds a path, a key or the secret.
 #ifndef MORPH_WEBHOOK_CLI_SERVE_METRICS_HPP
 #define MORPH_WEBHOOK_CLI_SERVE_METRICS_HPP
@@ -67,7 +68,13 @@ class ServeMetrics {
                           .Name("morph_webhook_inbox_oldest_ready_seconds")
                           .Help("Age of the oldest ready delivery (0 when none)")
                           .Register(*registry_)
-                          .Add({})) {
+                          .Add({})),
+        storage_up_(prometheus::BuildGauge()
+                        .Name("morph_webhook_storage_up")
+                        .Help("1 when the inbox answered the last scrape's read, 0 when its "
+                              "storage was unavailable")
+                        .Register(*registry_)
+                        .Add({})) {
     for (std::size_t i = 0; i < common_statuses_.size(); ++i) {
       status_counters_[i] = &requests_.Add({{"status", std::to_string(common_statuses_[i])}});
     }
@@ -95,6 +102,7 @@ class ServeMetrics {
   /// The Prometheus text exposition, with the inbox depth read from `stats` (left unchanged
   /// when the inbox could not be read).
   std::string render(const Result<InboxStats>& stats) {
+    storage_up_.Set(stats ? 1.0 : 0.0);
     if (stats) {
       depth_.Add({{"state", "ready"}}).Set(static_cast<double>(stats->ready));
       depth_.Add({{"state", "leased"}}).Set(static_cast<double>(stats->leased));
@@ -122,6 +130,7 @@ class ServeMetrics {
   prometheus::Histogram& latency_;
   prometheus::Family<prometheus::Gauge>& depth_;
   prometheus::Gauge& oldest_ready_;
+  prometheus::Gauge& storage_up_;
 };
 
 }  // namespace morph::webhook::cli

@@ -48,13 +48,16 @@ enum Script : std::size_t {
   script_replay,
   script_purge,
   script_migrate_v2,
+  script_export,
+  script_import,
   script_count
 };
 constexpr std::array<std::string_view, script_count> script_bodies = {
-    redis_lua::open,   redis_lua::migrate_v1, redis_lua::append,       redis_lua::lease,
-    redis_lua::ack,    redis_lua::fail,       redis_lua::extend,       redis_lua::requeue,
-    redis_lua::expire, redis_lua::stats,      redis_lua::dead_letters, redis_lua::get,
-    redis_lua::list,   redis_lua::replay,     redis_lua::purge,        redis_lua::migrate_v2};
+    redis_lua::open,         redis_lua::migrate_v1,  redis_lua::append,       redis_lua::lease,
+    redis_lua::ack,          redis_lua::fail,        redis_lua::extend,       redis_lua::requeue,
+    redis_lua::expire,       redis_lua::stats,       redis_lua::dead_letters, redis_lua::get,
+    redis_lua::list,         redis_lua::replay,      redis_lua::purge,        redis_lua::migrate_v2,
+    redis_lua::export_batch, redis_lua::import_batch};
 
 // Deliveries removed per expire script call; migrated per migrate_v1 call.
 constexpr std::size_t expire_batch = 1000;
@@ -950,6 +953,209 @@ Result<std::uint64_t> RedisInbox::purge_dead(std::optional<TimePoint> before) {
     cursor = std::string(text(element(r->get(), 1)));
     if (cursor.empty()) return deleted;
   }
+}
+
+namespace {
+
+// Splits a resource name written by encode() (LENGTH:BYTES,LENGTH:BYTES...) into its parts.
+bool decode_parts(std::string_view text, std::vector<std::string>& parts) {
+  parts.clear();
+  while (!text.empty()) {
+    const std::size_t colon = text.find(':');
+    if (colon == std::string_view::npos) return false;
+    const auto length = static_cast<std::size_t>(to_int(text.substr(0, colon)));
+    if (colon + 1 + length > text.size()) return false;
+    parts.emplace_back(text.substr(colon + 1, length));
+    text.remove_prefix(colon + 1 + length);
+    if (!text.empty()) {
+      if (text[0] != ',') return false;
+      text.remove_prefix(1);
+    }
+  }
+  return true;
+}
+
+// A time from 20 digits written by ordered().
+TimePoint from_ordered(std::string_view digits) {
+  const std::uint64_t biased = std::strtoull(std::string(digits).c_str(), nullptr, 10);
+  return from_micros(static_cast<std::int64_t>(biased ^ (std::uint64_t{1} << 63)));
+}
+
+}  // namespace
+
+Result<InboxBatch> RedisInbox::export_batch(const std::string& cursor) {
+  InboxBatch batch;
+  if (cursor.empty() || cursor.rfind("d:", 0) == 0) {
+    const std::string after = cursor.empty() ? "0" : cursor.substr(2);
+    Result<Reply> r = impl_->eval(script_export, "export", {after, "1000"});
+    if (!r) return std::move(r).error();
+    const redisReply* rows = element(r->get(), 0);
+    for (std::size_t i = 0; rows != nullptr && i < rows->elements; ++i) {
+      const redisReply* row = rows->element[i];
+      const auto f = [&](std::size_t k) { return text(element(row, k)); };
+      StoredDelivery d;
+      DeliveryRecord& rec = d.record;
+      rec.id = to_int(f(0));
+      rec.connector_id = std::string(f(1));
+      rec.owner_id = std::string(f(2));
+      rec.idempotency_key = std::string(f(3));
+      rec.body = std::string(f(4));
+      rec.arrival_stale = f(5) == "1";
+      rec.received_at = from_micros(to_int(f(6)));
+      rec.waiting = f(7) == "waiting";
+      rec.state = rec.waiting ? DeliveryState::ready
+                              : delivery_state_named(f(7)).value_or(DeliveryState::ready);
+      rec.attempts = static_cast<std::uint32_t>(to_int(f(8)));
+      d.lease_token = std::string(f(9));
+      d.available_at = from_micros(to_int(f(10)));
+      rec.last_error = std::string(f(11));
+      rec.model = std::string(f(12));
+      rec.resource_id = std::string(f(13));
+      rec.updated_at = from_micros(to_int(f(14)));
+      rec.trigger = parse_trigger(f(15));
+      d.ordered = f(16) == "1";
+      rec.stale = f(17).empty() ? rec.arrival_stale : f(17) == "1";
+      rec.superseded = f(18) == "1";
+      rec.blocked = f(19) == "1";
+      rec.replays = static_cast<std::uint32_t>(to_int(f(20)));
+      d.position = f(21).empty() ? rec.id : to_int(f(21));
+      batch.deliveries.push_back(std::move(d));
+    }
+    batch.cursor = text(element(r->get(), 2)) == "1"
+                       ? "d:" + std::string(text(element(r->get(), 1)))
+                       : std::string("r:0");
+    return batch;
+  }
+  // The guards: SCAN over r:* (arrival) then a:* (acked).
+  const bool arrival = cursor.rfind("r:", 0) == 0;
+  const std::string prefix = "mw:{" + impl_->endpoint.name + "}:" + (arrival ? "r:" : "a:");
+  Result<redisContext*> acquired = impl_->acquire();
+  if (!acquired) return std::move(acquired).error();
+  redisContext* c = *acquired;
+  const auto fail = [&](std::string_view what) {
+    Error e = impl_->unavailable(what, c->err != 0 ? c->errstr : "unexpected reply");
+    impl_->release(c);
+    return e;
+  };
+  Reply scan = Impl::command(c, {"SCAN", cursor.substr(2), "MATCH", prefix + "*", "COUNT", "1000"});
+  if (!scan || scan->type != REDIS_REPLY_ARRAY) return fail("export (SCAN)");
+  const std::string next(text(element(scan.get(), 0)));
+  const redisReply* found = element(scan.get(), 1);
+  const std::int64_t retain = impl_->options.inbox.retain.count();
+  const TimePoint now = impl_->options.inbox.clock ? impl_->options.inbox.clock() : system_now();
+  std::vector<std::string> parts;
+  for (std::size_t i = 0; found != nullptr && i < found->elements; ++i) {
+    const std::string key(text(found->element[i]));
+    if (!decode_parts(std::string_view(key).substr(prefix.size()), parts) || parts.size() != 4) {
+      continue;
+    }
+    StoredResource g;
+    g.connector_id = parts[0];
+    g.owner_id = parts[1];
+    g.model = parts[2];
+    g.resource_id = parts[3];
+    Reply ttl = Impl::command(c, {"PTTL", key});
+    if (!ttl) return fail("export (PTTL)");
+    // Touched `retain` before it expires.
+    g.touched_at = now + std::chrono::milliseconds(integer(ttl.get())) - InboxDuration(retain);
+    if (arrival) {
+      Reply v = Impl::command(c, {"GET", key});
+      if (!v) return fail("export (GET)");
+      const std::string_view value = text(v.get());
+      if (value.size() < 22) continue;
+      g.seen_updated_at = from_ordered(value.substr(0, 20));
+      g.seen_deleted = value.substr(21) == "1";
+    } else {
+      Reply v = Impl::command(c, {"HMGET", key, "updated_at", "deleted", "delivery"});
+      if (!v) return fail("export (HMGET)");
+      if (text(element(v.get(), 0)).empty()) continue;
+      g.acked_updated_at = from_micros(to_int(text(element(v.get(), 0))));
+      g.acked_deleted = text(element(v.get(), 1)) == "1";
+      g.acked_delivery = to_int(text(element(v.get(), 2)));
+    }
+    batch.resources.push_back(std::move(g));
+  }
+  impl_->release(c);
+  if (next != "0") {
+    batch.cursor = std::string(arrival ? "r:" : "a:") + next;
+  } else if (arrival) {
+    batch.cursor = "a:0";
+  }
+  return batch;
+}
+
+Result<Done> RedisInbox::import_batch(const InboxBatch& batch, std::uint64_t skipped_superseded) {
+  // At most 200 deliveries or 1000 guards per script call.
+  std::size_t d = 0;
+  std::size_t g = 0;
+  do {
+    const std::size_t d_end = std::min(batch.deliveries.size(), d + 200);
+    const std::size_t g_end =
+        d_end < batch.deliveries.size() ? g : std::min(batch.resources.size(), g + 1000);
+    std::vector<std::string> args{std::to_string(d_end - d), std::to_string(g_end - g),
+                                  std::to_string(skipped_superseded), impl_->retain_arg(),
+                                  impl_->now_arg()};
+    for (; d < d_end; ++d) {
+      const StoredDelivery& s = batch.deliveries[d];
+      const DeliveryRecord& r = s.record;
+      const std::string state =
+          r.waiting ? std::string("waiting") : std::string(to_string(r.state));
+      for (std::string v :
+           {padded(r.id),
+            r.connector_id,
+            r.owner_id,
+            r.idempotency_key,
+            r.body,
+            std::string(r.arrival_stale ? "1" : "0"),
+            std::to_string(to_micros(r.received_at)),
+            state,
+            std::to_string(r.attempts),
+            s.lease_token,
+            std::to_string(to_micros(s.available_at)),
+            r.last_error,
+            r.model,
+            r.resource_id,
+            r.resource_id.empty() ? std::string() : std::to_string(to_micros(r.updated_at)),
+            std::string(to_string(r.trigger)),
+            std::string(s.ordered ? "1" : "0"),
+            std::string(r.stale ? "1" : "0"),
+            std::string(r.superseded ? "1" : "0"),
+            std::string(r.blocked ? "1" : "0"),
+            std::to_string(r.replays),
+            std::to_string(s.position)}) {
+        args.push_back(std::move(v));
+      }
+    }
+    for (; g < g_end; ++g) {
+      const StoredResource& s = batch.resources[g];
+      for (std::string v :
+           {s.connector_id, s.owner_id, s.model, s.resource_id,
+            s.seen_updated_at ? ordered(*s.seen_updated_at) : std::string(),
+            std::string(s.seen_deleted ? "1" : "0"),
+            s.acked_updated_at ? std::to_string(to_micros(*s.acked_updated_at)) : std::string(),
+            std::string(s.acked_deleted ? "1" : "0"), padded(s.acked_delivery),
+            std::to_string(to_micros(s.touched_at))}) {
+        args.push_back(std::move(v));
+      }
+    }
+    Result<Reply> r = impl_->eval(script_import, "import", args);
+    if (!r) return std::move(r).error();
+  } while (d < batch.deliveries.size() || g < batch.resources.size());
+  return Done{};
+}
+
+Result<bool> RedisInbox::is_empty() {
+  Result<redisContext*> acquired = impl_->acquire();
+  if (!acquired) return std::move(acquired).error();
+  redisContext* c = *acquired;
+  Reply r = Impl::command(c, {"EXISTS", impl_->seq_key});
+  if (!r) {
+    Error e = impl_->unavailable("EXISTS", c->errstr);
+    impl_->release(c);
+    return e;
+  }
+  impl_->release(c);
+  return integer(r.get()) == 0;
 }
 
 Result<RedisMemory> RedisInbox::memory() {

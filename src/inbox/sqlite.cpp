@@ -1427,6 +1427,244 @@ struct SqliteInbox::Impl {
     }
   }
 
+  // ---- copying: export and import --------------------------------------------------------
+  //
+  // export_batch() reads deliveries by id, then resources (cursor "d:ID", then "r:ID");
+  // import_batch() writes them with their ids, states and guards (an import is for an empty
+  // inbox: `inbox copy`).
+
+  static constexpr std::int64_t export_deliveries_per_batch = 1000;
+  static constexpr std::int64_t export_resources_per_batch = 5000;
+
+  static constexpr NamedSql export_deliveries{"export_deliveries", R"sql(
+    SELECT id, state, attempt, stale, arrival_stale, superseded, head, blocked, ordered,
+           resource, replays, received_at, available_at, connector_id, owner_id,
+           idempotency_key, model, resource_id, event_trigger, updated_at, last_error, body,
+           lease_token, position
+    FROM deliveries WHERE id > :after ORDER BY id LIMIT :limit)sql"};
+  static constexpr NamedSql export_resources{"export_resources", R"sql(
+    SELECT id, connector_id, owner_id, model, resource_id, seen_updated_at, seen_deleted,
+           acked_updated_at, acked_deleted, acked_delivery, touched_at
+    FROM resources WHERE id > :after ORDER BY id LIMIT :limit)sql"};
+  static constexpr NamedSql import_delivery{"import_delivery", R"sql(
+    INSERT INTO deliveries(id, connector_id, owner_id, idempotency_key, body, body_hash, model,
+                           resource_id, event_trigger, updated_at, resource, ordered, state,
+                           head, blocked, position, arrival_stale, stale, superseded,
+                           received_at, available_at, attempt, lease_token, last_error,
+                           acked_at, replays)
+    VALUES (:id, :connector_id, :owner_id, :idempotency_key, :body, :body_hash, :model,
+            :resource_id, :event_trigger, :updated_at, :resource, :ordered, :state, :head,
+            :blocked, :position, :arrival_stale, :stale, :superseded, :received_at,
+            :available_at, :attempt, :lease_token, :last_error, :acked_at, :replays))sql"};
+  static constexpr NamedSql import_seen{"import_seen", R"sql(
+    UPDATE resources SET seen_updated_at = :updated_at, seen_deleted = :deleted,
+                         touched_at = max(touched_at, :touched_at)
+    WHERE id = :resource)sql"};
+  static constexpr NamedSql import_acked{"import_acked", R"sql(
+    UPDATE resources SET acked_updated_at = :updated_at, acked_deleted = :deleted,
+                         acked_delivery = :delivery, touched_at = max(touched_at, :touched_at)
+    WHERE id = :resource)sql"};
+  static constexpr NamedSql import_counter{"import_counter", R"sql(
+    UPDATE counters SET value = :value WHERE name = 'skipped_superseded')sql"};
+  static constexpr NamedSql count_everything{"count_everything", R"sql(
+    SELECT (SELECT count(*) FROM deliveries) + (SELECT count(*) FROM resources)
+           + coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'deliveries'), 0) AS n)sql"};
+
+  // Runs `sql` once on `connection` with `bind`, reading rows with `row`.
+  int run_named(sqlite3* connection, const NamedSql& sql, const std::function<void(Query&)>& bind,
+                const std::function<void(const Query&)>& row = {}) {
+    Statement s;
+    int rc = s.prepare(connection, sql);
+    if (rc != SQLITE_OK) return rc;
+    Query q(s);
+    if (bind) bind(q);
+    while ((rc = q.step()) == SQLITE_ROW) {
+      if (row) row(q);
+    }
+    return rc;
+  }
+
+  Result<InboxBatch> read_export(const std::string& cursor) {
+    std::lock_guard<std::mutex> lock(reader_mutex);
+    InboxBatch batch;
+    const bool resources = cursor.rfind("r:", 0) == 0;
+    const std::int64_t after = cursor.size() > 2 ? std::stoll(cursor.substr(2)) : 0;
+    if (!resources) {
+      std::int64_t last = after;
+      const int rc = run_named(
+          reader, export_deliveries,
+          [&](Query& q) { q.bind(":after", after).bind(":limit", export_deliveries_per_batch); },
+          [&](const Query& q) {
+            StoredDelivery d;
+            d.record = read_record(q, std::numeric_limits<std::int64_t>::min());
+            // The state as stored (read_record() judges leases and backoffs by the time).
+            d.record.state = delivery_state_named(q.text("state")).value_or(DeliveryState::ready);
+            d.record.waiting = d.record.state == DeliveryState::ready && !q.flag("head");
+            d.record.due_at.reset();
+            d.record.body = q.text("body");
+            d.lease_token = q.text("lease_token");
+            d.available_at = q.time("available_at");
+            d.position = q.int64("position");
+            d.ordered = q.flag("ordered");
+            last = d.record.id;
+            batch.deliveries.push_back(std::move(d));
+          });
+      if (rc != SQLITE_DONE) return sqlite_error("export", rc, reader);
+      batch.cursor =
+          static_cast<std::int64_t>(batch.deliveries.size()) == export_deliveries_per_batch
+              ? "d:" + std::to_string(last)
+              : std::string("r:0");
+      return batch;
+    }
+    std::int64_t last = after;
+    std::size_t n = 0;
+    const int rc = run_named(
+        reader, export_resources,
+        [&](Query& q) { q.bind(":after", after).bind(":limit", export_resources_per_batch); },
+        [&](const Query& q) {
+          StoredResource r;
+          r.connector_id = q.text("connector_id");
+          r.owner_id = q.text("owner_id");
+          r.model = q.text("model");
+          r.resource_id = q.text("resource_id");
+          r.seen_updated_at = q.time("seen_updated_at");
+          r.seen_deleted = q.flag("seen_deleted");
+          if (!q.is_null("acked_updated_at")) r.acked_updated_at = q.time("acked_updated_at");
+          r.acked_deleted = q.flag("acked_deleted");
+          r.acked_delivery = q.int64("acked_delivery");
+          r.touched_at = q.time("touched_at");
+          last = q.int64("id");
+          ++n;
+          batch.resources.push_back(std::move(r));
+        });
+    if (rc != SQLITE_DONE) return sqlite_error("export", rc, reader);
+    if (static_cast<std::int64_t>(n) == export_resources_per_batch) {
+      batch.cursor = "r:" + std::to_string(last);
+    }
+    return batch;
+  }
+
+  // The resources row named (created with these times when absent).
+  Result<std::int64_t> resource_row(std::string_view connector, std::string_view owner,
+                                    std::string_view model, std::string_view id,
+                                    std::int64_t updated, std::int64_t touched) {
+    {
+      Query q(statement(find_resource));
+      const int rc = q.bind(":connector_id", connector)
+                         .bind(":owner_id", owner)
+                         .bind(":model", model)
+                         .bind(":resource_id", id)
+                         .step();
+      if (rc == SQLITE_ROW) return q.int64("id");
+      if (rc != SQLITE_DONE) return sqlite_error("import", find_resource, rc);
+    }
+    const int rc = Query(statement(insert_resource))
+                       .bind(":connector_id", connector)
+                       .bind(":owner_id", owner)
+                       .bind(":model", model)
+                       .bind(":resource_id", id)
+                       .bind(":updated_at", updated)
+                       .bind(":deleted", false)
+                       .bind(":now", touched)
+                       .step();
+    if (rc != SQLITE_DONE) return sqlite_error("import", insert_resource, rc);
+    return std::int64_t{sqlite3_last_insert_rowid(db)};
+  }
+
+  Result<Done> write_import(const InboxBatch& batch, std::uint64_t skipped) {
+    for (const StoredDelivery& d : batch.deliveries) {
+      const DeliveryRecord& r = d.record;
+      std::optional<std::int64_t> resource;
+      if (!r.resource_id.empty()) {
+        Result<std::int64_t> row = resource_row(r.connector_id, r.owner_id, r.model, r.resource_id,
+                                                to_micros(r.updated_at), to_micros(r.received_at));
+        if (!row) return std::move(row).error();
+        resource = *row;
+      }
+      const bool undone = r.state == DeliveryState::ready || r.state == DeliveryState::leased ||
+                          r.state == DeliveryState::delayed;
+      const int rc = run_named(db, import_delivery, [&](Query& q) {
+        q.bind(":id", r.id)
+            .bind(":connector_id", r.connector_id)
+            .bind(":owner_id", r.owner_id)
+            .bind(":idempotency_key", r.idempotency_key)
+            .bind_blob(":body", r.body)
+            .bind(":body_hash", body_hash(r.body))
+            .bind(":model", r.model)
+            .bind(":resource_id", r.resource_id)
+            .bind(":event_trigger", to_string(r.trigger))
+            .bind(":updated_at", to_micros(r.updated_at))
+            .bind(":resource", resource)
+            .bind(":ordered", d.ordered)
+            .bind(":state", to_string(r.state))
+            .bind(":head", undone && !r.waiting)
+            .bind(":blocked", r.blocked)
+            .bind(":position", d.position)
+            .bind(":arrival_stale", r.arrival_stale)
+            .bind(":stale", r.stale)
+            .bind(":superseded", r.superseded)
+            .bind(":received_at", to_micros(r.received_at))
+            .bind(":available_at", to_micros(d.available_at))
+            .bind(":attempt", std::int64_t{r.attempts})
+            .bind(":replays", std::int64_t{r.replays});
+        if (d.lease_token.empty()) {
+          q.bind(":lease_token", std::optional<std::int64_t>{});
+        } else {
+          q.bind(":lease_token", d.lease_token);
+        }
+        if (r.last_error.empty()) {
+          q.bind(":last_error", std::optional<std::int64_t>{});
+        } else {
+          q.bind(":last_error", r.last_error);
+        }
+        q.bind(":acked_at", r.state == DeliveryState::acked
+                                ? std::optional<std::int64_t>{to_micros(r.received_at)}
+                                : std::nullopt);
+      });
+      if (rc != SQLITE_DONE) return sqlite_error("import", import_delivery, rc);
+    }
+    for (const StoredResource& g : batch.resources) {
+      const std::int64_t touched = to_micros(g.touched_at);
+      Result<std::int64_t> row = resource_row(
+          g.connector_id, g.owner_id, g.model, g.resource_id,
+          g.seen_updated_at ? to_micros(*g.seen_updated_at) : std::int64_t{0}, touched);
+      if (!row) return std::move(row).error();
+      if (g.seen_updated_at) {
+        const int rc = run_named(db, import_seen, [&](Query& q) {
+          q.bind(":updated_at", to_micros(*g.seen_updated_at))
+              .bind(":deleted", g.seen_deleted)
+              .bind(":touched_at", touched)
+              .bind(":resource", *row);
+        });
+        if (rc != SQLITE_DONE) return sqlite_error("import", import_seen, rc);
+      }
+      if (g.acked_updated_at) {
+        const int rc = run_named(db, import_acked, [&](Query& q) {
+          q.bind(":updated_at", to_micros(*g.acked_updated_at))
+              .bind(":deleted", g.acked_deleted)
+              .bind(":delivery", g.acked_delivery)
+              .bind(":touched_at", touched)
+              .bind(":resource", *row);
+        });
+        if (rc != SQLITE_DONE) return sqlite_error("import", import_acked, rc);
+      }
+    }
+    const int rc = run_named(db, import_counter, [&](Query& q) {
+      q.bind(":value", static_cast<std::int64_t>(skipped));
+    });
+    if (rc != SQLITE_DONE) return sqlite_error("import", import_counter, rc);
+    return Done{};
+  }
+
+  Result<bool> read_is_empty() {
+    std::lock_guard<std::mutex> lock(reader_mutex);
+    std::int64_t n = 0;
+    const int rc =
+        run_named(reader, count_everything, {}, [&](const Query& q) { n = q.int64("n"); });
+    if (rc != SQLITE_DONE) return sqlite_error("is_empty", rc, reader);
+    return n == 0;
+  }
+
   // ---- opening --------------------------------------------------------------------------
 
   Result<Done> apply_max_bytes(std::uint64_t max_bytes) {
@@ -1861,6 +2099,16 @@ Result<std::uint64_t> SqliteInbox::purge_dead(std::optional<TimePoint> before) {
     if (*r < 1000) return total;
   }
 }
+
+Result<InboxBatch> SqliteInbox::export_batch(const std::string& cursor) {
+  return impl_->read_export(cursor);
+}
+
+Result<Done> SqliteInbox::import_batch(const InboxBatch& batch, std::uint64_t skipped_superseded) {
+  return impl_->submit<Done>([&] { return impl_->write_import(batch, skipped_superseded); });
+}
+
+Result<bool> SqliteInbox::is_empty() { return impl_->read_is_empty(); }
 
 Result<std::uint64_t> SqliteInbox::expire() {
   // One transaction per batch: appends and leases run between them.

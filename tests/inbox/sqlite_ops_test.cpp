@@ -59,3 +59,15 @@ TEST_CASE("SqliteInbox: a schema-2 file gains the operator's indexes when opened
   REQUIRE(page->deliveries.size() == 1);
   CHECK(page->deliveries[0].id == id);
 }
+
+#include "inbox/inbox_ops_bench.hpp"
+
+TEST_CASE("SqliteInbox: get and list on a large inbox (benchmark)", "[.][benchmark][ops]") {
+  TempDir dir;
+  mw::SqliteOptions o;
+  o.synchronous = mw::SqliteSynchronous::normal;  // filling, not measuring durability
+  o.inbox.max_attempts = 1;
+  auto inbox = mw::SqliteInbox::open(dir.file("bench.db"), o);
+  REQUIRE(inbox.has_value());
+  inbox_ops_bench::run(**inbox, "SQLite");
+}

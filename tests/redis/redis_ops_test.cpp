@@ -9,3 +9,12 @@ TEST_CASE("RedisInbox: get, list, replay, purge", "[redis][ops]") {
   inbox_ops::check_operations(
       [](const mw::InboxOptions& options) { return redis_test::fresh_inbox(options); });
 }
+
+#include "inbox/inbox_ops_bench.hpp"
+
+TEST_CASE("RedisInbox: get and list on a large inbox (benchmark)", "[.][benchmark][ops]") {
+  mw::RedisOptions o;
+  o.inbox.max_attempts = 1;
+  auto inbox = redis_test::open_inbox(redis_test::fresh_name(), o);
+  inbox_ops_bench::run(*inbox, "Redis");
+}

@@ -363,6 +363,43 @@ struct DeliveryPage {
   std::optional<DeliveryId> next_before;
 };
 
+/// One delivery exactly as stored, for copying an inbox to another backend (Inbox::export_*,
+/// Inbox::import_*; `morph-webhook inbox copy`).
+struct StoredDelivery {
+  DeliveryRecord record;    ///< Every field, the body included; `waiting` says it is not a head.
+  std::string lease_token;  ///< The current lease's token (leased), else empty.
+  /// When it became (or becomes) leasable: arrival, requeue, the end of its lease or backoff.
+  TimePoint available_at{};
+  /// Its order within its resource (undone, ordered deliveries): a smaller one goes first.
+  std::int64_t position = 0;
+  bool ordered = true;  ///< Appended (or requeued) with InboxOptions::ordered.
+};
+
+/// The ordering guard of one resource, for copying: what arrived and what was acked.
+struct StoredResource {
+  std::string connector_id;  ///< The resource: (connector, owner, model, data.id).
+  std::string owner_id;      ///< See connector_id.
+  std::string model;         ///< See connector_id.
+  std::string resource_id;   ///< See connector_id.
+  /// The arrival guard: the newest `updatedAt` seen and whether a deletion (a tombstone) was;
+  /// unset when the backend has forgotten it.
+  std::optional<TimePoint> seen_updated_at;
+  bool seen_deleted = false;  ///< See seen_updated_at.
+  /// The acked guard: the newest `updatedAt` acked, whether a deletion, and which delivery.
+  std::optional<TimePoint> acked_updated_at;
+  bool acked_deleted = false;     ///< See acked_updated_at.
+  DeliveryId acked_delivery = 0;  ///< See acked_updated_at.
+  TimePoint touched_at{};         ///< The last arrival or ack (retention counts from it).
+};
+
+/// A batch of an inbox's content (export_batch()): deliveries by id, and guards.
+struct InboxBatch {
+  std::vector<StoredDelivery> deliveries;  ///< By increasing id.
+  std::vector<StoredResource> resources;   ///< Guards (only in the batch that has them).
+  /// Pass to the next export_batch(); nullopt when this is the last batch.
+  std::optional<std::string> cursor;
+};
+
 /// An operation that succeeded and has nothing to return.
 struct Done {};
 
@@ -475,6 +512,18 @@ class Inbox {
   /// keys are no longer duplicates. Returns how many were deleted.
   [[nodiscard]] virtual Result<std::uint64_t> purge_dead(std::optional<TimePoint> before) = 0;
 
+  /// One batch of everything the inbox holds, for copying it (`inbox copy`): deliveries in id
+  /// order, then the ordering guards; start with an empty `cursor`. Meant for a quiescent inbox
+  /// (no receiver or worker running): what changes meanwhile may be copied or not.
+  [[nodiscard]] virtual Result<InboxBatch> export_batch(const std::string& cursor) = 0;
+  /// Stores a batch exported from another inbox, keeping ids, states, attempts, leases, dedupe
+  /// keys and guards; for an empty inbox (see is_empty()), batches in export order, with
+  /// `skipped_superseded` the source's counter (InboxStats) given with the last batch.
+  [[nodiscard]] virtual Result<Done> import_batch(const InboxBatch& batch,
+                                                  std::uint64_t skipped_superseded) = 0;
+  /// True when the inbox holds no delivery and no guard, and never handed out an id.
+  [[nodiscard]] virtual Result<bool> is_empty() = 0;
+
   /// ack() for a delivery returned by lease().
   [[nodiscard]] Result<Done> ack(const Delivery& d) { return ack(d.id, d.lease_token); }
   /// fail() for a delivery returned by lease().
@@ -508,6 +557,32 @@ class Inbox {
   m += " refused: ";
   m += describe(why);
   return inbox_error(error_code(why), std::move(m));
+}
+
+/// Copies everything a quiescent inbox `from` holds (deliveries with their ids, states,
+/// attempts, leases and dedupe keys; the ordering guards, tombstones included; the
+/// skipped-superseded counter) into the empty inbox `to`, typically of another backend.
+/// `invalid_value` when `to` is not empty. Returns how many deliveries were copied.
+[[nodiscard]] inline Result<std::uint64_t> copy_inbox(Inbox& from, Inbox& to) {
+  Result<bool> empty = to.is_empty();
+  if (!empty) return std::move(empty).error();
+  if (!*empty) {
+    return inbox_error(ErrorCode::invalid_value,
+                       "the target inbox is not empty: copy only into a new inbox");
+  }
+  Result<InboxStats> stats = from.stats();
+  if (!stats) return std::move(stats).error();
+  std::uint64_t copied = 0;
+  for (std::string cursor;;) {
+    Result<InboxBatch> batch = from.export_batch(cursor);
+    if (!batch) return std::move(batch).error();
+    if (Result<Done> r = to.import_batch(*batch, stats->skipped_superseded); !r) {
+      return std::move(r).error();
+    }
+    copied += batch->deliveries.size();
+    if (!batch->cursor) return copied;
+    cursor = *batch->cursor;
+  }
 }
 
 }  // namespace morph::webhook

@@ -252,6 +252,14 @@ class RedisInbox final : public Inbox {
   /// See Inbox::replay(): the matches are found as list() finds them, then replayed 500 per
   /// script call.
   [[nodiscard]] Result<std::uint64_t> replay(const DeliveryFilter& filter, bool dry_run) override;
+  /// See Inbox::export_batch(): 1000 ids per batch, then the guards by SCAN (r:*, a:*; their
+  /// last touch is derived from their TTL).
+  [[nodiscard]] Result<InboxBatch> export_batch(const std::string& cursor) override;
+  /// See Inbox::import_batch(); 200 deliveries per script call.
+  [[nodiscard]] Result<Done> import_batch(const InboxBatch& batch,
+                                          std::uint64_t skipped_superseded) override;
+  /// See Inbox::is_empty(): no `seq` key (no delivery was ever stored under this name).
+  [[nodiscard]] Result<bool> is_empty() override;
   /// See Inbox::purge_dead(); 1,000 dead letters looked at per script call.
   [[nodiscard]] Result<std::uint64_t> purge_dead(std::optional<TimePoint> before) override;
 

@@ -126,6 +126,13 @@ class SqliteInbox final : public Inbox {
   [[nodiscard]] Result<std::uint64_t> replay(const DeliveryFilter& filter, bool dry_run) override;
   /// See Inbox::purge_dead(); in transactions of 1000.
   [[nodiscard]] Result<std::uint64_t> purge_dead(std::optional<TimePoint> before) override;
+  /// See Inbox::export_batch(): 1000 deliveries, then 5000 guards, per batch.
+  [[nodiscard]] Result<InboxBatch> export_batch(const std::string& cursor) override;
+  /// See Inbox::import_batch(); one transaction per batch.
+  [[nodiscard]] Result<Done> import_batch(const InboxBatch& batch,
+                                          std::uint64_t skipped_superseded) override;
+  /// See Inbox::is_empty().
+  [[nodiscard]] Result<bool> is_empty() override;
   /// See Inbox::expire(). Also run by the inbox about once a minute.
   [[nodiscard]] Result<std::uint64_t> expire() override;
 

@@ -209,5 +209,23 @@ TEST_CASE("inbox show/list/replay/purge on Redis", "[cli][inbox][ops][redis]") {
     fill(**inbox, ids);
   }
   check_cli(uri, ids);
+
+  // inbox copy: that Redis inbox to a new SQLite file and on to a second Redis inbox; the
+  // listings are identical; a copy into a non-empty inbox is refused.
+  TempDir dir;
+  const std::string file = "sqlite:" + dir.file("copy.db");
+  Run r = cli("inbox copy --from '" + uri + "' --to '" + file + "'");
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  CHECK(r.out == "copied 6 deliveries\n");
+  const std::string second = server.uri("ops-copy");
+  r = cli("inbox copy --from '" + file + "' --to '" + second + "'");
+  REQUIRE(r.status == 0);
+  const Run original = cli("inbox list --format json --inbox '" + uri + "'");
+  CHECK(cli("inbox list --format json --inbox '" + file + "'").out == original.out);
+  CHECK(cli("inbox list --format json --inbox '" + second + "'").out == original.out);
+  r = cli("inbox copy --from '" + uri + "' --to '" + file + "'");
+  CHECK(r.status == 1);
+  CHECK(r.out.find("not empty") != std::string::npos);
 }
 #endif

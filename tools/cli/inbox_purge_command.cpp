@@ -50,7 +50,7 @@ void add_inbox_purge_command(CLI::App& inbox, int& exit_status) {
   add_inbox_location(*purge, options->inbox);
   purge->add_flag("--dead", options->dead, "Delete dead letters");
   purge->add_option("--before", options->before,
-                    "Only those received before: RFC 3339 or a duration ago (7d)");
+                    "Only those received before: RFC 3339 or a duration ago (168h)");
   purge->callback([options, &exit_status] { exit_status = run_purge(*options); });
 }
 

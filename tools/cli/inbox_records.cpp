@@ -25,7 +25,7 @@ void add_filter_options(CLI::App& command, FilterOptions& o) {
   command.add_option("--owner", o.owner, "Only of this owner (x-owner-id)");
   command.add_option("--since", o.since,
                      "Only received at or after: RFC 3339 (2026-12-08T01:00:00Z) or a duration "
-                     "ago (90m, 2h, 1d)");
+                     "ago (90m, 2h, 48h)");
   command.add_option("--until", o.until, "Only received before (as --since)");
   command.add_flag("--stale", o.stale, "Only deliveries whose last verdict is stale");
 }

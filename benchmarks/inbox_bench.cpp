@@ -22,6 +22,7 @@
 // unique id) for S seconds (default 3) to a fresh file, then prints appends/s and commits per
 // append. With synchronous=FULL in WAL mode every commit is one fsync of the log (checkpoints
 // add a few: check with `strace -f -c -e trace=fsync,fdatasync`).
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -122,8 +123,19 @@ Outcome run(const std::string& dir, const Mode& mode, int clients, double second
   return out;
 }
 
+// CPU seconds (user + system) this process has used so far.
+double cpu_seconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(u.ru_utime) + seconds(u.ru_stime);
+}
+
 struct LeaseAck {
   double deliveries_per_second = 0;
+  double cpu_us_per_delivery = 0;  // what a shared machine's load does not change much
   std::uint64_t deliveries = 0;
   double seconds = 0;
   bool failed = false;
@@ -187,6 +199,7 @@ LeaseAck lease_ack(const std::string& dir, bool ordered, mw::SqliteSynchronous s
     const auto total = static_cast<std::uint64_t>(resources) * static_cast<std::uint64_t>(events);
     std::vector<std::thread> threads;
     const auto start = std::chrono::steady_clock::now();
+    const double cpu_start = cpu_seconds();
     for (int w = 0; w < workers; ++w) {
       threads.emplace_back([&] {
         while (done.load() < total && !failed.load()) {
@@ -210,6 +223,8 @@ LeaseAck lease_ack(const std::string& dir, bool ordered, mw::SqliteSynchronous s
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     out.deliveries = done.load();
     out.deliveries_per_second = static_cast<double>(out.deliveries) / out.seconds;
+    out.cpu_us_per_delivery = (cpu_seconds() - cpu_start) * 1e6 /
+                              static_cast<double>(std::max<std::uint64_t>(1, out.deliveries));
     out.failed = failed.load();
   }
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
@@ -222,19 +237,22 @@ int run_lease_ack(const std::string& dir, mw::SqliteSynchronous synchronous, int
       "lease + ack: %d resources x %d events, %d workers, lease batch %zu, synchronous=%s\n",
       resources, events, workers, batch,
       synchronous == mw::SqliteSynchronous::full ? "FULL" : "NORMAL");
-  std::printf("%-6s %-10s %12s %12s %10s\n", "round", "ordered", "deliveries", "per second",
-              "seconds");
+  std::printf("%-6s %-10s %12s %12s %10s %14s\n", "round", "ordered", "deliveries", "per second",
+              "seconds", "cpu us/deliv.");
   std::vector<double> on_rates;
   std::vector<double> off_rates;
+  std::vector<double> on_cpu;
+  std::vector<double> off_cpu;
   bool failed = false;
   for (int round = 1; round <= rounds; ++round) {
     for (const bool ordered : {true, false}) {
       const LeaseAck r = lease_ack(dir, ordered, synchronous, resources, events, workers, batch);
       failed = failed || r.failed;
       (ordered ? on_rates : off_rates).push_back(r.deliveries_per_second);
-      std::printf("%-6d %-10s %12llu %12.0f %10.2f%s\n", round, ordered ? "true" : "false",
+      (ordered ? on_cpu : off_cpu).push_back(r.cpu_us_per_delivery);
+      std::printf("%-6d %-10s %12llu %12.0f %10.2f %14.1f%s\n", round, ordered ? "true" : "false",
                   static_cast<unsigned long long>(r.deliveries), r.deliveries_per_second, r.seconds,
-                  r.failed ? "  (an operation failed)" : "");
+                  r.cpu_us_per_delivery, r.failed ? "  (an operation failed)" : "");
       std::fflush(stdout);
     }
   }
@@ -246,6 +264,12 @@ int run_lease_ack(const std::string& dir, mw::SqliteSynchronous synchronous, int
   const double off = median(off_rates);
   std::printf("median deliveries/s: ordered %.0f, unordered %.0f; ordered / unordered: %.2f\n", on,
               off, off > 0 ? on / off : 0.0);
+  const double on_us = median(on_cpu);
+  const double off_us = median(off_cpu);
+  std::printf(
+      "median CPU per delivery: ordered %.1f us, unordered %.1f us; ordered / unordered: "
+      "%.2f\n",
+      on_us, off_us, off_us > 0 ? on_us / off_us : 0.0);
   return failed ? 1 : 0;
 }
 

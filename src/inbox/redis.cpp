@@ -398,6 +398,9 @@ struct RedisInbox::Impl {
     const std::string_view verdict = text(element(r->get(), 0));
     const std::string found(text(element(r->get(), 1)));
     if (verdict == "current") return Done{};
+    // Layout 2 or later that lost its version key: the operator's indexes are rebuilt (adding
+    // what is there already changes nothing), then it is stamped.
+    if (verdict == "restamp") return migrate_from_v2();
     const std::string versions =
         "the Redis inbox " + endpoint.describe() + " has key layout " + found +
         "; this morph-webhook " MORPH_WEBHOOK_VERSION_STRING " uses layout " +
@@ -806,7 +809,7 @@ Result<Done> RedisInbox::requeue(DeliveryId id) {
   if (!r) return std::move(r).error();
   if (text(r->get()) != "ok") {
     return inbox_error(ErrorCode::not_found,
-                       "requeue of delivery " + std::to_string(id) + ": it is not a dead letter");
+                       "requeue of delivery " + std::to_string(id) + ": no such dead letter");
   }
   return Done{};
 }

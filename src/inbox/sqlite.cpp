@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -335,6 +336,7 @@ struct SqliteInbox::Impl {
   std::chrono::steady_clock::time_point last_expire = std::chrono::steady_clock::now();
   // Rows one expire transaction deletes: adjusted so that it stays within expire_lock_budget.
   std::int64_t expire_batch = 1000;
+  bool expire_ran = false;  // the current transaction ran expire_step()
   // The storage error of the operation that is failing the current batch.
   std::optional<Error> batch_error;
 
@@ -401,6 +403,8 @@ struct SqliteInbox::Impl {
   // the batch and fails all of its operations (their callers answer 503; none was durable).
   void run_batch(std::deque<Operation*>& batch) {
     std::optional<Error> failure;
+    const auto began = std::chrono::steady_clock::now();
+    expire_ran = false;
     int rc = exec("BEGIN IMMEDIATE");
     if (rc != SQLITE_OK) {
       failure = sqlite_error("BEGIN", rc);
@@ -419,6 +423,7 @@ struct SqliteInbox::Impl {
       if (failure && sqlite3_get_autocommit(db) == 0) exec("ROLLBACK");
     }
     if (!failure) commits.fetch_add(1, std::memory_order_relaxed);
+    if (expire_ran) size_expire_batch(std::chrono::steady_clock::now() - began);
     // Notified under the lock: a caller cannot return (destroying its Operation) before.
     std::lock_guard<std::mutex> lock(mutex);
     for (Operation* op : batch) {
@@ -517,10 +522,11 @@ struct SqliteInbox::Impl {
                           seen_deleted, touched_at)
     VALUES (:connector_id, :owner_id, :model, :resource_id, :updated_at, :deleted, :now))sql"};
   static constexpr NamedSql see_resource{"see_resource", R"sql(
-    UPDATE resources SET seen_updated_at = :updated_at, seen_deleted = :deleted, touched_at = :now
+    UPDATE resources SET seen_updated_at = :updated_at, seen_deleted = :deleted,
+        touched_at = max(touched_at, :now)
     WHERE id = :resource)sql"};
   static constexpr NamedSql touch_resource{"touch_resource", R"sql(
-    UPDATE resources SET touched_at = :now WHERE id = :resource)sql"};
+    UPDATE resources SET touched_at = max(touched_at, :now) WHERE id = :resource)sql"};
   // Whether the resource has an undone delivery (one that comes before a new one).
   static constexpr NamedSql find_undone{"find_undone", R"sql(
     SELECT id FROM deliveries
@@ -864,7 +870,7 @@ struct SqliteInbox::Impl {
         acked_updated_at = CASE
           WHEN acked_updated_at IS NULL OR :updated_at > acked_updated_at THEN :updated_at
           ELSE acked_updated_at END,
-        touched_at = :now
+        touched_at = max(touched_at, :now)
     WHERE id = :resource)sql"};
   static constexpr NamedSql fail_retry{"fail_retry", R"sql(
     UPDATE deliveries
@@ -1132,7 +1138,6 @@ struct SqliteInbox::Impl {
   // One batch of expiry, sized to stay within expire_lock_budget; `more` when rows remain.
   bool expire_step(std::uint64_t& removed, bool& more) {
     const std::int64_t retained_since = to_micros(now()) - options.inbox.retain.count();
-    const auto started = std::chrono::steady_clock::now();
     int rc = Query(statement(expire_acked))
                  .bind(":retained_since", retained_since)
                  .bind(":limit", expire_batch)
@@ -1153,12 +1158,7 @@ struct SqliteInbox::Impl {
     }
     const auto resources = static_cast<std::int64_t>(sqlite3_changes(db));
     more = deliveries == expire_batch || resources == expire_batch;
-    const auto took = std::chrono::steady_clock::now() - started;
-    if (took > expire_lock_budget / 2 && expire_batch > 16) {
-      expire_batch /= 2;
-    } else if (more && took < expire_lock_budget / 8 && expire_batch < 100000) {
-      expire_batch *= 2;
-    }
+    expire_ran = true;  // run_batch() sizes the next batch by this transaction's time
     return true;
   }
 
@@ -1663,6 +1663,20 @@ struct SqliteInbox::Impl {
         run_named(reader, count_everything, {}, [&](const Query& q) { n = q.int64("n"); });
     if (rc != SQLITE_DONE) return sqlite_error("is_empty", rc, reader);
     return n == 0;
+  }
+
+  // After a transaction that expired a batch and took `took` from BEGIN to the end of COMMIT
+  // (its fsync included): the next batch is halved when it held the lock too long, doubled when
+  // it was quick. Never below min_expire_batch, so that expiry keeps up even when every fsync is
+  // slow.
+  void size_expire_batch(std::chrono::steady_clock::duration took) {
+    constexpr std::int64_t min_expire_batch = 256;
+    constexpr std::int64_t max_expire_batch = 100000;
+    if (took > expire_lock_budget * 4 / 5) {
+      expire_batch = std::max(min_expire_batch, expire_batch / 2);
+    } else if (took < expire_lock_budget / 5) {
+      expire_batch = std::min(max_expire_batch, expire_batch * 2);
+    }
   }
 
   // ---- opening --------------------------------------------------------------------------

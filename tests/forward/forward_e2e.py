@@ -511,6 +511,21 @@ def scenario_redis(work):
     redis.wait(timeout=10)
 
 
+def scenario_rate(work):
+    """--rate 10/s: 18 deliveries take at least (18 - burst 8) / 10 s from first to last."""
+    uri = "sqlite:%s/rate.db" % work
+    fill_inbox(work, uri, 18)
+    ep = Endpoint(lambda c, a: ("ok",)).start()
+    p, _ = forward(uri, ep.url, work, "--rate", "10/s", "--until-empty", name="rate")
+    rc = p.wait(timeout=60)
+    times = sorted(r[0] for r in ep.snapshot())
+    spread = times[-1] - times[0] if times else 0
+    check("rate: --rate 10/s spreads 18 requests over >= 0.95 s, all acked",
+          rc == 0 and len(times) == 18 and spread >= 0.95 and stats(uri)["acked_retained"] == 18,
+          "%d requests over %.2f s" % (len(times), spread))
+    ep.stop()
+
+
 def scenario_tls(work):
     """https://: a certificate the system store does not know is a TLS error (retried);
     with --ca-file naming it, delivered."""
@@ -736,7 +751,7 @@ def scenario_order(work):
 
 SCENARIOS = {"answers": scenario_answers, "order": scenario_order, "breaker": scenario_breaker,
              "kill9": scenario_kill9, "drain": scenario_drain, "skip": scenario_skip,
-             "tls": scenario_tls, "redis": scenario_redis,
+             "tls": scenario_tls, "redis": scenario_redis, "rate": scenario_rate,
              "serve": scenario_serve,
              "apps": scenario_apps}
 # Long or optional scenarios, run by name only.

@@ -131,3 +131,78 @@ TEST_CASE(
   REQUIRE(retry.has_value());
   CHECK(retry->status == mw::AppendStatus::stored);
 }
+
+TEST_CASE(
+    "RedisInbox: a vanished delivery waiting in its resource's line is skipped when its turn "
+    "comes",
+    "[redis][eviction]") {
+  const std::string name = redis_test::fresh_name();
+  auto inbox = open_inbox(name, {});
+  std::vector<mw::DeliveryId> ids;
+  for (int u = 1; u <= 3; ++u) {
+    const auto r = inbox->append(mw::Headers{"hubspot", "o", "c1-u" + std::to_string(u)},
+                                 "b" + std::to_string(u), contact("c1", u));
+    REQUIRE(r.has_value());
+    ids.push_back(r->delivery_id);
+  }
+  char padded[24];
+  std::snprintf(padded, sizeof padded, "%016lld", static_cast<long long>(ids[1]));
+  REQUIRE(
+      redis_test::shared_server().command({"DEL", "mw:{" + name + "}:d:" + std::string(padded)}) ==
+      std::vector<std::string>{"1"});
+  auto first = inbox->lease(10, 30s);
+  REQUIRE(first.has_value());
+  REQUIRE(first->size() == 1);
+  CHECK(first->front().id == ids[0]);
+  REQUIRE(inbox->ack(first->front()).has_value());
+  // The ack passes the resource on: the vanished second is skipped, the third is next.
+  auto third = inbox->lease(10, 30s);
+  REQUIRE(third.has_value());
+  REQUIRE(third->size() == 1);
+  CHECK(third->front().id == ids[2]);
+  CHECK(third->front().body == "b3");
+  REQUIRE(inbox->ack(third->front()).has_value());
+  const auto s = inbox->redis_stats();
+  REQUIRE(s.has_value());
+  CHECK(s->missing == 1);
+  CHECK(s->inbox.ready == 0);
+  CHECK(!s->inbox.oldest_ready_age.has_value());
+  CHECK(s->inbox.acked_retained == 2);
+}
+
+TEST_CASE(
+    "RedisInbox: a failed delivery whose data vanished during its backoff is skipped and "
+    "reported",
+    "[redis][eviction]") {
+  const std::string name = redis_test::fresh_name();
+  mw::TimePoint now = mw::TimePoint(std::chrono::hours(24 * 365 * 55));
+  std::vector<mw::DeliveryId> reported;
+  mw::RedisOptions options;
+  options.inbox.clock = [&] { return now; };
+  options.on_missing = [&](mw::DeliveryId id) { reported.push_back(id); };
+  auto inbox = open_inbox(name, options);
+  const auto first = inbox->append(mw::Headers{"hubspot", "o", "c1-u1"}, "b1", contact("c1", 1));
+  const auto second = inbox->append(mw::Headers{"hubspot", "o", "c1-u2"}, "b2", contact("c1", 2));
+  REQUIRE(first.has_value());
+  REQUIRE(second.has_value());
+  auto leased = inbox->lease(10, 30s);
+  REQUIRE(leased.has_value());
+  REQUIRE(leased->size() == 1);
+  REQUIRE(inbox->fail(leased->front(), "downstream down").has_value());
+  char padded[24];
+  std::snprintf(padded, sizeof padded, "%016lld", static_cast<long long>(first->delivery_id));
+  REQUIRE(
+      redis_test::shared_server().command({"DEL", "mw:{" + name + "}:d:" + std::string(padded)}) ==
+      std::vector<std::string>{"1"});
+  now += 5s;  // its retry is due
+  auto next = inbox->lease(10, 30s);
+  REQUIRE(next.has_value());
+  REQUIRE(next->size() == 1);
+  CHECK(next->front().id == second->delivery_id);
+  CHECK(reported == std::vector<mw::DeliveryId>{first->delivery_id});
+  const auto s = inbox->redis_stats();
+  REQUIRE(s.has_value());
+  CHECK(s->missing == 1);
+  CHECK(s->inbox.blocked_resources == 0);
+  CHECK(s->inbox.delayed == 0);
+}

@@ -205,3 +205,30 @@ TEST_CASE(
   CHECK(too_new.error().message.find("uses layout 3") != std::string::npos);
   CHECK(too_new.error().message.find("newer") != std::string::npos);
 }
+
+TEST_CASE(
+    "RedisInbox: a layout-2 keyspace that lost its version key is stamped again, not "
+    "migrated",
+    "[redis][migration]") {
+  const std::string name = fresh_name();
+  mw::RedisOptions options;
+  auto inbox = open_inbox(name, options);
+  for (const char* key : {"k1", "k2", "k3"}) {
+    REQUIRE(inbox->append(mw::Headers{"hubspot", "o", key}, key, mw::EventFacts{}).has_value());
+  }
+  auto leased = inbox->lease(2, 30s);
+  REQUIRE(leased.has_value());
+  REQUIRE(leased->size() == 2);
+  REQUIRE(inbox->ack(leased->front()).has_value());
+  // As after an eviction of that one key, or a FLUSHALL followed by writes of a running process.
+  REQUIRE(run({"DEL", "mw:{" + name + "}:version"}) == std::vector<std::string>{"1"});
+  auto reopened = open_inbox(name, options);
+  CHECK(run({"GET", "mw:{" + name + "}:version"}) ==
+        std::vector<std::string>{std::to_string(mw::redis_layout_version)});
+  const auto s = reopened->stats();
+  REQUIRE(s.has_value());
+  CHECK(s->ready == 1);
+  CHECK(s->leased == 1);
+  CHECK(s->acked_retained == 1);
+  CHECK(reopened->ack(leased->at(1)).has_value());
+}

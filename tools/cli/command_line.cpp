@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/build_info.hpp"
 #include "cli/report.hpp"
-#include "morph/webhook/version.hpp"
 
 namespace morph::webhook::cli {
 
@@ -17,8 +17,7 @@ void configure_app(CLI::App& app) {
       "morph-webhook: check Morph webhook bodies, receive webhooks into a durable, "
       "deduplicating inbox, and work through it from any language.");
   app.name("morph-webhook");
-  app.set_version_flag("-V,--version", "morph-webhook " MORPH_WEBHOOK_VERSION_STRING,
-                       "Print the version and exit");
+  app.set_version_flag("-V,--version", version_line, "Print the version and the commit, and exit");
   app.require_subcommand(1);
 }
 

@@ -20,6 +20,7 @@
 #include "cli/inbox_uri.hpp"
 #include "cli/request_log.hpp"
 #include "cli/serve_metrics.hpp"
+#include "cli/systemd_notify.hpp"
 #include "morph/webhook/adapters/beast_server.hpp"
 #include "morph/webhook/inbox.hpp"
 #include "morph/webhook/json_writer.hpp"
@@ -409,6 +410,7 @@ int run_serve(const ServeConfig& config) {
   std::printf("listening on %s%s%s:%u\n", v6 ? "[" : "", config.server.host.c_str(), v6 ? "]" : "",
               static_cast<unsigned>(server.local_endpoint().port()));
   std::fflush(stdout);
+  const SystemdNotifier systemd(server.context(), "listening");
   server.run();
   stop_companion.store(true);
   if (companion_thread.joinable()) companion_thread.join();

@@ -25,9 +25,8 @@ redis.call('SREM', keys.stale, id)
 redis.call('ZADD', keys.acked, lease.received_at, id)
 set_blocking(id, false)
 if lease.resource ~= '' then
-  -- What the workers processed: the stale verdict of later leases.
-  -- The acked guard keeps the newest acked updatedAt; on a tie, a deletion and the later
-  -- delivery win.
+  -- What the workers processed, for the verdicts of later leases: the acked guard keeps the
+  -- newest acked updatedAt; on a tie, a deletion and the later delivery win.
   local fields = redis.call('HMGET', data, 'updated_at', 'trigger')
   local updated_at = tonumber(fields[1])
   local deleted = fields[2] == 'deleted' and '1' or '0'
@@ -41,6 +40,6 @@ if lease.resource ~= '' then
   end
   redis.call('PEXPIRE', guard, math.max(1, math.floor(retain / 1000)))
   redis.call('ZREM', versions_key(lease.resource), id)
-  leave_line(id, lease.resource, now)
+  leave_line(id, lease.resource)
 end
 return 'ok'

@@ -26,15 +26,16 @@ local keys = {
   acked = prefix .. 'acked',          -- acked deliveries, by received-at (retention)
   stale = prefix .. 'stale',          -- ids not acked whose last verdict (arrival, then lease) is stale
   counts = prefix .. 'counts',        -- counters the scripts maintain (see below)
+  blocked = prefix .. 'blocked',      -- ids that block their resource (failed, not yet done)
   resource_of = prefix .. 'resource_of',  -- id -> resource of every delivery in a line
 }
 
 -- Counters in `counts`: waiting = deliveries in a line behind an earlier one; missing = ids
--- found without their data (evicted or deleted behind the inbox's back).
+-- found without their data (evicted or deleted behind the inbox's back); skipped_superseded.
 
 -- The delivery states, as stored in a delivery's `state` field.
 local state = {
-  ready = 'ready',      -- leasable (in `ready`), or due in `delayed` or expired in `leased`
+  ready = 'ready',      -- leasable: in `ready`
   waiting = 'waiting',  -- in its resource's line behind an earlier, undone delivery
   leased = 'leased',
   delayed = 'delayed',
@@ -90,6 +91,7 @@ local function forget(id)
     redis.call('ZREM', index, id)
   end
   redis.call('SREM', keys.stale, id)
+  redis.call('SREM', keys.blocked, id)
 end
 
 -- Puts delivery `id`, received at `received_at`, in the ready queue as of `since`.
@@ -100,28 +102,38 @@ local function make_ready(id, since, received_at)
 end
 
 -- Takes `id` out of its resource's line (it is acked, dead or gone) and makes the next one, if
--- it was waiting, ready.
-local function leave_line(id, resource, now)
+-- it was waiting, ready as of when it was stored or requeued (its `available_at`), so it goes
+-- before what arrived after it. A waiting delivery is in `ready_age` already.
+local function leave_line(id, resource)
   if resource == nil or resource == '' then return end
   local line = line_key(resource)
-  local was_head = redis.call('ZRANGE', line, 0, 0)[1] == id
+  local first_two = redis.call('ZRANGE', line, 0, 1)
+  if first_two[1] == nil then return end
   redis.call('ZREM', line, id)
   redis.call('HDEL', keys.resource_of, id)
-  if not was_head then return end
-  local next_id = redis.call('ZRANGE', line, 0, 0)[1]
-  if next_id == nil then return end
-  local next_state = redis.call('HMGET', delivery_key(next_id), 'state', 'received_at', 'available_at')
-  if next_state[1] == state.waiting then
-    -- Ready as of when it was stored (or requeued): it goes before what arrived after it.
+  local next_id = first_two[2]
+  if first_two[1] ~= id or next_id == nil then return end
+  local next_fields = redis.call('HMGET', delivery_key(next_id), 'state', 'available_at')
+  if next_fields[1] == state.waiting then
     redis.call('HINCRBY', keys.counts, 'waiting', -1)
-    make_ready(next_id, tonumber(next_state[3]), tonumber(next_state[2]))
-  elseif next_state[1] == false then
+    redis.call('HSET', delivery_key(next_id), 'state', state.ready)
+    redis.call('ZADD', keys.ready, next_fields[2], next_id)
+  elseif next_fields[1] == false then
     -- Its data is gone: skip it too, so the resource is not blocked forever.
     redis.call('HINCRBY', keys.counts, 'missing', 1)
     redis.call('HINCRBY', keys.counts, 'waiting', -1)
-    leave_line(next_id, resource, now)
+    leave_line(next_id, resource)
     forget(next_id)
   end
+end
+
+-- Drops delivery `id`, whose data vanished (evicted, deleted by hand): counted, out of every
+-- index, its resource's line passed on.
+local function drop_missing(id)
+  redis.call('HINCRBY', keys.counts, 'missing', 1)
+  local resource = redis.call('HGET', keys.resource_of, id)
+  if resource then leave_line(id, resource) end
+  forget(id)
 end
 
 -- Adds `id` at the back of its resource's line; true when it is the head (nothing earlier).
@@ -148,23 +160,20 @@ local function check_lease(id, token, now)
   return nil, {attempt = tonumber(fields[4]), received_at = fields[5], resource = fields[6]}
 end
 
--- Whether delivery `id` blocks its resource (it failed, or its lease expired, and is not yet
--- acked or dead); `counts.blocked_resources` follows.
+-- Whether delivery `id` blocks its resource (an ordered delivery that failed, or whose lease
+-- expired, and is not yet acked or dead): membership of `blocked`.
 local function set_blocking(id, blocking)
-  local data = delivery_key(id)
-  local was = redis.call('HGET', data, 'blocking') == '1'
-  if blocking == was then return end
-  if blocking then
-    local fields = redis.call('HMGET', data, 'ordered', 'resource')
-    if fields[1] ~= '1' or fields[2] == '' then return end
+  if not blocking then
+    redis.call('SREM', keys.blocked, id)
+    return
   end
-  redis.call('HSET', data, 'blocking', blocking and '1' or '0')
-  redis.call('HINCRBY', keys.counts, 'blocked_resources', blocking and 1 or -1)
+  local fields = redis.call('HMGET', delivery_key(id), 'ordered', 'resource')
+  if fields[1] == '1' and fields[2] ~= '' then redis.call('SADD', keys.blocked, id) end
 end
 
 -- Delivery `id` dies with `reason`: out of its resource's line, which it releases, and out of
 -- its versions (a dead delivery supersedes nothing).
-local function make_dead(id, reason, resource, now)
+local function make_dead(id, reason, resource)
   set_blocking(id, false)
   redis.call('HSET', delivery_key(id), 'state', state.dead, 'token', '', 'last_error', reason)
   redis.call('ZREM', keys.leased, id)
@@ -173,27 +182,7 @@ local function make_dead(id, reason, resource, now)
   redis.call('ZADD', keys.dead, 0, id)
   if resource and resource ~= '' then
     redis.call('ZREM', versions_key(resource), id)
-    leave_line(id, resource, now)
-  end
-end
-
--- Moves up to `limit` deliveries whose time came (retry due, lease expired) to ready as of
--- that time. Bounded, so no call walks a backlog. An expired lease loses its token here; lease()
--- then makes it dead if that was its last attempt, or marks its resource blocked.
-local function promote_due(now, limit)
-  for _, id in ipairs(redis.call('ZRANGEBYSCORE', keys.delayed, '-inf', now, 'LIMIT', 0, limit)) do
-    local fields = redis.call('HMGET', delivery_key(id), 'available_at', 'received_at')
-    redis.call('ZREM', keys.delayed, id)
-    if fields[1] then make_ready(id, tonumber(fields[1]), tonumber(fields[2])) end
-  end
-  for _, id in ipairs(redis.call('ZRANGEBYSCORE', keys.leased, '-inf', now, 'LIMIT', 0, limit)) do
-    local fields = redis.call('HMGET', delivery_key(id), 'available_at', 'received_at')
-    redis.call('ZREM', keys.leased, id)
-    if fields[1] then
-      -- The token goes with the lease: the late owner's ack() or fail() is refused.
-      make_ready(id, tonumber(fields[1]), tonumber(fields[2]))
-      redis.call('HSET', delivery_key(id), 'lease_expired', '1')
-    end
+    leave_line(id, resource)
   end
 end
 
@@ -237,7 +226,8 @@ local function record_of(id, now)
     if tonumber(f[9]) <= now then shown = state.ready else due_at = f[9] end
   end
   return {id, shown, f[2] or '0', f[3] or f[4] or '0', f[4] or '0', f[5] or '0',
-          stored == state.waiting and '1' or '0', f[6] or '0', f[7] or '0', f[8], due_at,
+          stored == state.waiting and '1' or '0',
+          redis.call('SISMEMBER', keys.blocked, id) == 1 and '1' or '0', f[7] or '0', f[8], due_at,
           f[10], f[11], f[12], f[13] or '', f[14] or '', f[15] or '', f[16] or '', f[17] or '',
           f[18] or ''}
 end

@@ -11,7 +11,8 @@
     {{delivery...}, last id looked at, '1' when ids are left}, each delivery
     {id, connector, owner, key, body, arrival stale, received_at, state, attempt, token,
      available_at, last_error, model, resource_id, updated_at, trigger, ordered,
-     stale_at_lease, superseded_at_lease, blocking, replays, position in its line or ''}
+     stale_at_lease, superseded_at_lease, blocking (member of `blocked`), replays, position in
+     its line or ''}
 ]]
 local after, batch = tonumber(ARGV[1]), tonumber(ARGV[2])
 
@@ -29,6 +30,7 @@ for n = after + 1, upto do
     if f[21] and f[21] ~= '' then position = redis.call('ZSCORE', line_key(f[21]), id) or '' end
     local row = {id}
     for index = 1, 20 do row[#row + 1] = f[index] or '' end
+    row[20] = redis.call('SISMEMBER', keys.blocked, id) == 1 and '1' or '0'  -- blocking
     row[#row + 1] = position
     rows[#rows + 1] = row
   end

@@ -28,14 +28,17 @@ local refusal, lease = check_lease(id, token, now)
 if refusal then return refusal end
 local data = delivery_key(id)
 if counts_as_attempt and lease.attempt >= max_attempts then
-  make_dead(id, reason, lease.resource, now)
+  make_dead(id, reason, lease.resource)
   return {'dead', ''}
 end
 local delay
 if explicit_delay ~= '' then
   delay = tonumber(explicit_delay)
 else
-  delay = tonumber(ARGV[first_backoff + math.min(math.max(lease.attempt, 1), #ARGV - first_backoff + 1) - 1])
+  -- The backoff after this attempt; the last one given repeats.
+  local backoff_count = #ARGV - first_backoff + 1
+  local backoff_index = math.min(math.max(lease.attempt, 1), backoff_count)
+  delay = tonumber(ARGV[first_backoff + backoff_index - 1])
 end
 local retry_at = now + delay
 redis.call('HSET', data, 'state', state.delayed, 'token', '', 'last_error', reason,

@@ -42,11 +42,11 @@ for _ = 1, delivery_count do
              'available_at', available_at, 'last_error', last_error, 'model', model,
              'resource_id', resource_id, 'updated_at', updated_at, 'trigger', trigger,
              'resource', resource, 'ordered', ordered, 'stale_at_lease', stale_at_lease,
-             'superseded_at_lease', superseded_at_lease, 'blocking', blocking, 'replays', replays)
+             'superseded_at_lease', superseded_at_lease, 'replays', replays)
   redis.call('SET', idempotency_key(connector, owner, key), id)
   redis.call('ZADD', body_key(connector, owner, body_sha1), 0, id)
   index_delivery(id, connector, owner, model, resource)
-  if blocking == '1' then redis.call('HINCRBY', keys.counts, 'blocked_resources', 1) end
+  if blocking == '1' then redis.call('SADD', keys.blocked, id) end
   local undone = stored == state.ready or stored == state.waiting or stored == state.leased or
                  stored == state.delayed
   if undone and (stale_at_lease == '1' or arrival_stale == '1') then redis.call('SADD', keys.stale, id) end

@@ -29,6 +29,37 @@ local now = now_or_server_time(ARGV[5])
 local first_token = 6
 local expires_at = now + lease_duration
 
+-- Ids found without their data, reported to the caller.
+local missing = {}
+
+-- Moves up to `limit` deliveries whose time came (retry due, lease expired) to ready as of
+-- that time. Bounded, so no call walks a backlog. An expired lease loses its token here; the
+-- loop below then makes it dead if that was its last attempt, or marks its resource blocked.
+local function promote_due(now, limit)
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', keys.delayed, '-inf', now, 'LIMIT', 0, limit)) do
+    local fields = redis.call('HMGET', delivery_key(id), 'available_at', 'received_at')
+    redis.call('ZREM', keys.delayed, id)
+    if fields[1] then
+      make_ready(id, tonumber(fields[1]), tonumber(fields[2]))
+    else
+      missing[#missing + 1] = id
+      drop_missing(id)
+    end
+  end
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', keys.leased, '-inf', now, 'LIMIT', 0, limit)) do
+    local fields = redis.call('HMGET', delivery_key(id), 'available_at', 'received_at')
+    redis.call('ZREM', keys.leased, id)
+    if fields[1] then
+      -- The token goes with the lease: the late owner's ack() or fail() is refused.
+      make_ready(id, tonumber(fields[1]), tonumber(fields[2]))
+      redis.call('HSET', delivery_key(id), 'lease_expired', '1')
+    else
+      missing[#missing + 1] = id
+      drop_missing(id)
+    end
+  end
+end
+
 promote_due(now, 1000)
 
 -- The acked guard of a resource: the newest updatedAt a worker acked, whether that one is
@@ -76,7 +107,7 @@ local function superseded_now(id, resource, updated_at, deleted, guard)
   end
 end
 
-local leased, missing = {}, {}
+local leased = {}
 local taken = 0
 -- Each step looks at the first ready delivery: one made dead or skipped as superseded makes
 -- the next of its resource ready in the same call. Bounded by the count plus what can be
@@ -97,17 +128,14 @@ for _ = 1, max_count + 1000 do
   redis.call('ZREM', keys.ready_age, id)
   if connector == false then
     missing[#missing + 1] = id
-    redis.call('HINCRBY', keys.counts, 'missing', 1)
-    local line_resource = redis.call('HGET', keys.resource_of, id)
-    if line_resource then leave_line(id, line_resource, now) end
-    forget(id)
+    drop_missing(id)
   elseif attempt >= max_attempts then
     -- Its lease expired on its last attempt: a worker that crashes on it every time must not
     -- keep it forever.
     redis.call('HDEL', data, 'lease_expired')
     local reason = 'the lease expired on the last attempt'
     if last_error ~= '' then reason = last_error .. '; ' .. reason end
-    make_dead(id, reason, resource, now)
+    make_dead(id, reason, resource)
   else
     local stale, superseded = false, false
     if resource ~= '' and replays == '0' then  -- a replay is the operator's decision
@@ -130,7 +158,7 @@ for _ = 1, max_count + 1000 do
       set_blocking(id, false)
       if resource ~= '' then
         redis.call('ZREM', versions_key(resource), id)
-        leave_line(id, resource, now)
+        leave_line(id, resource)
       end
     else
       taken = taken + 1

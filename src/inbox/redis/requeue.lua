@@ -20,8 +20,7 @@ local fields = redis.call('HMGET', data, 'state', 'received_at', 'resource', 'up
 if fields[1] ~= state.dead then return 'missing' end
 local received_at, resource = tonumber(fields[2]), fields[3]
 redis.call('ZREM', keys.dead, id)
-redis.call('HSET', data, 'attempt', '0', 'token', '')
-redis.call('HSET', data, 'ordered', ordered and '1' or '0')
+redis.call('HSET', data, 'attempt', '0', 'token', '', 'ordered', ordered and '1' or '0')
 if resource ~= '' then
   redis.call('ZADD', versions_key(resource), tonumber(fields[4]), id)
 end

@@ -36,7 +36,8 @@
 /// | `dead`                     | zset   | dead letters by id                                                | until requeue()            |
 /// | `acked`                    | zset   | acked deliveries by received-at (retention)                       | as its members             |
 /// | `stale`                    | set    | ids not acked whose latest verdict (arrival, then lease) is stale | as its members             |
-/// | `counts`                   | hash   | counters: waiting, blocked_resources, skipped_superseded, missing | forever                    |
+/// | `blocked`                  | set    | ids that block their resource (failed, not yet acked or dead)     | as its members             |
+/// | `counts`                   | hash   | counters: waiting, skipped_superseded, missing                    | forever                    |
 /// | `ix:model:MODEL`           | zset   | every delivery of the model, by id (score 0, lex order)           | as its members             |
 /// | `ix:connector:CONNECTOR`   | zset   | every delivery from the connector, by id                          | as its members             |
 /// | `ix:owner:OWNER`           | zset   | every delivery of the owner, by id                                | as its members             |
@@ -230,8 +231,8 @@ class RedisInbox final : public Inbox {
   /// See Inbox::extend().
   [[nodiscard]] Result<TimePoint> extend(DeliveryId id, std::string_view token,
                                          InboxDuration duration) override;
-  /// See Inbox::stats(). Deliveries whose retry or lease expiry came are made ready first (up
-  /// to 1000 per call, as lease() does), so stats() writes.
+  /// See Inbox::stats(). It only reads, so it answers when Redis is full (see docs/redis.md
+  /// for how the age of the oldest ready delivery is read).
   [[nodiscard]] Result<InboxStats> stats() override;
   /// stats() with the counts only Redis reports.
   [[nodiscard]] Result<RedisInboxStats> redis_stats();

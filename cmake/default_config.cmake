@@ -1,0 +1,106 @@
+# cmake -P default_config.cmake -DEXE=<morph-webhook> -DOUTPUT=<file> -DHEADER=<file>
+# The packaged /etc/morph-webhook/morph-webhook.toml: HEADER (top-level keys: the settings the
+# service and its workers share, with the comments that explain them) followed by a [serve]
+# table listing every other option of `morph-webhook serve` as a commented key with its default
+# and its help line, read from the built binary's `serve --help`, so that the defaults are
+# written once (in the code) and the file lists every key the binary accepts. A key set in
+# HEADER is not repeated.
+cmake_minimum_required(VERSION 3.16)
+foreach(var EXE OUTPUT HEADER)
+  if(NOT ${var})
+    message(FATAL_ERROR "default_config.cmake: ${var} is not set")
+  endif()
+endforeach()
+execute_process(COMMAND "${EXE}" serve --help OUTPUT_VARIABLE help RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "default_config.cmake: ${EXE} serve --help failed")
+endif()
+file(READ "${HEADER}" header)
+string(REGEX MATCHALL "(^|\n)[a-z][a-z0-9-]* *=" set_keys "${header}")
+string(REGEX REPLACE "[\n =]" "" set_keys "${set_keys}")
+
+# CLI11's layout: "  NAME TYPE=DEFAULT" padded to column 30, then the description; when that
+# part is 30 characters or more, it is alone on its line and the description on the next one
+# (indented by 30).
+string(REPLACE ";" "\\;" help "${help}")
+string(REPLACE "\n" ";" lines "${help}")
+set(body "")
+set(key "")
+set(in_options OFF)
+macro(flush)
+  if(key AND NOT key IN_LIST set_keys AND NOT key MATCHES "^(help|config|print-config|version)$")
+    string(STRIP "${desc}" desc)
+    string(APPEND body "\n# ${desc}\n# ${key} = ${value}\n")
+  endif()
+  set(key "")
+endmacro()
+list(LENGTH lines count)
+set(index 0)
+foreach(line IN LISTS lines)
+  math(EXPR index "${index} + 1")
+  set(next "")
+  if(index LESS count)
+    list(GET lines ${index} next)
+  endif()
+  # A section: "Options:", an option group's name, "Positionals:", "Subcommands:".
+  if(line MATCHES "^[A-Za-z][A-Za-z0-9 _-]*:$")
+    flush()
+    if(line MATCHES "^([Pp][Oo][Ss][Ii][Tt][Ii][Oo][Nn][Aa][Ll][Ss]|[Ss][Uu][Bb][Cc][Oo][Mm][Mm][Aa][Nn][Dd][Ss]):$")
+      set(in_options OFF)
+    else()
+      set(in_options ON)
+    endif()
+    continue()
+  endif()
+  if(NOT in_options)
+    continue()
+  endif()
+  if(line MATCHES "^  (-[A-Za-z],)?--([a-z0-9-]+)(.*)$")
+    set(new_key "${CMAKE_MATCH_2}")
+    set(rest "${CMAKE_MATCH_3}")
+    flush()  # sets CMAKE_MATCH_*: read above
+    set(key "${new_key}")
+    string(LENGTH "${line}" length)
+    set(desc "")
+    # A line with its description: the name part ends by column 30 (a description continued on
+    # the next line would be mistaken for this case; no option's description has two lines).
+    if(length GREATER 30 AND NOT next MATCHES "^                              ")
+      string(SUBSTRING "${line}" 30 -1 desc)
+      string(SUBSTRING "${line}" 0 30 head)
+      string(REGEX REPLACE "^  (-[A-Za-z],)?--[a-z0-9-]+" "" rest "${head}")
+    endif()
+    string(STRIP "${rest}" rest)
+    # rest: "" (a flag), "TYPE[:VALIDATOR]" or "TYPE[:VALIDATOR]=DEFAULT".
+    string(REGEX MATCH "^[A-Z]+" type "${rest}")
+    string(FIND "${rest}" "=" eq)
+    if(rest STREQUAL "")
+      set(value "false")
+    elseif(eq GREATER -1)
+      math(EXPR eq "${eq} + 1")
+      string(SUBSTRING "${rest}" ${eq} -1 default)
+      if(default MATCHES "^-?[0-9]+(\\.[0-9]+)?$" AND type MATCHES "^(INT|UINT|FLOAT|NUMBER)$")
+        set(value "${default}")
+      else()
+        string(REPLACE "\\" "\\\\" default "${default}")
+        string(REPLACE "\"" "\\\"" default "${default}")
+        set(value "\"${default}\"")
+      endif()
+    else()
+      set(value "(not set)")  # as --print-config says it
+    endif()
+  elseif(key AND line MATCHES "^                              (.*)$")
+    string(APPEND desc " ${CMAKE_MATCH_1}")
+  elseif(NOT line MATCHES "^ ")
+    flush()
+    if(line MATCHES "^[A-Za-z]")
+      set(in_options OFF)
+    endif()
+  endif()
+endforeach()
+flush()
+file(WRITE "${OUTPUT}.tmp" "${header}
+[serve]
+# The other options of `morph-webhook serve` (the keys of this table), at their defaults:
+${body}")
+file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)
+file(REMOVE "${OUTPUT}.tmp")

@@ -1,0 +1,132 @@
+# cmake -P man_pages.cmake -DEXE=<morph-webhook> -DOUT_DIR=<dir> -DHELP2MAN=<help2man>
+#   -DGZIP=<gzip> -DVERSION=<x.y.z> [-DFILES_INCLUDE=<help2man include file>]
+# Man pages from the built binary's --help, one per command: morph-webhook(1), then
+# morph-webhook-<command>(1) for each subcommand listed by --help, recursively
+# (morph-webhook-inbox-work(1), ...). Nothing here names a command: a new subcommand gets its
+# page. Each page's NAME line is the description its parent's --help gives the command, up to
+# the first ':', ';', ' (' or '. '; SEE ALSO lists every page. FILES_INCLUDE (a help2man
+# include file: the installed configuration, units and state directory) goes into
+# morph-webhook(1) and morph-webhook-serve(1). Pages are gzipped (-9n: no timestamp) into OUT_DIR,
+# which holds nothing else.
+cmake_minimum_required(VERSION 3.17)
+foreach(var EXE OUT_DIR HELP2MAN GZIP VERSION)
+  if(NOT ${var})
+    message(FATAL_ERROR "man_pages.cmake: ${var} is not set")
+  endif()
+endforeach()
+
+# help_of(<out> <words>...): `EXE <words> --help`.
+function(help_of out)
+  execute_process(COMMAND "${EXE}" ${ARGN} --help
+    OUTPUT_VARIABLE text RESULT_VARIABLE status ERROR_VARIABLE err)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "man_pages.cmake: ${EXE} ${ARGN} --help failed: ${err}")
+  endif()
+  set(${out} "${text}" PARENT_SCOPE)
+endfunction()
+
+# subcommands_of(<names> <descriptions> <help text>): the "Subcommands:" block of CLI11's help,
+# one "  NAME  DESCRIPTION" line each; the descriptions cut to a NAME line (';'-free list).
+function(subcommands_of names_out descs_out text)
+  string(REPLACE ";" "," text "${text}")
+  string(REPLACE "\n" ";" lines "${text}")
+  set(in_block OFF)
+  set(names "")
+  set(descs "")
+  foreach(line IN LISTS lines)
+    if(line MATCHES "^[Ss][Uu][Bb][Cc][Oo][Mm][Mm][Aa][Nn][Dd][Ss]:")
+      set(in_block ON)
+    elseif(in_block AND line MATCHES "^  ([a-z][a-z0-9_-]*)  +(.*)$")
+      set(name "${CMAKE_MATCH_1}")
+      set(desc "${CMAKE_MATCH_2}")
+      foreach(stop ":" "," " (" ". ")
+        string(FIND "${desc}" "${stop}" at)
+        if(at GREATER 0)
+          string(SUBSTRING "${desc}" 0 ${at} desc)
+        endif()
+      endforeach()
+      string(REGEX REPLACE "\\.$" "" desc "${desc}")
+      list(APPEND names "${name}")
+      list(APPEND descs "${desc}")
+    elseif(in_block AND NOT line MATCHES "^   ")
+      set(in_block OFF)
+    endif()
+  endforeach()
+  set(${names_out} "${names}" PARENT_SCOPE)
+  set(${descs_out} "${descs}" PARENT_SCOPE)
+endfunction()
+
+# Every command, breadth first: words ("inbox work"), page name, NAME line.
+help_of(top_help)
+string(REGEX MATCH "^morph-webhook: ([^\n]*)" _ "${top_help}")
+string(REGEX REPLACE "\\.$" "" top_desc "${CMAKE_MATCH_1}")
+if(NOT top_desc)
+  set(top_desc "Morph webhooks: check, receive, work through")
+endif()
+set(queue "-")  # "-": the top level (no words)
+set(pages "")
+set(page_words_-) 
+set(page_name_- "morph-webhook")
+set(page_desc_- "${top_desc}")
+while(queue)
+  list(POP_FRONT queue key)
+  if(key STREQUAL "-")
+    set(words "")
+  else()
+    string(REPLACE "+" ";" words "${key}")
+  endif()
+  list(APPEND pages "${key}")
+  help_of(help ${words})
+  subcommands_of(names descs "${help}")
+  foreach(name desc IN ZIP_LISTS names descs)
+    if(key STREQUAL "-")
+      set(child "${name}")
+    else()
+      set(child "${key}+${name}")
+    endif()
+    set(page_name_${child} "${page_name_${key}}-${name}")
+    set(page_desc_${child} "${desc}")
+    list(APPEND queue "${child}")
+  endforeach()
+endwhile()
+
+file(REMOVE_RECURSE "${OUT_DIR}")
+file(MAKE_DIRECTORY "${OUT_DIR}")
+set(see_also "")
+foreach(key IN LISTS pages)
+  string(APPEND see_also ".BR ${page_name_${key}} (1)\n")
+endforeach()
+foreach(key IN LISTS pages)
+  set(name "${page_name_${key}}")
+  if(key STREQUAL "-")
+    set(help_option "--help")
+  else()
+    string(REPLACE "+" " " words "${key}")
+    set(help_option "${words} --help")
+  endif()
+  set(include "${OUT_DIR}/${name}.h2m")
+  set(extra "")
+  if(FILES_INCLUDE AND (name STREQUAL "morph-webhook" OR name STREQUAL "morph-webhook-serve"))
+    file(READ "${FILES_INCLUDE}" extra)
+  endif()
+  string(REPLACE ".BR ${name} (1)\n" "" others "${see_also}")
+  string(REGEX REPLACE "\n$" "" others "${others}")
+  string(REPLACE " (1)\n" " (1),\n" others "${others}")  # commas between, none after the last
+  file(WRITE "${include}" "${extra}[SEE ALSO]\n${others}\n")
+  execute_process(
+    COMMAND "${HELP2MAN}" --no-info --no-discard-stderr
+            "--version-string=${name} ${VERSION}" "--source=morph-webhook ${VERSION}"
+            "--help-option=${help_option}" "--name=${page_desc_${key}}"
+            "--include=${include}" "--output=${OUT_DIR}/${name}.1" "${EXE}"
+    RESULT_VARIABLE status ERROR_VARIABLE err)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "man_pages.cmake: help2man failed for ${name}: ${err}")
+  endif()
+  file(REMOVE "${include}")
+  execute_process(COMMAND "${GZIP}" -9nf "${OUT_DIR}/${name}.1" RESULT_VARIABLE status)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "man_pages.cmake: gzip failed for ${name}.1")
+  endif()
+endforeach()
+list(LENGTH pages count)
+message(STATUS "morph-webhook: ${count} man pages in ${OUT_DIR}")

@@ -102,6 +102,7 @@ constexpr const char* v3_sql = R"sql(
 ALTER TABLE deliveries ADD COLUMN replays INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX deliveries_by_state_id ON deliveries(state, id);
 CREATE INDEX deliveries_by_model ON deliveries(model, id);
+CREATE INDEX deliveries_by_connector ON deliveries(connector_id, id);
 CREATE INDEX deliveries_by_origin ON deliveries(connector_id, owner_id, id);
 CREATE INDEX deliveries_by_owner ON deliveries(owner_id, id);
 CREATE INDEX deliveries_by_resource_id ON deliveries(resource, id);
@@ -1226,34 +1227,56 @@ struct SqliteInbox::Impl {
     return r;
   }
 
-  // The WHERE conditions of `filter` (joined by AND; "1" when none), with `resource` the row
-  // of the filter's full resource when it names one. `states` limits the states as stored.
-  static std::string where_of(const DeliveryFilter& f, bool has_resource) {
+  // The WHERE conditions of `filter` but its state (joined by AND; "1" when none), with
+  // `has_resource` when the filter names a full resource (bound as :resource). `state_first`
+  // writes them as `+column` so that SQLite reads the state's index instead: the states that
+  // stay small (dead, leased, delayed) are the most selective condition of a filter.
+  static std::string where_of(const DeliveryFilter& f, bool has_resource, bool state_first) {
+    const std::string plus = state_first ? "+" : "";
     std::string w = "1";
-    if (f.state) {
-      switch (*f.state) {
-        case DeliveryState::ready:
-          w +=
-              " AND (state = 'ready' OR (state IN ('leased', 'delayed') AND available_at <= :now))";
-          break;
-        case DeliveryState::leased: w += " AND state = 'leased' AND available_at > :now"; break;
-        case DeliveryState::delayed: w += " AND state = 'delayed' AND available_at > :now"; break;
-        case DeliveryState::dead: w += " AND state = 'dead'"; break;
-        case DeliveryState::acked: w += " AND state = 'acked'"; break;
-      }
-    }
     if (has_resource) {
-      w += " AND resource = :resource";
+      w += " AND " + plus + "resource = :resource";
     } else {
-      if (!f.connector_id.empty()) w += " AND connector_id = :connector_id";
-      if (!f.owner_id.empty()) w += " AND owner_id = :owner_id";
-      if (!f.model.empty()) w += " AND model = :model";
+      if (!f.connector_id.empty()) w += " AND " + plus + "connector_id = :connector_id";
+      if (!f.owner_id.empty()) w += " AND " + plus + "owner_id = :owner_id";
+      if (!f.model.empty()) w += " AND " + plus + "model = :model";
       if (!f.resource_id.empty()) w += " AND resource_id = :resource_id";
     }
     if (f.since) w += " AND received_at >= :since";
     if (f.until) w += " AND received_at < :until";
     if (f.stale) w += " AND stale = 1";
     return w;
+  }
+
+  // The state conditions of a filter, as stored: one branch per index range. `ready` is two:
+  // stored ready, and leased or delayed ones whose lease or backoff ended.
+  static std::vector<std::string> state_branches(const std::optional<DeliveryState>& state) {
+    if (!state) return {"1"};
+    switch (*state) {
+      case DeliveryState::ready:
+        return {"state = 'ready'", "state IN ('leased', 'delayed') AND available_at <= :now"};
+      case DeliveryState::leased: return {"state = 'leased' AND available_at > :now"};
+      case DeliveryState::delayed: return {"state = 'delayed' AND available_at > :now"};
+      case DeliveryState::dead: return {"state = 'dead'"};
+      case DeliveryState::acked: return {"state = 'acked'"};
+    }
+    return {"1"};
+  }
+
+  // The ids matching `f` (below :before when `before`), newest first, at most :limit: one
+  // bounded index range per state branch, merged by the caller.
+  static std::string matching_ids(const DeliveryFilter& f, bool has_resource, bool before) {
+    const bool state_first =
+        f.state && (*f.state == DeliveryState::dead || *f.state == DeliveryState::leased ||
+                    *f.state == DeliveryState::delayed);
+    const std::string rest = where_of(f, has_resource, state_first) +
+                             (before ? " AND id < :before" : "") + " ORDER BY id DESC LIMIT :limit";
+    std::string sql;
+    for (const std::string& branch : state_branches(f.state)) {
+      if (!sql.empty()) sql += " UNION ALL ";
+      sql += "SELECT id FROM (SELECT id FROM deliveries WHERE " + branch + " AND " + rest + ")";
+    }
+    return sql;
   }
 
   static void bind_filter(Query& q, const DeliveryFilter& f, std::optional<std::int64_t> resource,
@@ -1323,9 +1346,10 @@ struct SqliteInbox::Impl {
     if (!resource) return std::move(resource).error();
     DeliveryPage page;
     if (*resource && **resource == 0) return page;
-    const std::string sql = std::string("SELECT ") + record_columns + " FROM deliveries WHERE " +
-                            where_of(f, resource->has_value()) +
-                            (before ? " AND id < :before" : "") + " ORDER BY id DESC LIMIT :limit";
+    const std::string sql = std::string("SELECT ") + record_columns +
+                            " FROM deliveries WHERE id IN (" +
+                            matching_ids(f, resource->has_value(), before.has_value()) +
+                            ") ORDER BY id DESC LIMIT :limit";
     const NamedSql named{"list", sql.c_str()};
     Statement s;
     int rc = s.prepare(reader, named);
@@ -1357,7 +1381,8 @@ struct SqliteInbox::Impl {
     if (!resource) return std::move(resource).error();
     if (*resource && **resource == 0) return std::vector<std::int64_t>{};
     const std::string sql =
-        "SELECT id FROM deliveries WHERE " + where_of(f, resource->has_value()) +
+        "SELECT id FROM deliveries WHERE " + where_of(f, resource->has_value(), false) +
+        (f.state ? " AND " + state_branches(f.state).front() : std::string()) +
         " AND state IN ('acked', 'dead') AND id > :after ORDER BY id LIMIT :limit";
     const NamedSql named{"replayable", sql.c_str()};
     Statement s;

@@ -40,9 +40,10 @@ TEST_CASE("SqliteInbox: a schema-2 file gains the operator's indexes when opened
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   for (const char* sql :
        {"DROP INDEX deliveries_by_state_id", "DROP INDEX deliveries_by_model",
-        "DROP INDEX deliveries_by_origin", "DROP INDEX deliveries_by_owner",
-        "DROP INDEX deliveries_by_resource_id", "DROP INDEX deliveries_stale_any",
-        "ALTER TABLE deliveries DROP COLUMN replays", "PRAGMA user_version = 2"}) {
+        "DROP INDEX deliveries_by_connector", "DROP INDEX deliveries_by_origin",
+        "DROP INDEX deliveries_by_owner", "DROP INDEX deliveries_by_resource_id",
+        "DROP INDEX deliveries_stale_any", "ALTER TABLE deliveries DROP COLUMN replays",
+        "PRAGMA user_version = 2"}) {
     INFO(sql);
     REQUIRE(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
   }

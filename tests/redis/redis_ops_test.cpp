@@ -15,6 +15,7 @@ TEST_CASE("RedisInbox: get, list, replay, purge", "[redis][ops]") {
 TEST_CASE("RedisInbox: get and list on a large inbox (benchmark)", "[.][benchmark][ops]") {
   mw::RedisOptions o;
   o.inbox.max_attempts = 1;
+  o.timeout = std::chrono::seconds(20);  // the shared machine's load, not the inbox
   auto inbox = redis_test::open_inbox(redis_test::fresh_name(), o);
   inbox_ops_bench::run(*inbox, "Redis");
 }

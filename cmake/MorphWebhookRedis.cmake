@@ -6,8 +6,8 @@
 # file, run as a script (cmake -P), writes them into a generated header as raw string literals,
 # so the library never reads a file at run time and an edited script rebuilds it.
 
-# The scripts, in the order of the Script enum in src/inbox/redis.cpp. common.lua holds the
-# helpers every other script starts with.
+# The scripts, each becoming morph::webhook::redis_lua::<name> (a std::string_view) in the
+# generated redis_scripts.hpp. common.lua holds the helpers every other script starts with.
 set(MORPH_WEBHOOK_REDIS_SCRIPTS
     common append lease ack fail extend requeue expire stats dead_letters open migrate_v1
     get list replay purge migrate_v2 export_batch import_batch)

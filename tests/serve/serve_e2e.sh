@@ -201,7 +201,11 @@ expect "work --until-empty: exit 0" "$?" 0
 expect "work: one command per ready delivery" "$(wc -l <env.txt)" "$ready"
 expect_match "work: MORPH_* variables and the body on stdin" "$(cat env.txt)" \
   '^[0-9]+ [0-9]+ (true|false) hubspot acme-prod-eu [^ ]+ [1-9][0-9]*$'
-expect_match "work: a stale delivery says so" "$(cat env.txt)" ' true hubspot acme-prod-eu meeting-old '
+# Section 4 made meeting-new dead and requeued it: it went to the back of its resource, so the
+# older meeting runs first, and is not stale (nothing newer was acked before it).
+expect_match "work: one resource in order, a requeued delivery behind it" \
+  "$(grep -o 'false hubspot acme-prod-eu meeting-[a-z]*' env.txt | tr '\n' ' ')" \
+  '^false hubspot acme-prod-eu meeting-old false hubspot acme-prod-eu meeting-new $'
 expect "work: all acked" "$(stat_of sqlite:inbox.db ready)" 0
 
 "$MW" inbox work --inbox sqlite:inbox.db --until-empty -- no-such-program-xyz 2>err.txt

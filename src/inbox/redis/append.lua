@@ -99,8 +99,7 @@ if resource ~= '' then
   redis.call('ZADD', versions_key(resource), tonumber(updated_at), id)
 end
 if ordered and resource ~= '' and not join_line(id, resource) then
-  redis.call('HSET', delivery_key(id), 'state', state.waiting)
-  redis.call('HINCRBY', keys.counts, 'waiting', 1)
+  -- Ready, but waiting behind an earlier delivery of its resource: not in `ready` yet.
   redis.call('ZADD', keys.ready_age, now, id)
 else
   make_ready(id, now, now)

@@ -30,13 +30,14 @@ local keys = {
   resource_of = prefix .. 'resource_of',  -- id -> resource of every delivery in a line
 }
 
--- Counters in `counts`: waiting = deliveries in a line behind an earlier one; missing = ids
--- found without their data (evicted or deleted behind the inbox's back); skipped_superseded.
+-- Counters in `counts`: skipped_superseded (lease() acked it as superseded) and missing (ids
+-- found without their data: evicted, or deleted behind the inbox's back).
 
--- The delivery states, as stored in a delivery's `state` field.
+-- The delivery states (DeliveryState's names), as stored in a delivery's `state` field. A ready
+-- delivery is leasable when it is in `ready`; one in its resource's line behind an earlier
+-- undone delivery is ready but waiting: not in `ready` (only a line's head ever is).
 local state = {
-  ready = 'ready',      -- leasable: in `ready`
-  waiting = 'waiting',  -- in its resource's line behind an earlier, undone delivery
+  ready = 'ready',
   leased = 'leased',
   delayed = 'delayed',
   dead = 'dead',
@@ -101,9 +102,9 @@ local function make_ready(id, since, received_at)
   redis.call('ZADD', keys.ready_age, received_at, id)
 end
 
--- Takes `id` out of its resource's line (it is acked, dead or gone) and makes the next one, if
--- it was waiting, ready as of when it was stored or requeued (its `available_at`), so it goes
--- before what arrived after it. A waiting delivery is in `ready_age` already.
+-- Takes `id` out of its resource's line (it is acked, dead or gone) and makes the next one, which
+-- was waiting behind it, leasable as of when it was stored or requeued (its `available_at`), so
+-- it goes before what arrived after it. A waiting delivery is in `ready_age` already.
 local function leave_line(id, resource)
   if resource == nil or resource == '' then return end
   local line = line_key(resource)
@@ -114,14 +115,11 @@ local function leave_line(id, resource)
   local next_id = first_two[2]
   if first_two[1] ~= id or next_id == nil then return end
   local next_fields = redis.call('HMGET', delivery_key(next_id), 'state', 'available_at')
-  if next_fields[1] == state.waiting then
-    redis.call('HINCRBY', keys.counts, 'waiting', -1)
-    redis.call('HSET', delivery_key(next_id), 'state', state.ready)
+  if next_fields[1] == state.ready then
     redis.call('ZADD', keys.ready, next_fields[2], next_id)
   elseif next_fields[1] == false then
     -- Its data is gone: skip it too, so the resource is not blocked forever.
     redis.call('HINCRBY', keys.counts, 'missing', 1)
-    redis.call('HINCRBY', keys.counts, 'waiting', -1)
     leave_line(next_id, resource)
     forget(next_id)
   end
@@ -221,12 +219,13 @@ local function record_of(id, now)
   if not f[1] or not f[10] then return nil end
   local stored, due_at = f[1], ''
   local shown = stored
-  if stored == state.waiting then shown = state.ready end
+  -- Ready but not in `ready`: waiting behind an earlier delivery of its resource.
+  local waiting = stored == state.ready and redis.call('ZSCORE', keys.ready, id) == false
   if stored == state.leased or stored == state.delayed then
     if tonumber(f[9]) <= now then shown = state.ready else due_at = f[9] end
   end
   return {id, shown, f[2] or '0', f[3] or f[4] or '0', f[4] or '0', f[5] or '0',
-          stored == state.waiting and '1' or '0',
+          waiting and '1' or '0',
           redis.call('SISMEMBER', keys.blocked, id) == 1 and '1' or '0', f[7] or '0', f[8], due_at,
           f[10], f[11], f[12], f[13] or '', f[14] or '', f[15] or '', f[16] or '', f[17] or '',
           f[18] or ''}

@@ -9,7 +9,8 @@
 
   Output:
     {{delivery...}, last id looked at, '1' when ids are left}, each delivery
-    {id, connector, owner, key, body, arrival stale, received_at, state, attempt, token,
+    {id, connector, owner, key, body, arrival stale, received_at, state ('waiting' for a ready
+     one behind an earlier delivery of its resource), attempt, token,
      available_at, last_error, model, resource_id, updated_at, trigger, ordered,
      stale_at_lease, superseded_at_lease, blocking (member of `blocked`), replays, position in
      its line or ''}
@@ -31,6 +32,9 @@ for n = after + 1, upto do
     local row = {id}
     for index = 1, 20 do row[#row + 1] = f[index] or '' end
     row[20] = redis.call('SISMEMBER', keys.blocked, id) == 1 and '1' or '0'  -- blocking
+    if f[7] == state.ready and redis.call('ZSCORE', keys.ready, id) == false then
+      row[8] = 'waiting'  -- ready behind an earlier delivery of its resource
+    end
     row[#row + 1] = position
     rows[#rows + 1] = row
   end

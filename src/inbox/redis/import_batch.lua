@@ -10,7 +10,8 @@
     ARGV[4]  retain, microseconds (guards expire `retain` after their last touch)
     ARGV[5]  now, microseconds; '' to read the server's clock
     then D groups of 22: id (16 digits), connector, owner, key, body, arrival stale '0'|'1',
-      received_at, state (ready, waiting, leased, delayed, dead, acked), attempt, token,
+      received_at, state (ready, waiting: ready behind an earlier delivery of its resource,
+      leased, delayed, dead, acked), attempt, token,
       available_at, last_error, model, resource_id, updated_at ('' without resource id),
       trigger, ordered '0'|'1', stale at last lease '0'|'1', superseded at last lease, blocking
       '0'|'1', replays, position in its resource
@@ -36,6 +37,8 @@ for _ = 1, delivery_count do
   at = at + 22
   local resource = resource_id ~= '' and encode(connector, owner, model, resource_id) or ''
   local body_sha1 = redis.sha1hex(body)
+  local waiting = stored == 'waiting'
+  if waiting then stored = state.ready end
   redis.call('HSET', delivery_key(id), 'connector', connector, 'owner', owner, 'key', key,
              'body', body, 'body_sha1', body_sha1, 'stale', arrival_stale,
              'received_at', received_at, 'state', stored, 'attempt', attempt, 'token', token,
@@ -47,14 +50,13 @@ for _ = 1, delivery_count do
   redis.call('ZADD', body_key(connector, owner, body_sha1), 0, id)
   index_delivery(id, connector, owner, model, resource)
   if blocking == '1' then redis.call('SADD', keys.blocked, id) end
-  local undone = stored == state.ready or stored == state.waiting or stored == state.leased or
-                 stored == state.delayed
+  local undone = stored == state.ready or stored == state.leased or stored == state.delayed
   if undone and (stale_at_lease == '1' or arrival_stale == '1') then redis.call('SADD', keys.stale, id) end
-  if stored == state.ready then
-    redis.call('ZADD', keys.ready, available_at, id)
+  if waiting then
+    -- Ready, but waiting behind an earlier delivery of its resource: not in `ready`.
     redis.call('ZADD', keys.ready_age, received_at, id)
-  elseif stored == state.waiting then
-    redis.call('HINCRBY', keys.counts, 'waiting', 1)
+  elseif stored == state.ready then
+    redis.call('ZADD', keys.ready, available_at, id)
     redis.call('ZADD', keys.ready_age, received_at, id)
   elseif stored == state.leased then
     redis.call('ZADD', keys.leased, available_at, id)

@@ -33,8 +33,8 @@ for index = 3, #ARGV do
       redis.call('ZADD', versions_key(resource), tonumber(fields[4]), id)
     end
     if ordered and resource ~= '' and not join_line(id, resource) then
-      redis.call('HSET', data, 'state', state.waiting, 'available_at', time_text(now))
-      redis.call('HINCRBY', keys.counts, 'waiting', 1)
+      -- Ready, but waiting behind an earlier delivery of its resource: not in `ready` yet.
+      redis.call('HSET', data, 'state', state.ready, 'available_at', time_text(now))
       redis.call('ZADD', keys.ready_age, received_at, id)
     else
       make_ready(id, now, received_at)

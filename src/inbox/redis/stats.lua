@@ -21,9 +21,10 @@ local now = now_or_server_time(ARGV[1])
 local due_sampled = 100
 
 local after_now = '(' .. time_text(now)
-local counters = redis.call('HMGET', keys.counts, 'waiting', 'skipped_superseded', 'missing')
+local counters = redis.call('HMGET', keys.counts, 'skipped_superseded', 'missing')
 local function counter(index) return tonumber(counters[index] or '0') end
-local ready = redis.call('ZCARD', keys.ready) + counter(1) +
+-- `ready_age` holds exactly the ready and the waiting deliveries.
+local ready = redis.call('ZCARD', keys.ready_age) +
               redis.call('ZCOUNT', keys.delayed, '-inf', now) +
               redis.call('ZCOUNT', keys.leased, '-inf', now)
 
@@ -41,4 +42,4 @@ end
 return {time_text(now), ready, redis.call('ZCOUNT', keys.leased, after_now, '+inf'),
         redis.call('ZCOUNT', keys.delayed, after_now, '+inf'), redis.call('ZCARD', keys.dead),
         redis.call('ZCARD', keys.acked), redis.call('SCARD', keys.stale),
-        redis.call('SCARD', keys.blocked), counter(2), counter(3), oldest and time_text(oldest) or ''}
+        redis.call('SCARD', keys.blocked), counter(1), counter(2), oldest and time_text(oldest) or ''}

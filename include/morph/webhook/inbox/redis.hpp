@@ -37,17 +37,17 @@
 /// | `acked`                    | zset   | acked deliveries by received-at (retention)                       | as its members             |
 /// | `stale`                    | set    | ids not acked whose latest verdict (arrival, then lease) is stale | as its members             |
 /// | `blocked`                  | set    | ids that block their resource (failed, not yet acked or dead)     | as its members             |
-/// | `counts`                   | hash   | counters: waiting, skipped_superseded, missing                    | forever                    |
+/// | `counts`                   | hash   | counters: skipped_superseded, missing                             | forever                    |
 /// | `ix:model:MODEL`           | zset   | every delivery of the model, by id (score 0, lex order)           | as its members             |
 /// | `ix:connector:CONNECTOR`   | zset   | every delivery from the connector, by id                          | as its members             |
 /// | `ix:owner:OWNER`           | zset   | every delivery of the owner, by id                                | as its members             |
 /// | `ix:resource:RES`          | zset   | every delivery of the resource, by id                             | as its members             |
 // clang-format on
 ///
-/// A delivery's `state` field is `ready`, `waiting` (in its line behind an earlier undone
-/// delivery: counted as ready by stats()), `leased`, `delayed`, `dead` or `acked`. Only the head
-/// of a line is ever in `ready`, `leased` or `delayed`, so lease() takes the first of `ready`
-/// without looking at what waits behind; ack() and a death move the next of the line to
+/// A delivery's `state` field is a DeliveryState name. One in its resource's line behind an
+/// earlier undone delivery is `ready` but waiting: in `ready_age`, not in the sorted set `ready`.
+/// Only the head of a line is ever in `ready`, `leased` or `delayed`, so lease() takes the first
+/// of `ready` without looking at what waits behind; ack() and a death move the next of the line to
 /// `ready`. stats() and dead_letters() read counters and sorted-set counts, never every
 /// delivery: their cost does not grow with the backlog.
 ///

@@ -1,7 +1,7 @@
 --[[
   list(): deliveries matching a filter, newest first, from the most selective index the filter
-  names: the resource, the model, the connector, the owner (`ix:*`), the dead letters; else ids
-  downward from the newest. At most `budget` deliveries are looked at per call: the caller
+  names: the resource, the model, the connector, the owner (`ix:*`), the dead letters, the acked
+  deliveries (by received-at, the id order); else ids downward from the newest. At most `budget` deliveries are looked at per call: the caller
   continues from the cursor returned, so no call blocks Redis for long.
 
   Input:
@@ -59,6 +59,16 @@ elseif owner ~= '' then
 elseif wanted_state == state.dead then
   source = keys.dead
 end
+-- Acked deliveries alone: `acked` by received-at, which is the id order (one clock, the
+-- server's; ties order by id), read newest first from the cursor's own received-at.
+local by_time = nil
+if source == nil and wanted_state == state.acked then
+  if before == '' then
+    by_time = '+inf'
+  else
+    by_time = redis.call('HGET', delivery_key(before), 'received_at') or nil
+  end
+end
 
 local rows, looked, cursor = {}, 0, ''
 -- Looks at `id`; false when the call must stop (the page is full, or the budget is spent).
@@ -79,7 +89,22 @@ local function visit(id)
   return true
 end
 
-if source == nil then
+if by_time ~= nil then
+  local offset, stop = 0, false
+  while not stop do
+    local ids = redis.call('ZREVRANGEBYSCORE', keys.acked, by_time, '-inf', 'LIMIT', offset, 100)
+    for _, id in ipairs(ids) do
+      if before == '' or id < before then
+        if not visit(id) then
+          stop = true
+          break
+        end
+      end
+    end
+    if #ids < 100 then break end
+    offset = offset + 100
+  end
+elseif source == nil then
   local top = tonumber(redis.call('GET', keys.seq) or '0')
   if before ~= '' then top = math.min(top, tonumber(before) - 1) end
   for n = top, 1, -1 do

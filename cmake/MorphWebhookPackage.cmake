@@ -22,7 +22,9 @@ if(TARGET morph-webhook)
     set(_mw_serve ON)
   endif()
 endif()
-if(_mw_serve)
+# A sanitized build is never packaged: it does not run its binary at build time for the man
+# pages and the configuration either.
+if(_mw_serve AND NOT MORPH_WEBHOOK_SANITIZE)
   set(_mw_pkg "${CMAKE_CURRENT_BINARY_DIR}/packaging")
   set(MW_BINDIR "${CMAKE_INSTALL_FULL_BINDIR}")
   # /etc for the /usr prefix (GNUInstallDirs), <prefix>/etc otherwise.
@@ -139,7 +141,8 @@ if(_mw_serve)
   set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
   set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 else()
-  message(STATUS "morph-webhook: the package holds the library only (no serve: no service)")
+  message(STATUS "morph-webhook: no service files, man pages or configuration in the package "
+                 "(serve not built, or a sanitized build)")
 endif()
 
 set(CPACK_PACKAGE_NAME "morph-webhook")

@@ -52,7 +52,8 @@ if(hiredis_FOUND AND Threads_FOUND)
     COMMENT "Embedding the Redis inbox's Lua scripts"
     VERBATIM)
   morph_webhook_add_inbox_backend(redis src/inbox/redis.cpp PkgConfig::hiredis Threads::Threads)
-  target_sources(morph_webhook_redis PRIVATE ${_morph_redis_header})
+  target_sources(morph_webhook_redis PRIVATE ${_morph_redis_header}
+    ${PROJECT_SOURCE_DIR}/src/inbox/redis_sentinel.cpp)
   target_include_directories(morph_webhook_redis PRIVATE ${_morph_redis_generated})
   set(MORPH_WEBHOOK_HAS_REDIS ON)
   message(STATUS "morph-webhook: hiredis ${hiredis_VERSION} found, building morph::webhook_redis")

@@ -10,7 +10,7 @@
 // 404. Prints "listening on HOST:PORT", then one line per request. `--help` lists the options.
 //
 // Its server options and its log line are `morph-webhook serve`'s (tools/cli/server_options.hpp
-// and tools/cli/request_log.hpp): one mapping of the options onto beast::ServerOptions, one
+// and tools/cli/log.hpp): one mapping of the options onto beast::ServerOptions, one
 // line writer.
 #include <csignal>
 #include <cstdio>
@@ -20,7 +20,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include "cli/request_log.hpp"
+#include "cli/log.hpp"
 #include "cli/server_options.hpp"
 #include "morph/webhook/adapters/beast_server.hpp"
 #include "receiver_common.hpp"
@@ -47,7 +47,7 @@ mwb::Response to_response(const mwb::Request& req, receiver::Answer answer) {
   line.key = std::move(answer.log.key);
   line.error = std::move(answer.log.error);
   line.micros = answer.log.micros;
-  cli::write_request_line(line);
+  cli::Log::instance().access(line);
   return res;
 }
 
@@ -91,6 +91,8 @@ int main(int argc, char** argv) {
   app.add_flag("--empty-handler", empty_handler,
                "Answer every POST 200 {\"ok\":true} without checking anything (benchmarks only: "
                "the floor)");
+  cli::LogConfig log;
+  cli::add_log_options(app, log, true);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -98,6 +100,7 @@ int main(int argc, char** argv) {
     return status == 0 ? 0 : 2;
   }
   options.max_body_bytes = server_options.max_body_bytes;
+  cli::Log::instance().configure(log);
 
   mwb::Server server(server_options,
                      [options, empty_handler](const mwb::Request& req, mwb::ReadStatus status) {

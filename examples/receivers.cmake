@@ -22,7 +22,7 @@ else()
 endif()
 
 # beast_receiver shares its command line (CLI11) and its log line with `morph-webhook serve`
-# (tools/cli/server_options.hpp, tools/cli/request_log.hpp: header-only).
+# (tools/cli/server_options.hpp, tools/cli/log.hpp: header-only).
 if(NOT TARGET CLI11::CLI11)
   find_package(CLI11 CONFIG QUIET)
 endif()

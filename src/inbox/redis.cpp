@@ -7,11 +7,10 @@
 #include "morph/webhook/inbox/redis.hpp"
 
 #include <hiredis/hiredis.h>
-#include <pthread.h>
-#include <signal.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdio>
@@ -22,10 +21,13 @@
 #include <optional>
 #include <random>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 
 #include "morph/webhook/version.hpp"
+#include "redis_connection.hpp"
 #include "redis_scripts.hpp"
+#include "redis_sentinel.hpp"
 
 namespace morph::webhook {
 namespace {
@@ -87,64 +89,10 @@ Error storage_error(std::string message) {
   return inbox_error(ErrorCode::storage_unavailable, std::move(message));
 }
 
-// Blocks SIGPIPE in this thread while it lives and discards one raised meanwhile: hiredis
-// writes with write(), and a write to a connection Redis closed must fail with EPIPE, not kill
-// the process (a library must not change the process's signal handling for this).
-class SigpipeBlock {
- public:
-  SigpipeBlock() noexcept {
-    sigemptyset(&pipe_);
-    sigaddset(&pipe_, SIGPIPE);
-    sigset_t pending;
-    sigpending(&pending);
-    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
-  }
-  ~SigpipeBlock() {
-    if (!was_pending_) {
-      sigset_t pending;
-      sigpending(&pending);
-      if (sigismember(&pending, SIGPIPE) == 1) {
-        const timespec none{};
-        while (sigtimedwait(&pipe_, nullptr, &none) < 0 && errno == EINTR) {
-        }
-      }
-    }
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-  SigpipeBlock(const SigpipeBlock&) = delete;
-  SigpipeBlock& operator=(const SigpipeBlock&) = delete;
-
- private:
-  sigset_t pipe_{};
-  sigset_t old_{};
-  bool was_pending_ = false;
-};
-
-// A reply owned by its holder.
-struct ReplyDeleter {
-  void operator()(redisReply* r) const noexcept { freeReplyObject(r); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
-
-std::string_view text(const redisReply* r) noexcept {
-  if (r == nullptr || (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_STATUS &&
-                       r->type != REDIS_REPLY_ERROR)) {
-    return {};
-  }
-  return {r->str, r->len};
-}
-
-std::int64_t integer(const redisReply* r) noexcept {
-  if (r == nullptr) return 0;
-  if (r->type == REDIS_REPLY_INTEGER) return static_cast<std::int64_t>(r->integer);
-  const std::string s(text(r));
-  return std::strtoll(s.c_str(), nullptr, 10);
-}
-
-const redisReply* element(const redisReply* r, std::size_t i) noexcept {
-  return r != nullptr && r->type == REDIS_REPLY_ARRAY && i < r->elements ? r->element[i] : nullptr;
-}
+using redis_detail::element;
+using redis_detail::integer;
+using redis_detail::Reply;
+using redis_detail::text;
 
 // A Delivery or DeadLetter from the columns the lease and dead-letter scripts both start with:
 // id, attempt, stale, received-at, connector, owner, key, last error.
@@ -227,28 +175,132 @@ bool parse_number(std::string_view s, long long max, long long& out) noexcept {
 Error uri_error(std::string why) {
   return inbox_error(ErrorCode::invalid_value,
                      "invalid Redis URI: " + std::move(why) +
-                         " (expected redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?name=NAME])");
+                         " (expected redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?name=NAME] or "
+                         "redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTER_NAME[/DB][?name=NAME])");
+}
+
+// `HOST[:PORT]` or `[IPV6][:PORT]` into `out` (its port kept when none is written); the reason
+// when malformed.
+std::optional<std::string> parse_address(std::string_view hostport, RedisAddress& out) {
+  std::string_view port;
+  if (!hostport.empty() && hostport.front() == '[') {
+    const std::size_t close = hostport.find(']');
+    if (close == std::string_view::npos) return "an IPv6 host lacks its ']'";
+    out.host = std::string(hostport.substr(1, close - 1));
+    const std::string_view after = hostport.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return "unexpected text after the IPv6 host";
+      port = after.substr(1);
+      if (port.empty()) return "an empty port";
+    }
+  } else if (const std::size_t colon = hostport.find(':'); colon != std::string_view::npos) {
+    out.host = std::string(hostport.substr(0, colon));
+    port = hostport.substr(colon + 1);
+    if (port.empty()) return "an empty port";
+  } else {
+    out.host = std::string(hostport);
+  }
+  if (out.host.empty()) return "no host";
+  long long n = 0;
+  if (!port.empty()) {
+    if (!parse_number(port, 65535, n) || n == 0) return "the port is not 1-65535";
+    out.port = static_cast<std::uint16_t>(n);
+  }
+  return std::nullopt;
+}
+
+// The part after the host(s) of both schemes: `/DB` and `?name=NAME`.
+std::optional<std::string> parse_db_and_query(std::string_view db, std::string_view query,
+                                              RedisEndpoint& ep) {
+  long long n = 0;
+  if (!db.empty()) {
+    if (!parse_number(db, 1'000'000, n)) return "the database is not a number";
+    ep.db = static_cast<int>(n);
+  }
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view param = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (param.substr(0, 5) != "name=") {
+      return "unknown parameter \"" + std::string(param.substr(0, param.find('='))) +
+             "\" (only name= is known)";
+    }
+    if (!percent_decode(param.substr(5), ep.name)) return "a malformed %-escape in name";
+    if (ep.name.empty() || ep.name.find_first_of("{}") != std::string::npos) {
+      return "name must be non-empty and contain no '{' or '}' (it is the hash tag)";
+    }
+  }
+  return std::nullopt;
+}
+
+// `HOST:PORT[,HOST:PORT...]/MASTER_NAME[/DB]` (after `redis-sentinel://`, before the query).
+std::optional<std::string> parse_sentinel_part(std::string_view rest, RedisEndpoint& ep,
+                                               std::string_view& db) {
+  if (rest.find('@') != std::string_view::npos) {
+    return "a redis-sentinel:// URI holds no password (give the data nodes' and the sentinels' "
+           "in the endpoint, or with --redis-password-file and --sentinel-password-file)";
+  }
+  const std::size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) return "no /MASTER_NAME after the sentinels";
+  std::string_view hosts = rest.substr(0, slash);
+  std::string_view path = rest.substr(slash + 1);
+  while (true) {
+    const std::size_t comma = hosts.find(',');
+    RedisAddress sentinel{"", 26379};
+    if (auto why = parse_address(hosts.substr(0, comma), sentinel)) return "sentinel: " + *why;
+    ep.sentinels.push_back(std::move(sentinel));
+    if (comma == std::string_view::npos) break;
+    hosts = hosts.substr(comma + 1);
+  }
+  const std::size_t db_slash = path.find('/');
+  if (!percent_decode(path.substr(0, db_slash), ep.master_name) || ep.master_name.empty()) {
+    return "no MASTER_NAME (or a malformed %-escape in it)";
+  }
+  db = db_slash == std::string_view::npos ? std::string_view{} : path.substr(db_slash + 1);
+  return std::nullopt;
 }
 
 }  // namespace
 
+std::string RedisAddress::describe() const {
+  const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return shown + ':' + std::to_string(port);
+}
+
 std::string RedisEndpoint::describe() const {
-  std::string out = "redis://";
-  out += host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  out += ':' + std::to_string(port) + '/' + std::to_string(db) + "?name=" + name;
+  std::string out;
+  if (sentinels.empty()) {
+    out = "redis://" + RedisAddress{host, port}.describe();
+  } else {
+    out = "redis-sentinel://";
+    for (const RedisAddress& s : sentinels)
+      out += (&s == &sentinels.front() ? "" : ",") + s.describe();
+    out += '/' + master_name;
+  }
+  out += '/' + std::to_string(db) + "?name=" + name;
   return out;
 }
 
 Result<RedisEndpoint> parse_redis_uri(std::string_view uri) {
   constexpr std::string_view scheme = "redis://";
+  constexpr std::string_view sentinel_scheme = "redis-sentinel://";
   if (uri.substr(0, 9) == "rediss://") return uri_error("TLS (rediss://) is not supported");
-  if (uri.substr(0, scheme.size()) != scheme) return uri_error("it must start with redis://");
-  std::string_view rest = uri.substr(scheme.size());
+  const bool sentinel = uri.substr(0, sentinel_scheme.size()) == sentinel_scheme;
+  if (!sentinel && uri.substr(0, scheme.size()) != scheme) {
+    return uri_error("it must start with redis:// or redis-sentinel://");
+  }
+  std::string_view rest = uri.substr(sentinel ? sentinel_scheme.size() : scheme.size());
   RedisEndpoint ep;
   std::string_view query;
   if (const std::size_t q = rest.find('?'); q != std::string_view::npos) {
     query = rest.substr(q + 1);
     rest = rest.substr(0, q);
+  }
+  std::string_view db;
+  if (sentinel) {
+    if (auto why = parse_sentinel_part(rest, ep, db)) return uri_error(*why);
+    if (auto why = parse_db_and_query(db, query, ep)) return uri_error(*why);
+    return ep;
   }
   // The last '@' ends the user information: an unescaped '@' or '/' in a password still works.
   if (const std::size_t at = rest.rfind('@'); at != std::string_view::npos) {
@@ -264,52 +316,15 @@ Result<RedisEndpoint> parse_redis_uri(std::string_view uri) {
     }
   }
   std::string_view hostport = rest;
-  std::string_view db;
   if (const std::size_t slash = rest.find('/'); slash != std::string_view::npos) {
     hostport = rest.substr(0, slash);
     db = rest.substr(slash + 1);
   }
-  std::string_view port;
-  if (!hostport.empty() && hostport.front() == '[') {
-    const std::size_t close = hostport.find(']');
-    if (close == std::string_view::npos) return uri_error("an IPv6 host lacks its ']'");
-    ep.host = std::string(hostport.substr(1, close - 1));
-    const std::string_view after = hostport.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return uri_error("unexpected text after the IPv6 host");
-      port = after.substr(1);
-      if (port.empty()) return uri_error("an empty port");
-    }
-  } else if (const std::size_t colon = hostport.find(':'); colon != std::string_view::npos) {
-    ep.host = std::string(hostport.substr(0, colon));
-    port = hostport.substr(colon + 1);
-    if (port.empty()) return uri_error("an empty port");
-  } else {
-    ep.host = std::string(hostport);
-  }
-  if (ep.host.empty()) return uri_error("no host");
-  long long n = 0;
-  if (!port.empty()) {
-    if (!parse_number(port, 65535, n) || n == 0) return uri_error("the port is not 1-65535");
-    ep.port = static_cast<std::uint16_t>(n);
-  }
-  if (!db.empty()) {
-    if (!parse_number(db, 1'000'000, n)) return uri_error("the database is not a number");
-    ep.db = static_cast<int>(n);
-  }
-  while (!query.empty()) {
-    const std::size_t amp = query.find('&');
-    const std::string_view param = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    if (param.substr(0, 5) != "name=") {
-      return uri_error("unknown parameter \"" + std::string(param.substr(0, param.find('='))) +
-                       "\" (only name= is known)");
-    }
-    if (!percent_decode(param.substr(5), ep.name)) return uri_error("a malformed %-escape in name");
-    if (ep.name.empty() || ep.name.find_first_of("{}") != std::string::npos) {
-      return uri_error("name must be non-empty and contain no '{' or '}' (it is the hash tag)");
-    }
-  }
+  RedisAddress address{"", ep.port};
+  if (auto why = parse_address(hostport, address)) return uri_error(*why);
+  ep.host = address.host;
+  ep.port = address.port;
+  if (auto why = parse_db_and_query(db, query, ep)) return uri_error(*why);
   return ep;
 }
 
@@ -363,7 +378,18 @@ struct RedisInbox::Impl {
   bool stopping = false;
   std::thread expirer;
 
+  // ---- Failover (redis_sentinel.hpp): the primary in use and the pool's generation ----------
+  std::unique_ptr<redis_detail::Sentinels> sentinels;  // with a redis-sentinel:// endpoint
+  std::unique_ptr<redis_detail::SentinelWatch> watch;  // +switch-master → invalidate()
+  std::string mark_key;                                // bumped before a duplicate's WAIT
+  RedisAddress primary;                                // guarded by mutex
+  std::uint64_t failovers = 0;                         // guarded by mutex
+  std::uint64_t generation = 0;                        // guarded by mutex; invalidate() bumps it
+  std::atomic<bool> opened{false};  // open() checked the layout: later connections check it too
+  std::unordered_map<redisContext*, std::uint64_t> born;  // guarded by mutex: generations
+
   ~Impl() {
+    watch.reset();  // its callback takes the mutex
     {
       std::lock_guard<std::mutex> lock(mutex);
       stopping = true;
@@ -372,6 +398,57 @@ struct RedisInbox::Impl {
     if (expirer.joinable()) expirer.join();
     for (const Idle& i : idle) redisFree(i.context);
   }
+
+  // The primary changed (a failover): every pooled connection is closed, those in use are
+  // closed when released, and the next operation asks the sentinels again, at once.
+  void invalidate() {
+    std::vector<Idle> dropped;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      ++generation;
+      dropped.swap(idle);
+      for (const Idle& i : dropped) born.erase(i.context);
+      next_connect = {};
+      connect_delay = std::chrono::milliseconds(0);
+    }
+    for (const Idle& i : dropped) redisFree(i.context);
+  }
+
+  // Closes a connection that is not in the pool.
+  void discard(redisContext* c) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      born.erase(c);
+    }
+    redisFree(c);
+  }
+
+  // `-READONLY`: the node is no longer the primary (demoted by a failover); the script wrote
+  // nothing there, so it may run again on the new primary.
+  static bool demoted(const redisReply* r) noexcept {
+    return r->type == REDIS_REPLY_ERROR && text(r).find("READONLY") != std::string_view::npos;
+  }
+
+  // The acknowledgement of RedisOptions::replicas: `WAIT` until that many replicas have every
+  // write of this connection. A duplicate wrote nothing here: it first bumps a mark, so that
+  // the WAIT covers the earlier copy too. The reason when they do not confirm in time.
+  std::optional<std::string> confirm_replicas(redisContext* c, bool duplicate) {
+    if (duplicate) {
+      const Reply m = redis_detail::command(c, {"INCR", mark_key});
+      if (!m) return std::string(c->errstr);
+      if (m->type == REDIS_REPLY_ERROR) return std::string(text(m.get()));
+    }
+    const std::string wanted = std::to_string(options.replicas);
+    const std::string timeout = std::to_string(options.replica_timeout.count());
+    const Reply w = redis_detail::command(c, {"WAIT", wanted, timeout});
+    if (!w) return std::string(c->errstr);
+    if (w->type == REDIS_REPLY_ERROR) return "WAIT: " + std::string(text(w.get()));
+    const std::int64_t confirmed = integer(w.get());
+    if (confirmed >= static_cast<std::int64_t>(options.replicas)) return std::nullopt;
+    return "only " + std::to_string(confirmed) + " of " + wanted +
+           " replicas confirmed the write within " + timeout + " ms";
+  }
+  // ---- end of failover ---------------------------------------------------------------------
 
   // The scripts' optional `now`: the injected clock's time, or empty for the server's (TIME),
   // so that every client of one inbox judges leases by one clock.
@@ -457,34 +534,32 @@ struct RedisInbox::Impl {
 
   // Sends one command on `c`; nullptr (and `c->err` set) when the connection broke.
   static Reply command(redisContext* c, const std::vector<std::string_view>& args) {
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lens;
-    argv.reserve(args.size());
-    lens.reserve(args.size());
-    for (const std::string_view a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    const SigpipeBlock no_sigpipe;
-    return Reply(static_cast<redisReply*>(
-        redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data())));
+    return redis_detail::command(c, args);
   }
 
-  // A new connection: connect, AUTH, SELECT, load the scripts.
+  // A new connection: find the primary (asking the sentinels, if any), connect, AUTH, SELECT,
+  // check its ROLE (Sentinel), load the scripts; report a change of primary.
   Result<redisContext*> connect() {
-    timeval tv{};
-    tv.tv_sec = static_cast<decltype(tv.tv_sec)>(options.timeout.count() / 1000);
-    tv.tv_usec = static_cast<decltype(tv.tv_usec)>((options.timeout.count() % 1000) * 1000);
-    redisContext* c = redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, tv);
-    if (c == nullptr) return unavailable("connect", "out of memory");
-    const auto fail = [&](std::string why) -> Result<redisContext*> {
-      redisFree(c);
-      return unavailable("connect", why);
-    };
-    if (c->err != 0) return fail(c->errstr);
-    if (redisSetTimeout(c, tv) != REDIS_OK || redisEnableKeepAlive(c) != REDIS_OK) {
-      return fail(c->errstr);
+    std::uint64_t born_in = 0;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      born_in = generation;
     }
+    RedisAddress at{endpoint.host, endpoint.port};
+    std::string failure;
+    if (sentinels) {
+      const std::optional<RedisAddress> named = sentinels->primary(failure);
+      if (!named) return unavailable("asking the sentinels for the primary", failure);
+      at = *named;
+    }
+    const std::string connecting = sentinels ? "connect to primary " + at.describe() : "connect";
+    redisContext* c =
+        redis_detail::open_connection(at.host, at.port, options.timeout, failure).release();
+    if (c == nullptr) return unavailable(connecting, failure);
+    const auto fail = [&](std::string reason) -> Result<redisContext*> {
+      redisFree(c);
+      return unavailable(connecting, reason);
+    };
     const auto run = [&](std::vector<std::string_view> args, std::string_view what,
                          std::string* out) -> std::optional<std::string> {
       Reply r = command(c, args);
@@ -505,12 +580,42 @@ struct RedisInbox::Impl {
       const std::string db = std::to_string(endpoint.db);
       if (auto why = run({"SELECT", db}, "SELECT", nullptr)) return fail(*why);
     }
+    if (sentinels) {
+      if (auto not_primary = redis_detail::check_primary(c)) return fail(*not_primary);
+    }
     for (std::size_t i = 0; i < script_count; ++i) {
       std::string sha;
       if (auto why = run({"SCRIPT", "LOAD", sources[i]}, "SCRIPT LOAD", &sha)) return fail(*why);
       std::lock_guard<std::mutex> lock(mutex);
       shas[i] = std::move(sha);
     }
+    if (opened) {
+      // A node reached after open() (a failover, a restart) may hold an emptied keyspace: it
+      // is stamped before anything writes to it, or refused if it holds another layout.
+      std::string sha;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        sha = shas[script_open];
+      }
+      const std::string version = std::to_string(redis_layout_version);
+      Reply r = command(c, {"EVALSHA", sha, "1", seq_key, version});
+      if (!r) return fail(c->errstr);
+      if (r->type == REDIS_REPLY_ERROR) return fail("open: " + std::string(text(r.get())));
+      if (text(element(r.get(), 0)) != "current") {
+        return fail("its keyspace has key layout " + std::string(text(element(r.get(), 1))) +
+                    ", not " + version + ": open the inbox anew to migrate or refuse it");
+      }
+    }
+    std::optional<RedisPrimaryChange> change;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      born[c] = born_in;
+      if (!(primary == at)) {
+        if (!primary.host.empty()) change = RedisPrimaryChange{primary, at, ++failovers};
+        primary = at;
+      }
+    }
+    if (change && options.on_primary_change) options.on_primary_change(*change);
     return c;
   }
 
@@ -536,7 +641,7 @@ struct RedisInbox::Impl {
       }
       Reply pong = command(reused.context, {"PING"});
       if (pong && pong->type == REDIS_REPLY_STATUS) return reused.context;
-      redisFree(reused.context);
+      discard(reused.context);
     }
     Result<redisContext*> c = connect();
     std::lock_guard<std::mutex> lock(mutex);
@@ -556,45 +661,77 @@ struct RedisInbox::Impl {
     std::vector<Idle> dropped;
     {
       std::lock_guard<std::mutex> lock(mutex);
-      if (c->err == 0) {
+      const auto found = born.find(c);
+      const bool current = found != born.end() && found->second == generation;
+      if (c->err == 0 && current) {
         idle.push_back(Idle{c, std::chrono::steady_clock::now()});
         return;
       }
+      if (found != born.end()) born.erase(found);
       // Broken: most likely the server went away, and with it every pooled connection. Drop
-      // them all, so the next operations reconnect instead of each failing once.
-      dropped.swap(idle);
+      // them all, so the next operations reconnect instead of each failing once. (Not current:
+      // made before a failover, closed.)
+      if (c->err != 0) {
+        dropped.swap(idle);
+        for (const Idle& i : dropped) born.erase(i.context);
+      }
     }
     redisFree(c);
     for (const Idle& i : dropped) redisFree(i.context);
   }
 
+  // What a failed script call may do again, once, on a fresh connection to the primary.
+  enum class Retry {
+    if_no_effect,  // only when it surely had no effect: `-READONLY` (a demoted primary)
+    always,        // after a lost connection too: its effect is checked first (append's dedupe)
+  };
+  // Run on the script's connection after it succeeded (append's WAIT); the reason to fail.
+  using After = std::function<std::optional<std::string>(redisContext*, const redisReply*)>;
+
   // Runs script `s` with `args` (ARGV). An error reply or a lost connection is
   // storage_unavailable; a script missing from the server's cache (it restarted) is sent whole.
-  Result<Reply> eval(Script s, std::string_view what, const std::vector<std::string>& args) {
-    Result<redisContext*> acquired = acquire();
-    if (!acquired) return std::move(acquired).error();
-    redisContext* c = *acquired;
-    std::string sha;
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      sha = shas[s];
-    }
-    std::vector<std::string_view> argv{"EVALSHA", sha, "1", seq_key};
-    for (const std::string& a : args) argv.emplace_back(a);
-    Reply r = command(c, argv);
-    if (r && r->type == REDIS_REPLY_ERROR && text(r.get()).substr(0, 8) == "NOSCRIPT") {
-      argv[0] = "EVAL";
-      argv[1] = sources[s];
-      r = command(c, argv);
-    }
-    if (!r) {
-      Error e = unavailable(what, c->errstr);
+  Result<Reply> eval(Script s, std::string_view what, const std::vector<std::string>& args,
+                     Retry retry = Retry::if_no_effect, const After& after = {}) {
+    for (int attempt = 0;; ++attempt) {
+      Result<redisContext*> acquired = acquire();
+      if (!acquired) return std::move(acquired).error();
+      redisContext* c = *acquired;
+      std::string sha;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        sha = shas[s];
+      }
+      std::vector<std::string_view> argv{"EVALSHA", sha, "1", seq_key};
+      for (const std::string& a : args) argv.emplace_back(a);
+      Reply r = command(c, argv);
+      if (r && r->type == REDIS_REPLY_ERROR && text(r.get()).substr(0, 8) == "NOSCRIPT") {
+        argv[0] = "EVAL";
+        argv[1] = sources[s];
+        r = command(c, argv);
+      }
+      if (!r) {
+        Error e = unavailable(what, c->errstr);
+        release(c);
+        if (attempt == 0 && retry == Retry::always) continue;
+        return e;
+      }
+      if (demoted(r.get())) {
+        discard(c);
+        invalidate();
+        if (attempt == 0) continue;
+        return unavailable(what, text(r.get()));
+      }
+      if (r->type != REDIS_REPLY_ERROR && after) {
+        if (const std::optional<std::string> why = after(c, r.get())) {
+          Error e = unavailable(what, *why);
+          release(c);
+          return e;
+        }
+      }
       release(c);
-      return e;
+      if (r->type == REDIS_REPLY_ERROR) return unavailable(what, text(r.get()));
+      return r;
     }
-    release(c);
-    if (r->type == REDIS_REPLY_ERROR) return unavailable(what, text(r.get()));
-    return r;
   }
 
   void expire_loop(RedisInbox& inbox) {
@@ -620,6 +757,18 @@ Result<std::unique_ptr<RedisInbox>> RedisInbox::open(const RedisEndpoint& endpoi
   impl->endpoint = endpoint;
   impl->options = options;
   impl->seq_key = "mw:{" + endpoint.name + "}:seq";
+  impl->mark_key = "mw:{" + endpoint.name + "}:replication_mark";
+  if (options.replicas > 0 &&
+      impl->options.timeout < options.replica_timeout + std::chrono::seconds(1)) {
+    impl->options.timeout =
+        options.replica_timeout + std::chrono::seconds(1);  // WAIT must end before the read does
+  }
+  if (!endpoint.sentinels.empty()) {
+    if (endpoint.master_name.empty()) {
+      return inbox_error(ErrorCode::invalid_value, "Redis Sentinel needs the master name");
+    }
+    impl->sentinels = std::make_unique<redis_detail::Sentinels>(endpoint, impl->options.timeout);
+  }
   for (std::size_t i = 0; i < script_count; ++i) {
     impl->sources[i] = std::string(redis_lua::common) + "\n" + std::string(script_bodies[i]);
   }
@@ -627,7 +776,13 @@ Result<std::unique_ptr<RedisInbox>> RedisInbox::open(const RedisEndpoint& endpoi
   if (!first) return std::move(first).error();
   impl->release(*first);
   if (Result<Done> layout = impl->check_layout(); !layout) return std::move(layout).error();
+  impl->opened = true;
   std::unique_ptr<RedisInbox> inbox(new RedisInbox(std::move(impl)));
+  if (!endpoint.sentinels.empty()) {
+    Impl* raw = inbox->impl_.get();
+    raw->watch = std::make_unique<redis_detail::SentinelWatch>(endpoint, raw->options.timeout,
+                                                               [raw] { raw->invalidate(); });
+  }
   if (options.expire_in_background) {
     RedisInbox* raw = inbox.get();
     inbox->impl_->expirer = std::thread([raw] { raw->impl_->expire_loop(*raw); });
@@ -636,6 +791,58 @@ Result<std::unique_ptr<RedisInbox>> RedisInbox::open(const RedisEndpoint& endpoi
 }
 
 std::string RedisInbox::describe() const { return impl_->endpoint.describe(); }
+
+const RedisOptions& RedisInbox::options() const noexcept { return impl_->options; }
+
+RedisAddress RedisInbox::primary() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->primary;
+}
+
+std::uint64_t RedisInbox::failovers() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->failovers;
+}
+
+Result<RedisReplication> RedisInbox::replication() {
+  Result<redisContext*> acquired = impl_->acquire();
+  if (!acquired) return std::move(acquired).error();
+  redisContext* c = *acquired;
+  Reply r = Impl::command(c, {"INFO", "replication"});
+  if (!r) {
+    Error e = impl_->unavailable("INFO replication", c->errstr);
+    impl_->release(c);
+    return e;
+  }
+  impl_->release(c);
+  if (r->type == REDIS_REPLY_ERROR) return impl_->unavailable("INFO replication", text(r.get()));
+  Result<RedisReplication> parsed = parse_redis_replication_info(text(r.get()));
+  if (!parsed) return impl_->unavailable("INFO replication", parsed.error().message);
+  return parsed;
+}
+
+Result<RedisReplication> parse_redis_replication_info(std::string_view info) {
+  RedisReplication out;
+  while (!info.empty()) {
+    const std::size_t end = info.find('\n');
+    std::string_view line = info.substr(0, end);
+    info = end == std::string_view::npos ? std::string_view{} : info.substr(end + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    const std::string_view name = line.substr(0, colon);
+    const std::string_view value = line.substr(colon + 1);
+    if (name == "role") {
+      out.role = std::string(value);
+    } else if (name == "connected_slaves") {
+      out.connected_replicas = static_cast<std::uint32_t>(std::max<std::int64_t>(0, to_int(value)));
+    } else if (name == "min_slaves_good_slaves") {
+      out.min_replicas_to_write = true;
+    }
+  }
+  if (out.role.empty()) return storage_error("INFO replication has no role line");
+  return out;
+}
 
 Result<Appended> RedisInbox::append(const Headers& h, std::string_view body,
                                     const EventFacts& event) {
@@ -646,7 +853,14 @@ Result<Appended> RedisInbox::append(const Headers& h, std::string_view body,
        std::string(body), o.dedupe_identical_bodies ? "1" : "0", std::string(event.model),
        std::string(event.id), std::to_string(to_micros(event.updated_at)),
        ordered(event.updated_at), std::string(to_string(event.trigger)), o.ordered ? "1" : "0",
-       impl_->retain_arg(), impl_->now_arg()});
+       impl_->retain_arg(), impl_->now_arg()},
+      Impl::Retry::always,
+      impl_->options.replicas == 0 ? Impl::After{}
+                                   : [this](redisContext* c, const redisReply* stored) {
+                                       const bool duplicate =
+                                           text(element(stored, 1)) == "duplicate";
+                                       return impl_->confirm_replicas(c, duplicate);
+                                     });
   if (!r) return std::move(r).error();
   const redisReply* reply = r->get();
   Appended out;

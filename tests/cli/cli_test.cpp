@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "morph_webhook_build_info.hpp"
+
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -338,8 +340,15 @@ TEST_CASE("usage errors, help and version", "[usage]") {
       {{"check", "-h"}, 0, "--max-body-bytes N", ""},
       {{"check", "--help"}, 0, "Exit status: 0 every body is valid", ""},
       {{"check", "--strict", "--help"}, 0, "--headers FILE", ""},
-      {{"--version"}, 0, "morph-webhook " MORPH_WEBHOOK_VERSION_STRING " (commit ", ""},
-      {{"-V"}, 0, "morph-webhook " MORPH_WEBHOOK_VERSION_STRING " (commit ", ""},
+      // The commit the sources are at, as cmake/build_info.cmake read it for both programs.
+      {{"--version"},
+       0,
+       "morph-webhook " MORPH_WEBHOOK_VERSION_STRING " (commit " MORPH_WEBHOOK_GIT_COMMIT ")\n",
+       ""},
+      {{"-V"},
+       0,
+       "morph-webhook " MORPH_WEBHOOK_VERSION_STRING " (commit " MORPH_WEBHOOK_GIT_COMMIT ")\n",
+       ""},
       {{"check", "--version"}, 0, MORPH_WEBHOOK_VERSION_STRING, ""},
       {{"frobnicate"}, 2, "", "unknown command 'frobnicate'"},
       {{"--bogus"}, 2, "", "unknown option '--bogus'"},
@@ -373,6 +382,15 @@ TEST_CASE("usage errors, help and version", "[usage]") {
       {{"inbox"}, 2, "", "missing command (expected one of: stats, pull,"},
       {{"inbox", "frobnicate"}, 2, "", "unknown command 'frobnicate'"},
       {{"inbox", "pull", "--lease", "soon"}, 2, "", "Try 'morph-webhook inbox pull --help'."},
+      // a misspelt model is refused, not a silent 422 for every event of it
+      {{"serve", "--models", "crmEngagment"}, 2, "", "unknown model 'crmEngagment' (known: "},
+      {{"serve", "--models", "crmEngagement,widgetCardView"}, 2, "", "widgetCardView cannot"},
+      {{"serve", "--models", ","}, 2, "", "expected all, known or a comma-separated list"},
+      {{"serve", "--help"}, 0, "known (the models Morph documents)", ""},
+      {{"serve", "--help"}, 0, "crmEngagement bodies must match Morph's exact zod schema", ""},
+      {{"serve", "--log-format", "xml"}, 2, "", "expected one of json|text, not 'xml'"},
+      {{"serve", "--access-log", "some"}, 2, "", "expected one of all|errors|off"},
+      {{"check", "--max-body-bytes", "12k"}, 2, "", "--max-body-bytes: needs a non-negative"},
   };
   all.insert(all.end(), more.begin(), more.end());
 #endif

@@ -105,7 +105,7 @@ TEST_CASE("precedence: command line > environment > file > default", "[config]")
       {{"serve", "--config", file},
        {},
        {"port = 9000", "idle-timeout = \"45s\"", "strict = true",
-        "models = \"crmEngagement,crmContact\"", "header-timeout = \"10s\""}},
+        "models = \"crmEngagement,genericContact\"", "header-timeout = \"10s\""}},
       // the environment over the file
       {{"serve", "--config", file},
        {"MORPH_WEBHOOK_PORT=9100", "MORPH_WEBHOOK_STRICT=false"},

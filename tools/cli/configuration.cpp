@@ -6,8 +6,10 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +31,20 @@ struct State {
 };
 
 constexpr const char* config_variable = "MORPH_WEBHOOK_CONFIG";
+
+/// What reload_value() needs of the command that runs.
+struct Running {
+  std::shared_ptr<State> state;
+  std::string file;
+  std::vector<std::string> path;
+  std::set<std::string> from_command_line;
+  std::map<std::string, std::string> defaults;
+};
+
+Running& running() {
+  static Running r;
+  return r;
+}
 
 /// The key of `option` in files and the environment; nullopt for what is not configured that
 /// way (positional arguments, hidden aliases, help, --config itself).
@@ -191,7 +207,8 @@ std::string effective_configuration(const Command& command) {
   return out;
 }
 
-void apply(State& state, CLI::App& app, int& exit_status) {
+void apply(const std::shared_ptr<State>& shared, CLI::App& app, int& exit_status) {
+  State& state = *shared;
   CLI::App* leaf = &app;
   std::vector<std::string> path;
   while (!leaf->get_subcommands().empty()) {
@@ -213,6 +230,14 @@ void apply(State& state, CLI::App& app, int& exit_status) {
     }
     check_keys(items, state, file);
   }
+  Running& now = running();
+  now = Running{shared, file, path, {}, {}};
+  for (CLI::Option* option : leaf->get_options()) {
+    const std::optional<std::string> key = key_of(*option);
+    if (!key) continue;
+    now.defaults[*key] = option->get_default_str();
+    if (option->count() > 0) now.from_command_line.insert(*key);
+  }
   for (CLI::Option* option : leaf->get_options()) {
     const std::optional<std::string> key = key_of(*option);
     if (!key || option->count() > 0) continue;  // the command line wins
@@ -233,6 +258,28 @@ void apply(State& state, CLI::App& app, int& exit_status) {
 }
 
 }  // namespace
+
+std::optional<std::string> reload_value(const std::string& key) {
+  const Running& now = running();
+  if (now.from_command_line.count(key) != 0) return std::nullopt;
+  const char* from_environment = std::getenv(environment_name(key).c_str());
+  if (from_environment != nullptr && *from_environment != '\0') return from_environment;
+  if (!now.file.empty()) {
+    std::vector<CLI::ConfigItem> items;
+    try {
+      items = CLI::ConfigTOML().from_file(now.file);
+    } catch (const CLI::FileError&) {
+      throw CLI::ConfigError("cannot read the config file '" + now.file + "'");
+    }
+    if (now.state) check_keys(items, *now.state, now.file);
+    if (const CLI::ConfigItem* item = lookup(items, now.path, key)) {
+      if (!item->inputs.empty()) return item->inputs.back();
+    }
+  }
+  const auto found = now.defaults.find(key);
+  if (found == now.defaults.end()) return std::nullopt;
+  return found->second;
+}
 
 std::string environment_name(const std::string& key) {
   std::string out = "MORPH_WEBHOOK_";
@@ -272,7 +319,7 @@ void add_configuration(CLI::App& app, int& exit_status) {
                    "Print the effective configuration (secrets masked) as TOML and exit")
         ->configurable(false);
   }
-  app.parse_complete_callback([state, &app, &exit_status] { apply(*state, app, exit_status); });
+  app.parse_complete_callback([state, &app, &exit_status] { apply(state, app, exit_status); });
 }
 
 }  // namespace morph::webhook::cli

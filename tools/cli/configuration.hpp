@@ -14,6 +14,7 @@
 #ifndef MORPH_WEBHOOK_CLI_CONFIGURATION_HPP
 #define MORPH_WEBHOOK_CLI_CONFIGURATION_HPP
 
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -27,6 +28,12 @@ namespace morph::webhook::cli {
 /// (exit status 0 in `exit_status`). Call after every subcommand was added. Errors (unknown key,
 /// bad value, unreadable file) end the parse as usage errors naming the key or variable.
 void add_configuration(CLI::App& app, int& exit_status);
+
+/// On SIGHUP: the value the option `key` of the running command takes from its sources now:
+/// nullopt when the command line set it (it still wins); otherwise its environment variable,
+/// else the config file read again, else its default. Throws CLI::ConfigError when the file
+/// cannot be read or has an unknown key.
+[[nodiscard]] std::optional<std::string> reload_value(const std::string& key);
 
 /// The environment variable of the option named `key` (`max-body-bytes` →
 /// `MORPH_WEBHOOK_MAX_BODY_BYTES`).

@@ -113,11 +113,17 @@ std::string delivery_json(const Delivery& d) {
 void add_inbox_location(CLI::App& command, std::string& uri) {
   command
       .add_option("--inbox", uri,
-                  "Inbox URI: sqlite:PATH[?PARAMS] or redis://HOST:PORT[/DB][?name=NAME]")
+                  "Inbox URI: sqlite:PATH[?PARAMS], redis://HOST:PORT[/DB][?name=NAME] or "
+                  "redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTER[/DB][?name=NAME]")
       ->capture_default_str();
   command
       .add_option("--redis-password-file", redis_password_file(),
                   "File whose first line is the Redis password (instead of one in the URI)")
+      ->check(CLI::ExistingFile);
+  command
+      .add_option("--sentinel-password-file", sentinel_password_file(),
+                  "File whose first line is the Redis Sentinels' own password "
+                  "(redis-sentinel:// inboxes)")
       ->check(CLI::ExistingFile);
 }
 

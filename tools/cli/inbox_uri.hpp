@@ -7,6 +7,8 @@
 /// | `sqlite:PATH[?PARAM=VALUE&...]` | SqliteInbox on the file PATH (created 0600 when missing) |
 /// | `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?name=NAME&PARAM=VALUE...]` | RedisInbox (when
 /// built with hiredis) |
+/// | `redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTER[/DB][?name=NAME&PARAM=VALUE...]` |
+/// RedisInbox on the primary the sentinels name, following failovers |
 ///
 /// SQLite parameters: `retain=DURATION` (dedupe window and how long acked deliveries are kept,
 /// default 72h), `max_attempts=N` (10), `backoff=DURATION` (first retry delay, 5s),
@@ -15,14 +17,20 @@
 /// disk: for tests and quotas).
 ///
 /// Redis parameters: `name=NAME` (the inbox name, the hash tag of its keys, default `morph`),
-/// and `retain`, `max_attempts`, `backoff` as for SQLite. The password is better given with
+/// `replicas=N` (an append is answered only once N replicas have it: RedisOptions::replicas),
+/// `replica_timeout=DURATION` (how long to wait for them, default 1s), and `retain`,
+/// `max_attempts`, `backoff` as for SQLite. `redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTER[/DB]`
+/// takes the same parameters; the sentinels' own password comes from
+/// `--sentinel-password-file` (docs/redis-failover.md). The password is better given with
 /// `--redis-password-file` (set_redis_password_file()) than in the URI, which `ps` shows; error
 /// messages never repeat a Redis URI, which may hold it.
 #ifndef MORPH_WEBHOOK_CLI_INBOX_URI_HPP
 #define MORPH_WEBHOOK_CLI_INBOX_URI_HPP
 
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +53,21 @@ inline constexpr std::string_view default_inbox_uri = "sqlite:morph-inbox.db";
   static std::string path;
   return path;
 }
+
+/// The file `--sentinel-password-file` named (empty: none); set once before any open_inbox().
+[[nodiscard]] inline std::string& sentinel_password_file() {
+  static std::string path;
+  return path;
+}
+
+#if defined(MORPH_WEBHOOK_CLI_REDIS)
+/// Called when a Redis inbox opened later changes primary (a failover); set once before any
+/// open_inbox() (serve logs it).
+[[nodiscard]] inline std::function<void(const RedisPrimaryChange&)>& redis_primary_change() {
+  static std::function<void(const RedisPrimaryChange&)> hook;
+  return hook;
+}
+#endif
 
 namespace detail {
 
@@ -118,8 +141,9 @@ namespace detail {
 }
 
 #if defined(MORPH_WEBHOOK_CLI_REDIS)
-/// A `redis://` URI: `name=` goes to parse_redis_uri(), the other parameters are the inbox
-/// options SQLite takes too. Messages never contain the URI (it may hold the password).
+/// A `redis://` or `redis-sentinel://` URI: `name=` goes to parse_redis_uri(), `replicas=` and
+/// `replica_timeout=` to RedisOptions, the other parameters are the inbox options SQLite takes
+/// too. Messages never contain the URI (it may hold the password).
 [[nodiscard]] inline Result<std::unique_ptr<Inbox>> open_redis(std::string_view uri) {
   const auto bad = [](std::string_view why) {
     return inbox_error(ErrorCode::storage_unavailable, "bad inbox URI: " + std::string(why));
@@ -139,6 +163,20 @@ namespace detail {
       base += param;
       continue;
     }
+    if (name == "replicas" || name == "replica_timeout") {
+      const std::string_view value = eq == std::string_view::npos ? "" : param.substr(eq + 1);
+      std::uint64_t n = 0;
+      const auto d = parse_duration(value);
+      if (name == "replicas" && parse_count(value, n) && n <= 100) {
+        options.replicas = static_cast<std::uint32_t>(n);
+      } else if (name == "replica_timeout" && d && d->count() > 0) {
+        options.replica_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+      } else {
+        return bad("malformed parameter '" + std::string(name) +
+                   "' (replicas=0..100, replica_timeout=DURATION)");
+      }
+      continue;
+    }
     // The options every backend shares, parsed as for SQLite.
     SqliteOptions shared;
     shared.inbox = options.inbox;
@@ -146,7 +184,7 @@ namespace detail {
         eq == std::string_view::npos ||
         !apply_sqlite_parameter(name, param.substr(eq + 1), shared)) {
       return bad("unknown or malformed parameter '" + std::string(name) +
-                 "' (known: name, retain, max_attempts, backoff)");
+                 "' (known: name, replicas, replica_timeout, retain, max_attempts, backoff)");
     }
     options.inbox = shared.inbox;
   }
@@ -157,6 +195,12 @@ namespace detail {
     if (!password) return std::move(password).error();
     endpoint->password = std::move(*password);
   }
+  if (!sentinel_password_file().empty()) {
+    Result<std::string> password = read_redis_password_file(sentinel_password_file());
+    if (!password) return std::move(password).error();
+    endpoint->sentinel_password = std::move(*password);
+  }
+  options.on_primary_change = redis_primary_change();
   Result<std::unique_ptr<RedisInbox>> opened = RedisInbox::open(*endpoint, options);
   if (!opened) return std::move(opened).error();
   return std::unique_ptr<Inbox>(std::move(*opened));
@@ -186,7 +230,8 @@ namespace detail {
   if (uri.substr(0, sqlite_scheme.size()) == sqlite_scheme) {
     return detail::open_sqlite(uri, uri.substr(sqlite_scheme.size()));
   }
-  if (uri.substr(0, 8) == "redis://" || uri.substr(0, 9) == "rediss://") {
+  if (uri.substr(0, 8) == "redis://" || uri.substr(0, 9) == "rediss://" ||
+      uri.substr(0, 17) == "redis-sentinel://") {
 #if defined(MORPH_WEBHOOK_CLI_REDIS)
     return detail::open_redis(uri);
 #else

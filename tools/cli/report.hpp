@@ -179,28 +179,30 @@ template <class Event>
 void append_event_head(std::string& out, const Origin& origin, const Event& e) {
   out += "{\"ok\":true";
   append_origin(out, origin);
-  out += ",\"event\":";
+  using morph::webhook::detail::member_key;
+  out += member_key<envelope_key::event>;
   append_json_string(out, e.event);
-  out += ",\"trigger\":";
+  out += ",\"trigger\":";  // the report's own member
   append_json_string(out, to_string(e.trigger));
-  out += ",\"model\":";
+  out += member_key<envelope_key::model>;
   append_json_string(out, e.model);
-  out += ",\"id\":";
+  out += member_key<envelope_key::id>;
   append_json_string(out, e.id);
-  out += ",\"createdAt\":";
+  out += member_key<envelope_key::created_at>;
   append_json_string(out, e.created_at.text);
-  out += ",\"updatedAt\":";
+  out += member_key<envelope_key::updated_at>;
   append_json_string(out, e.updated_at.text);
-  out += ",\"fields\":";
+  out += member_key<envelope_key::fields>;
 }
 
 /// The members after `"fields":...`: warnings, rawResource, headers, and the closing brace.
 template <class Event>
 void append_event_tail(std::string& out, const Event& e, const CheckedHeaders* headers) {
-  out += ",\"warnings\":";
+  using morph::webhook::detail::member_key;
+  out += member_key<envelope_key::warnings>;
   morph::webhook::detail::append_warnings(out, e.warnings);
   if (e.raw_resource) {
-    out += ",\"rawResource\":";
+    out += member_key<envelope_key::raw_resource>;
     append_raw_json(out, *e.raw_resource);
   }
   if (headers != nullptr) {

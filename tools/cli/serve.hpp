@@ -5,12 +5,14 @@
 #define MORPH_WEBHOOK_CLI_SERVE_HPP
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/inbox_uri.hpp"
+#include "cli/log.hpp"
 #include "morph/webhook/adapters/beast_server.hpp"
 #include "morph/webhook/inbox.hpp"
 #include "morph/webhook/types.hpp"
@@ -50,6 +52,9 @@ struct ServeConfig {
   std::string path = "/webhooks/morph";  ///< --path
   std::string secret_file;               ///< --secret-file (empty: no secret)
   unsigned retry_after = 5;              ///< --retry-after (seconds, on 503)
+  /// --storage-wait: a Redis inbox unreachable at start is retried this long.
+  std::chrono::milliseconds storage_wait{std::chrono::minutes(2)};
+  LogConfig log;  ///< --log-format, --log-level, --access-log
   /// --forward-to and the forward options (null: not built with forward).
   std::shared_ptr<ServeCompanion> companion;
 };

@@ -2,18 +2,23 @@
 /// @brief The Prometheus metrics of `morph-webhook serve` (prometheus-cpp core; served by
 /// serve's own HTTP server at GET /metrics, so no second listener).
 ///
-/// Names: `morph_webhook_requests_total{status}`, `morph_webhook_appends_total{result=
-/// "stored"|"duplicate"}`, `morph_webhook_appends_stale_total`,
-/// `morph_webhook_append_failures_total`, `morph_webhook_append_duration_seconds` (histogram),
-/// `morph_webhook_inbox_deliveries{state}`, `morph_webhook_storage_up` (1 when the scrape's
-/// read of the inbox succeeded, else 0) and `morph_webhook_inbox_oldest_ready_seconds`
-/// (read from the inbox at each scrape). No label ever holds a path, a key or the secret.
+/// Names: `morph_webhook_requests_total{status}` (webhook requests: not /healthz, /metrics),
+/// `morph_webhook_appends_total{result= "stored"|"duplicate"}`,
+/// `morph_webhook_appends_stale_total`, `morph_webhook_append_failures_total`,
+/// `morph_webhook_append_duration_seconds` (histogram), `morph_webhook_inbox_deliveries{state}`,
+/// `morph_webhook_inbox_oldest_ready_seconds` (read from the inbox at each scrape),
+/// `morph_webhook_storage_up` (1 when the scrape's read of the inbox succeeded, else 0),
+/// `morph_webhook_log_lines_dropped_total`; with Redis, `morph_webhook_redis_primary{address}` (1
+/// for the primary in use) and `morph_webhook_redis_failovers_total`. No label ever holds a
+/// path, a key or the secret.
 #ifndef MORPH_WEBHOOK_CLI_SERVE_METRICS_HPP
 #define MORPH_WEBHOOK_CLI_SERVE_METRICS_HPP
 
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <prometheus/counter.h>
@@ -69,6 +74,21 @@ class ServeMetrics {
                           .Help("Age of the oldest ready delivery (0 when none)")
                           .Register(*registry_)
                           .Add({})),
+        dropped_lines_(prometheus::BuildCounter()
+                           .Name("morph_webhook_log_lines_dropped_total")
+                           .Help("Access lines dropped because stdout did not keep up (the "
+                                 "requests were answered)")
+                           .Register(*registry_)
+                           .Add({})),
+        primary_(prometheus::BuildGauge()
+                     .Name("morph_webhook_redis_primary")
+                     .Help("The Redis primary in use (1, labelled with its address)")
+                     .Register(*registry_)),
+        failovers_(prometheus::BuildCounter()
+                       .Name("morph_webhook_redis_failovers_total")
+                       .Help("Changes of Redis primary seen by this process (failovers)")
+                       .Register(*registry_)
+                       .Add({})),
         storage_up_(prometheus::BuildGauge()
                         .Name("morph_webhook_storage_up")
                         .Help("1 when the inbox answered the last scrape's read, 0 when its "
@@ -80,10 +100,13 @@ class ServeMetrics {
     }
   }
 
+  /// Counts one access line dropped (the log queue was full).
+  void count_dropped_log_line() { dropped_lines_.Increment(); }
+
   /// The registry, for metrics of work running beside the server (ServeCompanion).
   prometheus::Registry& registry() { return *registry_; }
 
-  /// Counts one answered request.
+  /// Counts one answered webhook request (not /healthz or /metrics).
   void count_request(int status) {
     for (std::size_t i = 0; i < common_statuses_.size(); ++i) {
       if (common_statuses_[i] == status) return status_counters_[i]->Increment();
@@ -97,6 +120,21 @@ class ServeMetrics {
     if (!result) return failures_.Increment();
     (result->status == AppendStatus::stored ? stored_ : duplicate_).Increment();
     if (result->stale) stale_.Increment();
+  }
+
+  /// The Redis primary in use and the failovers seen so far (before a render).
+  void set_redis_primary(const std::string& address, std::uint64_t failovers) {
+    std::lock_guard<std::mutex> lock(redis_mutex_);
+    if (address != primary_address_) {
+      if (primary_now_ != nullptr) primary_.Remove(primary_now_);
+      primary_now_ = &primary_.Add({{"address", address}});
+      primary_now_->Set(1);
+      primary_address_ = address;
+    }
+    if (failovers > failovers_seen_) {
+      failovers_.Increment(static_cast<double>(failovers - failovers_seen_));
+      failovers_seen_ = failovers;
+    }
   }
 
   /// The Prometheus text exposition, with the inbox depth read from `stats` (left unchanged
@@ -130,7 +168,14 @@ class ServeMetrics {
   prometheus::Histogram& latency_;
   prometheus::Family<prometheus::Gauge>& depth_;
   prometheus::Gauge& oldest_ready_;
+  prometheus::Counter& dropped_lines_;
+  prometheus::Family<prometheus::Gauge>& primary_;
+  prometheus::Counter& failovers_;
   prometheus::Gauge& storage_up_;
+  std::mutex redis_mutex_;  // guards the three below
+  prometheus::Gauge* primary_now_ = nullptr;
+  std::string primary_address_;
+  std::uint64_t failovers_seen_ = 0;
 };
 
 }  // namespace morph::webhook::cli

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -60,6 +61,18 @@ class SystemdNotifier {
   SystemdNotifier& operator=(const SystemdNotifier&) = delete;
   ~SystemdNotifier() = default;
 
+  /// Stops for another reason than a signal (serve giving up on its storage): says STOPPING
+  /// and lets run() return (the signal wait and the pings end).
+  void stop() {
+    boost::asio::post(strand_, [this] {
+      stopping_ = true;
+      ::sd_notify(0, "STOPPING=1\nSTATUS=stopping");
+      boost::system::error_code ignored;
+      signals_.cancel(ignored);
+      timer_.cancel();
+    });
+  }
+
  private:
   // Runs on strand_ (or before run()), as the signal handler does: no data race on timer_.
   void ping() {
@@ -85,6 +98,8 @@ class SystemdNotifier {
  public:
   /// Does nothing.
   SystemdNotifier(boost::asio::io_context&, const std::string&) {}
+  /// Does nothing.
+  void stop() {}
 };
 
 #endif

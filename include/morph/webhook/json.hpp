@@ -29,6 +29,7 @@
 #ifndef MORPH_WEBHOOK_JSON_HPP
 #define MORPH_WEBHOOK_JSON_HPP
 
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <cstddef>
@@ -165,12 +166,34 @@ void append_list(std::string& out, Span<T> items, Write&& write) {
 
 inline void append_ref_list(std::string& out, RefList refs) { append_list(out, refs, append_ref); }
 
+/// The bytes of `"<Key>":`, after a `,` when `Comma` (see member_key).
+template <const auto& Key, bool Comma>
+constexpr auto member_key_bytes() noexcept {
+  std::array<char, sizeof(Key) + 2 + (Comma ? 1 : 0)> out{};
+  std::size_t n = 0;
+  if (Comma) out[n++] = ',';
+  out[n++] = '"';
+  for (std::size_t i = 0; i + 1 < sizeof(Key); ++i) out[n++] = Key[i];
+  out[n++] = '"';
+  out[n++] = ':';
+  return out;
+}
+/// Storage of member_key.
+template <const auto& Key, bool Comma>
+inline constexpr auto member_key_storage = member_key_bytes<Key, Comma>();
+/// `,"<Key>":` (`"<Key>":` when `Comma` is false) for a key of envelope_key, built at compile
+/// time: written with one append, as a literal would be.
+template <const auto& Key, bool Comma = true>
+inline constexpr std::string_view member_key{member_key_storage<Key, Comma>.data(),
+                                             member_key_storage<Key, Comma>.size()};
+
 /// Appends a warning: `{"code":...,"message":...}`, the message only when Morph sent one.
 inline void append_warning(std::string& out, const Warning& warning) {
-  out += "{\"code\":";
+  out += '{';
+  out += member_key<envelope_key::code, false>;
   append_json_string(out, warning.code);
   if (warning.message) {
-    out += ",\"message\":";
+    out += member_key<envelope_key::message>;
     append_json_string(out, *warning.message);
   }
   out += '}';
@@ -263,7 +286,8 @@ void append_event(std::string& out, const Event& e) {
   // Hand-built events may leave `event` or `model` empty; derive one from the other.
   std::string_view model = e.model;
   if (model.empty()) model = e.event.substr(0, e.event.find("::"));
-  out += "{\"event\":";
+  out += '{';
+  out += member_key<envelope_key::event, false>;
   if (e.event.empty()) {
     std::string name(model);
     name += "::";
@@ -272,26 +296,32 @@ void append_event(std::string& out, const Event& e) {
   } else {
     append_json_string(out, e.event);
   }
-  out += ",\"data\":{\"object\":\"resource\",\"model\":";
+  out += member_key<envelope_key::data>;
+  out += '{';
+  out += member_key<envelope_key::object, false>;
+  out += '"';
+  out += envelope_key::resource;
+  out += '"';
+  out += member_key<envelope_key::model>;
   append_json_string(out, model);
-  out += ",\"id\":";
+  out += member_key<envelope_key::id>;
   append_json_string(out, e.id);
-  out += ",\"fields\":";
+  out += member_key<envelope_key::fields>;
   if constexpr (is_model_v<decltype(e.fields)>) {
     append_fields(out, e.fields);
   } else {
     append_compact_json(out, e.fields.empty() ? std::string_view("{}") : e.fields);
   }
-  out += ",\"createdAt\":";
+  out += member_key<envelope_key::created_at>;
   append_timestamp(out, e.created_at);
-  out += ",\"updatedAt\":";
+  out += member_key<envelope_key::updated_at>;
   append_timestamp(out, e.updated_at);
   if (e.raw_resource) {
-    out += ",\"rawResource\":";
+    out += member_key<envelope_key::raw_resource>;
     append_compact_json(out, e.raw_resource->empty() ? std::string_view("null") : *e.raw_resource);
   }
   if (!e.warnings.empty()) {
-    out += ",\"warnings\":";
+    out += member_key<envelope_key::warnings>;
     append_warnings(out, e.warnings);
   }
   out += "}}";

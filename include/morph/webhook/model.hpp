@@ -48,10 +48,10 @@ struct StringRule {
   /// policy only (Field::iso_instant()).
   bool iso_instant = false;
 
-  /// True when the rule checks anything.
+  /// True when the rule checks a length or the email rule (the ISO form is checked on its own,
+  /// under the strict policy only).
   [[nodiscard]] constexpr bool any() const noexcept {
-    return min_length != 0 || max_length != std::numeric_limits<std::uint32_t>::max() || email ||
-           iso_instant;
+    return min_length != 0 || max_length != std::numeric_limits<std::uint32_t>::max() || email;
   }
 };
 
@@ -317,6 +317,78 @@ template <class Model, std::enable_if_t<is_described_v<Model>, int> = 0>
   return !(a == b);
 }
 
+// clang-format off
+/// The keys of Morph's webhook envelope, each written once: the parser's key sets
+/// (detail/vocabulary.hpp), to_json() and the CLI's report read them from here, and
+/// EnvelopeDescription maps them to the members of Event.
+namespace envelope_key {
+inline constexpr char event[] = "event";               ///< root: `<model>::<trigger>`
+inline constexpr char data[] = "data";                 ///< root: the resource
+inline constexpr char object[] = "object";             ///< data: always `"resource"`
+inline constexpr char model[] = "model";               ///< data: the model id
+inline constexpr char id[] = "id";                     ///< data: the resource's id
+inline constexpr char fields[] = "fields";             ///< data: the model's fields
+inline constexpr char created_at[] = "createdAt";      ///< data: a date-time
+inline constexpr char updated_at[] = "updatedAt";      ///< data: a date-time
+inline constexpr char raw_resource[] = "rawResource";  ///< data: any JSON, optional
+inline constexpr char warnings[] = "warnings";         ///< data: optional list of warnings
+inline constexpr char code[] = "code";                 ///< a warning: its code
+inline constexpr char message[] = "message";           ///< a warning: its optional message
+inline constexpr char resource[] = "resource";         ///< the value of data.object
+}  // namespace envelope_key
+// clang-format on
+
+/// Which object of the envelope holds a member: the body's root object or `data`.
+enum class EnvelopeObject : std::uint8_t {
+  root,  ///< The body's object.
+  data,  ///< `data`.
+};
+
+/// One member of the envelope, as a model's field() describes a field: its key, the object
+/// holding it and the member of `Event` holding its value.
+template <class EventType, class Value>
+struct EnvelopeMember {
+  std::string_view name;     ///< The key, from envelope_key.
+  EnvelopeObject object;     ///< Where it sits.
+  Value EventType::*member;  ///< Where the parsed value is kept.
+};
+
+/// Describes a member of the envelope (see EnvelopeDescription).
+template <class EventType, class Value>
+[[nodiscard]] constexpr EnvelopeMember<EventType, Value> envelope_member(
+    std::string_view name, EnvelopeObject object, Value EventType::*member) noexcept {
+  return EnvelopeMember<EventType, Value>{name, object, member};
+}
+
+template <class Fields>
+struct Event;
+
+/// The envelope of Event<Fields>, described once as models are: every member Morph's envelope
+/// carries, in the order Morph writes them (`data.object`, always `"resource"`, and the trigger,
+/// read from `event`, have no member of their own). Event's operator== and to_owned() derive
+/// from it; the keys are envelope_key's.
+template <class Fields>
+struct EnvelopeDescription {
+  /// The members, in wire order.
+  static constexpr auto members = std::make_tuple(
+      envelope_member(envelope_key::event, EnvelopeObject::root, &Event<Fields>::event),
+      envelope_member(envelope_key::model, EnvelopeObject::data, &Event<Fields>::model),
+      envelope_member(envelope_key::id, EnvelopeObject::data, &Event<Fields>::id),
+      envelope_member(envelope_key::fields, EnvelopeObject::data, &Event<Fields>::fields),
+      envelope_member(envelope_key::created_at, EnvelopeObject::data, &Event<Fields>::created_at),
+      envelope_member(envelope_key::updated_at, EnvelopeObject::data, &Event<Fields>::updated_at),
+      envelope_member(envelope_key::raw_resource, EnvelopeObject::data,
+                      &Event<Fields>::raw_resource),
+      envelope_member(envelope_key::warnings, EnvelopeObject::data, &Event<Fields>::warnings));
+};
+
+/// Calls `f(member)` for each member of the envelope of Event<Fields>, in wire order.
+template <class Fields, class F>
+constexpr void for_each_envelope_member(F&& f) {
+  std::apply([&f](const auto&... members) { (f(members), ...); },
+             EnvelopeDescription<Fields>::members);
+}
+
 /// The `fields` of a ResourceEvent: the JSON object as validated raw text.
 using RawFields = std::string_view;
 
@@ -325,6 +397,9 @@ using RawFields = std::string_view;
 /// the Parser that produced it (see Parser).
 template <class Fields>
 struct Event {
+  /// The type of `fields`: a typed model, or RawFields.
+  using fields_type = Fields;
+
   std::string_view event;                        ///< e.g. `"crmEngagement::created"`.
   Trigger trigger{Trigger::created};             ///< From `event`.
   std::string_view model;                        ///< e.g. `"crmEngagement"`.
@@ -335,11 +410,13 @@ struct Event {
   std::optional<std::string_view> raw_resource;  ///< Raw JSON; nullopt when absent.
   WarningList warnings;                          ///< Empty when absent.
 
-  /// Field-by-field equality (raw JSON compared byte for byte).
+  /// Member-by-member equality, the envelope's members as EnvelopeDescription lists them (raw
+  /// JSON compared byte for byte).
   friend bool operator==(const Event& a, const Event& b) noexcept {
-    return a.event == b.event && a.trigger == b.trigger && a.model == b.model && a.id == b.id &&
-           a.fields == b.fields && a.created_at == b.created_at && a.updated_at == b.updated_at &&
-           a.raw_resource == b.raw_resource && a.warnings == b.warnings;
+    bool equal = a.trigger == b.trigger;
+    for_each_envelope_member<Fields>(
+        [&](const auto& m) { equal = equal && a.*m.member == b.*m.member; });
+    return equal;
   }
   /// Negation of ==.
   friend bool operator!=(const Event& a, const Event& b) noexcept { return !(a == b); }

@@ -218,14 +218,9 @@ class Owned {
   /// Deep-copies every string and list of the event with `copy` (see detail::deep_copy).
   template <class Copy>
   static void copy_event(Event& e, Copy& copy) {
-    detail::deep_copy(e.event, copy);
-    detail::deep_copy(e.model, copy);
-    detail::deep_copy(e.id, copy);
-    detail::deep_copy(e.created_at, copy);
-    detail::deep_copy(e.updated_at, copy);
-    if (e.raw_resource) detail::deep_copy(*e.raw_resource, copy);
-    detail::deep_copy(e.fields, copy);
-    detail::deep_copy(e.warnings, copy);
+    for_each_envelope_member<typename Event::fields_type>([&](const auto& m) {
+      if (auto* value = value_of(e.*m.member)) detail::deep_copy(*value, copy);
+    });
   }
 
   /// Deep copy of `source` into this (empty) object: measure, allocate once, copy.

@@ -106,6 +106,14 @@ inline void append_error_members(std::string& out, std::string_view code,
   out += '}';
 }
 
+/// The one writer of an answer's body: `{"error":<append_error_members()>}`.
+inline void append_error_answer(std::string& out, std::string_view code, const std::string* pointer,
+                                const std::string* header, std::string_view message) {
+  out += "{\"error\":";
+  append_error_members(out, code, pointer, header, message);
+  out += '}';
+}
+
 }  // namespace detail
 
 /// Appends `error` as a JSON object to `out`:
@@ -118,9 +126,8 @@ inline void append_error_object(std::string& out, const Error& error) {
 
 /// Appends the JSON response body for `error` to `out`: `{"error":<append_error_object()>}`.
 inline void append_error_json(std::string& out, const Error& error) {
-  out += "{\"error\":";
-  append_error_object(out, error);
-  out += '}';
+  detail::append_error_answer(out, to_string(error.code), &error.pointer,
+                              error.is_header_error() ? &error.header : nullptr, error.message);
 }
 
 /// Appends the JSON body of an answer about the HTTP exchange rather than a webhook (404 for an
@@ -128,9 +135,7 @@ inline void append_error_json(std::string& out, const Error& error) {
 /// `{"error":{"code":CODE,"message":MESSAGE}}`. `code` is the receiver's own word (such as
 /// `"not_found"` or `"method_not_allowed"`), not necessarily an ErrorCode.
 inline void append_error_json(std::string& out, std::string_view code, std::string_view message) {
-  out += "{\"error\":";
-  detail::append_error_members(out, code, nullptr, nullptr, message);
-  out += '}';
+  detail::append_error_answer(out, code, nullptr, nullptr, message);
 }
 
 /// The JSON response body for `error` (see append_error_json()).

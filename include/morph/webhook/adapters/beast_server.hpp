@@ -101,6 +101,12 @@ struct ServerOptions {
 /// during shutdown.
 using Handler = std::function<Response(const Request&, ReadStatus)>;
 
+/// The address a request came from (the TCP peer: a proxy in front of the server is the peer).
+using Peer = boost::asio::ip::tcp::endpoint;
+
+/// A Handler that is also told the peer of the connection (for logs and access control).
+using PeerHandler = std::function<Response(const Request&, ReadStatus, const Peer&)>;
+
 namespace detail {
 class Session;
 }  // namespace detail
@@ -110,6 +116,12 @@ class Server {
  public:
   /// A server with `options` answering through `handler`. Nothing is bound yet.
   Server(ServerOptions options, Handler handler)
+      : Server(std::move(options),
+               PeerHandler([h = std::move(handler)](const Request& req, ReadStatus status,
+                                                    const Peer&) { return h(req, status); })) {}
+
+  /// A server with `options` answering through `handler`, which is told each request's peer.
+  Server(ServerOptions options, PeerHandler handler)
       : options_(std::move(options)), handler_(std::move(handler)),
         ioc_(static_cast<int>(thread_count())), control_(boost::asio::make_strand(ioc_)),
         acceptor_(control_), accept_retry_(control_), drain_timer_(control_) {}
@@ -204,7 +216,7 @@ class Server {
   bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
 
   ServerOptions options_;
-  Handler handler_;
+  PeerHandler handler_;
   // Before ioc_: sessions destroyed with the io_context's pending handlers unregister here.
   mutable std::mutex mutex_;
   std::unordered_map<std::uint64_t, std::weak_ptr<detail::Session>> sessions_;
@@ -227,7 +239,10 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   /// A session on an accepted socket (whose executor is its strand), known to `server` as `id`.
   Session(boost::asio::ip::tcp::socket&& socket, Server& server, std::uint64_t id)
-      : stream_(std::move(socket)), server_(server), id_(id) {}
+      : stream_(std::move(socket)), server_(server), id_(id) {
+    boost::system::error_code ec;
+    peer_ = stream_.socket().remote_endpoint(ec);  // unset when the peer is already gone
+  }
 
   Session(const Session&) = delete;             ///< not copyable
   Session& operator=(const Session&) = delete;  ///< not copyable
@@ -340,7 +355,7 @@ class Session : public std::enable_shared_from_this<Session> {
     phase_ = Phase::writing;
     ++requests_;
     const Request& req = parser_->get();
-    response_ = server_.handler_(req, status);
+    response_ = server_.handler_(req, status, peer_);
     const bool keep_alive = status == ReadStatus::complete && req.keep_alive() &&
                             response_.keep_alive() &&
                             requests_ < options().max_requests_per_connection &&
@@ -389,6 +404,7 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::beast::tcp_stream stream_;
   Server& server_;
   std::uint64_t id_;
+  Peer peer_;  ///< the connection's remote address
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   Response response_;

@@ -14,6 +14,7 @@
 
 #include "morph/webhook/detail/bytes.hpp"
 #include "morph/webhook/detail/config.hpp"
+#include "morph/webhook/model.hpp"
 #include "morph/webhook/values.hpp"
 
 /// @cond MORPH_WEBHOOK_INTERNAL
@@ -74,25 +75,32 @@ inline constexpr std::uint32_t warning_code = 1u << 0;
 inline constexpr std::uint32_t warning_message = 1u << 1;
 
 inline std::uint32_t root_key(std::string_view k) noexcept {
-  if (eq(k, "event")) return root_event;
-  return eq(k, "data") ? root_data : 0;
+  if (eq(k, envelope_key::event)) return root_event;
+  return eq(k, envelope_key::data) ? root_data : 0;
 }
 
 MORPH_WEBHOOK_INLINE std::uint32_t data_key(std::string_view k) noexcept {
   switch (k.size()) {
-    case 2: return eq(k, "id") ? data_id : 0;
-    case 5: return eq(k, "model") ? data_model : 0;
-    case 6:
-      if (eq(k, "object")) return data_object;
-      return eq(k, "fields") ? data_fields : 0;
-    case 8: return eq(k, "warnings") ? data_warnings : 0;
-    case 9:
-      if (eq(k, "createdAt")) return data_created_at;
-      return eq(k, "updatedAt") ? data_updated_at : 0;
-    case 11: return eq(k, "rawResource") ? data_raw_resource : 0;
+    case sizeof(envelope_key::id) - 1: return eq(k, envelope_key::id) ? data_id : 0;
+    case sizeof(envelope_key::model) - 1: return eq(k, envelope_key::model) ? data_model : 0;
+    case sizeof(envelope_key::object) - 1:
+      if (eq(k, envelope_key::object)) return data_object;
+      return eq(k, envelope_key::fields) ? data_fields : 0;
+    case sizeof(envelope_key::warnings) - 1:
+      return eq(k, envelope_key::warnings) ? data_warnings : 0;
+    case sizeof(envelope_key::created_at) - 1:
+      if (eq(k, envelope_key::created_at)) return data_created_at;
+      return eq(k, envelope_key::updated_at) ? data_updated_at : 0;
+    case sizeof(envelope_key::raw_resource) - 1:
+      return eq(k, envelope_key::raw_resource) ? data_raw_resource : 0;
     default: return 0;
   }
 }
+
+static_assert(sizeof(envelope_key::object) == sizeof(envelope_key::fields),
+              "data_key() tells them apart in one case");
+static_assert(sizeof(envelope_key::created_at) == sizeof(envelope_key::updated_at),
+              "data_key() tells them apart in one case");
 
 /// The keys of a ref the parser reads. Other keys (`rawResource`, an expanded ref's `fields`)
 /// are validated and kept in ResourceRef::raw_json.
@@ -111,8 +119,8 @@ inline std::uint32_t ref_key(std::string_view k) noexcept {
 }
 
 inline std::uint32_t warning_key(std::string_view k) noexcept {
-  if (eq(k, "code")) return warning_code;
-  return eq(k, "message") ? warning_message : 0;
+  if (eq(k, envelope_key::code)) return warning_code;
+  return eq(k, envelope_key::message) ? warning_message : 0;
 }
 
 /// The bytes a ref usually starts with, up to its id: `{"object":"resourceRef","model":"<model>",

@@ -108,19 +108,20 @@ class ResourceWalker : public JsonValidator {
         });
     if (!walked) return false;
     if (!(seen & root_event)) {
-      return fail_at(ErrorCode::missing_field, "event",
+      return fail_at(ErrorCode::missing_field, envelope_key::event,
                      {"the body has no \"event\" member (expected \"<model>::<trigger>\")"});
     }
     if (!(seen & root_data)) {
-      return fail_at(ErrorCode::missing_field, "data", {"the body has no \"data\" member"});
+      return fail_at(ErrorCode::missing_field, envelope_key::data,
+                     {"the body has no \"data\" member"});
     }
     if (!at_end()) return false;
     if (data_deferred && !walk_deferred_data()) return false;
     if (data_model_ != out_.model) {
       fail(ErrorCode::model_mismatch,
            {"data.model is ", quote(data_model_), " but the event names ", quote(out_.model)});
-      prefix_pointer("model");
-      return prefix_pointer("data");
+      prefix_pointer(envelope_key::model);
+      return prefix_pointer(envelope_key::data);
     }
     return true;
   }
@@ -294,12 +295,13 @@ class ResourceWalker : public JsonValidator {
       const char* what;
     };
     static constexpr Required required[] = {
-        {data_object, "object", "the resource has no \"object\" member (expected \"resource\")"},
-        {data_model, "model", "the resource has no \"model\" member"},
-        {data_id, "id", "the resource has no \"id\" member"},
-        {data_fields, "fields", "the resource has no \"fields\" object"},
-        {data_created_at, "createdAt", "the resource has no \"createdAt\" date-time"},
-        {data_updated_at, "updatedAt", "the resource has no \"updatedAt\" date-time"},
+        {data_object, envelope_key::object,
+         "the resource has no \"object\" member (expected \"resource\")"},
+        {data_model, envelope_key::model, "the resource has no \"model\" member"},
+        {data_id, envelope_key::id, "the resource has no \"id\" member"},
+        {data_fields, envelope_key::fields, "the resource has no \"fields\" object"},
+        {data_created_at, envelope_key::created_at, "the resource has no \"createdAt\" date-time"},
+        {data_updated_at, envelope_key::updated_at, "the resource has no \"updatedAt\" date-time"},
     };
     for (const Required& r : required) {
       if (!(seen & r.bit)) return fail_at(ErrorCode::missing_field, r.key, {r.what});
@@ -365,14 +367,16 @@ class ResourceWalker : public JsonValidator {
                                              "ASCII local part, @, a domain with a dot and a "
                                              "top-level name of 2 or more letters)"});
     }
-    // Strict only: what Morph sends went through Date.toISOString(); lenient keeps any string.
-    if (rule.iso_instant && strict() && !is_iso_instant(text)) {
-      return fail(ErrorCode::invalid_value,
-                  {quote(text),
-                   " is not a date-time as Date.toISOString() writes it "
-                   "(expected YYYY-MM-DDTHH:MM:SS.sssZ, e.g. 2025-03-06T00:00:00.000Z)"});
-    }
     return true;
+  }
+
+  /// A string field written by Date.toISOString() (StringRule::iso_instant), under the strict
+  /// policy only: what Morph sends went through it; lenient keeps any string.
+  MORPH_WEBHOOK_COLD bool iso_instant_fail(std::string_view text) {
+    return fail(ErrorCode::invalid_value,
+                {quote(text),
+                 " is not a date-time as Date.toISOString() writes it "
+                 "(expected YYYY-MM-DDTHH:MM:SS.sssZ, e.g. 2025-03-06T00:00:00.000Z)"});
   }
 
   MORPH_WEBHOOK_COLD bool string_length_fail(std::string_view name, std::size_t length,
@@ -1120,6 +1124,9 @@ class EventWalker final : public ResourceWalker {
       if (!read_optional_text(v, result, "a string")) return false;
       if constexpr (field.rule.any()) {
         if (result) return check_string_rule(*result, field.name, field.rule);
+      }
+      if constexpr (field.rule.iso_instant) {
+        if (result && strict() && !is_iso_instant(*result)) return iso_instant_fail(*result);
       }
       return true;
     } else if constexpr (std::is_same_v<Value, Timestamp>) {

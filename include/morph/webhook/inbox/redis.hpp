@@ -38,6 +38,7 @@
 /// | `stale`                    | set    | ids not acked whose latest verdict (arrival, then lease) is stale | as its members             |
 /// | `blocked`                  | set    | ids that block their resource (failed, not yet acked or dead)     | as its members             |
 /// | `counts`                   | hash   | counters: skipped_superseded, missing                             | forever                    |
+/// | `replication_mark`         | string | bumped before a duplicate's `WAIT` (RedisOptions::replicas)       | forever                    |
 /// | `ix:model:MODEL`           | zset   | every delivery of the model, by id (score 0, lex order)           | as its members             |
 /// | `ix:connector:CONNECTOR`   | zset   | every delivery from the connector, by id                          | as its members             |
 /// | `ix:owner:OWNER`           | zset   | every delivery of the owner, by id                                | as its members             |
@@ -97,6 +98,17 @@
 /// waiting between attempts with a backoff from 100 ms up to RedisOptions::max_reconnect_delay
 /// (operations in between fail at once, without blocking on a dead server). The password never
 /// appears in an error message.
+///
+/// ## Sentinel and replicas
+/// With RedisEndpoint::sentinels (`redis-sentinel://`), every new connection asks the sentinels
+/// which node is the primary (`SENTINEL get-master-addr-by-name`, plain commands: hiredis 0.14
+/// has no Sentinel support) and checks that node's `ROLE`. A lost connection, a `-READONLY`
+/// answer (a demoted primary) or the sentinels' `+switch-master` announcement (a thread
+/// subscribed to one sentinel) drops the pool, so the next operation asks again. A script
+/// answered `-READONLY` had no effect and runs once more on the new primary; after a lost
+/// connection only append() runs again (its dedupe makes a second run harmless), the others
+/// fail with `storage_unavailable`. RedisOptions::replicas makes append() wait for replicas
+/// (`WAIT`) before it answers. See docs/redis-failover.md.
 #ifndef MORPH_WEBHOOK_INBOX_REDIS_HPP
 #define MORPH_WEBHOOK_INBOX_REDIS_HPP
 
@@ -112,22 +124,47 @@
 
 namespace morph::webhook {
 
+/// A host and port (a Sentinel, or the primary in use).
+struct RedisAddress {
+  std::string host;        ///< Host name or address.
+  std::uint16_t port = 0;  ///< TCP port.
+
+  /// `HOST:PORT` (`[HOST]:PORT` for IPv6).
+  [[nodiscard]] std::string describe() const;
+  /// Same host and port.
+  [[nodiscard]] bool operator==(const RedisAddress& other) const noexcept {
+    return host == other.host && port == other.port;
+  }
+};
+
 /// Where the Redis server is and how to log in; see parse_redis_uri().
 struct RedisEndpoint {
-  std::string host = "127.0.0.1";  ///< Host name or address.
-  std::uint16_t port = 6379;       ///< TCP port.
+  std::string host = "127.0.0.1";  ///< Host name or address (unused with `sentinels`).
+  std::uint16_t port = 6379;       ///< TCP port (unused with `sentinels`).
   int db = 0;                      ///< Database number (SELECT); Redis Cluster has only 0.
   std::string user;                ///< ACL user for AUTH; empty: the default user.
   std::string password;            ///< AUTH password; empty: no AUTH.
   std::string name = "morph";      ///< The inbox name: the hash tag of every key.
 
-  /// `redis://HOST:PORT/DB?name=NAME`, without user or password: safe for logs.
+  /// Redis Sentinel (see redis_sentinel in the file comment of redis.cpp and
+  /// docs/redis-failover.md): when not empty, the primary is the one these sentinels name for
+  /// `master_name`, asked again after every lost connection, `-READONLY` answer or
+  /// `+switch-master` announcement; `host` and `port` are then unused.
+  std::vector<RedisAddress> sentinels;
+  std::string master_name;        ///< The name the sentinels monitor the primary under.
+  std::string sentinel_user;      ///< ACL user for the sentinels' AUTH; empty: the default.
+  std::string sentinel_password;  ///< The sentinels' own password (`requirepass`); empty: none.
+
+  /// `redis://HOST:PORT/DB?name=NAME` or `redis-sentinel://S1:P1,S2:P2/MASTER/DB?name=NAME`,
+  /// without user or password: safe for logs.
   [[nodiscard]] std::string describe() const;
 };
 
 /// Parses `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?name=NAME]` (user and password may be
-/// percent-encoded; an IPv6 host is written in brackets). `invalid_value` with a message that
-/// never contains the password when the URI is malformed.
+/// percent-encoded; an IPv6 host is written in brackets) and
+/// `redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTER_NAME[/DB][?name=NAME]` (passwords are set
+/// in the endpoint, not written in this URI). `invalid_value` with a message that never
+/// contains the password when the URI is malformed.
 [[nodiscard]] Result<RedisEndpoint> parse_redis_uri(std::string_view uri);
 
 /// Reads a password from the first line of `path` (a trailing newline or CR is dropped), so it
@@ -166,6 +203,27 @@ struct RedisMemory {
 /// when either line is absent.
 [[nodiscard]] Result<RedisMemory> parse_redis_memory_info(std::string_view info);
 
+/// The replication of the primary in use (`INFO replication`).
+struct RedisReplication {
+  std::string role;                      ///< `master`, or `slave` (a replica).
+  std::uint32_t connected_replicas = 0;  ///< `connected_slaves`.
+  /// `min-replicas-to-write` is set (INFO shows `min_slaves_good_slaves` only then): the
+  /// primary refuses writes when too few replicas are connected, so a primary cut off from its
+  /// replicas stops acknowledging what a failover would discard.
+  bool min_replicas_to_write = false;
+};
+
+/// Reads role, connected replicas and whether min-replicas-to-write is set from the text of
+/// `INFO replication`. `storage_unavailable` when the role line is absent.
+[[nodiscard]] Result<RedisReplication> parse_redis_replication_info(std::string_view info);
+
+/// The primary in use changed (a failover, seen by this process).
+struct RedisPrimaryChange {
+  RedisAddress previous;        ///< The primary used until now.
+  RedisAddress current;         ///< The primary used from now on.
+  std::uint64_t failovers = 0;  ///< Changes seen by this inbox so far, this one included.
+};
+
 /// InboxStats plus what only Redis can report.
 struct RedisInboxStats {
   InboxStats inbox;           ///< The counts every backend reports.
@@ -191,6 +249,16 @@ struct RedisOptions {
   bool migrate = true;
   /// Called by lease() with each delivery it skipped because its data is missing.
   std::function<void(DeliveryId)> on_missing;
+  /// Acknowledged means replicated: append() answers `stored` or `duplicate` only once
+  /// `WAIT replicas replica_timeout` confirms that many replicas have the delivery (a duplicate
+  /// too: the earlier copy may not be replicated yet), `storage_unavailable` otherwise. 0: once
+  /// the primary has it (a failover may lose the last acknowledged appends). Redis 7.0 has no
+  /// WAITAOF: the replicas have it in memory, the primary on disk (with appendfsync always).
+  std::uint32_t replicas = 0;
+  /// How long append() waits for the `replicas` confirmations.
+  std::chrono::milliseconds replica_timeout{1000};
+  /// Called (on the thread that reconnected) when the primary in use changes: a failover.
+  std::function<void(const RedisPrimaryChange&)> on_primary_change;
 };
 
 /// An Inbox in a Redis server, shared by every process that opens the same endpoint and name.
@@ -274,6 +342,16 @@ class RedisInbox final : public Inbox {
   [[nodiscard]] Result<RedisMemory> memory();
   /// The endpoint, without the password (RedisEndpoint::describe()).
   [[nodiscard]] std::string describe() const;
+  /// `INFO replication` of the primary in use, so a receiver can refuse to start with fewer
+  /// connected replicas than RedisOptions::replicas and warn without min-replicas-to-write.
+  [[nodiscard]] Result<RedisReplication> replication();
+  /// The primary connected to last (with Sentinel, the one the sentinels named); empty host
+  /// before the first connection.
+  [[nodiscard]] RedisAddress primary() const;
+  /// How many times the primary in use changed since open() (failovers seen).
+  [[nodiscard]] std::uint64_t failovers() const;
+  /// The options it was opened with.
+  [[nodiscard]] const RedisOptions& options() const noexcept;
 
   struct Impl;  ///< The connection pool and scripts (defined in the .cpp).
 

@@ -9,7 +9,8 @@
 # The scripts, each becoming morph::webhook::redis_lua::<name> (a std::string_view) in the
 # generated redis_scripts.hpp. common.lua holds the helpers every other script starts with.
 set(MORPH_WEBHOOK_REDIS_SCRIPTS
-    common append lease ack fail extend requeue expire stats dead_letters open migrate_v1)
+    common append lease ack fail extend requeue expire stats dead_letters open migrate_v1
+    get list replay purge migrate_v2 export_batch import_batch)
 
 if(CMAKE_SCRIPT_MODE_FILE)
   # cmake -DSOURCE_DIR=... -DOUTPUT=... -P MorphWebhookRedis.cmake

@@ -45,12 +45,21 @@ enum Script : std::size_t {
   script_expire,
   script_stats,
   script_dead_letters,
+  script_get,
+  script_list,
+  script_replay,
+  script_purge,
+  script_migrate_v2,
+  script_export,
+  script_import,
   script_count
 };
 constexpr std::array<std::string_view, script_count> script_bodies = {
-    redis_lua::open,   redis_lua::migrate_v1, redis_lua::append,      redis_lua::lease,
-    redis_lua::ack,    redis_lua::fail,       redis_lua::extend,      redis_lua::requeue,
-    redis_lua::expire, redis_lua::stats,      redis_lua::dead_letters};
+    redis_lua::open,         redis_lua::migrate_v1,  redis_lua::append,       redis_lua::lease,
+    redis_lua::ack,          redis_lua::fail,        redis_lua::extend,       redis_lua::requeue,
+    redis_lua::expire,       redis_lua::stats,       redis_lua::dead_letters, redis_lua::get,
+    redis_lua::list,         redis_lua::replay,      redis_lua::purge,        redis_lua::migrate_v2,
+    redis_lua::export_batch, redis_lua::import_batch};
 
 // Deliveries removed per expire script call; migrated per migrate_v1 call.
 constexpr std::size_t expire_batch = 1000;
@@ -466,6 +475,9 @@ struct RedisInbox::Impl {
     const std::string_view verdict = text(element(r->get(), 0));
     const std::string found(text(element(r->get(), 1)));
     if (verdict == "current") return Done{};
+    // Layout 2 or later that lost its version key: the operator's indexes are rebuilt (adding
+    // what is there already changes nothing), then it is stamped.
+    if (verdict == "restamp") return migrate_from_v2();
     const std::string versions =
         "the Redis inbox " + endpoint.describe() + " has key layout " + found +
         "; this morph-webhook " MORPH_WEBHOOK_VERSION_STRING " uses layout " +
@@ -474,19 +486,36 @@ struct RedisInbox::Impl {
       return inbox_error(ErrorCode::invalid_value,
                          versions + ", written by a newer morph-webhook: upgrade this one");
     }
-    if (verdict != "migrate" || found != "1") return unavailable("open", "unexpected reply");
-    if (!options.migrate) {
-      return inbox_error(ErrorCode::invalid_value,
-                         versions +
-                             " (layout 1: morph-webhook before per-resource ordering); "
-                             "stop every process of the previous version, then open it "
-                             "with migration on (the default) to migrate it");
+    if (verdict != "migrate" || (found != "1" && found != "2")) {
+      return unavailable("open", "unexpected reply");
     }
+    if (!options.migrate) {
+      return inbox_error(
+          ErrorCode::invalid_value,
+          versions +
+              (found == "1" ? " (layout 1: morph-webhook before per-resource ordering); "
+                            : " (layout 2: before the operator's indexes); ") +
+              "stop every process of the previous version, then open it "
+              "with migration on (the default) to migrate it");
+    }
+    if (found == "2") return migrate_from_v2();
+    for (;;) {
+      Result<Reply> step = eval(script_migrate_v1, "migrate from layout 1",
+                                {std::to_string(migrate_batch), "2", now_arg()});
+      if (!step) return std::move(step).error();
+      if (text(element(step->get(), 0)) == "done") return migrate_from_v2();
+    }
+  }
+
+  // Layout 2 → 3 (migrate_v2.lua): the operator's indexes, in batches of ids.
+  Result<Done> migrate_from_v2() {
+    std::string cursor = "0";
     for (;;) {
       Result<Reply> step =
-          eval(script_migrate_v1, "migrate from layout 1",
-               {std::to_string(migrate_batch), std::to_string(redis_layout_version), now_arg()});
+          eval(script_migrate_v2, "migrate from layout 2",
+               {cursor, std::to_string(migrate_batch), std::to_string(redis_layout_version)});
       if (!step) return std::move(step).error();
+      cursor = std::string(text(element(step->get(), 1)));
       if (text(element(step->get(), 0)) == "done") return Done{};
     }
   }
@@ -873,6 +902,7 @@ Result<std::vector<Delivery>> RedisInbox::lease(std::size_t max_count, InboxDura
     d.trigger = parse_trigger(text(element(row, 12)));
     d.superseded = text(element(row, 13)) == "1";
     d.lease_token = std::string(text(element(row, 14)));
+    d.replays = static_cast<std::uint32_t>(to_int(text(element(row, 15))));
     d.lease_expires_at = expires;
     out.push_back(std::move(d));
   }
@@ -1010,6 +1040,339 @@ Result<std::uint64_t> RedisInbox::expire() {
     removed += n;
     if (n < expire_batch) return removed;
   }
+}
+
+namespace {
+
+// A DeliveryRecord from a row of record_of() (src/inbox/redis/common.lua).
+DeliveryRecord record_from(const redisReply* row) {
+  DeliveryRecord r;
+  const auto field = [&](std::size_t i) { return text(element(row, i)); };
+  r.id = integer(element(row, 0));
+  r.state = delivery_state_named(field(1)).value_or(DeliveryState::ready);
+  r.attempts = static_cast<std::uint32_t>(to_int(field(2)));
+  r.stale = field(3) == "1";
+  r.arrival_stale = field(4) == "1";
+  r.superseded = field(5) == "1";
+  r.waiting = field(6) == "1";
+  r.blocked = field(7) == "1";
+  r.replays = static_cast<std::uint32_t>(to_int(field(8)));
+  r.received_at = from_micros(to_int(field(9)));
+  if (!field(10).empty()) r.due_at = from_micros(to_int(field(10)));
+  r.connector_id = std::string(field(11));
+  r.owner_id = std::string(field(12));
+  r.idempotency_key = std::string(field(13));
+  r.model = std::string(field(14));
+  r.resource_id = std::string(field(15));
+  r.updated_at = from_micros(to_int(field(16)));
+  r.trigger = parse_trigger(field(17));
+  r.last_error = std::string(field(18));
+  return r;
+}
+
+// Deliveries list.lua looks at per call: a few milliseconds of Redis's time.
+constexpr std::size_t list_budget = 5000;
+// Calls one list() makes before it returns a short page with a cursor.
+constexpr int list_calls = 20;
+
+std::string optional_micros(const std::optional<TimePoint>& t) {
+  return t ? std::to_string(to_micros(*t)) : std::string();
+}
+
+}  // namespace
+
+Result<DeliveryRecord> RedisInbox::get(DeliveryId id) {
+  Result<Reply> r = impl_->eval(script_get, "get", {padded(id), impl_->now_arg()});
+  if (!r) return std::move(r).error();
+  const redisReply* reply = r->get();
+  if (reply->type != REDIS_REPLY_ARRAY) {
+    return inbox_error(ErrorCode::not_found, "no delivery " + std::to_string(id));
+  }
+  DeliveryRecord out = record_from(reply);
+  out.body = std::string(text(element(reply, 20)));
+  return out;
+}
+
+// One list.lua call; `state` is a DeliveryState name, "replayable" or "".
+static Result<DeliveryPage> list_step(RedisInbox::Impl& impl, const DeliveryFilter& f,
+                                      std::string_view state, std::size_t limit,
+                                      const std::string& before) {
+  Result<Reply> r =
+      impl.eval(script_list, "list",
+                {std::to_string(limit), before, std::to_string(list_budget), std::string(state),
+                 f.connector_id, f.owner_id, f.model, f.resource_id, optional_micros(f.since),
+                 optional_micros(f.until), f.stale ? "1" : "0", impl.now_arg()});
+  if (!r) return std::move(r).error();
+  const redisReply* rows = element(r->get(), 0);
+  DeliveryPage page;
+  for (std::size_t i = 0; rows != nullptr && i < rows->elements; ++i) {
+    page.deliveries.push_back(record_from(rows->element[i]));
+  }
+  const std::string_view cursor = text(element(r->get(), 1));
+  if (!cursor.empty()) page.next_before = to_int(cursor);
+  return page;
+}
+
+Result<DeliveryPage> RedisInbox::list(const DeliveryFilter& filter, std::size_t limit,
+                                      std::optional<DeliveryId> before) {
+  DeliveryPage page;
+  if (limit == 0) return page;
+  const std::string state = filter.state ? std::string(to_string(*filter.state)) : std::string();
+  std::optional<DeliveryId> cursor = before;
+  for (int call = 0; call < list_calls; ++call) {
+    Result<DeliveryPage> step = list_step(*impl_, filter, state, limit - page.deliveries.size(),
+                                          cursor ? padded(*cursor) : std::string());
+    if (!step) return step;
+    for (DeliveryRecord& r : step->deliveries) page.deliveries.push_back(std::move(r));
+    page.next_before = cursor = step->next_before;
+    if (!cursor || page.deliveries.size() >= limit) break;
+  }
+  return page;
+}
+
+Result<std::uint64_t> RedisInbox::replay(const DeliveryFilter& filter, bool dry_run) {
+  if (filter.state && *filter.state != DeliveryState::acked &&
+      *filter.state != DeliveryState::dead) {
+    return std::uint64_t{0};
+  }
+  const std::string state =
+      filter.state ? std::string(to_string(*filter.state)) : std::string("replayable");
+  std::vector<DeliveryId> ids;
+  for (std::optional<DeliveryId> cursor;;) {
+    Result<DeliveryPage> step =
+        list_step(*impl_, filter, state, 1000, cursor ? padded(*cursor) : std::string());
+    if (!step) return std::move(step).error();
+    for (const DeliveryRecord& r : step->deliveries) ids.push_back(r.id);
+    cursor = step->next_before;
+    if (!cursor) break;
+  }
+  if (dry_run) return static_cast<std::uint64_t>(ids.size());
+  std::sort(ids.begin(), ids.end());  // oldest first: a resource's replays keep their order
+  std::uint64_t replayed = 0;
+  for (std::size_t from = 0; from < ids.size(); from += 500) {
+    std::vector<std::string> args{impl_->options.inbox.ordered ? "1" : "0", impl_->now_arg()};
+    for (std::size_t i = from; i < std::min(ids.size(), from + 500); ++i) {
+      args.push_back(padded(ids[i]));
+    }
+    Result<Reply> r = impl_->eval(script_replay, "replay", args);
+    if (!r) return std::move(r).error();
+    replayed += static_cast<std::uint64_t>(integer(r->get()));
+  }
+  return replayed;
+}
+
+Result<std::uint64_t> RedisInbox::purge_dead(std::optional<TimePoint> before) {
+  std::uint64_t deleted = 0;
+  for (std::string cursor;;) {
+    Result<Reply> r = impl_->eval(script_purge, "purge", {optional_micros(before), cursor, "1000"});
+    if (!r) return std::move(r).error();
+    deleted += static_cast<std::uint64_t>(integer(element(r->get(), 0)));
+    cursor = std::string(text(element(r->get(), 1)));
+    if (cursor.empty()) return deleted;
+  }
+}
+
+namespace {
+
+// Splits a resource name written by encode() (LENGTH:BYTES,LENGTH:BYTES...) into its parts.
+bool decode_parts(std::string_view text, std::vector<std::string>& parts) {
+  parts.clear();
+  while (!text.empty()) {
+    const std::size_t colon = text.find(':');
+    if (colon == std::string_view::npos) return false;
+    const auto length = static_cast<std::size_t>(to_int(text.substr(0, colon)));
+    if (colon + 1 + length > text.size()) return false;
+    parts.emplace_back(text.substr(colon + 1, length));
+    text.remove_prefix(colon + 1 + length);
+    if (!text.empty()) {
+      if (text[0] != ',') return false;
+      text.remove_prefix(1);
+    }
+  }
+  return true;
+}
+
+// A time from 20 digits written by ordered().
+TimePoint from_ordered(std::string_view digits) {
+  const std::uint64_t biased = std::strtoull(std::string(digits).c_str(), nullptr, 10);
+  return from_micros(static_cast<std::int64_t>(biased ^ (std::uint64_t{1} << 63)));
+}
+
+}  // namespace
+
+Result<InboxBatch> RedisInbox::export_batch(const std::string& cursor) {
+  InboxBatch batch;
+  if (cursor.empty() || cursor.rfind("d:", 0) == 0) {
+    const std::string after = cursor.empty() ? "0" : cursor.substr(2);
+    Result<Reply> r = impl_->eval(script_export, "export", {after, "1000"});
+    if (!r) return std::move(r).error();
+    const redisReply* rows = element(r->get(), 0);
+    for (std::size_t i = 0; rows != nullptr && i < rows->elements; ++i) {
+      const redisReply* row = rows->element[i];
+      const auto f = [&](std::size_t k) { return text(element(row, k)); };
+      StoredDelivery d;
+      DeliveryRecord& rec = d.record;
+      rec.id = to_int(f(0));
+      rec.connector_id = std::string(f(1));
+      rec.owner_id = std::string(f(2));
+      rec.idempotency_key = std::string(f(3));
+      rec.body = std::string(f(4));
+      rec.arrival_stale = f(5) == "1";
+      rec.received_at = from_micros(to_int(f(6)));
+      rec.waiting = f(7) == "waiting";
+      rec.state = rec.waiting ? DeliveryState::ready
+                              : delivery_state_named(f(7)).value_or(DeliveryState::ready);
+      rec.attempts = static_cast<std::uint32_t>(to_int(f(8)));
+      d.lease_token = std::string(f(9));
+      d.available_at = from_micros(to_int(f(10)));
+      rec.last_error = std::string(f(11));
+      rec.model = std::string(f(12));
+      rec.resource_id = std::string(f(13));
+      rec.updated_at = from_micros(to_int(f(14)));
+      rec.trigger = parse_trigger(f(15));
+      d.ordered = f(16) == "1";
+      rec.stale = f(17).empty() ? rec.arrival_stale : f(17) == "1";
+      rec.superseded = f(18) == "1";
+      rec.blocked = f(19) == "1";
+      rec.replays = static_cast<std::uint32_t>(to_int(f(20)));
+      d.position = f(21).empty() ? rec.id : to_int(f(21));
+      batch.deliveries.push_back(std::move(d));
+    }
+    batch.cursor = text(element(r->get(), 2)) == "1"
+                       ? "d:" + std::string(text(element(r->get(), 1)))
+                       : std::string("r:0");
+    return batch;
+  }
+  // The guards: SCAN over r:* (arrival) then a:* (acked).
+  const bool arrival = cursor.rfind("r:", 0) == 0;
+  const std::string prefix = "mw:{" + impl_->endpoint.name + "}:" + (arrival ? "r:" : "a:");
+  Result<redisContext*> acquired = impl_->acquire();
+  if (!acquired) return std::move(acquired).error();
+  redisContext* c = *acquired;
+  const auto fail = [&](std::string_view what) {
+    Error e = impl_->unavailable(what, c->err != 0 ? c->errstr : "unexpected reply");
+    impl_->release(c);
+    return e;
+  };
+  Reply scan = Impl::command(c, {"SCAN", cursor.substr(2), "MATCH", prefix + "*", "COUNT", "1000"});
+  if (!scan || scan->type != REDIS_REPLY_ARRAY) return fail("export (SCAN)");
+  const std::string next(text(element(scan.get(), 0)));
+  const redisReply* found = element(scan.get(), 1);
+  const std::int64_t retain = impl_->options.inbox.retain.count();
+  const TimePoint now = impl_->options.inbox.clock ? impl_->options.inbox.clock() : system_now();
+  std::vector<std::string> parts;
+  for (std::size_t i = 0; found != nullptr && i < found->elements; ++i) {
+    const std::string key(text(found->element[i]));
+    if (!decode_parts(std::string_view(key).substr(prefix.size()), parts) || parts.size() != 4) {
+      continue;
+    }
+    StoredResource g;
+    g.connector_id = parts[0];
+    g.owner_id = parts[1];
+    g.model = parts[2];
+    g.resource_id = parts[3];
+    Reply ttl = Impl::command(c, {"PTTL", key});
+    if (!ttl) return fail("export (PTTL)");
+    // Touched `retain` before it expires.
+    g.touched_at = now + std::chrono::milliseconds(integer(ttl.get())) - InboxDuration(retain);
+    if (arrival) {
+      Reply v = Impl::command(c, {"GET", key});
+      if (!v) return fail("export (GET)");
+      const std::string_view value = text(v.get());
+      if (value.size() < 22) continue;
+      g.seen_updated_at = from_ordered(value.substr(0, 20));
+      g.seen_deleted = value.substr(21) == "1";
+    } else {
+      Reply v = Impl::command(c, {"HMGET", key, "updated_at", "deleted", "delivery"});
+      if (!v) return fail("export (HMGET)");
+      if (text(element(v.get(), 0)).empty()) continue;
+      g.acked_updated_at = from_micros(to_int(text(element(v.get(), 0))));
+      g.acked_deleted = text(element(v.get(), 1)) == "1";
+      g.acked_delivery = to_int(text(element(v.get(), 2)));
+    }
+    batch.resources.push_back(std::move(g));
+  }
+  impl_->release(c);
+  if (next != "0") {
+    batch.cursor = std::string(arrival ? "r:" : "a:") + next;
+  } else if (arrival) {
+    batch.cursor = "a:0";
+  }
+  return batch;
+}
+
+Result<Done> RedisInbox::import_batch(const InboxBatch& batch, std::uint64_t skipped_superseded) {
+  // At most 200 deliveries or 1000 guards per script call.
+  std::size_t d = 0;
+  std::size_t g = 0;
+  do {
+    const std::size_t d_end = std::min(batch.deliveries.size(), d + 200);
+    const std::size_t g_end =
+        d_end < batch.deliveries.size() ? g : std::min(batch.resources.size(), g + 1000);
+    std::vector<std::string> args{std::to_string(d_end - d), std::to_string(g_end - g),
+                                  std::to_string(skipped_superseded), impl_->retain_arg(),
+                                  impl_->now_arg()};
+    for (; d < d_end; ++d) {
+      const StoredDelivery& s = batch.deliveries[d];
+      const DeliveryRecord& r = s.record;
+      const std::string state =
+          r.waiting ? std::string("waiting") : std::string(to_string(r.state));
+      for (std::string v :
+           {padded(r.id),
+            r.connector_id,
+            r.owner_id,
+            r.idempotency_key,
+            r.body,
+            std::string(r.arrival_stale ? "1" : "0"),
+            std::to_string(to_micros(r.received_at)),
+            state,
+            std::to_string(r.attempts),
+            s.lease_token,
+            std::to_string(to_micros(s.available_at)),
+            r.last_error,
+            r.model,
+            r.resource_id,
+            r.resource_id.empty() ? std::string() : std::to_string(to_micros(r.updated_at)),
+            std::string(to_string(r.trigger)),
+            std::string(s.ordered ? "1" : "0"),
+            std::string(r.stale ? "1" : "0"),
+            std::string(r.superseded ? "1" : "0"),
+            std::string(r.blocked ? "1" : "0"),
+            std::to_string(r.replays),
+            std::to_string(s.position)}) {
+        args.push_back(std::move(v));
+      }
+    }
+    for (; g < g_end; ++g) {
+      const StoredResource& s = batch.resources[g];
+      for (std::string v :
+           {s.connector_id, s.owner_id, s.model, s.resource_id,
+            s.seen_updated_at ? ordered(*s.seen_updated_at) : std::string(),
+            std::string(s.seen_deleted ? "1" : "0"),
+            s.acked_updated_at ? std::to_string(to_micros(*s.acked_updated_at)) : std::string(),
+            std::string(s.acked_deleted ? "1" : "0"), padded(s.acked_delivery),
+            std::to_string(to_micros(s.touched_at))}) {
+        args.push_back(std::move(v));
+      }
+    }
+    Result<Reply> r = impl_->eval(script_import, "import", args);
+    if (!r) return std::move(r).error();
+  } while (d < batch.deliveries.size() || g < batch.resources.size());
+  return Done{};
+}
+
+Result<bool> RedisInbox::is_empty() {
+  Result<redisContext*> acquired = impl_->acquire();
+  if (!acquired) return std::move(acquired).error();
+  redisContext* c = *acquired;
+  Reply r = Impl::command(c, {"EXISTS", impl_->seq_key});
+  if (!r) {
+    Error e = impl_->unavailable("EXISTS", c->errstr);
+    impl_->release(c);
+    return e;
+  }
+  impl_->release(c);
+  return integer(r.get()) == 0;
 }
 
 Result<RedisMemory> RedisInbox::memory() {

@@ -25,6 +25,7 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -93,6 +94,19 @@ CREATE INDEX resources_by_touched ON resources(touched_at);
 -- Counters that outlive the rows they count.
 CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 INSERT INTO counters(name, value) VALUES ('skipped_superseded', 0);
+)sql";
+
+// Schema version 3 over version 2: the operator's view (get, list, replay, purge). Indexes that
+// answer list() newest first for each filter, and the replay count.
+constexpr const char* v3_sql = R"sql(
+ALTER TABLE deliveries ADD COLUMN replays INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX deliveries_by_state_id ON deliveries(state, id);
+CREATE INDEX deliveries_by_model ON deliveries(model, id);
+CREATE INDEX deliveries_by_connector ON deliveries(connector_id, id);
+CREATE INDEX deliveries_by_origin ON deliveries(connector_id, owner_id, id);
+CREATE INDEX deliveries_by_owner ON deliveries(owner_id, id);
+CREATE INDEX deliveries_by_resource_id ON deliveries(resource, id);
+CREATE INDEX deliveries_stale_any ON deliveries(id) WHERE stale = 1;
 )sql";
 
 // Schema version 1 (morph-webhook before ordered leases): its tables are renamed to *_v1 and
@@ -673,7 +687,8 @@ struct SqliteInbox::Impl {
   static constexpr NamedSql select_leasable{"select_leasable", R"sql(
     SELECT d.id, d.attempt, d.stale, d.received_at, d.connector_id, d.owner_id,
            d.idempotency_key, d.model, d.resource_id, d.event_trigger, d.updated_at, d.resource,
-           d.body, d.last_error, r.acked_updated_at, r.acked_deleted, r.acked_delivery
+           d.body, d.last_error, d.replays, r.acked_updated_at, r.acked_deleted,
+           r.acked_delivery
     FROM deliveries AS d LEFT JOIN resources AS r ON r.id = d.resource
     WHERE d.head = 1 AND d.available_at <= :now
     ORDER BY d.available_at, d.position LIMIT :limit)sql"};
@@ -748,6 +763,7 @@ struct SqliteInbox::Impl {
           c.guard.deleted = q.flag("acked_deleted");
           c.guard.delivery = q.int64("acked_delivery");
           c.attempts = q.int64("attempt");
+          c.delivery.replays = static_cast<std::uint32_t>(q.int64("replays"));
           candidates.push_back(std::move(c));
         }
         if (rc != SQLITE_DONE) return sqlite_error("lease", select_leasable, rc);
@@ -761,7 +777,7 @@ struct SqliteInbox::Impl {
           again = true;
           continue;
         }
-        if (c.resource) {
+        if (c.resource && d.replays == 0) {  // a replay is the operator's decision
           const std::int64_t updated = to_micros(d.updated_at);
           d.stale = c.guard.makes_stale(updated);
           Result<bool> superseded =
@@ -1147,6 +1163,533 @@ struct SqliteInbox::Impl {
     return true;
   }
 
+  // ---- the operator's view: get, list, replay, purge -------------------------------------
+  //
+  // list() and replay() build their WHERE clause from the filter (each condition a named
+  // parameter), so that SQLite picks the index of the most selective one (schema version 3's
+  // deliveries_by_* indexes, each ending in id: newest first without sorting). get() and list()
+  // read on the reader connection.
+
+  static constexpr const char* record_columns =
+      "id, state, attempt, stale, arrival_stale, superseded, head, blocked, ordered, resource, "
+      "replays, received_at, available_at, connector_id, owner_id, idempotency_key, model, "
+      "resource_id, event_trigger, updated_at, last_error";
+  static constexpr NamedSql select_record{"select_record", R"sql(
+    SELECT id, state, attempt, stale, arrival_stale, superseded, head, blocked, ordered,
+           resource, replays, received_at, available_at, connector_id, owner_id,
+           idempotency_key, model, resource_id, event_trigger, updated_at, last_error, body
+    FROM deliveries WHERE id = :id)sql"};
+  static constexpr NamedSql find_resource_row{"find_resource_row", R"sql(
+    SELECT id FROM resources
+    WHERE connector_id = :connector_id AND owner_id = :owner_id AND model = :model
+      AND resource_id = :resource_id)sql"};
+  static constexpr NamedSql replay_one{"replay_one", R"sql(
+    UPDATE deliveries
+    SET state = 'ready', attempt = 0, available_at = :now, lease_token = NULL, head = :head,
+        blocked = 0, position = :position, ordered = :ordered, stale = 0, superseded = 0,
+        skipped = 0, acked_at = NULL, replays = replays + 1
+    WHERE id = :id AND state IN ('acked', 'dead'))sql"};
+  static constexpr NamedSql purge_batch{"purge_batch", R"sql(
+    DELETE FROM deliveries
+    WHERE id IN (SELECT id FROM deliveries
+                 WHERE state = 'dead' AND received_at < :before
+                 ORDER BY received_at LIMIT :limit))sql"};
+
+  static DeliveryRecord read_record(const Query& q, std::int64_t now_us) {
+    DeliveryRecord r;
+    r.id = q.int64("id");
+    const std::string state = q.text("state");
+    const std::int64_t available = q.int64("available_at");
+    const bool due = available <= now_us;
+    if (state == "leased" || state == "delayed") {
+      r.state = due ? DeliveryState::ready
+                    : (state == "leased" ? DeliveryState::leased : DeliveryState::delayed);
+      if (!due) r.due_at = from_micros(available);
+    } else {
+      r.state = delivery_state_named(state).value_or(DeliveryState::ready);
+    }
+    r.attempts = static_cast<std::uint32_t>(q.int64("attempt"));
+    r.stale = q.flag("stale");
+    r.arrival_stale = q.flag("arrival_stale");
+    r.superseded = q.flag("superseded");
+    r.waiting = state == "ready" && !q.flag("head");
+    r.blocked = q.flag("blocked");
+    r.replays = static_cast<std::uint32_t>(q.int64("replays"));
+    r.received_at = q.time("received_at");
+    r.connector_id = q.text("connector_id");
+    r.owner_id = q.text("owner_id");
+    r.idempotency_key = q.text("idempotency_key");
+    r.model = q.text("model");
+    r.resource_id = q.text("resource_id");
+    r.trigger = trigger_named(q.text("event_trigger"));
+    r.updated_at = q.time("updated_at");
+    r.last_error = q.text("last_error");
+    return r;
+  }
+
+  // The WHERE conditions of `filter` but its state (joined by AND; "1" when none), with
+  // `has_resource` when the filter names a full resource (bound as :resource). `state_first`
+  // writes them as `+column` so that SQLite reads the state's index instead: the states that
+  // stay small (dead, leased, delayed) are the most selective condition of a filter.
+  static std::string where_of(const DeliveryFilter& f, bool has_resource, bool state_first) {
+    const std::string plus = state_first ? "+" : "";
+    std::string w = "1";
+    if (has_resource) {
+      w += " AND " + plus + "resource = :resource";
+    } else {
+      if (!f.connector_id.empty()) w += " AND " + plus + "connector_id = :connector_id";
+      if (!f.owner_id.empty()) w += " AND " + plus + "owner_id = :owner_id";
+      if (!f.model.empty()) w += " AND " + plus + "model = :model";
+      if (!f.resource_id.empty()) w += " AND resource_id = :resource_id";
+    }
+    if (f.since) w += " AND received_at >= :since";
+    if (f.until) w += " AND received_at < :until";
+    if (f.stale) w += " AND stale = 1";
+    return w;
+  }
+
+  // The state conditions of a filter, as stored: one branch per index range. `ready` is two:
+  // stored ready, and leased or delayed ones whose lease or backoff ended.
+  static std::vector<std::string> state_branches(const std::optional<DeliveryState>& state) {
+    if (!state) return {"1"};
+    switch (*state) {
+      case DeliveryState::ready:
+        return {"state = 'ready'", "state IN ('leased', 'delayed') AND available_at <= :now"};
+      case DeliveryState::leased: return {"state = 'leased' AND available_at > :now"};
+      case DeliveryState::delayed: return {"state = 'delayed' AND available_at > :now"};
+      case DeliveryState::dead: return {"state = 'dead'"};
+      case DeliveryState::acked: return {"state = 'acked'"};
+    }
+    return {"1"};
+  }
+
+  // The ids matching `f` (below :before when `before`), newest first, at most :limit: one
+  // bounded index range per state branch, merged by the caller.
+  static std::string matching_ids(const DeliveryFilter& f, bool has_resource, bool before) {
+    const bool state_first =
+        f.state && (*f.state == DeliveryState::dead || *f.state == DeliveryState::leased ||
+                    *f.state == DeliveryState::delayed);
+    const std::string rest = where_of(f, has_resource, state_first) +
+                             (before ? " AND id < :before" : "") + " ORDER BY id DESC LIMIT :limit";
+    std::string sql;
+    for (const std::string& branch : state_branches(f.state)) {
+      if (!sql.empty()) sql += " UNION ALL ";
+      sql += "SELECT id FROM (SELECT id FROM deliveries WHERE " + branch + " AND " + rest + ")";
+    }
+    return sql;
+  }
+
+  static void bind_filter(Query& q, const DeliveryFilter& f, std::optional<std::int64_t> resource,
+                          std::int64_t now_us) {
+    if (f.state && (*f.state == DeliveryState::ready || *f.state == DeliveryState::leased ||
+                    *f.state == DeliveryState::delayed)) {
+      q.bind(":now", now_us);
+    }
+    if (resource) {
+      q.bind(":resource", *resource);
+    } else {
+      if (!f.connector_id.empty()) q.bind(":connector_id", f.connector_id);
+      if (!f.owner_id.empty()) q.bind(":owner_id", f.owner_id);
+      if (!f.model.empty()) q.bind(":model", f.model);
+      if (!f.resource_id.empty()) q.bind(":resource_id", f.resource_id);
+    }
+    if (f.since) q.bind(":since", to_micros(*f.since));
+    if (f.until) q.bind(":until", to_micros(*f.until));
+  }
+
+  static bool names_resource(const DeliveryFilter& f) noexcept {
+    return !f.connector_id.empty() && !f.owner_id.empty() && !f.model.empty() &&
+           !f.resource_id.empty();
+  }
+
+  // The resources row the filter names: nullopt when it names none; 0 when it names one that
+  // is not stored (nothing matches).
+  Result<std::optional<std::int64_t>> filter_resource(sqlite3* connection,
+                                                      const DeliveryFilter& f) {
+    if (!names_resource(f)) return std::optional<std::int64_t>{};
+    Statement s;
+    int rc = s.prepare(connection, find_resource_row);
+    if (rc != SQLITE_OK) return sqlite_error("list", rc, connection);
+    Query q(s);
+    rc = q.bind(":connector_id", f.connector_id)
+             .bind(":owner_id", f.owner_id)
+             .bind(":model", f.model)
+             .bind(":resource_id", f.resource_id)
+             .step();
+    if (rc == SQLITE_ROW) return std::optional<std::int64_t>{q.int64("id")};
+    if (rc != SQLITE_DONE) return sqlite_error("list", rc, connection);
+    return std::optional<std::int64_t>{0};
+  }
+
+  Result<DeliveryRecord> read_record_by_id(DeliveryId id) {
+    const std::int64_t now_us = to_micros(now());
+    std::lock_guard<std::mutex> lock(reader_mutex);
+    Statement s;
+    int rc = s.prepare(reader, select_record);
+    if (rc != SQLITE_OK) return sqlite_error("get", rc, reader);
+    Query q(s);
+    rc = q.bind(":id", id).step();
+    if (rc == SQLITE_DONE) {
+      return inbox_error(ErrorCode::not_found, "no delivery " + std::to_string(id));
+    }
+    if (rc != SQLITE_ROW) return sqlite_error("get", rc, reader);
+    DeliveryRecord r = read_record(q, now_us);
+    r.body = q.text("body");
+    return r;
+  }
+
+  Result<DeliveryPage> read_list(const DeliveryFilter& f, std::size_t limit,
+                                 std::optional<DeliveryId> before) {
+    const std::int64_t now_us = to_micros(now());
+    std::lock_guard<std::mutex> lock(reader_mutex);
+    Result<std::optional<std::int64_t>> resource = filter_resource(reader, f);
+    if (!resource) return std::move(resource).error();
+    DeliveryPage page;
+    if (*resource && **resource == 0) return page;
+    const std::string sql = std::string("SELECT ") + record_columns +
+                            " FROM deliveries WHERE id IN (" +
+                            matching_ids(f, resource->has_value(), before.has_value()) +
+                            ") ORDER BY id DESC LIMIT :limit";
+    const NamedSql named{"list", sql.c_str()};
+    Statement s;
+    int rc = s.prepare(reader, named);
+    if (rc != SQLITE_OK) return sqlite_error("list", rc, reader);
+    Query q(s);
+    bind_filter(q, f, *resource, now_us);
+    if (before) q.bind(":before", *before);
+    // One more than asked: whether there is a next page.
+    q.bind(":limit", static_cast<std::int64_t>(limit) + 1);
+    while ((rc = q.step()) == SQLITE_ROW) {
+      if (page.deliveries.size() == limit) {
+        page.next_before = page.deliveries.empty() ? before : page.deliveries.back().id;
+        break;
+      }
+      page.deliveries.push_back(read_record(q, now_us));
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error("list", rc, reader);
+    return page;
+  }
+
+  // The ids of acked or dead deliveries matching `f` after `after`, oldest first, at most
+  // `limit` (on the writer, inside a batch); `count` instead counts them all.
+  Result<std::vector<std::int64_t>> replayable(const DeliveryFilter& f, std::int64_t after,
+                                               std::size_t limit) {
+    if (f.state && *f.state != DeliveryState::acked && *f.state != DeliveryState::dead) {
+      return std::vector<std::int64_t>{};
+    }
+    Result<std::optional<std::int64_t>> resource = filter_resource(db, f);
+    if (!resource) return std::move(resource).error();
+    if (*resource && **resource == 0) return std::vector<std::int64_t>{};
+    const std::string sql =
+        "SELECT id FROM deliveries WHERE " + where_of(f, resource->has_value(), false) +
+        (f.state ? " AND " + state_branches(f.state).front() : std::string()) +
+        " AND state IN ('acked', 'dead') AND id > :after ORDER BY id LIMIT :limit";
+    const NamedSql named{"replayable", sql.c_str()};
+    Statement s;
+    int rc = s.prepare(db, named);
+    if (rc != SQLITE_OK) return sqlite_error("replay", rc);
+    Query q(s);
+    bind_filter(q, f, *resource, to_micros(now()));
+    q.bind(":after", after).bind(":limit", static_cast<std::int64_t>(limit));
+    std::vector<std::int64_t> ids;
+    while ((rc = q.step()) == SQLITE_ROW) ids.push_back(q.int64("id"));
+    if (rc != SQLITE_DONE) return sqlite_error("replay", rc);
+    return ids;
+  }
+
+  // Replays one acked or dead delivery: as requeue(), at the back of its resource.
+  Result<Done> replay_delivery(std::int64_t id) {
+    std::optional<std::int64_t> resource;
+    {
+      Statement s;
+      int rc = s.prepare(
+          db, NamedSql{"replay_resource", "SELECT resource FROM deliveries WHERE id = :id"});
+      if (rc != SQLITE_OK) return sqlite_error("replay", rc);
+      Query q(s);
+      rc = q.bind(":id", id).step();
+      if (rc == SQLITE_DONE) return Done{};
+      if (rc != SQLITE_ROW) return sqlite_error("replay", rc);
+      resource = q.optional_int64("resource");
+    }
+    bool head = true;
+    if (resource && options.inbox.ordered) {
+      Query q(statement(find_undone));
+      const int rc = q.bind(":resource", *resource).step();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error("replay", find_undone, rc);
+      head = rc == SQLITE_DONE;
+    }
+    std::int64_t position = 0;
+    {
+      Query q(statement(next_position));
+      int rc = q.step();
+      if (rc != SQLITE_ROW) return sqlite_error("replay", next_position, rc);
+      position = q.int64("seq");
+      rc = q.finish();
+      if (rc != SQLITE_DONE) return sqlite_error("replay", next_position, rc);
+    }
+    Statement s;
+    int rc = s.prepare(db, replay_one);
+    if (rc != SQLITE_OK) return sqlite_error("replay", replay_one, rc);
+    rc = Query(s)
+             .bind(":now", to_micros(now()))
+             .bind(":head", head)
+             .bind(":position", position)
+             .bind(":ordered", options.inbox.ordered)
+             .bind(":id", id)
+             .step();
+    if (rc != SQLITE_DONE) return sqlite_error("replay", replay_one, rc);
+    return Done{};
+  }
+
+  Result<std::uint64_t> count_replayable(const DeliveryFilter& f) {
+    std::uint64_t n = 0;
+    for (std::int64_t after = 0;;) {
+      Result<std::vector<std::int64_t>> ids = replayable(f, after, 100000);
+      if (!ids) return std::move(ids).error();
+      n += ids->size();
+      if (ids->size() < 100000) return n;
+      after = ids->back();
+    }
+  }
+
+  // ---- copying: export and import --------------------------------------------------------
+  //
+  // export_batch() reads deliveries by id, then resources (cursor "d:ID", then "r:ID");
+  // import_batch() writes them with their ids, states and guards (an import is for an empty
+  // inbox: `inbox copy`).
+
+  static constexpr std::int64_t export_deliveries_per_batch = 1000;
+  static constexpr std::int64_t export_resources_per_batch = 5000;
+
+  static constexpr NamedSql export_deliveries{"export_deliveries", R"sql(
+    SELECT id, state, attempt, stale, arrival_stale, superseded, head, blocked, ordered,
+           resource, replays, received_at, available_at, connector_id, owner_id,
+           idempotency_key, model, resource_id, event_trigger, updated_at, last_error, body,
+           lease_token, position
+    FROM deliveries WHERE id > :after ORDER BY id LIMIT :limit)sql"};
+  static constexpr NamedSql export_resources{"export_resources", R"sql(
+    SELECT id, connector_id, owner_id, model, resource_id, seen_updated_at, seen_deleted,
+           acked_updated_at, acked_deleted, acked_delivery, touched_at
+    FROM resources WHERE id > :after ORDER BY id LIMIT :limit)sql"};
+  static constexpr NamedSql import_delivery{"import_delivery", R"sql(
+    INSERT INTO deliveries(id, connector_id, owner_id, idempotency_key, body, body_hash, model,
+                           resource_id, event_trigger, updated_at, resource, ordered, state,
+                           head, blocked, position, arrival_stale, stale, superseded,
+                           received_at, available_at, attempt, lease_token, last_error,
+                           acked_at, replays)
+    VALUES (:id, :connector_id, :owner_id, :idempotency_key, :body, :body_hash, :model,
+            :resource_id, :event_trigger, :updated_at, :resource, :ordered, :state, :head,
+            :blocked, :position, :arrival_stale, :stale, :superseded, :received_at,
+            :available_at, :attempt, :lease_token, :last_error, :acked_at, :replays))sql"};
+  static constexpr NamedSql import_seen{"import_seen", R"sql(
+    UPDATE resources SET seen_updated_at = :updated_at, seen_deleted = :deleted,
+                         touched_at = max(touched_at, :touched_at)
+    WHERE id = :resource)sql"};
+  static constexpr NamedSql import_acked{"import_acked", R"sql(
+    UPDATE resources SET acked_updated_at = :updated_at, acked_deleted = :deleted,
+                         acked_delivery = :delivery, touched_at = max(touched_at, :touched_at)
+    WHERE id = :resource)sql"};
+  static constexpr NamedSql import_counter{"import_counter", R"sql(
+    UPDATE counters SET value = :value WHERE name = 'skipped_superseded')sql"};
+  static constexpr NamedSql count_everything{"count_everything", R"sql(
+    SELECT (SELECT count(*) FROM deliveries) + (SELECT count(*) FROM resources)
+           + coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'deliveries'), 0) AS n)sql"};
+
+  // Runs `sql` once on `connection` with `bind`, reading rows with `row`.
+  int run_named(sqlite3* connection, const NamedSql& sql, const std::function<void(Query&)>& bind,
+                const std::function<void(const Query&)>& row = {}) {
+    Statement s;
+    int rc = s.prepare(connection, sql);
+    if (rc != SQLITE_OK) return rc;
+    Query q(s);
+    if (bind) bind(q);
+    while ((rc = q.step()) == SQLITE_ROW) {
+      if (row) row(q);
+    }
+    return rc;
+  }
+
+  Result<InboxBatch> read_export(const std::string& cursor) {
+    std::lock_guard<std::mutex> lock(reader_mutex);
+    InboxBatch batch;
+    const bool resources = cursor.rfind("r:", 0) == 0;
+    const std::int64_t after = cursor.size() > 2 ? std::stoll(cursor.substr(2)) : 0;
+    if (!resources) {
+      std::int64_t last = after;
+      const int rc = run_named(
+          reader, export_deliveries,
+          [&](Query& q) { q.bind(":after", after).bind(":limit", export_deliveries_per_batch); },
+          [&](const Query& q) {
+            StoredDelivery d;
+            d.record = read_record(q, std::numeric_limits<std::int64_t>::min());
+            // The state as stored (read_record() judges leases and backoffs by the time).
+            d.record.state = delivery_state_named(q.text("state")).value_or(DeliveryState::ready);
+            d.record.waiting = d.record.state == DeliveryState::ready && !q.flag("head");
+            d.record.due_at.reset();
+            d.record.body = q.text("body");
+            d.lease_token = q.text("lease_token");
+            d.available_at = q.time("available_at");
+            d.position = q.int64("position");
+            d.ordered = q.flag("ordered");
+            last = d.record.id;
+            batch.deliveries.push_back(std::move(d));
+          });
+      if (rc != SQLITE_DONE) return sqlite_error("export", rc, reader);
+      batch.cursor =
+          static_cast<std::int64_t>(batch.deliveries.size()) == export_deliveries_per_batch
+              ? "d:" + std::to_string(last)
+              : std::string("r:0");
+      return batch;
+    }
+    std::int64_t last = after;
+    std::size_t n = 0;
+    const int rc = run_named(
+        reader, export_resources,
+        [&](Query& q) { q.bind(":after", after).bind(":limit", export_resources_per_batch); },
+        [&](const Query& q) {
+          StoredResource r;
+          r.connector_id = q.text("connector_id");
+          r.owner_id = q.text("owner_id");
+          r.model = q.text("model");
+          r.resource_id = q.text("resource_id");
+          r.seen_updated_at = q.time("seen_updated_at");
+          r.seen_deleted = q.flag("seen_deleted");
+          if (!q.is_null("acked_updated_at")) r.acked_updated_at = q.time("acked_updated_at");
+          r.acked_deleted = q.flag("acked_deleted");
+          r.acked_delivery = q.int64("acked_delivery");
+          r.touched_at = q.time("touched_at");
+          last = q.int64("id");
+          ++n;
+          batch.resources.push_back(std::move(r));
+        });
+    if (rc != SQLITE_DONE) return sqlite_error("export", rc, reader);
+    if (static_cast<std::int64_t>(n) == export_resources_per_batch) {
+      batch.cursor = "r:" + std::to_string(last);
+    }
+    return batch;
+  }
+
+  // The resources row named (created with these times when absent).
+  Result<std::int64_t> resource_row(std::string_view connector, std::string_view owner,
+                                    std::string_view model, std::string_view id,
+                                    std::int64_t updated, std::int64_t touched) {
+    {
+      Query q(statement(find_resource));
+      const int rc = q.bind(":connector_id", connector)
+                         .bind(":owner_id", owner)
+                         .bind(":model", model)
+                         .bind(":resource_id", id)
+                         .step();
+      if (rc == SQLITE_ROW) return q.int64("id");
+      if (rc != SQLITE_DONE) return sqlite_error("import", find_resource, rc);
+    }
+    const int rc = Query(statement(insert_resource))
+                       .bind(":connector_id", connector)
+                       .bind(":owner_id", owner)
+                       .bind(":model", model)
+                       .bind(":resource_id", id)
+                       .bind(":updated_at", updated)
+                       .bind(":deleted", false)
+                       .bind(":now", touched)
+                       .step();
+    if (rc != SQLITE_DONE) return sqlite_error("import", insert_resource, rc);
+    return std::int64_t{sqlite3_last_insert_rowid(db)};
+  }
+
+  Result<Done> write_import(const InboxBatch& batch, std::uint64_t skipped) {
+    for (const StoredDelivery& d : batch.deliveries) {
+      const DeliveryRecord& r = d.record;
+      std::optional<std::int64_t> resource;
+      if (!r.resource_id.empty()) {
+        Result<std::int64_t> row = resource_row(r.connector_id, r.owner_id, r.model, r.resource_id,
+                                                to_micros(r.updated_at), to_micros(r.received_at));
+        if (!row) return std::move(row).error();
+        resource = *row;
+      }
+      const bool undone = r.state == DeliveryState::ready || r.state == DeliveryState::leased ||
+                          r.state == DeliveryState::delayed;
+      const int rc = run_named(db, import_delivery, [&](Query& q) {
+        q.bind(":id", r.id)
+            .bind(":connector_id", r.connector_id)
+            .bind(":owner_id", r.owner_id)
+            .bind(":idempotency_key", r.idempotency_key)
+            .bind_blob(":body", r.body)
+            .bind(":body_hash", body_hash(r.body))
+            .bind(":model", r.model)
+            .bind(":resource_id", r.resource_id)
+            .bind(":event_trigger", to_string(r.trigger))
+            .bind(":updated_at", to_micros(r.updated_at))
+            .bind(":resource", resource)
+            .bind(":ordered", d.ordered)
+            .bind(":state", to_string(r.state))
+            .bind(":head", undone && !r.waiting)
+            .bind(":blocked", r.blocked)
+            .bind(":position", d.position)
+            .bind(":arrival_stale", r.arrival_stale)
+            .bind(":stale", r.stale)
+            .bind(":superseded", r.superseded)
+            .bind(":received_at", to_micros(r.received_at))
+            .bind(":available_at", to_micros(d.available_at))
+            .bind(":attempt", std::int64_t{r.attempts})
+            .bind(":replays", std::int64_t{r.replays});
+        if (d.lease_token.empty()) {
+          q.bind(":lease_token", std::optional<std::int64_t>{});
+        } else {
+          q.bind(":lease_token", d.lease_token);
+        }
+        if (r.last_error.empty()) {
+          q.bind(":last_error", std::optional<std::int64_t>{});
+        } else {
+          q.bind(":last_error", r.last_error);
+        }
+        q.bind(":acked_at", r.state == DeliveryState::acked
+                                ? std::optional<std::int64_t>{to_micros(r.received_at)}
+                                : std::nullopt);
+      });
+      if (rc != SQLITE_DONE) return sqlite_error("import", import_delivery, rc);
+    }
+    for (const StoredResource& g : batch.resources) {
+      const std::int64_t touched = to_micros(g.touched_at);
+      Result<std::int64_t> row = resource_row(
+          g.connector_id, g.owner_id, g.model, g.resource_id,
+          g.seen_updated_at ? to_micros(*g.seen_updated_at) : std::int64_t{0}, touched);
+      if (!row) return std::move(row).error();
+      if (g.seen_updated_at) {
+        const int rc = run_named(db, import_seen, [&](Query& q) {
+          q.bind(":updated_at", to_micros(*g.seen_updated_at))
+              .bind(":deleted", g.seen_deleted)
+              .bind(":touched_at", touched)
+              .bind(":resource", *row);
+        });
+        if (rc != SQLITE_DONE) return sqlite_error("import", import_seen, rc);
+      }
+      if (g.acked_updated_at) {
+        const int rc = run_named(db, import_acked, [&](Query& q) {
+          q.bind(":updated_at", to_micros(*g.acked_updated_at))
+              .bind(":deleted", g.acked_deleted)
+              .bind(":delivery", g.acked_delivery)
+              .bind(":touched_at", touched)
+              .bind(":resource", *row);
+        });
+        if (rc != SQLITE_DONE) return sqlite_error("import", import_acked, rc);
+      }
+    }
+    const int rc = run_named(db, import_counter, [&](Query& q) {
+      q.bind(":value", static_cast<std::int64_t>(skipped));
+    });
+    if (rc != SQLITE_DONE) return sqlite_error("import", import_counter, rc);
+    return Done{};
+  }
+
+  Result<bool> read_is_empty() {
+    std::lock_guard<std::mutex> lock(reader_mutex);
+    std::int64_t n = 0;
+    const int rc =
+        run_named(reader, count_everything, {}, [&](const Query& q) { n = q.int64("n"); });
+    if (rc != SQLITE_DONE) return sqlite_error("is_empty", rc, reader);
+    return n == 0;
+  }
+
   // After a transaction that expired a batch and took `took` from BEGIN to the end of COMMIT
   // (its fsync included): the next batch is halved when it held the lock too long, doubled when
   // it was quick. Never below min_expire_batch, so that expiry keeps up even when every fsync is
@@ -1306,6 +1849,7 @@ struct SqliteInbox::Impl {
   Result<Done> migrate_from_v1() {
     int rc = exec(v1_rename_sql);
     if (rc == SQLITE_OK) rc = exec(schema_sql);
+    if (rc == SQLITE_OK) rc = exec(v3_sql);
     if (rc != SQLITE_OK) return sqlite_error("migrating the inbox from schema version 1", rc);
     if (Result<Done> r = prepare_writer(); !r) return r;
     rc = run_once(v1_copy_resources);
@@ -1421,12 +1965,17 @@ struct SqliteInbox::Impl {
     if (rc != SQLITE_OK) return sqlite_error("opening the inbox", rc);
     Result<std::int64_t> version = query_int("PRAGMA user_version", "reading the schema version");
     Result<Done> created = Done{};
-    if (version && (*version == 0 || *version == 1)) {
+    if (version && *version >= 0 && *version < sqlite_inbox_schema_version) {
       if (*version == 0) {
         rc = exec(schema_sql);
+        if (rc == SQLITE_OK) rc = exec(v3_sql);
         if (rc != SQLITE_OK) created = sqlite_error("creating the inbox schema", rc);
-      } else {
+      } else if (*version == 1) {
         created = migrate_from_v1();
+      } else {
+        rc = exec(v3_sql);
+        if (rc != SQLITE_OK)
+          created = sqlite_error("migrating the inbox from schema version 2", rc);
       }
       if (created) {
         rc = exec(("PRAGMA user_version = " + std::to_string(sqlite_inbox_schema_version)).c_str());
@@ -1539,6 +2088,66 @@ Result<std::vector<DeadLetter>> SqliteInbox::dead_letters(std::size_t max_count)
 Result<Done> SqliteInbox::requeue(DeliveryId id) {
   return impl_->submit<Done>([&] { return impl_->do_requeue(id); });
 }
+
+Result<DeliveryRecord> SqliteInbox::get(DeliveryId id) { return impl_->read_record_by_id(id); }
+
+Result<DeliveryPage> SqliteInbox::list(const DeliveryFilter& filter, std::size_t limit,
+                                       std::optional<DeliveryId> before) {
+  return impl_->read_list(filter, limit, before);
+}
+
+Result<std::uint64_t> SqliteInbox::replay(const DeliveryFilter& filter, bool dry_run) {
+  if (dry_run) {
+    return impl_->submit<std::uint64_t>([&] { return impl_->count_replayable(filter); });
+  }
+  // Oldest first, so that replayed deliveries of one resource keep their order; a delivery
+  // replayed in one batch is ready, so a later batch (id > the last one) never takes it again.
+  std::uint64_t total = 0;
+  for (std::int64_t after = 0;;) {
+    bool finished = false;
+    Result<std::uint64_t> r = impl_->submit<std::uint64_t>([&]() -> Result<std::uint64_t> {
+      Result<std::vector<std::int64_t>> ids = impl_->replayable(filter, after, 500);
+      if (!ids) return std::move(ids).error();
+      for (const std::int64_t id : *ids) {
+        if (Result<Done> d = impl_->replay_delivery(id); !d) return std::move(d).error();
+      }
+      finished = ids->size() < 500;
+      if (!ids->empty()) after = ids->back();
+      return static_cast<std::uint64_t>(ids->size());
+    });
+    if (!r) return r;
+    total += *r;
+    if (finished) return total;
+  }
+}
+
+Result<std::uint64_t> SqliteInbox::purge_dead(std::optional<TimePoint> before) {
+  const std::int64_t bound = before ? to_micros(*before) : std::numeric_limits<std::int64_t>::max();
+  std::uint64_t total = 0;
+  for (;;) {
+    Result<std::uint64_t> r = impl_->submit<std::uint64_t>([&]() -> Result<std::uint64_t> {
+      Statement s;
+      int rc = s.prepare(impl_->db, Impl::purge_batch);
+      if (rc != SQLITE_OK) return impl_->sqlite_error("purge", Impl::purge_batch, rc);
+      rc = Query(s).bind(":before", bound).bind(":limit", std::int64_t{1000}).step();
+      if (rc != SQLITE_DONE) return impl_->sqlite_error("purge", Impl::purge_batch, rc);
+      return static_cast<std::uint64_t>(sqlite3_changes(impl_->db));
+    });
+    if (!r) return r;
+    total += *r;
+    if (*r < 1000) return total;
+  }
+}
+
+Result<InboxBatch> SqliteInbox::export_batch(const std::string& cursor) {
+  return impl_->read_export(cursor);
+}
+
+Result<Done> SqliteInbox::import_batch(const InboxBatch& batch, std::uint64_t skipped_superseded) {
+  return impl_->submit<Done>([&] { return impl_->write_import(batch, skipped_superseded); });
+}
+
+Result<bool> SqliteInbox::is_empty() { return impl_->read_is_empty(); }
 
 Result<std::uint64_t> SqliteInbox::expire() {
   // One transaction per batch: appends and leases run between them.

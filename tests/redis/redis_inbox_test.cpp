@@ -114,8 +114,9 @@ TEST_CASE("RedisInbox: every key carries the inbox's hash tag; guard entries hav
   const std::vector<std::string> keys = server().command({"KEYS", "mw:{" + name + "}:*"});
   // version, seq, 2 deliveries, 2 key entries, 2 body entries, the resource's arrival and
   // acked guards, leased, acked (ready, ready_age and the resource's line and versions are
-  // empty, so Redis deleted them).
-  CHECK(keys.size() == 12);
+  // empty, so Redis deleted them), and the operator's indexes by connector, owner, model and
+  // resource.
+  CHECK(keys.size() == 16);
   const std::vector<std::string> all = server().command({"KEYS", "*" + name + "*"});
   CHECK(all.size() == keys.size());
   for (const char* kind : {"}:r:", "}:a:"}) {

@@ -113,7 +113,8 @@ TEST_CASE("RedisInbox: a layout-1 keyspace is migrated on open, every delivery k
   auto inbox = open_inbox(name, options);
 
   const std::string p = "mw:{" + name + "}:";
-  CHECK(run({"GET", p + "version"}) == std::vector<std::string>{"2"});
+  CHECK(run({"GET", p + "version"}) ==
+        std::vector<std::string>{std::to_string(mw::redis_layout_version)});
   for (const char* gone :
        {"pending", "queue", "v1:leased", "v1:acked", "v1:dead", "v1:migrating"}) {
     INFO(gone);
@@ -189,19 +190,19 @@ TEST_CASE(
   CHECK(refused.error().code == mw::ErrorCode::invalid_value);
   INFO(refused.error().message);
   CHECK(refused.error().message.find("key layout 1") != std::string::npos);
-  CHECK(refused.error().message.find("uses layout 2") != std::string::npos);
+  CHECK(refused.error().message.find("uses layout 3") != std::string::npos);
   CHECK(refused.error().message.find("migrat") != std::string::npos);
   // Nothing was touched.
   CHECK(run({"EXISTS", "mw:{" + name + "}:version"}) == std::vector<std::string>{"0"});
   CHECK(run({"ZCARD", "mw:{" + name + "}:pending"}) == std::vector<std::string>{"4"});
 
   const std::string newer = fresh_name();
-  run({"SET", "mw:{" + newer + "}:version", "3"});
+  run({"SET", "mw:{" + newer + "}:version", "4"});
   auto too_new = mw::RedisInbox::open(redis_test::endpoint(newer), options);
   REQUIRE(!too_new.has_value());
   INFO(too_new.error().message);
-  CHECK(too_new.error().message.find("key layout 3") != std::string::npos);
-  CHECK(too_new.error().message.find("uses layout 2") != std::string::npos);
+  CHECK(too_new.error().message.find("key layout 4") != std::string::npos);
+  CHECK(too_new.error().message.find("uses layout 3") != std::string::npos);
   CHECK(too_new.error().message.find("newer") != std::string::npos);
 }
 
@@ -222,7 +223,8 @@ TEST_CASE(
   // As after an eviction of that one key, or a FLUSHALL followed by writes of a running process.
   REQUIRE(run({"DEL", "mw:{" + name + "}:version"}) == std::vector<std::string>{"1"});
   auto reopened = open_inbox(name, options);
-  CHECK(run({"GET", "mw:{" + name + "}:version"}) == std::vector<std::string>{"2"});
+  CHECK(run({"GET", "mw:{" + name + "}:version"}) ==
+        std::vector<std::string>{std::to_string(mw::redis_layout_version)});
   const auto s = reopened->stats();
   REQUIRE(s.has_value());
   CHECK(s->ready == 1);

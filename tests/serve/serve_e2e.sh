@@ -93,6 +93,7 @@ expect_match "metrics: stale" "$metrics" '^morph_webhook_appends_stale_total 1$'
 expect_match "metrics: 422 counted" "$metrics" '^morph_webhook_requests_total\{status="422"\} 1$'
 expect_match "metrics: latency histogram" "$metrics" '^morph_webhook_append_duration_seconds_count 6$'
 expect_match "metrics: inbox depth" "$metrics" '^morph_webhook_inbox_deliveries\{state="ready"\} 4$'
+expect_match "metrics: storage up" "$metrics" '^morph_webhook_storage_up 1$'
 mw_stop_serve
 expect "serve: exit 0 on SIGTERM" "$?" 0
 if grep -qF -- "$secret" serve.log serve.log.err <<<"$metrics"; then

@@ -447,8 +447,10 @@ class Forwarder {
     const std::int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
                                    .count();
+    // A replay (inbox replay) is a new message for the app: its own webhook-id.
     const std::string id = "msg_" + std::to_string(dv.id) + "_" +
-                           std::to_string(dv.received_at.time_since_epoch().count());
+                           std::to_string(dv.received_at.time_since_epoch().count()) +
+                           (dv.replays > 0 ? "_r" + std::to_string(dv.replays) : std::string());
     curl_slist* h = nullptr;
     const auto add = [&h](const std::string& line) { h = curl_slist_append(h, line.c_str()); };
     add("content-type: application/json");
@@ -464,6 +466,7 @@ class Forwarder {
     add("morph-webhook-attempt: " + std::to_string(dv.attempt));
     add(std::string("morph-webhook-stale: ") + (dv.stale ? "true" : "false"));
     add(std::string("morph-webhook-superseded: ") + (dv.superseded ? "true" : "false"));
+    if (dv.replays > 0) add("morph-webhook-replay: " + std::to_string(dv.replays));
     add(std::string(user_agent));
     add("expect:");  // no 100-continue round trip for large bodies
     for (const curl_slist* e = extra_headers_; e != nullptr; e = e->next) add(e->data);

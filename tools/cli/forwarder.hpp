@@ -5,7 +5,8 @@
 ///
 /// ## What the endpoint receives
 /// The body byte for byte, `content-type: application/json`, the three Morph headers as received,
-/// `webhook-id` (`msg_<delivery id>_<received µs>`: the same on every attempt), `webhook-timestamp`
+/// `webhook-id` (`msg_<delivery id>_<received µs>`: the same on every attempt; `_r<N>` appended
+/// for the N-th `inbox replay`, with a `morph-webhook-replay: N` header), `webhook-timestamp`
 /// (this attempt), `webhook-signature` (with signing keys), `morph-webhook-attempt`,
 /// `morph-webhook-stale`, `morph-webhook-superseded`, `user-agent: morph-webhook/VERSION`, and
 /// the configured extra headers.

@@ -18,6 +18,11 @@ CLI::App* add_inbox_command(CLI::App& app, int& exit_status) {
   add_inbox_requeue_command(*inbox, exit_status);
   add_inbox_expire_command(*inbox, exit_status);
   add_inbox_work_command(*inbox, exit_status);
+  add_inbox_show_command(*inbox, exit_status);
+  add_inbox_list_command(*inbox, exit_status);
+  add_inbox_replay_command(*inbox, exit_status);
+  add_inbox_purge_command(*inbox, exit_status);
+  add_inbox_copy_command(*inbox, exit_status);
   return inbox;
 }
 

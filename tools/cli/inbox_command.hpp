@@ -28,6 +28,16 @@ void add_inbox_dead_command(CLI::App& inbox, int& exit_status);
 void add_inbox_requeue_command(CLI::App& inbox, int& exit_status);
 /// `inbox expire` (inbox_expire_command.cpp).
 void add_inbox_expire_command(CLI::App& inbox, int& exit_status);
+/// `inbox show ID` (inbox_show_command.cpp).
+void add_inbox_show_command(CLI::App& inbox, int& exit_status);
+/// `inbox list [filters]` (inbox_list_command.cpp).
+void add_inbox_list_command(CLI::App& inbox, int& exit_status);
+/// `inbox replay [filters] [--dry-run]` (inbox_replay_command.cpp).
+void add_inbox_replay_command(CLI::App& inbox, int& exit_status);
+/// `inbox purge --dead [--before T]` (inbox_purge_command.cpp).
+void add_inbox_purge_command(CLI::App& inbox, int& exit_status);
+/// `inbox copy --from URI --to URI` (inbox_copy_command.cpp).
+void add_inbox_copy_command(CLI::App& inbox, int& exit_status);
 /// `inbox work -- COMMAND [ARGS...]` (inbox_work_command.cpp; the worker is inbox_work.cpp).
 void add_inbox_work_command(CLI::App& inbox, int& exit_status);
 

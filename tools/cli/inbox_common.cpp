@@ -92,6 +92,7 @@ std::string delivery_json(const Delivery& d) {
   out += ",\"attempt\":" + std::to_string(d.attempt);
   out += d.stale ? ",\"stale\":true" : ",\"stale\":false";
   append_origin(out, d.received_at, d.connector_id, d.owner_id, d.idempotency_key);
+  if (d.replays > 0) out += ",\"replays\":" + std::to_string(d.replays);
   out += ",\"lease_expires_at\":";
   append_json_string(out, format_time(d.lease_expires_at));
   out += ",\"body\":";

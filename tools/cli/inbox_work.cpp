@@ -54,6 +54,7 @@ std::vector<std::string> command_environment(const Delivery& d) {
   env.push_back("MORPH_IDEMPOTENCY_KEY=" + d.idempotency_key);
   env.push_back("MORPH_DELIVERY_ID=" + std::to_string(d.id));
   env.push_back(std::string("MORPH_STALE=") + (d.stale ? "true" : "false"));
+  env.push_back("MORPH_REPLAYS=" + std::to_string(d.replays));
   env.push_back("MORPH_ATTEMPT=" + std::to_string(d.attempt));
   env.push_back("MORPH_RECEIVED_AT=" + format_time(d.received_at));
   return env;

@@ -5,8 +5,9 @@
 /// Names: `morph_webhook_requests_total{status}` (webhook requests: not /healthz, /metrics),
 /// `morph_webhook_appends_total{result= "stored"|"duplicate"}`,
 /// `morph_webhook_appends_stale_total`, `morph_webhook_append_failures_total`,
-/// `morph_webhook_append_duration_seconds` (histogram), `morph_webhook_inbox_deliveries{state}` and
+/// `morph_webhook_append_duration_seconds` (histogram), `morph_webhook_inbox_deliveries{state}`,
 /// `morph_webhook_inbox_oldest_ready_seconds` (read from the inbox at each scrape),
+/// `morph_webhook_storage_up` (1 when the scrape's read of the inbox succeeded, else 0),
 /// `morph_webhook_log_lines_dropped_total`; with Redis, `morph_webhook_redis_primary{address}` (1
 /// for the primary in use) and `morph_webhook_redis_failovers_total`. No label ever holds a
 /// path, a key or the secret.
@@ -87,7 +88,13 @@ class ServeMetrics {
                        .Name("morph_webhook_redis_failovers_total")
                        .Help("Changes of Redis primary seen by this process (failovers)")
                        .Register(*registry_)
-                       .Add({})) {
+                       .Add({})),
+        storage_up_(prometheus::BuildGauge()
+                        .Name("morph_webhook_storage_up")
+                        .Help("1 when the inbox answered the last scrape's read, 0 when its "
+                              "storage was unavailable")
+                        .Register(*registry_)
+                        .Add({})) {
     for (std::size_t i = 0; i < common_statuses_.size(); ++i) {
       status_counters_[i] = &requests_.Add({{"status", std::to_string(common_statuses_[i])}});
     }
@@ -133,6 +140,7 @@ class ServeMetrics {
   /// The Prometheus text exposition, with the inbox depth read from `stats` (left unchanged
   /// when the inbox could not be read).
   std::string render(const Result<InboxStats>& stats) {
+    storage_up_.Set(stats ? 1.0 : 0.0);
     if (stats) {
       depth_.Add({{"state", "ready"}}).Set(static_cast<double>(stats->ready));
       depth_.Add({{"state", "leased"}}).Set(static_cast<double>(stats->leased));
@@ -163,6 +171,7 @@ class ServeMetrics {
   prometheus::Counter& dropped_lines_;
   prometheus::Family<prometheus::Gauge>& primary_;
   prometheus::Counter& failovers_;
+  prometheus::Gauge& storage_up_;
   std::mutex redis_mutex_;  // guards the three below
   prometheus::Gauge* primary_now_ = nullptr;
   std::string primary_address_;

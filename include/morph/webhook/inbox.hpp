@@ -163,6 +163,16 @@ enum class DeliveryState : std::uint8_t {
   return "?";
 }
 
+/// The state named `name` (to_string()'s inverse); nullopt for any other text.
+[[nodiscard]] constexpr std::optional<DeliveryState> delivery_state_named(
+    std::string_view name) noexcept {
+  for (const DeliveryState s : {DeliveryState::ready, DeliveryState::leased, DeliveryState::delayed,
+                                DeliveryState::dead, DeliveryState::acked}) {
+    if (to_string(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
 /// Why ack(), fail() or extend() refused a lease token. Every backend reports these, with
 /// lease_refusal_error().
 enum class LeaseRefusal : std::uint8_t {
@@ -228,6 +238,9 @@ struct Delivery {
   TimePoint updated_at{};             ///< EventFacts::updated_at (`data.updatedAt`).
   std::string body;                   ///< The body, byte for byte as received.
   std::string last_error;             ///< The reason given to the last fail(), if any.
+  /// How often an operator replayed it (Inbox::replay()); 0: never. A replayed delivery is
+  /// never judged stale or superseded, and forwarding gives each replay a new webhook id.
+  std::uint32_t replays = 0;
 
   /// The three headers as views into this delivery.
   [[nodiscard]] Headers headers() const noexcept {
@@ -300,6 +313,91 @@ struct InboxStats {
   std::uint64_t skipped_superseded = 0;
   /// How long the oldest ready delivery has waited since it was received; nullopt when none.
   std::optional<InboxDuration> oldest_ready_age;
+};
+
+/// Which deliveries list() and replay() select: every field that is set must match (an empty
+/// string or nullopt matches anything).
+struct DeliveryFilter {
+  std::optional<DeliveryState> state;  ///< The state now (see DeliveryState).
+  std::string connector_id;            ///< `x-conector-id`.
+  std::string owner_id;                ///< `x-owner-id`.
+  std::string model;                   ///< EventFacts::model, e.g. `crmContact`.
+  std::string resource_id;             ///< EventFacts::id (`data.id`).
+  std::optional<TimePoint> since;      ///< Received at or after.
+  std::optional<TimePoint> until;      ///< Received before.
+  bool stale = false;                  ///< Only deliveries whose last verdict is stale.
+};
+
+/// Everything the inbox knows about one delivery (get(), list()), for operators. The body is
+/// filled by get() only; list() leaves it empty.
+struct DeliveryRecord {
+  DeliveryId id = 0;                           ///< Which delivery.
+  DeliveryState state = DeliveryState::ready;  ///< Its state now.
+  std::uint32_t attempts = 0;                  ///< Counted attempts so far.
+  bool stale = false;          ///< The last verdict: at arrival, then at its last lease.
+  bool arrival_stale = false;  ///< Appended::stale.
+  bool superseded = false;     ///< The verdict of its last lease (false before any lease).
+  /// Ready, but behind an earlier undone delivery of its resource (InboxOptions::ordered).
+  bool waiting = false;
+  bool blocked = false;       ///< It failed at the head of its resource, which waits for it.
+  std::uint32_t replays = 0;  ///< How often replay() made it ready again.
+  TimePoint received_at{};    ///< When append() stored it.
+  /// Leased: when the lease expires; delayed: when it is retried; otherwise unset.
+  std::optional<TimePoint> due_at;
+  std::string connector_id;           ///< `x-conector-id`.
+  std::string owner_id;               ///< `x-owner-id`.
+  std::string idempotency_key;        ///< `x-idempotency-key`.
+  std::string model;                  ///< EventFacts::model; empty if none.
+  std::string resource_id;            ///< EventFacts::id; empty if none.
+  Trigger trigger{Trigger::created};  ///< EventFacts::trigger.
+  TimePoint updated_at{};             ///< EventFacts::updated_at.
+  std::string last_error;             ///< The reason of the last fail() or lease expiry.
+  std::string body;                   ///< The body as received (get() only).
+};
+
+/// One page of list(): newest first.
+struct DeliveryPage {
+  std::vector<DeliveryRecord> deliveries;  ///< At most the limit asked for.
+  /// Pass as `before` to get the next page; nullopt when nothing older matches. A backend may
+  /// return a short (even empty) page with a cursor when it stopped at its per-call work budget.
+  std::optional<DeliveryId> next_before;
+};
+
+/// One delivery exactly as stored, for copying an inbox to another backend (Inbox::export_*,
+/// Inbox::import_*; `morph-webhook inbox copy`).
+struct StoredDelivery {
+  DeliveryRecord record;    ///< Every field, the body included; `waiting` says it is not a head.
+  std::string lease_token;  ///< The current lease's token (leased), else empty.
+  /// When it became (or becomes) leasable: arrival, requeue, the end of its lease or backoff.
+  TimePoint available_at{};
+  /// Its order within its resource (undone, ordered deliveries): a smaller one goes first.
+  std::int64_t position = 0;
+  bool ordered = true;  ///< Appended (or requeued) with InboxOptions::ordered.
+};
+
+/// The ordering guard of one resource, for copying: what arrived and what was acked.
+struct StoredResource {
+  std::string connector_id;  ///< The resource: (connector, owner, model, data.id).
+  std::string owner_id;      ///< See connector_id.
+  std::string model;         ///< See connector_id.
+  std::string resource_id;   ///< See connector_id.
+  /// The arrival guard: the newest `updatedAt` seen and whether a deletion (a tombstone) was;
+  /// unset when the backend has forgotten it.
+  std::optional<TimePoint> seen_updated_at;
+  bool seen_deleted = false;  ///< See seen_updated_at.
+  /// The acked guard: the newest `updatedAt` acked, whether a deletion, and which delivery.
+  std::optional<TimePoint> acked_updated_at;
+  bool acked_deleted = false;     ///< See acked_updated_at.
+  DeliveryId acked_delivery = 0;  ///< See acked_updated_at.
+  TimePoint touched_at{};         ///< The last arrival or ack (retention counts from it).
+};
+
+/// A batch of an inbox's content (export_batch()): deliveries by id, and guards.
+struct InboxBatch {
+  std::vector<StoredDelivery> deliveries;  ///< By increasing id.
+  std::vector<StoredResource> resources;   ///< Guards (only in the batch that has them).
+  /// Pass to the next export_batch(); nullopt when this is the last batch.
+  std::optional<std::string> cursor;
 };
 
 /// An operation that succeeded and has nothing to return.
@@ -397,6 +495,35 @@ class Inbox {
   /// Backends also call it by themselves from time to time.
   [[nodiscard]] virtual Result<std::uint64_t> expire() = 0;
 
+  /// Every field of delivery `id`, its body included; `not_found` when there is none.
+  [[nodiscard]] virtual Result<DeliveryRecord> get(DeliveryId id) = 0;
+  /// The deliveries matching `filter` with an id below `before` (all when nullopt), newest
+  /// first, at most `limit` (bodies left out). Reads indexes, never every delivery: see each
+  /// backend for which filters are indexed.
+  [[nodiscard]] virtual Result<DeliveryPage> list(const DeliveryFilter& filter, std::size_t limit,
+                                                  std::optional<DeliveryId> before) = 0;
+  /// An operator's explicit decision: every acked or dead delivery matching `filter` becomes
+  /// ready again, oldest first, with its attempts reset, DeliveryRecord::replays incremented
+  /// (Delivery::replays), never judged stale or superseded again, at the back of its resource
+  /// (behind its current deliveries). With `dry_run` nothing changes. Returns how many match.
+  [[nodiscard]] virtual Result<std::uint64_t> replay(const DeliveryFilter& filter,
+                                                     bool dry_run) = 0;
+  /// Deletes the dead letters received before `before` (all when nullopt), on purpose: their
+  /// keys are no longer duplicates. Returns how many were deleted.
+  [[nodiscard]] virtual Result<std::uint64_t> purge_dead(std::optional<TimePoint> before) = 0;
+
+  /// One batch of everything the inbox holds, for copying it (`inbox copy`): deliveries in id
+  /// order, then the ordering guards; start with an empty `cursor`. Meant for a quiescent inbox
+  /// (no receiver or worker running): what changes meanwhile may be copied or not.
+  [[nodiscard]] virtual Result<InboxBatch> export_batch(const std::string& cursor) = 0;
+  /// Stores a batch exported from another inbox, keeping ids, states, attempts, leases, dedupe
+  /// keys and guards; for an empty inbox (see is_empty()), batches in export order, with
+  /// `skipped_superseded` the source's counter (InboxStats) given with the last batch.
+  [[nodiscard]] virtual Result<Done> import_batch(const InboxBatch& batch,
+                                                  std::uint64_t skipped_superseded) = 0;
+  /// True when the inbox holds no delivery and no guard, and never handed out an id.
+  [[nodiscard]] virtual Result<bool> is_empty() = 0;
+
   /// ack() for a delivery returned by lease().
   [[nodiscard]] Result<Done> ack(const Delivery& d) { return ack(d.id, d.lease_token); }
   /// fail() for a delivery returned by lease().
@@ -430,6 +557,32 @@ class Inbox {
   m += " refused: ";
   m += describe(why);
   return inbox_error(error_code(why), std::move(m));
+}
+
+/// Copies everything a quiescent inbox `from` holds (deliveries with their ids, states,
+/// attempts, leases and dedupe keys; the ordering guards, tombstones included; the
+/// skipped-superseded counter) into the empty inbox `to`, typically of another backend.
+/// `invalid_value` when `to` is not empty. Returns how many deliveries were copied.
+[[nodiscard]] inline Result<std::uint64_t> copy_inbox(Inbox& from, Inbox& to) {
+  Result<bool> empty = to.is_empty();
+  if (!empty) return std::move(empty).error();
+  if (!*empty) {
+    return inbox_error(ErrorCode::invalid_value,
+                       "the target inbox is not empty: copy only into a new inbox");
+  }
+  Result<InboxStats> stats = from.stats();
+  if (!stats) return std::move(stats).error();
+  std::uint64_t copied = 0;
+  for (std::string cursor;;) {
+    Result<InboxBatch> batch = from.export_batch(cursor);
+    if (!batch) return std::move(batch).error();
+    if (Result<Done> r = to.import_batch(*batch, stats->skipped_superseded); !r) {
+      return std::move(r).error();
+    }
+    copied += batch->deliveries.size();
+    if (!batch->cursor) return copied;
+    cursor = *batch->cursor;
+  }
 }
 
 }  // namespace morph::webhook

@@ -93,6 +93,7 @@ redis.call('HSET', delivery_key(id), 'connector', connector, 'owner', owner, 'ke
            'resource', resource, 'ordered', ordered and '1' or '0')
 redis.call('SET', by_key, id)
 redis.call('ZADD', by_body, 0, id)
+index_delivery(id, connector, owner, model, resource)
 if stale == '1' then redis.call('SADD', keys.stale, id) end
 if resource ~= '' then
   redis.call('ZADD', versions_key(resource), tonumber(updated_at), id)

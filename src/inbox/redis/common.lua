@@ -52,6 +52,8 @@ local function encode(...)
 end
 
 local function delivery_key(id) return prefix .. 'd:' .. id end
+-- Removes `id` from the operator's indexes (defined at the end, with them).
+local forget_indexes
 local function idempotency_key(connector, owner, key) return prefix .. 'k:' .. encode(connector, owner, key) end
 local function body_key(connector, owner, sha1) return prefix .. 'b:' .. encode(connector, owner, sha1) end
 -- Per resource (its name: encode(connector, owner, model, resource id)).
@@ -72,12 +74,13 @@ end
 -- Removes delivery `id` and every index entry that names it (expiry; a missing delivery).
 local function forget(id)
   local data = delivery_key(id)
-  local fields = redis.call('HMGET', data, 'connector', 'owner', 'key', 'body_sha1', 'resource')
+  local fields = redis.call('HMGET', data, 'connector', 'owner', 'key', 'body_sha1', 'resource', 'model')
   local resource = fields[5] or redis.call('HGET', keys.resource_of, id)
   if fields[1] then
     local by_key = idempotency_key(fields[1], fields[2], fields[3])
     if redis.call('GET', by_key) == id then redis.call('DEL', by_key) end
     redis.call('ZREM', body_key(fields[1], fields[2], fields[4]), id)
+    forget_indexes(id, fields[1], fields[2], fields[6] or '', fields[5] or '')
   end
   if resource and resource ~= '' then
     redis.call('ZREM', versions_key(resource), id)
@@ -179,4 +182,51 @@ local function make_dead(id, reason, resource)
     redis.call('ZREM', versions_key(resource), id)
     leave_line(id, resource)
   end
+end
+
+-- The operator's indexes (layout 3): every delivery by model, connector, owner and resource,
+-- each a sorted set of ids with score 0, so that lexical order (16-digit ids) is id order and
+-- list() reads newest first with ZREVRANGEBYLEX.
+local function model_index_key(model) return prefix .. 'ix:model:' .. encode(model) end
+local function connector_index_key(connector) return prefix .. 'ix:connector:' .. encode(connector) end
+local function owner_index_key(owner) return prefix .. 'ix:owner:' .. encode(owner) end
+local function resource_index_key(resource) return prefix .. 'ix:resource:' .. resource end
+
+-- Adds (or, with `remove`, removes) delivery `id` to the operator's indexes.
+local function index_delivery(id, connector, owner, model, resource, remove)
+  local function touch(key)
+    if remove then redis.call('ZREM', key, id) else redis.call('ZADD', key, 0, id) end
+  end
+  touch(connector_index_key(connector))
+  touch(owner_index_key(owner))
+  if model ~= '' then touch(model_index_key(model)) end
+  if resource ~= nil and resource ~= '' then touch(resource_index_key(resource)) end
+end
+
+forget_indexes = function(id, connector, owner, model, resource)
+  index_delivery(id, connector, owner, model, resource, true)
+end
+
+-- The operator's view of delivery `id` at `now` (get(), list()), or nil when it is gone:
+-- {id, state, attempt, stale, arrival stale, superseded, waiting, blocked, replays,
+--  received_at, due_at, connector, owner, key, model, resource_id, updated_at, trigger,
+--  last_error, resource} with `state` the DeliveryState name (a due lease or retry is ready).
+local function record_of(id, now)
+  local f = redis.call('HMGET', delivery_key(id), 'state', 'attempt', 'stale_at_lease', 'stale',
+                       'superseded_at_lease', 'blocking', 'replays', 'received_at', 'available_at',
+                       'connector', 'owner', 'key', 'model', 'resource_id', 'updated_at', 'trigger',
+                       'last_error', 'resource')
+  if not f[1] or not f[10] then return nil end
+  local stored, due_at = f[1], ''
+  local shown = stored
+  -- Ready but not in `ready`: waiting behind an earlier delivery of its resource.
+  local waiting = stored == state.ready and redis.call('ZSCORE', keys.ready, id) == false
+  if stored == state.leased or stored == state.delayed then
+    if tonumber(f[9]) <= now then shown = state.ready else due_at = f[9] end
+  end
+  return {id, shown, f[2] or '0', f[3] or f[4] or '0', f[4] or '0', f[5] or '0',
+          waiting and '1' or '0',
+          redis.call('SISMEMBER', keys.blocked, id) == 1 and '1' or '0', f[7] or '0', f[8], due_at,
+          f[10], f[11], f[12], f[13] or '', f[14] or '', f[15] or '', f[16] or '', f[17] or '',
+          f[18] or ''}
 end

@@ -19,7 +19,7 @@
   Output:
     {lease expiry, {delivery...}, {missing id...}} where each delivery is
     {id, attempt, stale '0'|'1', received_at, connector, owner, key, last_error, body, model,
-     resource_id, updated_at, trigger, superseded '0'|'1', lease token}
+     resource_id, updated_at, trigger, superseded '0'|'1', lease token, replays}
 ]]
 local max_count = tonumber(ARGV[1])
 local lease_duration = tonumber(ARGV[2])
@@ -119,10 +119,11 @@ for _ = 1, max_count + 1000 do
   local data = delivery_key(id)
   local fields = redis.call('HMGET', data, 'received_at', 'connector', 'owner', 'key',
                             'last_error', 'body', 'model', 'resource_id', 'updated_at', 'trigger',
-                            'resource', 'attempt', 'lease_expired')
+                            'resource', 'attempt', 'lease_expired', 'replays')
   local received_at, connector, owner, key, last_error, body = fields[1], fields[2], fields[3], fields[4], fields[5], fields[6]
   local model, resource_id, updated_at, trigger = fields[7], fields[8], fields[9], fields[10]
   local resource, attempt, lease_expired = fields[11], tonumber(fields[12]), fields[13] == '1'
+  local replays = fields[14] or '0'
   redis.call('ZREM', keys.ready, id)
   redis.call('ZREM', keys.ready_age, id)
   if connector == false then
@@ -137,7 +138,7 @@ for _ = 1, max_count + 1000 do
     make_dead(id, reason, resource)
   else
     local stale, superseded = false, false
-    if resource ~= '' then
+    if resource ~= '' and replays == '0' then  -- a replay is the operator's decision
       local guard = acked_guard(resource)
       stale = stale_now(guard, tonumber(updated_at))
       superseded = superseded_now(id, resource, tonumber(updated_at), trigger == 'deleted', guard)
@@ -164,11 +165,12 @@ for _ = 1, max_count + 1000 do
       local token = ARGV[first_token + taken - 1]
       local next_attempt = redis.call('HINCRBY', data, 'attempt', 1)
       redis.call('HSET', data, 'state', state.leased, 'token', token,
-                 'available_at', time_text(expires_at), 'stale_at_lease', stale_flag)
+                 'available_at', time_text(expires_at), 'stale_at_lease', stale_flag,
+                 'superseded_at_lease', superseded and '1' or '0')
       redis.call('ZADD', keys.leased, expires_at, id)
       leased[#leased + 1] = {id, next_attempt, stale_flag, received_at, connector, owner, key,
                              last_error, body, model, resource_id, updated_at, trigger,
-                             superseded and '1' or '0', token}
+                             superseded and '1' or '0', token, replays}
     end
   end
 end

@@ -13,7 +13,8 @@
     ARGV[1]  the layout version this code reads and writes
 
   Output:
-    {'current', version} | {'migrate', '1'} | {'newer', version found}
+    {'current', version} | {'migrate', version found} | {'restamp', version} (deliveries of
+    layout 2 or later without a version key) | {'newer', version found}
 ]]
 local this_version = ARGV[1]
 
@@ -30,7 +31,9 @@ if redis.call('EXISTS', keys.seq) == 1 then
     if id then
       local data = delivery_key(id)
       if redis.call('HEXISTS', data, 'c') == 1 then return {'migrate', '1'} end
-      if redis.call('HEXISTS', data, 'connector') == 1 then break end
+      -- Layout 2 or later that lost its version key: its operator's indexes may be missing
+      -- too; the caller rebuilds them (idempotent) and stamps the version.
+      if redis.call('HEXISTS', data, 'connector') == 1 then return {'restamp', this_version} end
     end
   end
 end

@@ -8,7 +8,7 @@
 ///
 /// docs/redis.md explains all of this at length (scripts, keys, time, eviction, migration).
 ///
-/// ## Key layout (version 2)
+/// ## Key layout (version 3)
 /// Every key of the inbox NAME starts with `mw:{NAME}:`; the hash tag `{NAME}` puts them all
 /// in one Redis Cluster slot, so the scripts are valid on a cluster. Ids are zero-padded to 16
 /// digits so that sorted-set ties order by id. RES is a resource, (connector, owner, model,
@@ -39,6 +39,10 @@
 /// | `blocked`                  | set    | ids that block their resource (failed, not yet acked or dead)     | as its members             |
 /// | `counts`                   | hash   | counters: skipped_superseded, missing                             | forever                    |
 /// | `replication_mark`         | string | bumped before a duplicate's `WAIT` (RedisOptions::replicas)       | forever                    |
+/// | `ix:model:MODEL`           | zset   | every delivery of the model, by id (score 0, lex order)           | as its members             |
+/// | `ix:connector:CONNECTOR`   | zset   | every delivery from the connector, by id                          | as its members             |
+/// | `ix:owner:OWNER`           | zset   | every delivery of the owner, by id                                | as its members             |
+/// | `ix:resource:RES`          | zset   | every delivery of the resource, by id                             | as its members             |
 // clang-format on
 ///
 /// A delivery's `state` field is a DeliveryState name. One in its resource's line behind an
@@ -74,7 +78,10 @@
 /// before per-resource ordering: no `version` key) is migrated in place in batches of 1000,
 /// each atomic (RedisOptions::migrate; stop every process of the previous version first); its
 /// deliveries keep their state and are not ordered (layout 1 did not record their resource). A
-/// keyspace of a newer layout is refused with a message naming both versions.
+/// keyspace of a newer layout is refused with a message naming both versions. Layout 3 adds the
+/// operator's indexes (`ix:*`, for list()); a layout-2 keyspace gets them on open, 1000 ids per
+/// atomic step (stop the processes of the previous version first: their appends would be
+/// missing from the indexes).
 ///
 /// ## Durability
 /// append() returns `stored` once Redis has executed the script. Whether that survives a crash
@@ -178,7 +185,7 @@ struct RedisPersistence {
 };
 
 /// The key layout version this library reads and writes (see the file comment).
-inline constexpr int redis_layout_version = 2;
+inline constexpr int redis_layout_version = 3;
 
 /// The Redis server's memory limit and eviction policy (`INFO memory`).
 struct RedisMemory {
@@ -303,6 +310,27 @@ class RedisInbox final : public Inbox {
   [[nodiscard]] Result<Done> requeue(DeliveryId id) override;
   /// See Inbox::expire().
   [[nodiscard]] Result<std::uint64_t> expire() override;
+  /// See Inbox::get().
+  [[nodiscard]] Result<DeliveryRecord> get(DeliveryId id) override;
+  /// See Inbox::list(). Reads the most selective index the filter names (the full resource,
+  /// the model, the connector, the owner, the dead letters), else ids downward from the newest;
+  /// the other conditions are checked per delivery. It looks at no more than 100,000
+  /// deliveries per call (5,000 per script): past that the page comes back short with a cursor.
+  [[nodiscard]] Result<DeliveryPage> list(const DeliveryFilter& filter, std::size_t limit,
+                                          std::optional<DeliveryId> before) override;
+  /// See Inbox::replay(): the matches are found as list() finds them, then replayed 500 per
+  /// script call.
+  [[nodiscard]] Result<std::uint64_t> replay(const DeliveryFilter& filter, bool dry_run) override;
+  /// See Inbox::export_batch(): 1000 ids per batch, then the guards by SCAN (r:*, a:*; their
+  /// last touch is derived from their TTL).
+  [[nodiscard]] Result<InboxBatch> export_batch(const std::string& cursor) override;
+  /// See Inbox::import_batch(); 200 deliveries per script call.
+  [[nodiscard]] Result<Done> import_batch(const InboxBatch& batch,
+                                          std::uint64_t skipped_superseded) override;
+  /// See Inbox::is_empty(): no `seq` key (no delivery was ever stored under this name).
+  [[nodiscard]] Result<bool> is_empty() override;
+  /// See Inbox::purge_dead(); 1,000 dead letters looked at per script call.
+  [[nodiscard]] Result<std::uint64_t> purge_dead(std::optional<TimePoint> before) override;
 
   /// The server's persistence, so a receiver can warn when it is weaker than
   /// RedisPersistence::no_loss_after_ack(). `storage_unavailable` when the server is away or

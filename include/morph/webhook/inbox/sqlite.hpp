@@ -72,9 +72,9 @@ struct SqliteOptions {
   std::uint64_t max_bytes = 0;
 };
 
-/// The schema version this build writes (stored in PRAGMA user_version); it opens version 1
-/// files by migrating them.
-inline constexpr int sqlite_inbox_schema_version = 2;
+/// The schema version this build writes (stored in PRAGMA user_version); it opens versions 1
+/// and 2 by migrating them (version 3 adds the operator's indexes and the replay count).
+inline constexpr int sqlite_inbox_schema_version = 3;
 
 /// An Inbox in one SQLite file. See the file comment for durability and group commit.
 class SqliteInbox final : public Inbox {
@@ -116,6 +116,23 @@ class SqliteInbox final : public Inbox {
   [[nodiscard]] Result<std::vector<DeadLetter>> dead_letters(std::size_t max_count = 1000) override;
   /// See Inbox::requeue().
   [[nodiscard]] Result<Done> requeue(DeliveryId id) override;
+  /// See Inbox::get().
+  [[nodiscard]] Result<DeliveryRecord> get(DeliveryId id) override;
+  /// See Inbox::list(). Indexed: state, model, connector (and owner), owner, the full resource,
+  /// stale; `since`/`until` narrow one of those (alone, the walk starts at the newest id).
+  [[nodiscard]] Result<DeliveryPage> list(const DeliveryFilter& filter, std::size_t limit,
+                                          std::optional<DeliveryId> before) override;
+  /// See Inbox::replay(); in transactions of 500 deliveries, so appends run between them.
+  [[nodiscard]] Result<std::uint64_t> replay(const DeliveryFilter& filter, bool dry_run) override;
+  /// See Inbox::purge_dead(); in transactions of 1000.
+  [[nodiscard]] Result<std::uint64_t> purge_dead(std::optional<TimePoint> before) override;
+  /// See Inbox::export_batch(): 1000 deliveries, then 5000 guards, per batch.
+  [[nodiscard]] Result<InboxBatch> export_batch(const std::string& cursor) override;
+  /// See Inbox::import_batch(); one transaction per batch.
+  [[nodiscard]] Result<Done> import_batch(const InboxBatch& batch,
+                                          std::uint64_t skipped_superseded) override;
+  /// See Inbox::is_empty().
+  [[nodiscard]] Result<bool> is_empty() override;
   /// See Inbox::expire(). Also run by the inbox about once a minute.
   [[nodiscard]] Result<std::uint64_t> expire() override;
 

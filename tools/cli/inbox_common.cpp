@@ -17,8 +17,9 @@
 
 namespace morph::webhook::cli {
 
-std::unique_ptr<Inbox> open_or_report(const char* command, const std::string& uri) {
-  Result<std::unique_ptr<Inbox>> opened = open_inbox(uri, InboxCreation::must_exist);
+std::unique_ptr<Inbox> open_or_report(const char* command, const std::string& uri,
+                                      InboxCreation creation) {
+  Result<std::unique_ptr<Inbox>> opened = open_inbox(uri, creation);
   if (!opened) {
     print_inbox_error(command, "cannot open the inbox: " + opened.error().message);
     return nullptr;

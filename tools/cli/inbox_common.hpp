@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/inbox_uri.hpp"
 #include "morph/webhook/inbox.hpp"
 
 namespace morph::webhook::cli {
@@ -22,8 +23,11 @@ inline constexpr int exit_error = 2;    ///< usage or storage error
 /// Adds --inbox (bound to `uri`) and --redis-password-file to an inbox subcommand.
 void add_inbox_location(CLI::App& command, std::string& uri);
 
-/// Opens `uri` or says why not on stderr (nullptr then).
-[[nodiscard]] std::unique_ptr<Inbox> open_or_report(const char* command, const std::string& uri);
+/// Opens `uri` (a missing SQLite file is refused unless `creation` is `create`) or says why
+/// not on stderr (nullptr then).
+[[nodiscard]] std::unique_ptr<Inbox> open_or_report(
+    const char* command, const std::string& uri,
+    InboxCreation creation = InboxCreation::must_exist);
 
 /// Says on stderr why `what` failed; returns the exit status: 2 for a storage error, 1 for a
 /// refusal (lease lost, not found).

@@ -21,7 +21,8 @@ struct CopyOptions {
 int run_copy(const CopyOptions& options) {
   auto from = open_or_report("copy", options.from);
   if (!from) return exit_error;
-  auto to = open_or_report("copy", options.to);
+  // The target is new by design: copy creates it (into an empty inbox only).
+  auto to = open_or_report("copy", options.to, InboxCreation::create);
   if (!to) return exit_error;
   const Result<std::uint64_t> n = copy_inbox(*from, *to);
   if (!n) return report("copy", "copying", n.error());

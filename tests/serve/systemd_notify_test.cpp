@@ -196,7 +196,9 @@ TEST_CASE("serve: READY=1 once it accepts, WATCHDOG=1 pings, STOPPING=1 on SIGTE
   const std::optional<Message> stopping = notify.wait_for("STOPPING=1", Clock::now() + 10s, after);
   CHECK(stopping);
   // The watchdog timer is cancelled: serve drains and exits 0.
-  const int status = test_process::stop(pid, SIGTERM, false, 15s);
+  // The SIGTERM above already asked serve to stop: wait for that exit (signal 0 sends
+  // nothing), as systemd does, instead of a second SIGTERM racing the drain.
+  const int status = test_process::stop(pid, 0, false, 15s);
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
 }
@@ -217,7 +219,9 @@ TEST_CASE("serve: READY=1 and no WATCHDOG=1 when the unit sets no watchdog") {
   const std::optional<Message> stopping = notify.wait_for("STOPPING=1", Clock::now() + 10s, later);
   CHECK(stopping);
   for (const Message& m : later) CHECK_FALSE(has_line(m, "WATCHDOG=1"));
-  const int status = test_process::stop(pid, SIGTERM, false, 15s);
+  // The SIGTERM above already asked serve to stop: wait for that exit (signal 0 sends
+  // nothing), as systemd does, instead of a second SIGTERM racing the drain.
+  const int status = test_process::stop(pid, 0, false, 15s);
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
 }

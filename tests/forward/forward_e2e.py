@@ -190,9 +190,11 @@ def fill_inbox(work, uri, count, bodies=None):
     port = None
     for _ in range(400):
         log.seek(0)
-        first = log.readline()
-        if first.startswith("listening on "):
-            port = int(first.strip().rsplit(":", 1)[1])
+        # stdout and stderr share this file: stderr's start-up lines (a Redis primary) may come
+        # before stdout's first line, "listening on HOST:PORT".
+        listening = [l for l in log.read().splitlines() if l.startswith("listening on ")]
+        if listening:
+            port = int(listening[0].strip().rsplit(":", 1)[1])
             break
         time.sleep(0.05)
     assert port, "serve did not start: " + open(log.name).read()

@@ -4,7 +4,8 @@
 // verdict is `zod` (true: accepts), the library's strict verdict matches `library` and, when
 // given, the reason (zod's, or the value difference) matches `why`. An entry that matches no
 // body fails the test, so the list can only shrink as the library is fixed. An entry with a
-// `simdjson` version applies only when the library is built with that version.
+// `simdjson` version applies only when the library is built with that version; one with a
+// `model` only to that model's bodies (and is not expected when another model runs alone).
 export const expected_failures = [
   {
     note: 'a number beyond the range of a double (1e400) is valid JSON and JSON.parse reads it as ' +
@@ -18,6 +19,7 @@ export const expected_failures = [
           'new Date(...).toISOString(), so Morph sends YYYY-MM-DDTHH:MM:SS.sssZ or leaves the field ' +
           'out; strict accepts exactly that form. zod validates the transform\'s input, z.string(), ' +
           'so it accepts text Morph never emits ("2025-03-06", "March 6, 2025", "", ...)',
+    model: 'accountingInvoice',
     zod: true, library: /^invalid_value \/data\/fields\/(issuedAt|dueAt|paidAt)$/,
   },
 ];

@@ -37,9 +37,9 @@ Run run_cli(const std::vector<std::string>& args, const std::vector<std::string>
   std::vector<std::string> argv_storage{MORPH_WEBHOOK_CLI_PATH};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv, envp;
-  for (auto& s : argv_storage) argv.push_back(s.data());
+  for (auto& s : argv_storage) argv.push_back(&s[0]);  // not data(): const before C++17
   argv.push_back(nullptr);
-  for (auto& s : environment) envp.push_back(s.data());
+  for (auto& s : environment) envp.push_back(&s[0]);
   envp.push_back(nullptr);
 
   int out[2], err[2];

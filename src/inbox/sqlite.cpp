@@ -1012,6 +1012,29 @@ struct SqliteInbox::Impl {
         blocked = 0, position = :position, ordered = :ordered
     WHERE id = :id AND state = 'dead')sql"};
 
+  // Where a delivery made ready again (requeue, replay) stands: behind every undone delivery of
+  // its resource (its head only when there is none), after every position given so far.
+  struct Placement {
+    bool head = true;
+    std::int64_t position = 0;
+  };
+  Result<Placement> back_of_resource(std::optional<std::int64_t> resource, std::string_view what) {
+    Placement place;
+    if (resource && options.inbox.ordered) {
+      Query q(statement(find_undone));
+      const int rc = q.bind(":resource", *resource).step();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error(what, find_undone, rc);
+      place.head = rc == SQLITE_DONE;
+    }
+    Query q(statement(next_position));
+    int rc = q.step();
+    if (rc != SQLITE_ROW) return sqlite_error(what, next_position, rc);
+    place.position = q.int64("seq");
+    rc = q.finish();
+    if (rc != SQLITE_DONE) return sqlite_error(what, next_position, rc);
+    return place;
+  }
+
   Result<Done> do_requeue(DeliveryId id) {
     std::optional<std::int64_t> resource;
     {
@@ -1024,26 +1047,12 @@ struct SqliteInbox::Impl {
       if (rc != SQLITE_ROW) return sqlite_error("requeue", find_dead, rc);
       resource = q.optional_int64("resource");
     }
-    bool head = true;
-    if (resource && options.inbox.ordered) {
-      Query q(statement(find_undone));
-      const int rc = q.bind(":resource", *resource).step();
-      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error("requeue", find_undone, rc);
-      head = rc == SQLITE_DONE;
-    }
-    std::int64_t position = 0;
-    {
-      Query q(statement(next_position));
-      int rc = q.step();
-      if (rc != SQLITE_ROW) return sqlite_error("requeue", next_position, rc);
-      position = q.int64("seq");
-      rc = q.finish();
-      if (rc != SQLITE_DONE) return sqlite_error("requeue", next_position, rc);
-    }
+    Result<Placement> place = back_of_resource(resource, "requeue");
+    if (!place) return std::move(place).error();
     const int rc = Query(statement(requeue_dead))
                        .bind(":now", to_micros(now()))
-                       .bind(":head", head)
-                       .bind(":position", position)
+                       .bind(":head", place->head)
+                       .bind(":position", place->position)
                        .bind(":ordered", options.inbox.ordered)
                        .bind(":id", id)
                        .step();
@@ -1183,6 +1192,8 @@ struct SqliteInbox::Impl {
     SELECT id FROM resources
     WHERE connector_id = :connector_id AND owner_id = :owner_id AND model = :model
       AND resource_id = :resource_id)sql"};
+  static constexpr NamedSql resource_of{"resource_of", R"sql(
+    SELECT resource FROM deliveries WHERE id = :id)sql"};
   static constexpr NamedSql replay_one{"replay_one", R"sql(
     UPDATE deliveries
     SET state = 'ready', attempt = 0, available_at = :now, lease_token = NULL, head = :head,
@@ -1401,42 +1412,21 @@ struct SqliteInbox::Impl {
   Result<Done> replay_delivery(std::int64_t id) {
     std::optional<std::int64_t> resource;
     {
-      Statement s;
-      int rc = s.prepare(
-          db, NamedSql{"replay_resource", "SELECT resource FROM deliveries WHERE id = :id"});
-      if (rc != SQLITE_OK) return sqlite_error("replay", rc);
-      Query q(s);
-      rc = q.bind(":id", id).step();
+      Query q(statement(resource_of));
+      const int rc = q.bind(":id", id).step();
       if (rc == SQLITE_DONE) return Done{};
-      if (rc != SQLITE_ROW) return sqlite_error("replay", rc);
+      if (rc != SQLITE_ROW) return sqlite_error("replay", resource_of, rc);
       resource = q.optional_int64("resource");
     }
-    bool head = true;
-    if (resource && options.inbox.ordered) {
-      Query q(statement(find_undone));
-      const int rc = q.bind(":resource", *resource).step();
-      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error("replay", find_undone, rc);
-      head = rc == SQLITE_DONE;
-    }
-    std::int64_t position = 0;
-    {
-      Query q(statement(next_position));
-      int rc = q.step();
-      if (rc != SQLITE_ROW) return sqlite_error("replay", next_position, rc);
-      position = q.int64("seq");
-      rc = q.finish();
-      if (rc != SQLITE_DONE) return sqlite_error("replay", next_position, rc);
-    }
-    Statement s;
-    int rc = s.prepare(db, replay_one);
-    if (rc != SQLITE_OK) return sqlite_error("replay", replay_one, rc);
-    rc = Query(s)
-             .bind(":now", to_micros(now()))
-             .bind(":head", head)
-             .bind(":position", position)
-             .bind(":ordered", options.inbox.ordered)
-             .bind(":id", id)
-             .step();
+    Result<Placement> place = back_of_resource(resource, "replay");
+    if (!place) return std::move(place).error();
+    const int rc = Query(statement(replay_one))
+                       .bind(":now", to_micros(now()))
+                       .bind(":head", place->head)
+                       .bind(":position", place->position)
+                       .bind(":ordered", options.inbox.ordered)
+                       .bind(":id", id)
+                       .step();
     if (rc != SQLITE_DONE) return sqlite_error("replay", replay_one, rc);
     return Done{};
   }
@@ -1730,12 +1720,12 @@ struct SqliteInbox::Impl {
   Result<Done> prepare_writer() {
     if (!statements.empty()) return Done{};
     const NamedSql* all[] = {
-        &find_by_key,     &delete_by_id,     &find_by_body,    &find_resource,  &insert_resource,
-        &see_resource,    &touch_resource,   &find_undone,     &next_id,        &insert_delivery,
-        &select_leasable, &find_superseding, &take_lease,      &kill_exhausted, &skip_superseded,
-        &count_skipped,   &promote_next,     &find_for_token,  &ack_lease,      &record_ack,
-        &fail_retry,      &fail_dead,        &extend_lease,    &find_dead,      &next_position,
-        &requeue_dead,    &expire_acked,     &expire_resources};
+        &find_by_key,     &delete_by_id,     &find_by_body,     &find_resource,  &insert_resource,
+        &see_resource,    &touch_resource,   &find_undone,      &next_id,        &insert_delivery,
+        &select_leasable, &find_superseding, &take_lease,       &kill_exhausted, &skip_superseded,
+        &count_skipped,   &promote_next,     &find_for_token,   &ack_lease,      &record_ack,
+        &fail_retry,      &fail_dead,        &extend_lease,     &find_dead,      &next_position,
+        &requeue_dead,    &expire_acked,     &expire_resources, &resource_of,    &replay_one};
     for (const NamedSql* sql : all) {
       auto s = std::make_unique<Statement>();
       const int rc = s->prepare(db, *sql);

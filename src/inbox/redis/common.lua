@@ -147,6 +147,21 @@ end
 
 -- Why `token` is not a valid lease of `id` at `now` (a refusal reason), or nil and the
 -- delivery's attempt, received-at and resource.
+-- A dead or acked delivery made ready again (requeue, replay): remembered among its resource's
+-- versions (updatedAt `updated_at`) and put at the back of its resource's line; when an earlier
+-- delivery of the resource is still undone it waits there, ready but not yet in `ready`.
+local function make_ready_again(id, resource, updated_at, ordered, now, received_at)
+  if resource ~= '' then
+    redis.call('ZADD', versions_key(resource), updated_at, id)
+  end
+  if ordered and resource ~= '' and not join_line(id, resource) then
+    redis.call('HSET', delivery_key(id), 'state', state.ready, 'available_at', time_text(now))
+    redis.call('ZADD', keys.ready_age, received_at, id)
+  else
+    make_ready(id, now, received_at)
+  end
+end
+
 local function check_lease(id, token, now)
   local fields = redis.call('HMGET', delivery_key(id), 'state', 'token', 'available_at', 'attempt',
                             'received_at', 'resource')

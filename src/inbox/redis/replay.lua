@@ -29,16 +29,7 @@ for index = 3, #ARGV do
     redis.call('HSET', data, 'attempt', '0', 'token', '', 'stale_at_lease', '0',
                'superseded_at_lease', '0', 'ordered', ordered and '1' or '0')
     redis.call('HINCRBY', data, 'replays', 1)
-    if resource ~= '' then
-      redis.call('ZADD', versions_key(resource), tonumber(fields[4]), id)
-    end
-    if ordered and resource ~= '' and not join_line(id, resource) then
-      -- Ready, but waiting behind an earlier delivery of its resource: not in `ready` yet.
-      redis.call('HSET', data, 'state', state.ready, 'available_at', time_text(now))
-      redis.call('ZADD', keys.ready_age, received_at, id)
-    else
-      make_ready(id, now, received_at)
-    end
+    make_ready_again(id, resource, tonumber(fields[4]), ordered, now, received_at)
     replayed = replayed + 1
   end
 end

@@ -21,14 +21,5 @@ if fields[1] ~= state.dead then return 'missing' end
 local received_at, resource = tonumber(fields[2]), fields[3]
 redis.call('ZREM', keys.dead, id)
 redis.call('HSET', data, 'attempt', '0', 'token', '', 'ordered', ordered and '1' or '0')
-if resource ~= '' then
-  redis.call('ZADD', versions_key(resource), tonumber(fields[4]), id)
-end
-if ordered and resource ~= '' and not join_line(id, resource) then
-  -- Ready, but waiting behind an earlier delivery of its resource: not in `ready` yet.
-  redis.call('HSET', data, 'state', state.ready, 'available_at', time_text(now))
-  redis.call('ZADD', keys.ready_age, received_at, id)
-else
-  make_ready(id, now, received_at)
-end
+make_ready_again(id, resource, tonumber(fields[4]), ordered, now, received_at)
 return 'ok'
